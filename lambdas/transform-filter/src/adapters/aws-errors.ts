@@ -1,0 +1,49 @@
+import { PermanentError, TransientError } from "../core/errors.ts";
+
+interface SdkErrorShape {
+  name?: string;
+  message?: string;
+  $fault?: "client" | "server";
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "SlowDown",
+  "LimitExceededException",
+  "KMSInternalException",
+  "InternalServiceError",
+  "InternalServiceErrorException",
+  "InternalFailure",
+  "ServiceUnavailable",
+  "RequestTimeout",
+  "TimeoutError",
+]);
+
+export const httpStatusOf = (error: unknown): number | undefined =>
+  (error as SdkErrorShape | undefined)?.$metadata?.httpStatusCode;
+
+/**
+ * Sorts an AWS SDK error (after the SDK's own retries) into transient (throttling, 5xx, network,
+ * timeouts: worth retrying later) and permanent (4xx: this request will never succeed).
+ */
+export function classifyAwsError(error: unknown, what: string): TransientError | PermanentError {
+  if (error instanceof TransientError || error instanceof PermanentError) return error;
+  const shape = (error ?? {}) as SdkErrorShape;
+  const name = shape.name ?? "Error";
+  const message = `${what}: ${name}${shape.message ? `: ${shape.message}` : ""}`;
+  const status = shape.$metadata?.httpStatusCode;
+  const transient =
+    THROTTLING.has(name) ||
+    shape.$fault === "server" ||
+    Boolean(shape.$retryable) ||
+    status === 429 ||
+    (status !== undefined && status >= 500) ||
+    // No HTTP status at all: the request never got an answer (DNS, reset, abort).
+    status === undefined;
+  return transient ? new TransientError(message, { cause: error }) : new PermanentError(message, { cause: error });
+}

@@ -1,0 +1,60 @@
+import { DecryptCommand, type KMSClient } from "@aws-sdk/client-kms";
+import { LRUCache } from "lru-cache";
+import { PermanentError } from "../core/errors.ts";
+import type { DataKeyUnwrapper } from "../core/ports.ts";
+import { classifyAwsError } from "./aws-errors.ts";
+
+/** Unwraps data keys with KMS Decrypt, under the encryption context the platform wrapped them with. */
+export class KmsDataKeyUnwrapper implements DataKeyUnwrapper {
+  constructor(
+    private readonly kms: KMSClient,
+    /** Optional key id or ARN: KMS then refuses keys wrapped by any other key. */
+    private readonly keyId?: string,
+  ) {}
+
+  async unwrap(wrappedKey: string, encryptionContext: Record<string, string>): Promise<Buffer> {
+    let plaintext: Uint8Array | undefined;
+    try {
+      ({ Plaintext: plaintext } = await this.kms.send(
+        new DecryptCommand({
+          CiphertextBlob: Buffer.from(wrappedKey, "base64"),
+          EncryptionContext: encryptionContext,
+          ...(this.keyId ? { KeyId: this.keyId } : {}),
+        }),
+      ));
+    } catch (error) {
+      throw classifyAwsError(error, "KMS Decrypt");
+    }
+    if (!plaintext || plaintext.length !== 32) throw new PermanentError("KMS Decrypt: data key is not 32 bytes");
+    return Buffer.from(plaintext);
+  }
+}
+
+export interface DataKeyCacheOptions {
+  maxKeys: number;
+  ttlMs: number;
+}
+
+/**
+ * Keeps unwrapped data keys for a bounded number and age, and shares one in-flight unwrap between
+ * callers, so a warm container makes no KMS call for keys it has seen. Keys are zeroed on eviction.
+ */
+export class CachingDataKeyUnwrapper implements DataKeyUnwrapper {
+  private readonly cache: LRUCache<string, Buffer, { wrappedKey: string; encryptionContext: Record<string, string> }>;
+
+  constructor(inner: DataKeyUnwrapper, options: DataKeyCacheOptions) {
+    this.cache = new LRUCache({
+      max: options.maxKeys,
+      ttl: options.ttlMs,
+      dispose: (key) => key.fill(0),
+      fetchMethod: (_cacheKey, _stale, { context }) => inner.unwrap(context.wrappedKey, context.encryptionContext),
+    });
+  }
+
+  async unwrap(wrappedKey: string, encryptionContext: Record<string, string>): Promise<Buffer> {
+    const cacheKey = `${JSON.stringify(Object.entries(encryptionContext).sort())}\u0000${wrappedKey}`;
+    const key = await this.cache.fetch(cacheKey, { context: { wrappedKey, encryptionContext } });
+    if (!key) throw new PermanentError("data key unwrap returned nothing");
+    return key;
+  }
+}

@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { formatIssues } from "@trust-callbacks/schemas";
+import { DEFAULT_SETTINGS } from "./core/process-batch.ts";
+
+const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+/** The Lambda's environment variables (set by the pipeline Terraform module). */
+export const LambdaEnvironment = z.object({
+  ENVIRONMENT: z.string().min(1),
+  EVENT_BUS_NAME: z.string().min(1),
+  BUS_SOURCE: z.string().min(1).default(DEFAULT_SETTINGS.busSource),
+  CLOUDEVENT_SOURCE: z.string().min(1).optional(),
+  SUBSCRIPTIONS_BUCKET: z.string().min(1),
+  SUBSCRIPTIONS_PREFIX: z.string().default("subscriptions/"),
+  QUARANTINE_BUCKET: z.string().min(1),
+  QUARANTINE_PREFIX: z.string().default("quarantine/"),
+  DATA_KEY_KMS_KEY_ARN: z.string().min(1).optional(),
+  MAX_PUT_EVENTS_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(DEFAULT_SETTINGS.maxPutEventsBytes),
+  PUBLISH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_SETTINGS.publishAttempts),
+  SUBSCRIPTION_TTL_SECONDS: seconds(60),
+  SIGNING_SECRET_TTL_SECONDS: seconds(300),
+  DATA_KEY_TTL_SECONDS: seconds(300),
+  DATA_KEY_CACHE_SIZE: z.coerce.number().int().min(1).default(1000),
+  METRICS_NAMESPACE: z.string().min(1).default("TrustCallbacks"),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+});
+export type LambdaEnvironment = z.infer<typeof LambdaEnvironment>;
+
+export function readLambdaEnvironment(env: NodeJS.ProcessEnv): LambdaEnvironment {
+  const parsed = LambdaEnvironment.safeParse(env);
+  if (!parsed.success) throw new Error(`invalid Lambda environment: ${formatIssues(parsed.error)}`);
+  return parsed.data;
+}

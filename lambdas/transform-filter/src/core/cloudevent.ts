@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto";
+import { CloudEvent } from "cloudevents";
+import type { Endpoint, EventType, PlatformEvent } from "@trust-callbacks/schemas";
+
+/** CloudEvent `type` for a platform event type: `uk.nhs.trustcallbacks.message.created.v1`. */
+export const cloudEventType = (type: EventType): string => `uk.nhs.trustcallbacks.${type}.v1`;
+
+/**
+ * Deterministic CloudEvent id (and so `webhook-id`) for one event to one endpoint: the same across
+ * Pipe retries, EventBridge retries and redrives, so receivers can deduplicate on it.
+ * A UUIDv8 (RFC 9562) made from SHA-256 of the source event id, trust id and endpoint id.
+ */
+export function cloudEventId(sourceEventId: string, trustId: string, endpointId: string): string {
+  const bytes = createHash("sha256").update(`${sourceEventId}\n${trustId}\n${endpointId}`).digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80; // version 8
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 9562 variant
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** What a trust receives as the webhook body (CloudEvents 1.0, structured JSON mode). */
+export interface CallbackCloudEvent {
+  specversion: "1.0";
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  datacontenttype: "application/json";
+  trustid: string;
+  endpointid: string;
+  correlationid: string;
+  payloadprofile: Endpoint["payloadProfile"];
+  data: Record<string, unknown>;
+}
+
+export interface BuildCloudEventInput {
+  event: PlatformEvent;
+  endpoint: Endpoint;
+  /** The event's data for this endpoint's profile (decrypted, or minimal). */
+  data: Record<string, unknown>;
+  /** Paths of fields delivered as null because they could not be decrypted. */
+  undecryptableFields: string[];
+  /** CloudEvent `source`, e.g. `/trust-callbacks/prod`. */
+  source: string;
+}
+
+/** Builds and validates one CloudEvent with the `cloudevents` SDK, returned as the plain JSON object to deliver. */
+export function buildCloudEvent({ event, endpoint, data, undecryptableFields, source }: BuildCloudEventInput): CallbackCloudEvent {
+  const payload: Record<string, unknown> = {
+    sourceEventId: event.eventId,
+    conversationId: event.conversationId,
+    attributes: event.attributes,
+    ...data,
+  };
+  if (undecryptableFields.length > 0) payload.undecryptableFields = undecryptableFields;
+  const cloudEvent = new CloudEvent<Record<string, unknown>>({
+    specversion: "1.0",
+    id: cloudEventId(event.eventId, event.trustId, endpoint.id),
+    source,
+    type: cloudEventType(event.type),
+    subject: `conversations/${event.conversationId}`,
+    time: new Date(event.occurredAt).toISOString(),
+    datacontenttype: "application/json",
+    trustid: event.trustId,
+    endpointid: endpoint.id,
+    correlationid: event.correlationId ?? event.eventId,
+    payloadprofile: endpoint.payloadProfile,
+    data: payload,
+  });
+  return cloudEvent.toJSON() as unknown as CallbackCloudEvent;
+}

@@ -1,0 +1,103 @@
+import type { Context } from "aws-lambda";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { Logger } from "pino";
+import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
+import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
+import { S3QuarantineSink } from "./adapters/s3-quarantine.ts";
+import { S3SubscriptionSource } from "./adapters/s3-subscriptions.ts";
+import { SecretsManagerSigningSecrets } from "./adapters/secrets-manager-signing-secrets.ts";
+import { readLambdaEnvironment, type LambdaEnvironment } from "./config.ts";
+import {
+  DEFAULT_SETTINGS,
+  processBatch,
+  type ProcessorDeps,
+  type ProcessorSettings,
+} from "./core/process-batch.ts";
+import type { PipeKinesisRecord } from "./core/records.ts";
+import { createLogger } from "./logger.ts";
+import { batchMetricsDocument } from "./metrics.ts";
+
+export interface PipeBatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+interface Runtime {
+  env: LambdaEnvironment;
+  logger: Logger;
+  settings: ProcessorSettings;
+  deps: Omit<ProcessorDeps, "logger" | "remainingTimeMs">;
+}
+
+/** Wires the AWS adapters from the environment once per container; the caches live as long as it does. */
+export function createRuntime(processEnv: NodeJS.ProcessEnv, clients?: {
+  kms?: KMSClient;
+  s3?: S3Client;
+  secretsManager?: SecretsManagerClient;
+  eventBridge?: EventBridgeClient;
+}): Runtime {
+  const env = readLambdaEnvironment(processEnv);
+  const logger = createLogger({ level: env.LOG_LEVEL, base: { service: "transform-filter", environment: env.ENVIRONMENT } });
+  const s3 = clients?.s3 ?? new S3Client({});
+  return {
+    env,
+    logger,
+    settings: {
+      ...DEFAULT_SETTINGS,
+      eventBusName: env.EVENT_BUS_NAME,
+      busSource: env.BUS_SOURCE,
+      cloudEventSource: env.CLOUDEVENT_SOURCE ?? `/trust-callbacks/${env.ENVIRONMENT}`,
+      maxPutEventsBytes: env.MAX_PUT_EVENTS_BYTES,
+      publishAttempts: env.PUBLISH_ATTEMPTS,
+    },
+    deps: {
+      keys: new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(clients?.kms ?? new KMSClient({}), env.DATA_KEY_KMS_KEY_ARN), {
+        maxKeys: env.DATA_KEY_CACHE_SIZE,
+        ttlMs: env.DATA_KEY_TTL_SECONDS * 1000,
+      }),
+      subscriptions: new S3SubscriptionSource(s3, {
+        bucket: env.SUBSCRIPTIONS_BUCKET,
+        prefix: env.SUBSCRIPTIONS_PREFIX,
+        ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
+        logger,
+      }),
+      secrets: new SecretsManagerSigningSecrets(clients?.secretsManager ?? new SecretsManagerClient({}), {
+        ttlMs: env.SIGNING_SECRET_TTL_SECONDS * 1000,
+      }),
+      publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient({})),
+      quarantine: new S3QuarantineSink(s3, { bucket: env.QUARANTINE_BUCKET, prefix: env.QUARANTINE_PREFIX }),
+    },
+  };
+}
+
+/** The Lambda handler for a runtime: the Pipe's batch in, its partial-failure report out. */
+export function createHandler(runtime: Runtime) {
+  return async (event: unknown, context: Pick<Context, "awsRequestId" | "getRemainingTimeInMillis">): Promise<PipeBatchResponse> => {
+    const logger = runtime.logger.child({ correlationId: context.awsRequestId });
+    if (!Array.isArray(event)) {
+      // Not a Pipe batch: nothing can be reported per record, so fail the invocation as a whole.
+      logger.error({ receivedType: typeof event }, "expected a JSON array of Kinesis records");
+      throw new TypeError("expected the EventBridge Pipe to invoke with a JSON array of Kinesis records");
+    }
+    const result = await processBatch(
+      event as PipeKinesisRecord[],
+      { ...runtime.deps, logger, remainingTimeMs: () => context.getRemainingTimeInMillis() },
+      runtime.settings,
+    );
+    logger.info(
+      batchMetricsDocument(runtime.env.METRICS_NAMESPACE, runtime.env.ENVIRONMENT, result.counts, new Date()),
+      "batch processed",
+    );
+    return { batchItemFailures: result.batchItemFailures };
+  };
+}
+
+let lambdaHandler: ReturnType<typeof createHandler> | undefined;
+
+/** Entry point named in Terraform (`index.handler` of the bundle). */
+export const handler = (event: unknown, context: Context): Promise<PipeBatchResponse> => {
+  lambdaHandler ??= createHandler(createRuntime(process.env));
+  return lambdaHandler(event, context);
+};

@@ -1,0 +1,90 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+  TrustConfig,
+  dataKeyEncryptionContext,
+  sealEventFields,
+  type PlatformEvent,
+  type TrustConfigInput,
+} from "@trust-callbacks/schemas";
+import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
+import type { PipeKinesisRecord } from "../core/records.ts";
+
+export const newSigningSecret = (): string => `whsec_${randomBytes(32).toString("base64")}`;
+
+/** A valid trust config with one full-profile endpoint per entry of `endpoints` (defaults filled in). */
+export function trustConfig(
+  trustId: string,
+  endpoints: Partial<TrustConfigInput["endpoints"][number]>[] = [{}],
+  overrides: Partial<TrustConfigInput> = {},
+): TrustConfig {
+  return TrustConfig.parse({
+    trustId,
+    name: `${trustId} NHS Trust`,
+    enabled: true,
+    endpoints: endpoints.map((endpoint, index) => ({
+      id: `ep${index + 1}`,
+      url: `https://${trustId.toLowerCase()}.example.nhs.uk/webhooks/${index + 1}`,
+      eventTypes: ["conversation.created", "message.created", "message.read", "response.sent", "conversation.closed"],
+      payloadProfile: "full",
+      auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: `tc/${trustId}/ep${index + 1}/auth` },
+      signingSecret: `tc/${trustId}/ep${index + 1}/signing`,
+      ...endpoint,
+    })),
+    ...overrides,
+  });
+}
+
+export function plainMessageCreated(trustId: string, overrides: Partial<PlatformEvent> = {}): PlatformEvent {
+  return {
+    eventId: randomUUID(),
+    type: "message.created",
+    occurredAt: "2026-11-22T09:30:00.000Z",
+    trustId,
+    conversationId: `conv-${randomBytes(4).toString("hex")}`,
+    attributes: { site: "MAIN", priority: "urgent" },
+    data: {
+      messageId: `msg-${randomBytes(4).toString("hex")}`,
+      sender: { userId: "user-17", displayName: "Dr Ada Example" },
+      text: "Patient in bay 4 needs review",
+    },
+    ...overrides,
+  } as PlatformEvent;
+}
+
+/** Encrypts events the way the platform does, with one data key per trust. */
+export class EventSealer {
+  private readonly keys = new Map<string, { dataKey: Buffer; wrappedKey: string }>();
+  constructor(readonly keyProvider: LocalKeyProvider = new LocalKeyProvider()) {}
+
+  seal<E extends PlatformEvent>(event: E): E {
+    let key = this.keys.get(event.trustId);
+    if (!key) {
+      key = this.keyProvider.generateDataKey(dataKeyEncryptionContext(event.trustId));
+      this.keys.set(event.trustId, key);
+    }
+    return sealEventFields(event, key.dataKey, key.wrappedKey);
+  }
+}
+
+let sequence = 0;
+/** A Pipe-shaped Kinesis record carrying `payload` (an object is JSON-encoded; a string is used as the raw data). */
+export function kinesisRecord(payload: unknown, options: { rawData?: boolean; shard?: string } = {}): PipeKinesisRecord {
+  sequence += 1;
+  const sequenceNumber = String(49_600_000_000_000_000_000_000_000_000_000_000_000_000_000 + sequence).slice(0, 56);
+  const data = options.rawData ? String(payload) : Buffer.from(JSON.stringify(payload)).toString("base64");
+  const shard = options.shard ?? "shardId-000000000000";
+  return {
+    kinesisSchemaVersion: "1.0",
+    partitionKey: "partition",
+    sequenceNumber,
+    data,
+    approximateArrivalTimestamp: 1_795_000_000.123,
+    eventSource: "aws:kinesis",
+    eventVersion: "1.0",
+    eventID: `${shard}:${sequenceNumber}`,
+    eventName: "aws:kinesis:record",
+    invokeIdentityArn: "arn:aws:iam::123456789012:role/pipe-role",
+    awsRegion: "eu-west-2",
+    eventSourceARN: "arn:aws:kinesis:eu-west-2:123456789012:stream/conversation-events",
+  };
+}

@@ -1,0 +1,20 @@
+export { OdsCode, base64 } from "./common.ts";
+export {
+  DATA_KEY_PURPOSE,
+  EncryptedField,
+  SensitiveString,
+  dataKeyEncryptionContext,
+  fieldAad,
+} from "./envelope.ts";
+export {
+  ATTRIBUTE_NAMES,
+  EVENT_TYPES,
+  EventAttributes,
+  EventType,
+  PlatformEvent,
+  SENSITIVE_FIELDS,
+} from "./events.ts";
+export { AUTH_TYPES, Endpoint, EndpointAuth, TrustConfig, type TrustConfigInput } from "./trust-config.ts";
+export { openField, sealEventFields, sealField } from "./envelope-crypto.ts";
+export { mapSensitiveFields } from "./sensitive-fields.ts";
+export { formatIssues } from "./format-issues.ts";
