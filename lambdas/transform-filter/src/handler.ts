@@ -3,7 +3,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { Logger } from "pino";
+import type { DestinationStream, Logger } from "pino";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
 import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
 import { S3QuarantineSink } from "./adapters/s3-quarantine.ts";
@@ -32,14 +32,21 @@ interface Runtime {
 }
 
 /** Wires the AWS adapters from the environment once per container; the caches live as long as it does. */
-export function createRuntime(processEnv: NodeJS.ProcessEnv, clients?: {
-  kms?: KMSClient;
-  s3?: S3Client;
-  secretsManager?: SecretsManagerClient;
-  eventBridge?: EventBridgeClient;
-}): Runtime {
+export function createRuntime(
+  processEnv: NodeJS.ProcessEnv,
+  clients?: {
+    kms?: KMSClient;
+    s3?: S3Client;
+    secretsManager?: SecretsManagerClient;
+    eventBridge?: EventBridgeClient;
+    logDestination?: DestinationStream;
+  },
+): Runtime {
   const env = readLambdaEnvironment(processEnv);
-  const logger = createLogger({ level: env.LOG_LEVEL, base: { service: "transform-filter", environment: env.ENVIRONMENT } });
+  const logger = createLogger(
+    { level: env.LOG_LEVEL, base: { service: "transform-filter", environment: env.ENVIRONMENT } },
+    clients?.logDestination,
+  );
   const s3 = clients?.s3 ?? new S3Client({});
   return {
     env,

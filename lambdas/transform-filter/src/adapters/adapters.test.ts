@@ -1,0 +1,191 @@
+import { Readable } from "node:stream";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
+import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { sdkStreamMixin } from "@smithy/util-stream";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { PermanentError, TransientError } from "../core/errors.ts";
+import { silentLogger } from "../testing/fakes.ts";
+import { newSigningSecret, trustConfig } from "../testing/fixtures.ts";
+import { classifyAwsError } from "./aws-errors.ts";
+import { EventBridgePublisher } from "./eventbridge-publisher.ts";
+import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./kms-data-keys.ts";
+import { S3QuarantineSink, quarantineKey } from "./s3-quarantine.ts";
+import { S3SubscriptionSource } from "./s3-subscriptions.ts";
+import { SecretsManagerSigningSecrets } from "./secrets-manager-signing-secrets.ts";
+
+const body = (text: string) => sdkStreamMixin(Readable.from([Buffer.from(text)]));
+const s3Error = (name: string, status: number, fault: "client" | "server" = "client") =>
+  new S3ServiceException({ name, $fault: fault, $metadata: { httpStatusCode: status }, message: name });
+
+describe("classifyAwsError", () => {
+  it("treats throttling, 5xx and unanswered requests as transient and other 4xx as permanent", () => {
+    expect(classifyAwsError(Object.assign(new Error("x"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } }), "op")).toBeInstanceOf(TransientError);
+    expect(classifyAwsError(Object.assign(new Error("x"), { name: "KMSInternalException", $fault: "server", $metadata: { httpStatusCode: 500 } }), "op")).toBeInstanceOf(TransientError);
+    expect(classifyAwsError(Object.assign(new Error("socket hang up"), { name: "Error" }), "op")).toBeInstanceOf(TransientError);
+    expect(classifyAwsError(Object.assign(new Error("x"), { name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 } }), "op")).toBeInstanceOf(PermanentError);
+  });
+});
+
+describe("S3SubscriptionSource", () => {
+  const s3 = mockClient(S3Client);
+  let clock = 0;
+  const source = () =>
+    new S3SubscriptionSource(s3 as unknown as S3Client, { bucket: "b", prefix: "subscriptions/", ttlMs: 60_000, logger: silentLogger(), now: () => clock });
+  beforeEach(() => {
+    s3.reset();
+    clock = 0;
+  });
+
+  it("serves a warm cache without calling S3, then revalidates with If-None-Match and transfers no body on 304", async () => {
+    const config = trustConfig("RX1");
+    s3.on(GetObjectCommand).resolvesOnce({ Body: body(JSON.stringify(config)), ETag: '"v1"' } as never).rejects(s3Error("NotModified", 304));
+    const subscriptions = source();
+    expect(await subscriptions.get("RX1")).toMatchObject({ kind: "found", version: '"v1"' });
+    clock = 30_000;
+    await subscriptions.get("RX1");
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1);
+    clock = 61_000;
+    expect(await subscriptions.get("RX1")).toMatchObject({ kind: "found", config: { trustId: "RX1" } });
+    const calls = s3.commandCalls(GetObjectCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.args[0].input).toEqual({ Bucket: "b", Key: "subscriptions/RX1.json" });
+    expect(calls[1]!.args[0].input).toMatchObject({ IfNoneMatch: '"v1"' });
+  });
+
+  it("reports a missing document as an unknown trust", async () => {
+    s3.on(GetObjectCommand).rejects(s3Error("NoSuchKey", 404));
+    expect(await source().get("RX9")).toEqual({ kind: "unknown" });
+  });
+
+  it("reports an invalid document, and keeps serving the last good version after a broken upload", async () => {
+    const good = trustConfig("RX1");
+    s3.on(GetObjectCommand)
+      .resolvesOnce({ Body: body(JSON.stringify(good)), ETag: '"v1"' } as never)
+      .resolvesOnce({ Body: body(JSON.stringify({ ...good, endpoints: [{ id: "x" }] })), ETag: '"v2"' } as never);
+    const subscriptions = source();
+    await subscriptions.get("RX1");
+    clock = 61_000;
+    expect(await subscriptions.get("RX1")).toMatchObject({ kind: "found", version: '"v1"' });
+
+    s3.reset();
+    s3.on(GetObjectCommand).resolves({ Body: body('{"trustId":"RX2"'), ETag: '"x"' } as never);
+    expect(await source().get("RX2")).toMatchObject({ kind: "invalid", reason: expect.stringMatching(/^not JSON/) });
+  });
+
+  it("rejects a document stored under another trust's key", async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body(JSON.stringify(trustConfig("RX1"))), ETag: '"v1"' } as never);
+    expect(await source().get("RX2")).toMatchObject({ kind: "invalid", reason: "document is for trust RX1, stored under RX2" });
+  });
+
+  it("throws transient errors when S3 fails and nothing good is cached, and serves the cached version when it is", async () => {
+    s3.on(GetObjectCommand).rejects(s3Error("InternalError", 500, "server"));
+    await expect(source().get("RX1")).rejects.toBeInstanceOf(TransientError);
+
+    s3.reset();
+    s3.on(GetObjectCommand).resolvesOnce({ Body: body(JSON.stringify(trustConfig("RX1"))), ETag: '"v1"' } as never).rejects(s3Error("SlowDown", 503, "server"));
+    const subscriptions = source();
+    await subscriptions.get("RX1");
+    clock = 61_000;
+    expect(await subscriptions.get("RX1")).toMatchObject({ kind: "found" });
+  });
+
+  it("treats access denied as permanent", async () => {
+    s3.on(GetObjectCommand).rejects(s3Error("AccessDenied", 403));
+    await expect(source().get("RX1")).rejects.toBeInstanceOf(PermanentError);
+  });
+});
+
+describe("KMS data keys", () => {
+  const kms = mockClient(KMSClient);
+  beforeEach(() => kms.reset());
+
+  it("decrypts with the encryption context and key id, and caches: one KMS call per distinct key", async () => {
+    kms.on(DecryptCommand).resolves({ Plaintext: new Uint8Array(32).fill(7) });
+    const unwrapper = new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(kms as unknown as KMSClient, "arn:aws:kms:eu-west-2:123456789012:key/abc"), {
+      maxKeys: 10,
+      ttlMs: 60_000,
+    });
+    const context = { purpose: "trust-callbacks-field-key", trustId: "RX1" };
+    const [a, b] = await Promise.all([unwrapper.unwrap("AAAA", context), unwrapper.unwrap("AAAA", context)]);
+    await unwrapper.unwrap("AAAA", context);
+    expect(a).toEqual(Buffer.alloc(32, 7));
+    expect(b).toBe(a);
+    expect(kms.commandCalls(DecryptCommand)).toHaveLength(1);
+    expect(kms.commandCalls(DecryptCommand)[0]!.args[0].input).toMatchObject({
+      EncryptionContext: context,
+      KeyId: "arn:aws:kms:eu-west-2:123456789012:key/abc",
+    });
+    await unwrapper.unwrap("AAAA", { ...context, trustId: "RX2" });
+    expect(kms.commandCalls(DecryptCommand)).toHaveLength(2);
+  });
+
+  it("turns InvalidCiphertextException into a permanent error and throttling into a transient one", async () => {
+    const unwrapper = new KmsDataKeyUnwrapper(kms as unknown as KMSClient);
+    kms.on(DecryptCommand).rejectsOnce(Object.assign(new Error("bad"), { name: "InvalidCiphertextException", $fault: "client", $metadata: { httpStatusCode: 400 } }));
+    await expect(unwrapper.unwrap("AAAA", {})).rejects.toBeInstanceOf(PermanentError);
+    kms.on(DecryptCommand).rejectsOnce(Object.assign(new Error("slow"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } }));
+    await expect(unwrapper.unwrap("AAAA", {})).rejects.toBeInstanceOf(TransientError);
+  });
+});
+
+describe("SecretsManagerSigningSecrets", () => {
+  const sm = mockClient(SecretsManagerClient);
+  beforeEach(() => sm.reset());
+
+  it("caches secrets and rejects values that are not whsec_ keys as permanent", async () => {
+    const secret = newSigningSecret();
+    sm.on(GetSecretValueCommand, { SecretId: "good" }).resolves({ SecretString: secret });
+    sm.on(GetSecretValueCommand, { SecretId: "plain" }).resolves({ SecretString: "hunter2" });
+    const secrets = new SecretsManagerSigningSecrets(sm as unknown as SecretsManagerClient, { ttlMs: 60_000 });
+    expect(await secrets.get("good")).toBe(secret);
+    expect(await secrets.get("good")).toBe(secret);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    const error = await secrets.get("plain").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(String(error)).not.toContain("hunter2");
+  });
+});
+
+describe("EventBridgePublisher", () => {
+  const eb = mockClient(EventBridgeClient);
+  beforeEach(() => eb.reset());
+
+  it("maps per-entry results in request order", async () => {
+    eb.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ EventId: "e1" }, { ErrorCode: "ThrottlingException", ErrorMessage: "slow" }],
+    });
+    const entry = { Source: "s", DetailType: "t", Detail: "{}", EventBusName: "b" };
+    expect(await new EventBridgePublisher(eb as unknown as EventBridgeClient).putEvents([entry, entry])).toEqual([
+      { ok: true },
+      { ok: false, errorCode: "ThrottlingException", errorMessage: "slow" },
+    ]);
+  });
+});
+
+describe("S3QuarantineSink", () => {
+  const s3 = mockClient(S3Client);
+  beforeEach(() => s3.reset());
+
+  it("writes the entry under a dated, per-trust key named after the Kinesis eventID", async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const entry = {
+      reason: "unknown trust",
+      eventID: "shardId-000000000000:4960",
+      trustId: "RX1",
+      publishedEndpoints: [],
+      endpointFailures: [],
+      quarantinedAt: "2026-11-22T10:00:00.000Z",
+      record: { data: "e30=" },
+    };
+    await new S3QuarantineSink(s3 as unknown as S3Client, { bucket: "q", prefix: "quarantine/" }).put(entry);
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({
+      Bucket: "q",
+      Key: "quarantine/2026/11/22/RX1/shardId-000000000000_4960.json",
+    });
+    expect(quarantineKey("q/", { ...entry, trustId: "../../etc", eventID: "" })).toMatch(/^q\/2026\/11\/22\/_unknown\/[0-9a-f]{64}\.json$/);
+  });
+});

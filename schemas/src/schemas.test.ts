@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { TrustConfig, fieldAad, formatIssues, openField, sealField, PlatformEvent } from "./index.ts";
+import { renderJsonSchemas } from "./json-schemas.ts";
+
+describe("generated JSON Schemas", () => {
+  it("are committed and up to date with the zod sources (run `npm run schemas:generate`)", () => {
+    for (const [file, text] of Object.entries(renderJsonSchemas())) {
+      expect(readFileSync(new URL(`../json/${file}`, import.meta.url), "utf8"), file).toBe(text);
+    }
+  });
+});
+
+const endpoint = {
+  id: "ehr",
+  url: "https://ehr.example.nhs.uk/hooks",
+  eventTypes: ["message.created"],
+  payloadProfile: "full",
+  auth: { type: "basic", credentialsSecret: "tc/RX1/ehr/auth" },
+  signingSecret: "tc/RX1/ehr/signing",
+};
+
+describe("TrustConfig", () => {
+  it("fills defaults for rate limit and retry policy", () => {
+    const config = TrustConfig.parse({ trustId: "RX1", name: "Trust", enabled: true, endpoints: [endpoint] });
+    expect(config.endpoints[0]).toMatchObject({
+      enabled: true,
+      rateLimitPerSecond: 10,
+      retryPolicy: { maximumEventAgeSeconds: 86400, maximumRetryAttempts: 185 },
+      conditions: {},
+    });
+  });
+
+  it.each([
+    [{ url: "http://ehr.example.nhs.uk/hooks" }, "endpoints[0].url: must be an https:// URL"],
+    [{ auth: { type: "digest", credentialsSecret: "x" } }, "endpoints[0].auth.type"],
+    [{ rateLimitPerSecond: 301 }, "endpoints[0].rateLimitPerSecond"],
+    [{ eventTypes: ["message.created", "message.created"] }, "endpoints[0].eventTypes: must not repeat"],
+    [{ colour: "blue" }, 'endpoints[0]: Unrecognized key: "colour"'],
+  ])("names the field of a bad endpoint %#", (patch, message) => {
+    const result = TrustConfig.safeParse({ trustId: "RX1", name: "T", enabled: true, endpoints: [{ ...endpoint, ...patch }] });
+    expect(result.success).toBe(false);
+    expect(formatIssues(result.error!)).toContain(message);
+  });
+
+  it("rejects duplicate endpoint ids", () => {
+    const result = TrustConfig.safeParse({ trustId: "RX1", name: "T", enabled: true, endpoints: [endpoint, endpoint] });
+    expect(formatIssues(result.error!)).toBe('endpoints[1].id: duplicate endpoint id "ehr"');
+  });
+
+  it("accepts plain http only to loopback, for the local pipeline", () => {
+    expect(TrustConfig.safeParse({ trustId: "RX1", name: "T", enabled: true, endpoints: [{ ...endpoint, url: "http://127.0.0.1:9000/x" }] }).success).toBe(true);
+  });
+});
+
+describe("field envelope", () => {
+  it("round-trips, and refuses another event's AAD", () => {
+    const key = randomBytes(32);
+    const field = sealField("Obs stable", key, "d3JhcHBlZA==", fieldAad("RX1", "e1"));
+    expect(openField(field, key, fieldAad("RX1", "e1"))).toBe("Obs stable");
+    expect(() => openField(field, key, fieldAad("RX1", "e2"))).toThrow();
+    expect(() => openField(field, key, fieldAad("RX2", "e1"))).toThrow();
+  });
+
+  it("is accepted by the event schema in place of a clear string", () => {
+    const field = sealField("hello", randomBytes(32), "d3JhcHBlZA==", fieldAad("RX1", "e1"));
+    const parsed = PlatformEvent.safeParse({
+      eventId: "0f8fad5b-d9cb-469f-a165-70867728950e",
+      type: "message.read",
+      occurredAt: "2026-11-22T10:00:00Z",
+      trustId: "RX1",
+      conversationId: "c1",
+      data: { messageId: "m1", reader: { userId: "u1", displayName: field } },
+    });
+    expect(parsed.success).toBe(true);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * Bundles each Lambda workspace (lambdas/<name>/src/handler.ts) into one ESM file with esbuild and
+ * zips it reproducibly (fixed timestamps), so Terraform's source_code_hash only changes with the code.
+ * Output: .build/lambdas/<name>.zip (entry `index.handler`). No Terraform archive provider needed.
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { zipSync } from "fflate";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const outRoot = join(root, ".build/lambdas");
+const FIXED_MTIME = new Date("2020-01-01T00:00:00Z");
+
+export async function buildLambda(name: string): Promise<{ zipPath: string; bundleBytes: number; zipBytes: number }> {
+  const outDir = join(outRoot, name);
+  mkdirSync(outDir, { recursive: true });
+  const bundlePath = join(outDir, "index.mjs");
+  await build({
+    entryPoints: [join(root, "lambdas", name, "src/handler.ts")],
+    outfile: bundlePath,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    minify: true,
+    sourcemap: false,
+    legalComments: "none",
+    // CommonJS dependencies (pino, cloudevents) call require(); give the ESM bundle one.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    logLevel: "warning",
+  });
+  const bundle = readFileSync(bundlePath);
+  const zip = zipSync({ "index.mjs": [bundle, { mtime: FIXED_MTIME, level: 9 }] });
+  const zipPath = join(outRoot, `${name}.zip`);
+  writeFileSync(zipPath, zip);
+  return { zipPath, bundleBytes: bundle.length, zipBytes: zip.length };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const names = readdirSync(join(root, "lambdas")).filter((n) => statSync(join(root, "lambdas", n)).isDirectory());
+  for (const name of names) {
+    const { zipPath, bundleBytes, zipBytes } = await buildLambda(name);
+    console.log(`built ${name}: bundle ${(bundleBytes / 1024).toFixed(0)} KiB, zip ${(zipBytes / 1024).toFixed(0)} KiB -> ${zipPath.replace(root, "")}`);
+  }
+}
