@@ -1,0 +1,143 @@
+locals {
+  lambda_name = "${local.name}-transform-filter"
+}
+
+resource "aws_cloudwatch_log_group" "lambda" {
+  name              = "/aws/lambda/${local.lambda_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.main.arn
+}
+
+resource "aws_iam_role" "lambda" {
+  name = local.lambda_name
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = ["sts:AssumeRole"]
+    }]
+  })
+}
+
+# Least privilege: every action named, every resource this function's own.
+resource "aws_iam_role_policy" "lambda" {
+  name = "transform-filter"
+  role = aws_iam_role.lambda.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "WriteOwnLogs"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
+        },
+        {
+          # X-Ray has no resource-level permissions for these two actions.
+          Sid      = "Tracing"
+          Effect   = "Allow"
+          Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+          Resource = ["*"]
+        },
+        {
+          Sid      = "PublishToCallbacksBus"
+          Effect   = "Allow"
+          Action   = ["events:PutEvents"]
+          Resource = [aws_cloudwatch_event_bus.callbacks.arn]
+        },
+        {
+          Sid      = "ReadSubscriptionDocuments"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${aws_s3_bucket.this["config"].arn}/${local.subscriptions_prefix}*"]
+        },
+        {
+          # Lets S3 answer 404 (unknown trust) instead of 403 for a missing document.
+          Sid       = "ListSubscriptionDocuments"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = [aws_s3_bucket.this["config"].arn]
+          Condition = { StringLike = { "s3:prefix" = ["${local.subscriptions_prefix}*"] } }
+        },
+        {
+          Sid      = "WriteQuarantine"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${aws_s3_bucket.this["quarantine"].arn}/${local.quarantine_prefix}*"]
+        },
+        {
+          Sid      = "BucketEncryption"
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+          Resource = [aws_kms_key.main.arn]
+        },
+        {
+          # Only data keys the platform wrapped for this purpose.
+          Sid       = "UnwrapFieldDataKeys"
+          Effect    = "Allow"
+          Action    = ["kms:Decrypt"]
+          Resource  = [local.data_key_kms_key_arn]
+          Condition = { StringEquals = { "kms:EncryptionContext:purpose" = "trust-callbacks-field-key" } }
+        },
+      ],
+      length(local.signing_secret_arns) == 0 ? [] : [{
+        Sid      = "ReadSigningSecrets"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = local.signing_secret_arns
+      }],
+      length(var.secrets_kms_key_arns) == 0 ? [] : [{
+        Sid       = "DecryptSigningSecrets"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt"]
+        Resource  = var.secrets_kms_key_arns
+        Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${local.region}.amazonaws.com" } }
+      }],
+    )
+  })
+}
+
+resource "aws_lambda_function" "transform_filter" {
+  function_name                  = local.lambda_name
+  description                    = "Kinesis conversation events to signed CloudEvents per trust endpoint"
+  role                           = aws_iam_role.lambda.arn
+  filename                       = var.lambda_zip_path
+  source_code_hash               = filebase64sha256(var.lambda_zip_path)
+  handler                        = "index.handler"
+  runtime                        = "nodejs20.x"
+  architectures                  = ["arm64"]
+  memory_size                    = var.lambda.memory_mb
+  timeout                        = var.lambda.timeout_seconds
+  reserved_concurrent_executions = var.lambda.reserved_concurrency
+  kms_key_arn                    = aws_kms_key.main.arn
+
+  environment {
+    variables = {
+      ENVIRONMENT              = var.environment
+      EVENT_BUS_NAME           = aws_cloudwatch_event_bus.callbacks.name
+      BUS_SOURCE               = var.bus_source
+      SUBSCRIPTIONS_BUCKET     = aws_s3_bucket.this["config"].bucket
+      SUBSCRIPTIONS_PREFIX     = local.subscriptions_prefix
+      QUARANTINE_BUCKET        = aws_s3_bucket.this["quarantine"].bucket
+      QUARANTINE_PREFIX        = local.quarantine_prefix
+      DATA_KEY_KMS_KEY_ARN     = local.data_key_kms_key_arn
+      MAX_PUT_EVENTS_BYTES     = tostring(var.lambda.max_put_events_bytes)
+      SUBSCRIPTION_TTL_SECONDS = tostring(var.lambda.subscription_ttl_seconds)
+      LOG_LEVEL                = var.lambda.log_level
+      NODE_OPTIONS             = "--enable-source-maps"
+    }
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format = "Text" # the function writes JSON lines itself (pino, EMF)
+    log_group  = aws_cloudwatch_log_group.lambda.name
+  }
+
+  depends_on = [aws_iam_role_policy.lambda]
+}

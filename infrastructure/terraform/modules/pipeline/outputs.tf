@@ -1,0 +1,79 @@
+output "name_prefix" {
+  description = "Prefix of every resource name."
+  value       = local.name
+}
+
+output "event_bus_name" {
+  description = "Name of the callbacks bus."
+  value       = aws_cloudwatch_event_bus.callbacks.name
+}
+
+output "event_bus_arn" {
+  description = "ARN of the callbacks bus."
+  value       = aws_cloudwatch_event_bus.callbacks.arn
+}
+
+output "bus_source" {
+  description = "PutEvents Source of callbacks."
+  value       = var.bus_source
+}
+
+output "config_bucket" {
+  description = "Bucket of the subscription documents."
+  value       = aws_s3_bucket.this["config"].bucket
+}
+
+output "subscriptions_prefix" {
+  description = "Key prefix of the subscription documents."
+  value       = local.subscriptions_prefix
+}
+
+output "quarantine_bucket" {
+  description = "Bucket of quarantined records."
+  value       = aws_s3_bucket.this["quarantine"].bucket
+}
+
+output "kms_key_arn" {
+  description = "Customer-managed key for data at rest."
+  value       = aws_kms_key.main.arn
+}
+
+output "connections_kms_key_arn" {
+  description = "Customer-managed key for connection secrets."
+  value       = aws_kms_key.connections.arn
+}
+
+output "data_key_kms_key_arn" {
+  description = "Key that wraps the field data keys."
+  value       = local.data_key_kms_key_arn
+}
+
+output "source_stream_arn" {
+  description = "The Kinesis stream the Pipe reads."
+  value       = local.source_stream_arn
+}
+
+output "lambda_function_name" {
+  description = "Name of the transform-and-filter Lambda."
+  value       = aws_lambda_function.transform_filter.function_name
+}
+
+output "lambda_role_policy" {
+  description = "The Lambda's IAM policy document (JSON), for review."
+  value       = aws_iam_role_policy.lambda.policy
+}
+
+output "pipe_arn" {
+  description = "ARN of the Pipe."
+  value       = aws_pipes_pipe.source.arn
+}
+
+output "pipe_dlq_url" {
+  description = "URL of the Pipe's dead-letter queue."
+  value       = aws_sqs_queue.pipe_dlq.id
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic of every alarm; subscribe the on-call rota to it."
+  value       = aws_sns_topic.alarms.arn
+}

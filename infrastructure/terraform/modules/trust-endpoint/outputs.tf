@@ -1,0 +1,29 @@
+output "connection_arn" {
+  description = "ARN of the endpoint's EventBridge connection."
+  value       = aws_cloudwatch_event_connection.this.arn
+}
+
+output "api_destination_arn" {
+  description = "ARN of the endpoint's API destination (the rule target; TARGET_ARN in its DLQ messages)."
+  value       = aws_cloudwatch_event_api_destination.this.arn
+}
+
+output "rule_arn" {
+  description = "ARN of the rule routing this endpoint's events (RULE_ARN in its DLQ messages)."
+  value       = aws_cloudwatch_event_rule.this.arn
+}
+
+output "rule_name" {
+  description = "Name of that rule."
+  value       = aws_cloudwatch_event_rule.this.name
+}
+
+output "event_pattern" {
+  description = "The rule's event pattern, as JSON."
+  value       = aws_cloudwatch_event_rule.this.event_pattern
+}
+
+output "alarm_name" {
+  description = "Name of the endpoint's failed-deliveries alarm."
+  value       = aws_cloudwatch_metric_alarm.failed_invocations.alarm_name
+}

@@ -1,0 +1,172 @@
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  name_prefix            = "trust-callbacks-test"
+  trust_id               = "RX1"
+  trust_enabled          = true
+  event_bus_name         = "trust-callbacks-test-callbacks"
+  dead_letter_queue_arn  = "arn:aws:sqs:eu-west-2:123456789012:trust-callbacks-test-RX1-dlq"
+  invocation_role_name   = "trust-callbacks-test-RX1-api-destinations"
+  invocation_role_arn    = "arn:aws:iam::123456789012:role/trust-callbacks-test-RX1-api-destinations"
+  connection_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/0b6c2a52-4e1f-4c3b-9a7e-5d8f1e2a3b4c"
+  endpoint = {
+    id                 = "ehr"
+    url                = "https://ehr.rx1.example.nhs.uk/callbacks"
+    auth               = { type = "oauth2_client_credentials", credentialsSecret = "tc/RX1/ehr/auth", tokenUrl = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write", "callbacks.read"] }
+    rateLimitPerSecond = 25
+    retryPolicy        = { maximumEventAgeSeconds = 3600, maximumRetryAttempts = 50 }
+  }
+}
+
+run "oauth_connection_destination_rule_and_target" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudwatch_event_connection.this.authorization_type == "OAUTH_CLIENT_CREDENTIALS"
+    error_message = "OAuth endpoints need an OAUTH_CLIENT_CREDENTIALS connection"
+  }
+  assert {
+    condition = (
+      aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].authorization_endpoint == "https://login.rx1.example.nhs.uk/oauth2/token" &&
+      aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].http_method == "POST" &&
+      aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].client_parameters[0].client_id == "mock-client"
+    )
+    error_message = "OAuth token URL, method and client id must come from the config and the credentials secret"
+  }
+  assert {
+    condition = contains(
+      [for body in aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].oauth_http_parameters[0].body : "${body.key}=${body.value}"],
+      "scope=callbacks.write callbacks.read",
+    )
+    error_message = "OAuth scopes are sent space-separated in the token request body"
+  }
+  assert {
+    condition     = length(aws_cloudwatch_event_connection.this.auth_parameters[0].basic) == 0 && length(aws_cloudwatch_event_connection.this.auth_parameters[0].api_key) == 0
+    error_message = "only the configured auth type is rendered"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_connection.this.kms_key_identifier == var.connection_kms_key_arn
+    error_message = "connection secrets are encrypted with the customer-managed key"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_api_destination.this.invocation_endpoint == "https://ehr.rx1.example.nhs.uk/callbacks" && aws_cloudwatch_event_api_destination.this.invocation_rate_limit_per_second == 25 && aws_cloudwatch_event_api_destination.this.http_method == "POST"
+    error_message = "the destination posts to the endpoint URL at its rate limit"
+  }
+  assert {
+    # Pinned: must equal endpointRulePattern() in lambdas/transform-filter/src/core/routing.ts.
+    condition     = aws_cloudwatch_event_rule.this.event_pattern == "{\"detail\":{\"event\":{\"endpointid\":[\"ehr\"],\"trustid\":[\"RX1\"]}},\"source\":[\"trust-callbacks\"]}"
+    error_message = "the rule matches only events routed to this trust endpoint"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_rule.this.state == "ENABLED" && aws_cloudwatch_event_rule.this.event_bus_name == "trust-callbacks-test-callbacks"
+    error_message = "the rule listens on the callbacks bus, enabled"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.this.input_path == "$.detail.event" && aws_cloudwatch_event_target.this.arn == aws_cloudwatch_event_api_destination.this.arn
+    error_message = "the target delivers the CloudEvent to the API destination"
+  }
+  assert {
+    condition = aws_cloudwatch_event_target.this.http_target[0].header_parameters == tomap({
+      "webhook-id"        = "$.detail.webhook.id"
+      "webhook-timestamp" = "$.detail.webhook.timestamp"
+      "webhook-signature" = "$.detail.webhook.signature"
+    })
+    error_message = "signature headers are mapped from the event by JSONPath"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.this.retry_policy[0].maximum_event_age_in_seconds == 3600 && aws_cloudwatch_event_target.this.retry_policy[0].maximum_retry_attempts == 50
+    error_message = "the endpoint's retry policy is applied"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.this.dead_letter_config[0].arn == var.dead_letter_queue_arn
+    error_message = "exhausted deliveries go to the trust's DLQ"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.invoke.policy).Statement[0].Action == ["events:InvokeApiDestination"] && jsondecode(aws_iam_role_policy.invoke.policy).Statement[0].Resource == [aws_cloudwatch_event_api_destination.this.arn]
+    error_message = "the invocation role may invoke exactly this destination"
+  }
+}
+
+run "basic_auth" {
+  command = apply
+  variables {
+    endpoint = {
+      id   = "pas"
+      url  = "https://pas.rx1.example.nhs.uk/hooks"
+      auth = { type = "basic", credentialsSecret = "tc/RX1/pas/auth" }
+    }
+  }
+  assert {
+    condition     = aws_cloudwatch_event_connection.this.authorization_type == "BASIC" && aws_cloudwatch_event_connection.this.auth_parameters[0].basic[0].username == "mock-user"
+    error_message = "basic auth renders a BASIC connection with the secret's username"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.this.retry_policy[0].maximum_event_age_in_seconds == 86400 && aws_cloudwatch_event_target.this.retry_policy[0].maximum_retry_attempts == 185 && aws_cloudwatch_event_api_destination.this.invocation_rate_limit_per_second == 10
+    error_message = "defaults: 24 h, 185 attempts, 10 requests per second"
+  }
+}
+
+run "api_key_auth" {
+  command = apply
+  variables {
+    endpoint = {
+      id   = "bi"
+      url  = "https://bi.rx1.example.nhs.uk/hooks"
+      auth = { type = "api_key", headerName = "x-api-key", credentialsSecret = "tc/RX1/bi/auth" }
+    }
+  }
+  assert {
+    condition     = aws_cloudwatch_event_connection.this.authorization_type == "API_KEY" && aws_cloudwatch_event_connection.this.auth_parameters[0].api_key[0].key == "x-api-key"
+    error_message = "api_key auth renders an API_KEY connection with the configured header"
+  }
+}
+
+run "disabled_trust_disables_the_rule" {
+  command = apply
+  variables {
+    trust_enabled = false
+  }
+  assert {
+    condition     = aws_cloudwatch_event_rule.this.state == "DISABLED"
+    error_message = "the trust kill switch disables its rules"
+  }
+}
+
+run "rejects_plain_http_url" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = "http://ehr.rx1.example.nhs.uk/callbacks"
+      auth = { type = "basic", credentialsSecret = "tc/RX1/ehr/auth" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "rejects_unknown_auth_type" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = "https://ehr.rx1.example.nhs.uk/callbacks"
+      auth = { type = "digest", credentialsSecret = "tc/RX1/ehr/auth" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "rejects_rate_limit_out_of_range" {
+  command = plan
+  variables {
+    endpoint = {
+      id                 = "ehr"
+      url                = "https://ehr.rx1.example.nhs.uk/callbacks"
+      auth               = { type = "basic", credentialsSecret = "tc/RX1/ehr/auth" }
+      rateLimitPerSecond = 500
+    }
+  }
+  expect_failures = [var.endpoint]
+}

@@ -1,0 +1,118 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name, e.g. trust-callbacks-prod."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name_prefix))
+    error_message = "name_prefix must be 2-31 lower-case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "trust_id" {
+  description = "ODS code of the trust this endpoint belongs to."
+  type        = string
+  validation {
+    condition     = can(regex("^[A-Z0-9]{3,6}$", var.trust_id))
+    error_message = "trust_id must be an ODS code: 3 to 6 upper-case letters or digits."
+  }
+}
+
+variable "trust_enabled" {
+  description = "The trust's kill switch; false disables this endpoint's rule too."
+  type        = bool
+}
+
+variable "endpoint" {
+  description = "One endpoint of the trust config file (schemas/json/trust-config.schema.json), defaults applied."
+  type = object({
+    id          = string
+    description = optional(string, "")
+    enabled     = optional(bool, true)
+    url         = string
+    auth = object({
+      type              = string
+      credentialsSecret = string
+      tokenUrl          = optional(string)
+      scopes            = optional(list(string), [])
+      headerName        = optional(string)
+    })
+    rateLimitPerSecond = optional(number, 10)
+    retryPolicy = optional(object({
+      maximumEventAgeSeconds = optional(number, 86400)
+      maximumRetryAttempts   = optional(number, 185)
+    }), {})
+  })
+
+  validation {
+    condition     = can(regex("^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$", var.endpoint.id))
+    error_message = "endpoint id must be 1-32 lower-case letters, digits or inner hyphens."
+  }
+  validation {
+    condition     = startswith(var.endpoint.url, "https://")
+    error_message = "endpoint url must start with https:// (EventBridge API destinations deliver over HTTPS only)."
+  }
+  validation {
+    condition     = contains(["oauth2_client_credentials", "basic", "api_key"], var.endpoint.auth.type)
+    error_message = "endpoint auth.type must be one of oauth2_client_credentials, basic, api_key."
+  }
+  validation {
+    condition     = var.endpoint.auth.type != "oauth2_client_credentials" || startswith(coalesce(var.endpoint.auth.tokenUrl, "missing"), "https://")
+    error_message = "oauth2_client_credentials auth needs an https:// tokenUrl."
+  }
+  validation {
+    condition     = var.endpoint.auth.type != "api_key" || can(regex("^[A-Za-z0-9-]{1,64}$", coalesce(var.endpoint.auth.headerName, "!")))
+    error_message = "api_key auth needs headerName, an HTTP header name."
+  }
+  validation {
+    condition     = var.endpoint.rateLimitPerSecond >= 1 && var.endpoint.rateLimitPerSecond <= 300 && floor(var.endpoint.rateLimitPerSecond) == var.endpoint.rateLimitPerSecond
+    error_message = "endpoint rateLimitPerSecond must be a whole number from 1 to 300."
+  }
+  validation {
+    condition     = var.endpoint.retryPolicy.maximumEventAgeSeconds >= 60 && var.endpoint.retryPolicy.maximumEventAgeSeconds <= 86400
+    error_message = "endpoint retryPolicy.maximumEventAgeSeconds must be from 60 to 86400."
+  }
+  validation {
+    condition     = var.endpoint.retryPolicy.maximumRetryAttempts >= 0 && var.endpoint.retryPolicy.maximumRetryAttempts <= 185
+    error_message = "endpoint retryPolicy.maximumRetryAttempts must be from 0 to 185."
+  }
+}
+
+variable "event_bus_name" {
+  description = "Name of the callbacks event bus the rule listens on."
+  type        = string
+}
+
+variable "bus_source" {
+  description = "PutEvents Source the transform-and-filter Lambda publishes with; the rule matches on it."
+  type        = string
+  default     = "trust-callbacks"
+}
+
+variable "dead_letter_queue_arn" {
+  description = "ARN of the trust's SQS dead-letter queue for deliveries that exhaust their retries."
+  type        = string
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:sqs:", var.dead_letter_queue_arn))
+    error_message = "dead_letter_queue_arn must be an SQS queue ARN."
+  }
+}
+
+variable "invocation_role_name" {
+  description = "Name of the trust's role that EventBridge assumes to invoke its API destinations; this module adds the permission for its own destination."
+  type        = string
+}
+
+variable "invocation_role_arn" {
+  description = "ARN of that role."
+  type        = string
+}
+
+variable "connection_kms_key_arn" {
+  description = "Customer-managed KMS key (tagged EventBridgeApiDestinations=true) that encrypts the connection's credentials secret."
+  type        = string
+}
+
+variable "alarm_actions" {
+  description = "ARNs notified when deliveries fail (usually the environment's SNS alarm topic)."
+  type        = list(string)
+  default     = []
+}

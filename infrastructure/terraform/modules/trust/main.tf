@@ -1,0 +1,101 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  trust_id = var.config.trustId
+  name     = "${var.name_prefix}-${local.trust_id}"
+  # Keyed by endpoint id: adding an endpoint never renames or recreates the others.
+  endpoints = { for endpoint in var.config.endpoints : endpoint.id => endpoint }
+}
+
+# One DLQ per trust, shared by its endpoints. Each message carries RULE_ARN and TARGET_ARN and the
+# original event (whose detail names the endpoint), so a redrive reaches exactly the endpoint that failed.
+resource "aws_sqs_queue" "dlq" {
+  name                      = "${local.name}-dlq"
+  message_retention_seconds = var.dlq_message_retention_seconds
+  kms_master_key_id         = var.kms_key_arn
+  tags                      = { TrustId = local.trust_id, Purpose = "callback-dlq" }
+}
+
+resource "aws_sqs_queue_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "EventBridgeRulesOfThisTrust"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = ["sqs:SendMessage"]
+        Resource  = aws_sqs_queue.dlq.arn
+        Condition = { ArnEquals = { "aws:SourceArn" = [for endpoint in module.endpoint : endpoint.rule_arn] } }
+      },
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = { AWS = "*" }
+        Action    = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"]
+        Resource  = aws_sqs_queue.dlq.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role" "api_destinations" {
+  name = "${local.name}-api-destinations"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "events.amazonaws.com" }
+      Action    = ["sts:AssumeRole"]
+      Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+    }]
+  })
+  tags = { TrustId = local.trust_id }
+}
+
+module "endpoint" {
+  source   = "../trust-endpoint"
+  for_each = local.endpoints
+
+  name_prefix            = var.name_prefix
+  trust_id               = local.trust_id
+  trust_enabled          = var.config.enabled
+  endpoint               = each.value
+  event_bus_name         = var.event_bus_name
+  bus_source             = var.bus_source
+  dead_letter_queue_arn  = aws_sqs_queue.dlq.arn
+  invocation_role_name   = aws_iam_role.api_destinations.name
+  invocation_role_arn    = aws_iam_role.api_destinations.arn
+  connection_kms_key_arn = var.connection_kms_key_arn
+  alarm_actions          = var.alarm_actions
+}
+
+# The Lambda filters with exactly the file that was deployed.
+resource "aws_s3_object" "subscription" {
+  bucket                 = var.config_bucket
+  key                    = "${var.subscriptions_prefix}${local.trust_id}.json"
+  content                = var.subscription_document
+  content_type           = "application/json"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = var.kms_key_arn
+  tags                   = { TrustId = local.trust_id }
+}
+
+resource "aws_cloudwatch_metric_alarm" "dlq_not_empty" {
+  alarm_name          = "${local.name}-dlq-not-empty"
+  alarm_description   = "Callbacks to ${local.trust_id} exhausted their retries and wait in ${aws_sqs_queue.dlq.name}. Runbook: README.md#runbook-from-alarm-to-redrive"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dlq.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+}

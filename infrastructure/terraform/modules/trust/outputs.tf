@@ -1,0 +1,44 @@
+output "trust_id" {
+  description = "ODS code of the trust."
+  value       = local.trust_id
+}
+
+output "dlq_arn" {
+  description = "ARN of the trust's dead-letter queue."
+  value       = aws_sqs_queue.dlq.arn
+}
+
+output "dlq_url" {
+  description = "URL of the trust's dead-letter queue (what the redrive tool reads)."
+  value       = aws_sqs_queue.dlq.id
+}
+
+output "dlq_name" {
+  description = "Name of the trust's dead-letter queue."
+  value       = aws_sqs_queue.dlq.name
+}
+
+output "endpoints" {
+  description = "Per endpoint id: connection, API destination and rule ARNs."
+  value = { for id, endpoint in module.endpoint : id => {
+    connection_arn      = endpoint.connection_arn
+    api_destination_arn = endpoint.api_destination_arn
+    rule_arn            = endpoint.rule_arn
+    rule_name           = endpoint.rule_name
+  } }
+}
+
+output "signing_secret_names" {
+  description = "Secrets Manager names of the endpoints' signing keys (the Lambda may read these)."
+  value       = distinct([for endpoint in var.config.endpoints : endpoint.signingSecret])
+}
+
+output "subscription_key" {
+  description = "S3 key of the uploaded subscription document."
+  value       = aws_s3_object.subscription.key
+}
+
+output "alarm_names" {
+  description = "Names of the trust's alarms: its DLQ alarm and one per endpoint."
+  value       = concat([aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_name], [for endpoint in module.endpoint : endpoint.alarm_name])
+}

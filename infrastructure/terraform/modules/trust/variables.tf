@@ -1,0 +1,87 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name, e.g. trust-callbacks-prod."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name_prefix))
+    error_message = "name_prefix must be 2-31 lower-case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "config" {
+  description = "The trust config file, decoded (jsondecode(file(...))). Endpoint fields are validated in the trust-endpoint module."
+  type = object({
+    trustId   = string
+    name      = string
+    enabled   = bool
+    endpoints = any
+  })
+  validation {
+    condition     = can(regex("^[A-Z0-9]{3,6}$", var.config.trustId))
+    error_message = "trustId must be an ODS code: 3 to 6 upper-case letters or digits, e.g. RX1."
+  }
+  validation {
+    condition     = alltrue([for endpoint in var.config.endpoints : can(endpoint.id)])
+    error_message = "every endpoint needs an id."
+  }
+  validation {
+    condition     = length(distinct([for endpoint in var.config.endpoints : try(endpoint.id, "")])) == length(var.config.endpoints)
+    error_message = "endpoint ids must be unique within a trust; they name the endpoint's AWS resources."
+  }
+  validation {
+    condition     = length(var.config.endpoints) <= 20
+    error_message = "a trust has at most 20 endpoints."
+  }
+}
+
+variable "subscription_document" {
+  description = "The trust config file's text, uploaded unchanged as the trust's subscription document."
+  type        = string
+}
+
+variable "config_bucket" {
+  description = "Bucket holding the subscription documents."
+  type        = string
+}
+
+variable "subscriptions_prefix" {
+  description = "Key prefix of the subscription documents; this trust's is <prefix><trustId>.json."
+  type        = string
+  default     = "subscriptions/"
+}
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key for the DLQ and the uploaded document."
+  type        = string
+}
+
+variable "connection_kms_key_arn" {
+  description = "Customer-managed KMS key for the endpoints' connection secrets."
+  type        = string
+}
+
+variable "event_bus_name" {
+  description = "Name of the callbacks event bus."
+  type        = string
+}
+
+variable "bus_source" {
+  description = "PutEvents Source of callbacks."
+  type        = string
+  default     = "trust-callbacks"
+}
+
+variable "dlq_message_retention_seconds" {
+  description = "How long failed deliveries wait in the trust's DLQ for support staff (SQS maximum: 14 days)."
+  type        = number
+  default     = 1209600
+  validation {
+    condition     = var.dlq_message_retention_seconds >= 86400 && var.dlq_message_retention_seconds <= 1209600
+    error_message = "dlq_message_retention_seconds must be from 1 day (86400) to 14 days (1209600)."
+  }
+}
+
+variable "alarm_actions" {
+  description = "ARNs notified by this trust's alarms."
+  type        = list(string)
+  default     = []
+}
