@@ -55,8 +55,9 @@ tf-test: tf-init build ## terraform test (mock_provider "aws") in every module a
 	  if [ -d $$dir/tests ]; then echo "terraform test $$dir"; $(TF) -chdir=$$dir test -no-color; fi; \
 	done
 
-validate-trusts: ## Validate every trust config file against the schema (ENV=name for one environment)
-	npx tsx scripts/validate-trusts.ts $(if $(ENV),$(TF_DIR)/environments/$(ENV)/trusts,$(TF_DIR)/environments/*/trusts scripts/local-pipeline/sample-trusts)
+validate-trusts: ## Validate trust config files against the schema, naming file and field (ENV=name for one environment)
+	npx tsx scripts/validate-trusts.ts --https-only $(if $(ENV),$(TF_DIR)/environments/$(ENV)/trusts,$(TF_DIR)/environments/*/trusts)
+	$(if $(ENV),,npx tsx scripts/validate-trusts.ts scripts/local-pipeline/sample-trusts)
 
 plan: build ## terraform plan ENV=test|staging|prod (validates trust files first)
 	@test -n "$(ENV)" || { echo "usage: make plan ENV=staging" >&2; exit 2; }

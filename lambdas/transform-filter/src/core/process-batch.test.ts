@@ -65,7 +65,7 @@ describe("processBatch", () => {
     expect(full!.event.endpointid).toBe("ep1");
     expect(full!.event.data).toMatchObject({ text: "Patient in bay 4 needs review", sender: { displayName: "Dr Ada Example" } });
     expect(minimal!.event.endpointid).toBe("ep2");
-    expect(minimal!.event.data).toMatchObject({ messageId: event.data.messageId, sender: { userId: "user-17" } });
+    expect(minimal!.event.data).toMatchObject({ messageId: (event.data as { messageId: string }).messageId, sender: { userId: "user-17" } });
     expect(JSON.stringify(minimal!.event.data)).not.toMatch(/Patient|Ada/);
     expect(full!.event.id).not.toBe(minimal!.event.id);
 

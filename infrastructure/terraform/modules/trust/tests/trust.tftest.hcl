@@ -1,0 +1,80 @@
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  name_prefix            = "trust-callbacks-test"
+  config_bucket          = "trust-callbacks-test-config-123456789012"
+  kms_key_arn            = "arn:aws:kms:eu-west-2:123456789012:key/0b6c2a52-4e1f-4c3b-9a7e-5d8f1e2a3b4c"
+  connection_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/1c7d3b63-5f2a-4d4c-8b8f-6e9a2f3b4c5d"
+  event_bus_name         = "trust-callbacks-test-callbacks"
+  alarm_actions          = ["arn:aws:sns:eu-west-2:123456789012:trust-callbacks-test-alarms"]
+  subscription_document  = "{\"trustId\":\"RX1\"}"
+  config = {
+    trustId = "RX1"
+    name    = "Example NHS Trust"
+    enabled = true
+    endpoints = [
+      { id = "ehr", url = "https://ehr.example.nhs.uk/cb", signingSecret = "tc/RX1/ehr/signing", auth = { type = "basic", credentialsSecret = "tc/RX1/ehr/auth" } },
+      { id = "pas", url = "https://pas.example.nhs.uk/cb", signingSecret = "tc/RX1/pas/signing", auth = { type = "api_key", headerName = "x-api-key", credentialsSecret = "tc/RX1/pas/auth" } },
+      { id = "bi", url = "https://bi.example.nhs.uk/cb", signingSecret = "tc/RX1/bi/signing", auth = { type = "oauth2_client_credentials", tokenUrl = "https://login.example.nhs.uk/token", credentialsSecret = "tc/RX1/bi/auth" } },
+    ]
+  }
+}
+
+run "one_dlq_and_one_set_of_delivery_resources_per_endpoint" {
+  command = apply
+
+  assert {
+    condition     = length(output.endpoints) == 3 && toset(keys(output.endpoints)) == toset(["ehr", "pas", "bi"])
+    error_message = "each endpoint gets its own connection, destination and rule"
+  }
+  assert {
+    condition     = length(output.alarm_names) == 4
+    error_message = "one DLQ alarm plus one failed-deliveries alarm per endpoint"
+  }
+  assert {
+    condition     = aws_sqs_queue.dlq.name == "trust-callbacks-test-RX1-dlq" && aws_sqs_queue.dlq.message_retention_seconds == 1209600 && aws_sqs_queue.dlq.kms_master_key_id == var.kms_key_arn
+    error_message = "the trust's DLQ keeps messages 14 days, encrypted with the CMK"
+  }
+  assert {
+    condition = (
+      jsondecode(aws_sqs_queue_policy.dlq.policy).Statement[0].Principal.Service == "events.amazonaws.com" &&
+      jsondecode(aws_sqs_queue_policy.dlq.policy).Statement[0].Action == ["sqs:SendMessage"] &&
+      length(jsondecode(aws_sqs_queue_policy.dlq.policy).Statement[0].Condition.ArnEquals["aws:SourceArn"]) == 3
+    )
+    error_message = "only this trust's rules may send to its DLQ"
+  }
+  assert {
+    condition     = aws_s3_object.subscription.key == "subscriptions/RX1.json" && aws_s3_object.subscription.content == var.subscription_document && aws_s3_object.subscription.server_side_encryption == "aws:kms"
+    error_message = "the trust file is uploaded unchanged as its subscription document"
+  }
+  assert {
+    condition     = output.signing_secret_names == tolist(["tc/RX1/ehr/signing", "tc/RX1/pas/signing", "tc/RX1/bi/signing"])
+    error_message = "the trust reports its signing secrets so the Lambda may read exactly those"
+  }
+}
+
+run "rejects_duplicate_endpoint_ids" {
+  command = plan
+  variables {
+    config = {
+      trustId = "RX1"
+      name    = "Example NHS Trust"
+      enabled = true
+      endpoints = [
+        { id = "ehr", url = "https://a.example.nhs.uk", signingSecret = "s1", auth = { type = "basic", credentialsSecret = "c1" } },
+        { id = "ehr", url = "https://b.example.nhs.uk", signingSecret = "s2", auth = { type = "basic", credentialsSecret = "c2" } },
+      ]
+    }
+  }
+  expect_failures = [var.config]
+}
+
+run "rejects_a_trust_id_that_is_not_an_ods_code" {
+  command = plan
+  variables {
+    config = { trustId = "rx-1", name = "x", enabled = true, endpoints = [] }
+  }
+  expect_failures = [var.config]
+}

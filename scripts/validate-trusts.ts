@@ -1,0 +1,56 @@
+/**
+ * Validates trust config files against the schema the Lambda and Terraform use, before plan.
+ * Usage: tsx scripts/validate-trusts.ts [--https-only] <dir-or-file>...   Exit 1 with one line per problem,
+ * each naming the file and the field: `environments/test/trusts/RX1.json: endpoints[0].url: ...`.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { TrustConfig, formatIssues } from "@trust-callbacks/schemas";
+
+export interface TrustFileProblem {
+  file: string;
+  message: string;
+}
+
+/** Every problem of one trust file, or none. */
+export function validateTrustFile(path: string, options: { httpsOnly: boolean }): TrustFileProblem[] {
+  const file = relative(process.cwd(), path);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    return [{ file, message: `not valid JSON: ${(error as Error).message}` }];
+  }
+  const parsed = TrustConfig.safeParse(json);
+  if (!parsed.success) return formatIssues(parsed.error).split("; ").map((message) => ({ file, message }));
+  const expected = `${parsed.data.trustId}.json`;
+  if (basename(path) !== expected) return [{ file, message: `trustId is ${parsed.data.trustId}, so the file must be named ${expected}` }];
+  // Terraform deploys to API destinations, which call https:// only; loopback http is for the local pipeline.
+  if (options.httpsOnly) {
+    return parsed.data.endpoints.flatMap((endpoint, index) =>
+      endpoint.url.startsWith("https://") ? [] : [{ file, message: `endpoints[${index}].url: must be https:// to be deployed` }],
+    );
+  }
+  return [];
+}
+
+export function trustFilesIn(paths: string[]): string[] {
+  return paths.flatMap((path) =>
+    statSync(path).isDirectory()
+      ? readdirSync(path)
+          .filter((name) => name.endsWith(".json"))
+          .sort()
+          .map((name) => join(path, name))
+      : [path],
+  );
+}
+
+if (process.argv[1]?.endsWith("validate-trusts.ts")) {
+  const args = process.argv.slice(2);
+  const httpsOnly = args.includes("--https-only");
+  const files = trustFilesIn(args.filter((arg) => arg !== "--https-only"));
+  const problems = files.flatMap((file) => validateTrustFile(file, { httpsOnly }));
+  for (const problem of problems) console.error(`${problem.file}: ${problem.message}`);
+  console.log(`${files.length} trust file(s) checked, ${problems.length} problem(s)`);
+  process.exit(problems.length > 0 ? 1 : 0);
+}
