@@ -1,0 +1,93 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** The SQS message attributes EventBridge sets on a target's dead-letter message. */
+export interface DeadLetterAttributes {
+  ERROR_CODE: string;
+  ERROR_MESSAGE: string;
+  EXHAUSTED_RETRY_CONDITION?: string;
+  RETRY_ATTEMPTS: string;
+  RULE_ARN: string;
+  TARGET_ARN: string;
+}
+
+export interface DeadLetterMessage {
+  messageId: string;
+  /** Opaque handle for delete (SQS receipt handle, or the local file name). */
+  receiptHandle: string;
+  /** The original EventBridge event, as JSON text. */
+  body: string;
+  attributes: DeadLetterAttributes;
+  /** Epoch milliseconds when the message was dead-lettered. */
+  sentTimestamp: number;
+}
+
+/** One trust's dead-letter queue, as the redrive tool sees it (SQS in AWS, files locally). */
+export interface DeadLetterQueue {
+  readonly trustId: string;
+  readonly location: string;
+  stats(): Promise<{ depth: number; oldestSentTimestamp?: number }>;
+  /** Up to `max` messages, hidden from other readers for `visibilitySeconds`. */
+  receive(max: number, visibilitySeconds: number): Promise<DeadLetterMessage[]>;
+  delete(message: DeadLetterMessage): Promise<void>;
+  purge(): Promise<number>;
+}
+
+/**
+ * The local pipeline's DLQ: one JSON file per message under `<root>/<trustId>/`, so the redrive
+ * tool can work on it from another process. Not safe for two concurrent redrives of one trust.
+ */
+export class FileDeadLetterQueue implements DeadLetterQueue {
+  readonly location: string;
+  constructor(
+    root: string,
+    readonly trustId: string,
+  ) {
+    this.location = join(root, trustId);
+    mkdirSync(this.location, { recursive: true });
+  }
+
+  static trustIds(root: string): string[] {
+    try {
+      return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  send(body: string, attributes: DeadLetterAttributes, sentTimestamp = Date.now()): DeadLetterMessage {
+    const messageId = randomUUID();
+    const file = `${String(sentTimestamp).padStart(15, "0")}-${messageId}.json`;
+    const message = { messageId, receiptHandle: file, body, attributes, sentTimestamp };
+    const tmp = join(this.location, `.${file}.tmp`);
+    writeFileSync(tmp, JSON.stringify(message));
+    renameSync(tmp, join(this.location, file)); // atomic: a reader never sees half a message
+    return message;
+  }
+
+  private files(): string[] {
+    return readdirSync(this.location).filter((f) => f.endsWith(".json") && !f.startsWith(".")).sort();
+  }
+
+  async stats() {
+    const files = this.files();
+    return { depth: files.length, ...(files[0] ? { oldestSentTimestamp: Number(files[0].split("-")[0]) } : {}) };
+  }
+
+  async receive(max: number): Promise<DeadLetterMessage[]> {
+    return this.files()
+      .slice(0, max)
+      .map((file) => JSON.parse(readFileSync(join(this.location, file), "utf8")) as DeadLetterMessage);
+  }
+
+  async delete(message: DeadLetterMessage): Promise<void> {
+    rmSync(join(this.location, message.receiptHandle), { force: true });
+  }
+
+  async purge(): Promise<number> {
+    const files = this.files();
+    for (const file of files) rmSync(join(this.location, file), { force: true });
+    return files.length;
+  }
+}

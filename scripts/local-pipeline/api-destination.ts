@@ -1,0 +1,205 @@
+import type { Endpoint } from "@trust-callbacks/schemas";
+import type { CallbackDetail } from "@trust-callbacks/transform-filter";
+import type { DeadLetterAttributes, FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
+
+/** The EventBridge event a rule hands to its target (and that a DLQ message's body holds). */
+export interface BusEvent {
+  version: "0";
+  id: string;
+  "detail-type": string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: CallbackDetail;
+}
+
+export type ConnectionCredentials =
+  | { type: "oauth2_client_credentials"; tokenUrl: string; scopes: string[]; clientId: string; clientSecret: string }
+  | { type: "basic"; username: string; password: string }
+  | { type: "api_key"; headerName: string; value: string };
+
+export interface DestinationStats {
+  delivered: number;
+  retries: number;
+  deadLettered: number;
+  tokenFetches: number;
+  latenciesMs: number[];
+}
+
+export interface LocalApiDestinationOptions {
+  trustId: string;
+  endpoint: Endpoint;
+  credentials: ConnectionCredentials;
+  ruleArn: string;
+  targetArn: string;
+  dlq: FileDeadLetterQueue;
+  /** Maps a configured URL to where it is served on this machine (embedded receivers use ephemeral ports). */
+  resolveUrl: (url: string) => string;
+  /** Backoff scale: EventBridge's own is minutes; locally milliseconds keep a run short. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** EventBridge gives up on a request after 5 s; not configurable there. */
+  timeoutMs?: number;
+  random?: () => number;
+}
+
+type Attempt = { ok: true } | { ok: false; retryable: boolean; code: string; message: string; retryAfterMs?: number };
+
+const RETRYABLE_STATUS = (status: number) => status === 401 || status === 407 || status === 409 || status === 429 || status >= 500;
+
+/**
+ * A stand-in for one EventBridge API destination and its target: delivers the CloudEvent
+ * (`$.detail.event`) over HTTP with the connection's auth and the signature headers, at most
+ * `rateLimitPerSecond`, retries 401/407/409/429/5xx/timeouts with exponential backoff and full jitter
+ * within the endpoint's retry policy, and dead-letters what it gives up on, with EventBridge's attributes.
+ */
+export class LocalApiDestination {
+  readonly stats: DestinationStats = { delivered: 0, retries: 0, deadLettered: 0, tokenFetches: 0, latenciesMs: [] };
+  private readonly inFlight = new Set<Promise<void>>();
+  private nextSlot = 0;
+  private token?: Promise<{ value: string; expiresAt: number }>;
+
+  constructor(private readonly options: LocalApiDestinationOptions) {}
+
+  enqueue(event: BusEvent, publishedAt = Date.now()): void {
+    const task = this.deliver(event, publishedAt).finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+  }
+
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private async rateLimit(): Promise<void> {
+    const interval = 1000 / this.options.endpoint.rateLimitPerSecond;
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + interval;
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  }
+
+  private async deliver(event: BusEvent, publishedAt: number): Promise<void> {
+    const { retryPolicy } = this.options.endpoint;
+    const base = this.options.backoffBaseMs ?? 50;
+    const cap = this.options.backoffMaxMs ?? 2000;
+    const random = this.options.random ?? Math.random;
+    for (let attempt = 1; ; attempt++) {
+      await this.rateLimit();
+      const result = await this.attempt(event);
+      if (result.ok) {
+        this.stats.delivered += 1;
+        this.stats.latenciesMs.push(Date.now() - publishedAt);
+        return;
+      }
+      const retriesSoFar = attempt - 1;
+      if (!result.retryable) return this.deadLetter(event, result, retriesSoFar);
+      if (retriesSoFar >= retryPolicy.maximumRetryAttempts) return this.deadLetter(event, result, retriesSoFar, "MaximumRetryAttempts");
+      const delay = result.retryAfterMs ?? random() * Math.min(cap, base * 2 ** retriesSoFar);
+      if (Date.now() + delay - publishedAt > retryPolicy.maximumEventAgeSeconds * 1000) {
+        return this.deadLetter(event, result, retriesSoFar, "MaximumEventAgeInSeconds");
+      }
+      this.stats.retries += 1;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private deadLetter(event: BusEvent, failure: Attempt & { ok: false }, retries: number, exhausted?: string): void {
+    const attributes: DeadLetterAttributes = {
+      ERROR_CODE: failure.code,
+      ERROR_MESSAGE: failure.message,
+      ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: exhausted } : {}),
+      RETRY_ATTEMPTS: String(retries),
+      RULE_ARN: this.options.ruleArn,
+      TARGET_ARN: this.options.targetArn,
+    };
+    this.options.dlq.send(JSON.stringify(event), attributes);
+    this.stats.deadLettered += 1;
+  }
+
+  /** The auth headers, and the token request they came from (so a 401 invalidates only that token). */
+  private async authorization(): Promise<{ headers: Record<string, string>; token?: LocalApiDestination["token"] }> {
+    const credentials = this.options.credentials;
+    if (credentials.type === "basic") {
+      return { headers: { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}` } };
+    }
+    if (credentials.type === "api_key") return { headers: { [credentials.headerName]: credentials.value } };
+    let current = this.token;
+    let token = current ? await current.catch(() => undefined) : undefined;
+    if (!token || token.expiresAt - 60_000 < Date.now()) {
+      // One refresh shared by every delivery waiting on it, as EventBridge keeps one token per connection.
+      if (this.token === current) this.token = this.fetchToken(credentials);
+      current = this.token!;
+      token = await current;
+    }
+    return { headers: { authorization: `Bearer ${token.value}` }, token: current };
+  }
+
+  private async fetchToken(credentials: ConnectionCredentials & { type: "oauth2_client_credentials" }) {
+    this.stats.tokenFetches += 1;
+    const body = new URLSearchParams({ grant_type: "client_credentials" });
+    if (credentials.scopes.length > 0) body.set("scope", credentials.scopes.join(" "));
+    const response = await fetch(this.options.resolveUrl(credentials.tokenUrl), {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString("base64")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body,
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+    });
+    if (!response.ok) throw new Error(`token endpoint answered ${response.status}`);
+    const json = (await response.json()) as { access_token: string; expires_in?: number };
+    return { value: json.access_token, expiresAt: Date.now() + (json.expires_in ?? 3600) * 1000 };
+  }
+
+  private async attempt(event: BusEvent): Promise<Attempt> {
+    let auth: Awaited<ReturnType<LocalApiDestination["authorization"]>>;
+    try {
+      auth = await this.authorization();
+    } catch (error) {
+      this.token = undefined;
+      return { ok: false, retryable: true, code: "CONNECTION_FAILURE", message: `OAuth token request failed: ${(error as Error).message}` };
+    }
+    const { webhook, event: cloudEvent } = event.detail;
+    try {
+      const response = await fetch(this.options.resolveUrl(this.options.endpoint.url), {
+        method: "POST",
+        headers: {
+          "content-type": "application/json; charset=utf-8",
+          "webhook-id": webhook.id,
+          "webhook-timestamp": webhook.timestamp,
+          "webhook-signature": webhook.signature,
+          ...auth.headers,
+        },
+        body: JSON.stringify(cloudEvent),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+      });
+      await response.arrayBuffer();
+      if (response.ok) return { ok: true };
+      // Refresh the token, as EventBridge does on 401/407, unless another delivery already has.
+      if ((response.status === 401 || response.status === 407) && auth.token && this.token === auth.token) this.token = undefined;
+      const retryAfter = Number(response.headers.get("retry-after"));
+      return {
+        ok: false,
+        retryable: RETRYABLE_STATUS(response.status),
+        code: "ERROR_FROM_TARGET",
+        message: `Received a response with status code ${response.status} from the endpoint`,
+        ...(Number.isFinite(retryAfter) && response.headers.has("retry-after") ? { retryAfterMs: retryAfter * 1000 } : {}),
+      };
+    } catch (error) {
+      const timedOut = (error as Error).name === "TimeoutError";
+      return {
+        ok: false,
+        retryable: true,
+        code: timedOut ? "TIMEOUT" : "CONNECTION_FAILURE",
+        message: timedOut ? "the endpoint did not answer within 5 seconds" : `could not connect: ${(error as Error).message}`,
+      };
+    }
+  }
+}

@@ -1,0 +1,309 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PlatformEvent, TrustConfig } from "@trust-callbacks/schemas";
+import {
+  CachingDataKeyUnwrapper,
+  DEFAULT_SETTINGS,
+  LocalKeyProvider,
+  PermanentError,
+  createLogger,
+  parseSubscriptionDocument,
+  processBatch,
+  type QuarantineSink,
+  type QuarantinedRecord,
+  type RecordOutcome,
+  type SigningSecretSource,
+  type SubscriptionLookup,
+  type SubscriptionSource,
+} from "@trust-callbacks/transform-filter";
+import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
+import { generateEvents } from "../lib/event-generator.ts";
+import { WebhookReceiver, type ReceiverAuth, type ReceiverBehaviour } from "../lib/webhook-receiver.ts";
+import { LocalApiDestination, type ConnectionCredentials } from "./api-destination.ts";
+import { LocalBus, localRuleNames } from "./local-bus.ts";
+import { LocalPipe } from "./local-pipe.ts";
+
+export const SAMPLE_TRUSTS_DIR = new URL("./sample-trusts/", import.meta.url).pathname;
+export const SAMPLE_RECEIVERS_FILE = new URL("./sample-receivers.json", import.meta.url).pathname;
+
+export interface LocalPipelineOptions {
+  trustsDir: string;
+  /** Embedded receivers to start (see sample-receivers.json); none when omitted. */
+  receiversFile?: string;
+  /** Where the per-trust DLQs are written (one folder per trust). */
+  dlqDir: string;
+  batchSize?: number;
+  shards?: number;
+  namePrefix?: string;
+  logLevel?: string;
+}
+
+interface ReceiverSpec {
+  behaviour: ReceiverBehaviour;
+  revokeTokenAfterDeliveries?: number;
+}
+
+/** Loads a directory of trust files with the same parser the Lambda uses for subscription documents. */
+export function loadTrusts(dir: string): TrustConfig[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".json"))
+    .sort()
+    .map((file) => {
+      const trustId = file.slice(0, -".json".length);
+      const lookup = parseSubscriptionDocument(readFileSync(join(dir, file), "utf8"), trustId);
+      if (lookup.kind !== "found") throw new Error(`${join(dir, file)}: ${lookup.reason}`);
+      return lookup.config;
+    });
+}
+
+/** Stands in for Secrets Manager: made-up credentials and signing keys, new every run, never written to disk. */
+class LocalSecrets implements SigningSecretSource {
+  private readonly values = new Map<string, string>();
+  value(name: string, make: () => string): string {
+    if (!this.values.has(name)) this.values.set(name, make());
+    return this.values.get(name)!;
+  }
+  async get(name: string): Promise<string> {
+    const value = this.values.get(name);
+    if (!value) throw new PermanentError(`ResourceNotFoundException: no local secret ${name}`);
+    return value;
+  }
+}
+
+const randomToken = () => randomBytes(18).toString("base64url");
+
+/** Deliveries and outcomes of one endpoint, for the summary. */
+export interface EndpointSummary {
+  trustId: string;
+  endpointId: string;
+  auth: string;
+  published: number;
+  delivered: number;
+  retries: number;
+  deadLettered: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface LocalPipelineSummary {
+  records: { put: number; published: number; filtered: number; quarantined: number; pipeDeadLettered: number; unfinished: number };
+  endpoints: EndpointSummary[];
+  putEventsCalls: number;
+  lambdaInvocations: number;
+  /** Records with no final state plus deliveries that neither arrived nor reached a DLQ. Must be 0. */
+  unaccounted: number;
+  quarantineReasons: Record<string, number>;
+}
+
+const percentile = (values: number[], p: number): number | null => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
+/**
+ * The whole delivery path on one machine: a Kinesis-like pipe feeding the real transform-and-filter
+ * core, a local bus with the deployed rule patterns, API destinations over real HTTP, per-trust DLQs,
+ * and (optionally) embedded receivers standing in for the trusts.
+ */
+export class LocalPipeline {
+  readonly trusts: TrustConfig[];
+  readonly keyProvider = new LocalKeyProvider();
+  readonly receivers = new Map<string, WebhookReceiver>();
+  readonly destinations = new Map<string, LocalApiDestination>();
+  readonly dlqs = new Map<string, FileDeadLetterQueue>();
+  readonly quarantined: QuarantinedRecord[] = [];
+  readonly outcomes = new Map<string, RecordOutcome>();
+  readonly secrets = new LocalSecrets();
+  readonly bus: LocalBus;
+  readonly pipe: LocalPipe;
+  private readonly origins = new Map<string, string>();
+  private running?: Promise<void>;
+  private putCount = 0;
+
+  private constructor(readonly options: LocalPipelineOptions) {
+    this.trusts = loadTrusts(options.trustsDir);
+    const namePrefix = options.namePrefix ?? "trust-callbacks-local";
+    this.bus = new LocalBus(`${namePrefix}-callbacks`, DEFAULT_SETTINGS.busSource);
+    const logger = createLogger({ level: options.logLevel ?? "silent", base: { service: "local-pipeline" } });
+    const trusts = new Map(this.trusts.map((t) => [t.trustId, t]));
+    const subscriptions: SubscriptionSource = {
+      get: async (trustId): Promise<SubscriptionLookup> => {
+        const config = trusts.get(trustId);
+        return config ? { kind: "found", config, version: "local" } : { kind: "unknown" };
+      },
+    };
+    const quarantine: QuarantineSink = { put: async (entry) => void this.quarantined.push(entry) };
+    const deps = {
+      keys: new CachingDataKeyUnwrapper(this.keyProvider, { maxKeys: 1000, ttlMs: 300_000 }),
+      subscriptions,
+      secrets: this.secrets,
+      publisher: this.bus,
+      quarantine,
+      logger,
+    };
+    const settings = { ...DEFAULT_SETTINGS, eventBusName: this.bus.busName, cloudEventSource: "/trust-callbacks/local" };
+    this.pipe = new LocalPipe(
+      async (records) => {
+        const result = await processBatch(records, deps, settings);
+        for (const outcome of result.outcomes) this.outcomes.set(outcome.eventID, outcome);
+        return { batchItemFailures: result.batchItemFailures };
+      },
+      { shards: options.shards ?? 2, batchSize: options.batchSize ?? 100, maximumRetryAttempts: 3, retryDelayMs: 50 },
+    );
+  }
+
+  /** Loads the trusts, starts the embedded receivers and wires one API destination per endpoint. */
+  static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
+    const pipeline = new LocalPipeline(options);
+    await pipeline.wire();
+    pipeline.running = pipeline.pipe.run();
+    return pipeline;
+  }
+
+  private async wire(): Promise<void> {
+    const specs: Record<string, ReceiverSpec> = this.options.receiversFile ? JSON.parse(readFileSync(this.options.receiversFile, "utf8")) : {};
+    mkdirSync(this.options.dlqDir, { recursive: true });
+    for (const trust of this.trusts) {
+      const dlq = new FileDeadLetterQueue(this.options.dlqDir, trust.trustId);
+      this.dlqs.set(trust.trustId, dlq);
+      for (const endpoint of trust.endpoints) {
+        const key = `${trust.trustId}/${endpoint.id}`;
+        const signingSecret = this.secrets.value(endpoint.signingSecret, () => `whsec_${randomBytes(32).toString("base64")}`);
+        const auth = endpoint.auth;
+        const credentials: ConnectionCredentials =
+          auth.type === "oauth2_client_credentials"
+            ? { type: auth.type, tokenUrl: auth.tokenUrl, scopes: auth.scopes, clientId: `client-${trust.trustId}-${endpoint.id}`, clientSecret: randomToken() }
+            : auth.type === "basic"
+              ? { type: "basic", username: `tc-${trust.trustId.toLowerCase()}`, password: randomToken() }
+              : { type: "api_key", headerName: auth.headerName, value: randomToken() };
+        const spec = specs[key];
+        if (spec) {
+          const receiverAuth: ReceiverAuth =
+            credentials.type === "oauth2_client_credentials"
+              ? { type: credentials.type, clientId: credentials.clientId, clientSecret: credentials.clientSecret, ...(spec.revokeTokenAfterDeliveries ? { revokeAfterDeliveries: spec.revokeTokenAfterDeliveries } : {}) }
+              : credentials;
+          const receiver = new WebhookReceiver({ auth: receiverAuth, signingSecret, behaviour: spec.behaviour });
+          const origin = await receiver.start(0);
+          this.receivers.set(key, receiver);
+          this.origins.set(new URL(endpoint.url).origin, origin);
+          if (auth.type === "oauth2_client_credentials") this.origins.set(new URL(auth.tokenUrl).origin, origin);
+        }
+        const names = localRuleNames(this.options.namePrefix ?? "trust-callbacks-local", this.bus.busName, trust.trustId, endpoint.id);
+        const destination = new LocalApiDestination({
+          trustId: trust.trustId,
+          endpoint,
+          credentials,
+          ruleArn: names.ruleArn,
+          targetArn: names.targetArn,
+          dlq,
+          resolveUrl: (url) => {
+            const parsed = new URL(url);
+            const origin = this.origins.get(parsed.origin);
+            return origin ? `${origin}${parsed.pathname}${parsed.search}` : url;
+          },
+        });
+        this.destinations.set(key, destination);
+        this.bus.addRule(trust, endpoint.id, { name: names.name, arn: names.ruleArn, target: destination });
+      }
+    }
+  }
+
+  /** Writes one platform event (or raw record data, for bad-input rehearsals) to the stream. */
+  put(event: PlatformEvent | string): void {
+    this.putCount += 1;
+    const data = typeof event === "string" ? event : JSON.stringify(event);
+    const partitionKey = typeof event === "string" ? `raw-${this.putCount}` : event.conversationId;
+    this.pipe.put(data, partitionKey);
+  }
+
+  /** Realistic encrypted events for this pipeline's trusts, reproducible by seed. */
+  events(seed: number): Generator<PlatformEvent> {
+    return generateEvents({ trusts: this.trusts, seed, keyProvider: this.keyProvider });
+  }
+
+  /** Stops accepting records, then waits until every record and every delivery has finished. */
+  async drain(): Promise<void> {
+    this.pipe.close();
+    await this.running;
+    await Promise.all([...this.destinations.values()].map((d) => d.idle()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.receivers.values()].map((r) => r.stop()));
+  }
+
+  progress() {
+    const destinations = [...this.destinations.values()];
+    const sum = (f: (d: LocalApiDestination) => number) => destinations.reduce((total, d) => total + f(d), 0);
+    return {
+      put: this.putCount,
+      processed: this.outcomes.size,
+      delivered: sum((d) => d.stats.delivered),
+      retries: sum((d) => d.stats.retries),
+      deadLettered: sum((d) => d.stats.deadLettered),
+      inFlight: sum((d) => d.pending),
+      quarantined: this.quarantined.length,
+    };
+  }
+
+  summary(): LocalPipelineSummary {
+    const states = [...this.outcomes.values()];
+    const pipeDead = new Set(this.pipe.deadLettered.map((r) => r.eventID));
+    const count = (state: string) => states.filter((o) => o.state === state && !pipeDead.has(o.eventID)).length;
+    const publishedTo = new Map<string, number>();
+    for (const outcome of states) {
+      if (outcome.duplicateOf) continue;
+      for (const delivery of outcome.deliveries) {
+        if (delivery.state !== "published") continue;
+        const key = `${outcome.trustId}/${delivery.endpointId}`;
+        publishedTo.set(key, (publishedTo.get(key) ?? 0) + 1);
+      }
+    }
+    const endpoints: EndpointSummary[] = [...this.destinations.entries()].map(([key, destination]) => {
+      const [trustId, endpointId] = key.split("/") as [string, string];
+      const endpoint = this.trusts.find((t) => t.trustId === trustId)!.endpoints.find((e) => e.id === endpointId)!;
+      return {
+        trustId,
+        endpointId,
+        auth: endpoint.auth.type,
+        published: publishedTo.get(key) ?? 0,
+        delivered: destination.stats.delivered,
+        retries: destination.stats.retries,
+        deadLettered: destination.stats.deadLettered,
+        p50Ms: percentile(destination.stats.latenciesMs, 50),
+        p99Ms: percentile(destination.stats.latenciesMs, 99),
+      };
+    });
+    const records = {
+      put: this.putCount,
+      published: count("published"),
+      filtered: count("filtered"),
+      quarantined: count("quarantined"),
+      pipeDeadLettered: pipeDead.size,
+      unfinished: this.putCount - this.outcomes.size + count("retry"),
+    };
+    // Each published delivery must have arrived or be in a DLQ; more arrivals than publishes would be duplicates.
+    const lostDeliveries = endpoints.reduce((total, e) => total + Math.abs(e.published - e.delivered - e.deadLettered), 0);
+    const quarantineReasons: Record<string, number> = {};
+    for (const entry of this.quarantined) {
+      const reason = entry.reason.replace(/: .*$/, "");
+      quarantineReasons[reason] = (quarantineReasons[reason] ?? 0) + 1;
+    }
+    return {
+      records,
+      endpoints,
+      putEventsCalls: this.bus.putEventsCalls,
+      lambdaInvocations: this.pipe.invocations,
+      unaccounted: records.unfinished + lostDeliveries + this.bus.unmatched,
+      quarantineReasons,
+    };
+  }
+
+  /** Writes quarantined records as files for inspection, like the S3 quarantine prefix. */
+  writeQuarantine(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    for (const entry of this.quarantined) writeFileSync(join(dir, `${entry.eventID.replaceAll(":", "_") || randomToken()}.json`), JSON.stringify(entry, null, 2));
+  }
+}
