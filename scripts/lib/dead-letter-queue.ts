@@ -75,7 +75,7 @@ export class FileDeadLetterQueue implements DeadLetterQueue {
     return { depth: files.length, ...(files[0] ? { oldestSentTimestamp: Number(files[0].split("-")[0]) } : {}) };
   }
 
-  async receive(max: number): Promise<DeadLetterMessage[]> {
+  async receive(max: number, _visibilitySeconds?: number): Promise<DeadLetterMessage[]> {
     return this.files()
       .slice(0, max)
       .map((file) => JSON.parse(readFileSync(join(this.location, file), "utf8")) as DeadLetterMessage);
