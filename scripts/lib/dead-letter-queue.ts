@@ -50,7 +50,10 @@ export class FileDeadLetterQueue implements DeadLetterQueue {
 
   static trustIds(root: string): string[] {
     try {
-      return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+      return readdirSync(root, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && /^[A-Z0-9]{3,6}$/.test(d.name)) // trust folders are ODS codes
+        .map((d) => d.name)
+        .sort();
     } catch {
       return [];
     }

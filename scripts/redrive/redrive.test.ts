@@ -1,0 +1,140 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { mockClient } from "aws-sdk-client-mock";
+import { describe, expect, it } from "vitest";
+import { EventBridgePublisher } from "@trust-callbacks/transform-filter/aws";
+import { verifyWebhook } from "../lib/verify-webhook.ts";
+import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
+import { redrive, type AuditLine } from "./redrive.ts";
+import { SqsDeadLetterQueue } from "./sqs-dead-letter-queue.ts";
+
+const trust = loadTrusts(SAMPLE_TRUSTS_DIR).find((t) => t.trustId === "RYJ")!;
+const secret = `whsec_${Buffer.alloc(32, 9).toString("base64")}`;
+
+function dlqMessage(n: number, endpointId = "legacy") {
+  const event = { specversion: "1.0", id: `ce-${n}`, type: "uk.nhs.trustcallbacks.message.created.v1", trustid: "RYJ", endpointid: endpointId, data: { n } };
+  return {
+    MessageId: `m-${n}`,
+    ReceiptHandle: `rh-${n}`,
+    Body: JSON.stringify({ source: "trust-callbacks", "detail-type": event.type, detail: { webhook: { id: event.id, timestamp: "1", signature: "v1,old" }, event } }),
+    Attributes: { SentTimestamp: String(Date.parse("2026-11-21T10:00:00Z") + n) },
+    MessageAttributes: {
+      ERROR_CODE: { DataType: "String", StringValue: "ERROR_FROM_TARGET" },
+      ERROR_MESSAGE: { DataType: "String", StringValue: "503" },
+      RETRY_ATTEMPTS: { DataType: "String", StringValue: "185" },
+      RULE_ARN: { DataType: "String", StringValue: `arn:aws:events:eu-west-2:123456789012:rule/bus/trust-callbacks-prod-RYJ-${endpointId}` },
+      TARGET_ARN: { DataType: "String", StringValue: "arn:aws:events:eu-west-2:123456789012:api-destination/x/y" },
+    },
+  };
+}
+
+describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
+  it("re-signs with a fresh timestamp and the same id, deletes only what PutEvents accepted, and audits each message", async () => {
+    const sqs = mockClient(SQSClient);
+    const eb = mockClient(EventBridgeClient);
+    sqs.onAnyCommand().resolves({ Attributes: { ApproximateNumberOfMessages: "1" } } as never);
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(1), dlqMessage(2), dlqMessage(3)] }).resolves({ Messages: [] });
+    sqs.on(DeleteMessageCommand).resolves({});
+    eb.on(PutEventsCommand)
+      .resolvesOnce({ Entries: [{ EventId: "e1" }] })
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: "ThrottlingException", ErrorMessage: "slow down" }] })
+      .resolves({ Entries: [{ EventId: "e3" }] });
+    const audit: AuditLine[] = [];
+    const now = new Date("2026-11-22T12:00:00Z");
+
+    const summary = await redrive(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "https://sqs/RYJ-dlq"), {
+      trust,
+      selection: {},
+      publisher: new EventBridgePublisher(eb as unknown as EventBridgeClient),
+      secrets: { get: async () => secret },
+      eventBusName: "trust-callbacks-prod-callbacks",
+      dryRun: false,
+      ratePerSecond: 1000,
+      operator: "support@example",
+      audit: (line) => audit.push(line),
+      now: () => now,
+    });
+
+    expect(summary).toMatchObject({ selected: 3, redriven: 2, failed: 1 });
+    expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle)).toEqual(["rh-1", "rh-3"]);
+    const entry = eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    expect(entry).toMatchObject({ Source: "trust-callbacks", EventBusName: "trust-callbacks-prod-callbacks" });
+    const detail = JSON.parse(entry.Detail!);
+    expect(detail.webhook).toMatchObject({ id: "ce-1", timestamp: String(now.getTime() / 1000) });
+    const headers = { "webhook-id": detail.webhook.id, "webhook-timestamp": detail.webhook.timestamp, "webhook-signature": detail.webhook.signature };
+    expect(verifyWebhook(secret, headers, JSON.stringify(detail.event), { now })).toMatchObject({ id: "ce-1", endpointid: "legacy" });
+    expect(audit.map((a) => [a.messageId, a.outcome, a.operator])).toEqual([
+      ["m-1", "redriven", "support@example"],
+      ["m-2", "failed", "support@example"],
+      ["m-3", "redriven", "support@example"],
+    ]);
+    expect(audit[1]!.detail).toMatch(/ThrottlingException/);
+  });
+
+  it("selects by endpoint and limit, and a dry run publishes and deletes nothing", async () => {
+    const sqs = mockClient(SQSClient);
+    const eb = mockClient(EventBridgeClient);
+    sqs.onAnyCommand().resolves({ Attributes: { ApproximateNumberOfMessages: "3" } } as never);
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(1, "other"), dlqMessage(2), dlqMessage(3)] }).resolves({ Messages: [] });
+    const audit: AuditLine[] = [];
+    const summary = await redrive(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"), {
+      trust,
+      selection: { endpointId: "legacy", limit: 1 },
+      publisher: new EventBridgePublisher(eb as unknown as EventBridgeClient),
+      secrets: { get: async () => secret },
+      eventBusName: "bus",
+      dryRun: true,
+      ratePerSecond: 1000,
+      operator: "me",
+      audit: (line) => audit.push(line),
+    });
+    expect(summary.selected).toBe(1);
+    expect(audit.map((a) => [a.messageId, a.outcome])).toEqual([["m-2", "would-redrive"]]);
+    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+  });
+});
+
+describe("redrive on the local pipeline, end to end", () => {
+  it("after the endpoint recovers, delivers each dead letter exactly once to that endpoint and to no other", async () => {
+    const dlqDir = mkdtempSync(join(tmpdir(), "dlq-"));
+    const failing = await LocalPipeline.start({ trustsDir: SAMPLE_TRUSTS_DIR, receiversFile: SAMPLE_RECEIVERS_FILE, dlqDir });
+    const events = failing.events(11);
+    for (let i = 0; i < 150; i++) failing.put(events.next().value!);
+    await failing.drain();
+    await failing.stop();
+    const deadLettered = failing.summary().endpoints.find((e) => e.endpointId === "legacy")!.deadLettered;
+    expect(deadLettered).toBeGreaterThan(0);
+
+    const healthy = join(dlqDir, "healthy-receivers.json");
+    writeFileSync(healthy, JSON.stringify(Object.fromEntries(
+      failing.trusts.flatMap((t) => t.endpoints.map((e) => [`${t.trustId}/${e.id}`, { behaviour: { kind: "ok" } }])),
+    )));
+    const recovered = await LocalPipeline.start({ trustsDir: SAMPLE_TRUSTS_DIR, receiversFile: healthy, dlqDir: join(dlqDir, "after") });
+    const audit: AuditLine[] = [];
+    const summary = await redrive(failing.dlqs.get("RYJ")!, {
+      trust: recovered.trusts.find((t) => t.trustId === "RYJ")!,
+      selection: {},
+      publisher: recovered.bus,
+      secrets: recovered.secrets,
+      eventBusName: recovered.bus.busName,
+      dryRun: false,
+      ratePerSecond: 500,
+      operator: "test",
+      audit: (line) => audit.push(line),
+    });
+    await recovered.drain();
+    await recovered.stop();
+
+    expect(summary).toMatchObject({ selected: deadLettered, redriven: deadLettered, failed: 0, leftInQueue: 0 });
+    const legacy = recovered.receivers.get("RYJ/legacy")!.deliveries;
+    expect(legacy).toHaveLength(deadLettered);
+    expect(new Set(legacy.map((d) => d.webhookId)).size).toBe(deadLettered);
+    expect(recovered.receivers.get("RYJ/legacy")!.attempts).toBe(deadLettered); // once each, no duplicates
+    for (const [key, receiver] of recovered.receivers) if (key !== "RYJ/legacy") expect(receiver.deliveries, key).toHaveLength(0);
+    expect(new Set(legacy.map((d) => d.webhookId))).toEqual(new Set(audit.map((a) => a.cloudEventId)));
+  }, 60_000);
+});

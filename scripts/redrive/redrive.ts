@@ -1,0 +1,199 @@
+import type { TrustConfig } from "@trust-callbacks/schemas";
+import { signWebhook, toBusEntry, type CallbackDetail, type EventPublisher, type SigningSecretSource } from "@trust-callbacks/transform-filter";
+import type { DeadLetterMessage, DeadLetterQueue } from "../lib/dead-letter-queue.ts";
+
+/** One failed delivery, as support staff see it: no message content. */
+export interface FailedDelivery {
+  messageId: string;
+  trustId: string;
+  endpointId: string;
+  eventType: string;
+  cloudEventId: string;
+  errorCode: string;
+  errorMessage: string;
+  exhaustedCondition?: string;
+  retryAttempts: number;
+  firstFailedAt: string;
+  ruleArn: string;
+}
+
+interface DeadLetterBody {
+  source: string;
+  "detail-type": string;
+  detail: CallbackDetail;
+}
+
+/** Reads a DLQ message EventBridge wrote for a callback, or says why it is not one. */
+export function describeMessage(message: DeadLetterMessage): { ok: true; failed: FailedDelivery; body: DeadLetterBody } | { ok: false; reason: string } {
+  let body: DeadLetterBody;
+  try {
+    body = JSON.parse(message.body);
+  } catch {
+    return { ok: false, reason: "body is not JSON" };
+  }
+  const event = body?.detail?.event;
+  if (!event?.id || !event.trustid || !event.endpointid || !body.detail.webhook) return { ok: false, reason: "body is not a callback event" };
+  // The rule name ends with <trust>-<endpoint>: a message must name the same endpoint twice to be redriven.
+  const rule = message.attributes.RULE_ARN ?? "";
+  if (!rule.endsWith(`-${event.trustid}-${event.endpointid}`)) {
+    return { ok: false, reason: `RULE_ARN ${rule} does not belong to ${event.trustid}/${event.endpointid}` };
+  }
+  return {
+    ok: true,
+    body,
+    failed: {
+      messageId: message.messageId,
+      trustId: event.trustid,
+      endpointId: event.endpointid,
+      eventType: event.type,
+      cloudEventId: event.id,
+      errorCode: message.attributes.ERROR_CODE,
+      errorMessage: message.attributes.ERROR_MESSAGE,
+      ...(message.attributes.EXHAUSTED_RETRY_CONDITION ? { exhaustedCondition: message.attributes.EXHAUSTED_RETRY_CONDITION } : {}),
+      retryAttempts: Number(message.attributes.RETRY_ATTEMPTS ?? 0),
+      firstFailedAt: new Date(message.sentTimestamp).toISOString(),
+      ruleArn: rule,
+    },
+  };
+}
+
+export interface Selection {
+  endpointId?: string;
+  errorCode?: string;
+  since?: Date;
+  until?: Date;
+  limit?: number;
+}
+
+export const selects = (failed: FailedDelivery, sel: Selection): boolean =>
+  (!sel.endpointId || failed.endpointId === sel.endpointId) &&
+  (!sel.errorCode || failed.errorCode === sel.errorCode) &&
+  (!sel.since || Date.parse(failed.firstFailedAt) >= sel.since.getTime()) &&
+  (!sel.until || Date.parse(failed.firstFailedAt) <= sel.until.getTime());
+
+export interface AuditLine {
+  at: string;
+  operator: string;
+  action: "redrive" | "purge";
+  trustId: string;
+  endpointId?: string;
+  cloudEventId?: string;
+  messageId?: string;
+  outcome: "redriven" | "would-redrive" | "failed" | "skipped" | "purged";
+  detail?: string;
+}
+
+export interface RedriveOptions {
+  trust: TrustConfig;
+  selection: Selection;
+  publisher: EventPublisher;
+  secrets: SigningSecretSource;
+  eventBusName: string;
+  dryRun: boolean;
+  ratePerSecond: number;
+  operator: string;
+  audit: (line: AuditLine) => void;
+  progress?: (done: number, selected: number) => void;
+  /** Aborting stops before the next message; nothing is left half-done. */
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+export interface RedriveSummary {
+  selected: number;
+  redriven: number;
+  failed: number;
+  skipped: number;
+  leftInQueue: number;
+  stoppedEarly: boolean;
+}
+
+/**
+ * Re-publishes selected dead letters of one trust so that only the endpoint that failed receives them:
+ * same detail (same CloudEvent id, so receivers dedupe), fresh signature timestamp. A message is deleted
+ * only after PutEvents accepted its entry; a failed one stays in the queue.
+ */
+export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): Promise<RedriveSummary> {
+  const now = options.now ?? (() => new Date());
+  const summary: RedriveSummary = { selected: 0, redriven: 0, failed: 0, skipped: 0, leftInQueue: 0, stoppedEarly: false };
+  const seen = new Set<string>();
+  const limit = options.selection.limit ?? Infinity;
+  const interval = 1000 / options.ratePerSecond;
+  let nextSlot = 0;
+  const audit = (line: Omit<AuditLine, "at" | "operator" | "action" | "trustId">) =>
+    options.audit({ at: now().toISOString(), operator: options.operator, action: "redrive", trustId: queue.trustId, ...line });
+
+  while (summary.selected < limit) {
+    if (options.signal?.aborted) {
+      summary.stoppedEarly = true;
+      break;
+    }
+    const batch = (await queue.receive(10, 120)).filter((m) => !seen.has(m.messageId));
+    if (batch.length === 0) break;
+    for (const message of batch) {
+      seen.add(message.messageId);
+      if (options.signal?.aborted || summary.selected >= limit) {
+        summary.stoppedEarly = Boolean(options.signal?.aborted);
+        break;
+      }
+      const described = describeMessage(message);
+      if (!described.ok) {
+        summary.skipped += 1;
+        audit({ messageId: message.messageId, outcome: "skipped", detail: described.reason });
+        continue;
+      }
+      const { failed, body } = described;
+      if (failed.trustId !== queue.trustId || !selects(failed, options.selection)) continue;
+      summary.selected += 1;
+      const context = { endpointId: failed.endpointId, cloudEventId: failed.cloudEventId, messageId: failed.messageId };
+      const endpoint = options.trust.endpoints.find((e) => e.id === failed.endpointId);
+      if (!endpoint) {
+        summary.failed += 1;
+        audit({ ...context, outcome: "failed", detail: `endpoint ${failed.endpointId} is no longer in the trust config` });
+        continue;
+      }
+      if (options.dryRun) {
+        audit({ ...context, outcome: "would-redrive" });
+        options.progress?.(summary.selected, summary.selected);
+        continue;
+      }
+      const wait = nextSlot - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      nextSlot = Math.max(Date.now(), nextSlot) + interval;
+      try {
+        const secret = await options.secrets.get(endpoint.signingSecret);
+        const webhook = signWebhook(body.detail.event.id, body.detail.event, secret, now());
+        const entry = toBusEntry({ webhook, event: body.detail.event }, body.source, options.eventBusName);
+        const [result] = await options.publisher.putEvents([entry]);
+        if (!result?.ok) throw new Error(result ? `${result.errorCode}: ${result.errorMessage}` : "no result");
+      } catch (error) {
+        summary.failed += 1;
+        audit({ ...context, outcome: "failed", detail: (error as Error).message });
+        continue;
+      }
+      await queue.delete(message);
+      summary.redriven += 1;
+      audit({ ...context, outcome: "redriven" });
+      options.progress?.(summary.redriven + summary.failed, summary.selected);
+    }
+  }
+  summary.leftInQueue = (await queue.stats()).depth;
+  return summary;
+}
+
+/** Lists a trust's failed deliveries (up to `max`), leaving them in the queue. */
+export async function listFailed(queue: DeadLetterQueue, selection: Selection, max = 1000): Promise<FailedDelivery[]> {
+  const seen = new Set<string>();
+  const found: FailedDelivery[] = [];
+  while (found.length < max) {
+    const batch = (await queue.receive(10, 30)).filter((m) => !seen.has(m.messageId));
+    if (batch.length === 0) break;
+    for (const message of batch) {
+      seen.add(message.messageId);
+      const described = describeMessage(message);
+      if (described.ok && selects(described.failed, selection)) found.push(described.failed);
+      if (found.length >= max) break;
+    }
+  }
+  return found;
+}
