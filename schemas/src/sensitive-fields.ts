@@ -1,4 +1,9 @@
-import { SENSITIVE_FIELDS, type PlatformEvent } from "./events.ts";
+import { SENSITIVE_FIELDS, type EventType, type PlatformEvent } from "./events.ts";
+
+/** SENSITIVE_FIELDS split into segments once, not on every event. */
+const SENSITIVE_SEGMENTS = Object.fromEntries(
+  Object.entries(SENSITIVE_FIELDS).map(([type, paths]) => [type, paths.map((path) => path.split("."))]),
+) as Record<EventType, string[][]>;
 
 /**
  * Rewrites the sensitive fields of an event's `data` (SENSITIVE_FIELDS) with `replace`, copying only
@@ -10,8 +15,8 @@ export function mapSensitiveFields(
   replace: (value: unknown, path: string) => unknown,
 ): Record<string, unknown> {
   let data = event.data as Record<string, unknown>;
-  for (const path of SENSITIVE_FIELDS[event.type]) {
-    data = mapAt(data, path.split("."), "data", replace) as Record<string, unknown>;
+  for (const segments of SENSITIVE_SEGMENTS[event.type]) {
+    data = mapAt(data, segments, "data", replace) as Record<string, unknown>;
   }
   return data;
 }
@@ -22,8 +27,9 @@ function mapAt(
   path: string,
   replace: (value: unknown, path: string) => unknown,
 ): unknown {
-  const [head, ...rest] = segments;
-  if (head === undefined) return replace(node, path);
+  if (segments.length === 0) return replace(node, path);
+  const head = segments[0]!;
+  const rest = segments.slice(1);
   if (node === null || typeof node !== "object") return node;
   const isArray = head.endsWith("[]");
   const key = isArray ? head.slice(0, -2) : head;

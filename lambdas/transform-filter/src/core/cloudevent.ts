@@ -45,7 +45,11 @@ export interface BuildCloudEventInput {
   source: string;
 }
 
-/** Builds and validates one CloudEvent with the `cloudevents` SDK, returned as the plain JSON object to deliver. */
+/**
+ * Builds one CloudEvent with the `cloudevents` SDK, returned as the plain JSON object to deliver.
+ * Not in strict mode: every attribute comes from zod-validated input or constants, and strict (ajv)
+ * validation per delivery cost more than signing; cloudevent.test.ts validates the output with the SDK.
+ */
 export function buildCloudEvent({ event, endpoint, data, undecryptableFields, source }: BuildCloudEventInput): CallbackCloudEvent {
   const payload: Record<string, unknown> = {
     sourceEventId: event.eventId,
@@ -67,6 +71,6 @@ export function buildCloudEvent({ event, endpoint, data, undecryptableFields, so
     correlationid: event.correlationId ?? event.eventId,
     payloadprofile: endpoint.payloadProfile,
     data: payload,
-  });
+  }, false);
   return cloudEvent.toJSON() as unknown as CallbackCloudEvent;
 }

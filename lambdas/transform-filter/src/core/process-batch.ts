@@ -17,7 +17,7 @@ import type {
 } from "./ports.ts";
 import { decodeRecord, type PipeKinesisRecord } from "./records.ts";
 import { toBusEntry } from "./routing.ts";
-import { signWebhook } from "./signature.ts";
+import { canonicalJson, signCanonical } from "./signature.ts";
 
 export interface ProcessorSettings {
   /** Name or ARN of the callbacks bus. */
@@ -299,8 +299,9 @@ export async function processBatch(
           source: settings.cloudEventSource,
         });
         delivery.cloudEventId = cloudEvent.id;
-        const webhook = signWebhook(cloudEvent.id, cloudEvent, secret.value, signedAt);
-        delivery.entry = toBusEntry({ webhook, event: cloudEvent }, settings.busSource, settings.eventBusName);
+        const canonicalEvent = canonicalJson(cloudEvent);
+        const webhook = signCanonical(cloudEvent.id, canonicalEvent, secret.value, signedAt);
+        delivery.entry = toBusEntry({ webhook, event: cloudEvent }, settings.busSource, settings.eventBusName, canonicalEvent);
         delivery.size = entrySize(delivery.entry);
         if (delivery.size > settings.maxPutEventsBytes) {
           delivery.state = "quarantined";

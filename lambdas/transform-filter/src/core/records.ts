@@ -17,18 +17,19 @@ export type DecodedRecord =
 
 /** Kinesis caps a record at 1 MiB; anything larger did not come from the stream. */
 const MAX_DATA_BASE64_LENGTH = Math.ceil((1024 * 1024) / 3) * 4;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** base64 → UTF-8 JSON → a validated PlatformEvent, or the reason it is not one. */
 export function decodeRecord(record: PipeKinesisRecord): DecodedRecord {
   const { data } = record;
   if (typeof data !== "string" || data.length === 0) return { ok: false, reason: "record has no data" };
   if (data.length > MAX_DATA_BASE64_LENGTH) return { ok: false, reason: "record data exceeds 1 MiB" };
-  if (data.length % 4 !== 0 || !BASE64.test(data)) return { ok: false, reason: "record data is not base64" };
+  // Node's decoder skips invalid characters silently; a native re-encode that round-trips proves the input was base64.
+  const bytes = Buffer.from(data, "base64");
+  if (data.length % 4 !== 0 || bytes.toString("base64") !== data) return { ok: false, reason: "record data is not base64" };
 
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(data, "base64").toString("utf8"));
+    json = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
     return { ok: false, reason: `record data is not JSON: ${(error as Error).message}` };
   }

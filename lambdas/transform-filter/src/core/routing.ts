@@ -22,9 +22,13 @@ export function endpointRulePattern(busSource: string, trustId: string, endpoint
   };
 }
 
-export const toBusEntry = (detail: CallbackDetail, busSource: string, eventBusName: string): BusEntry => ({
+/**
+ * The PutEvents entry of one delivery. `eventJson` is the event's JSON text when the caller already has it
+ * (the canonical form it signed), so the event is not serialized twice.
+ */
+export const toBusEntry = (detail: CallbackDetail, busSource: string, eventBusName: string, eventJson?: string): BusEntry => ({
   Source: busSource,
   DetailType: detail.event.type,
-  Detail: JSON.stringify(detail),
+  Detail: eventJson === undefined ? JSON.stringify(detail) : `{"webhook":${JSON.stringify(detail.webhook)},"event":${eventJson}}`,
   EventBusName: eventBusName,
 });

