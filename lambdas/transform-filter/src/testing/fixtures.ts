@@ -66,11 +66,12 @@ export class EventSealer {
   }
 }
 
-let sequence = 0;
+let sequence = 0n;
 /** A Pipe-shaped Kinesis record carrying `payload` (an object is JSON-encoded; a string is used as the raw data). */
 export function kinesisRecord(payload: unknown, options: { rawData?: boolean; shard?: string } = {}): PipeKinesisRecord {
-  sequence += 1;
-  const sequenceNumber = String(49_600_000_000_000_000_000_000_000_000_000_000_000_000_000 + sequence).slice(0, 56);
+  sequence += 1n;
+  // BigInt: a Kinesis sequence number has more digits than a double holds, and every record needs its own.
+  const sequenceNumber = (49_600_000_000_000_000_000_000_000_000_000_000_000_000_000n + sequence).toString();
   const data = options.rawData ? String(payload) : Buffer.from(JSON.stringify(payload)).toString("base64");
   const shard = options.shard ?? "shardId-000000000000";
   return {
