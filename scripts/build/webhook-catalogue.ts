@@ -15,8 +15,8 @@ export const CATALOGUE_DIR = fileURLToPath(new URL("../../docs/webhooks/", impor
 export async function collectExamples(): Promise<Record<string, Record<string, unknown>>> {
   const pipeline = await LocalPipeline.start({ trustsDir: SAMPLE_TRUSTS_DIR, receiversFile: SAMPLE_RECEIVERS_FILE, dlqDir: mkdtempSync(join(tmpdir(), "cat-")) });
   const wanted = new Set<string>(EVENT_TYPES);
-  for (const event of pipeline.events(3)) {
-    if (wanted.delete(event.type)) pipeline.put({ ...event, trustId: "RX1" });
+  for (const event of pipeline.events(3, ["RX1"])) {
+    if (wanted.delete(event.type)) pipeline.put(event);
     if (wanted.size === 0) break;
   }
   await pipeline.drain();

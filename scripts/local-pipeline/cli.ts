@@ -165,8 +165,8 @@ async function trigger(): Promise<number> {
     dlqDir: values["dlq-dir"]!,
   });
   if (!pipeline.trusts.some((t) => t.trustId === values.trust)) fail(`no trust ${values.trust} in ${trustsDir}`);
-  const event = [...take(pipeline.events(int("seed")), 5000)].find((e) => e.type === type) ?? fail(`could not generate a ${type}`);
-  pipeline.put({ ...event, trustId: values.trust! });
+  const event = [...take(pipeline.events(int("seed"), [values.trust!]), 5000)].find((e) => e.type === type) ?? fail(`could not generate a ${type}`);
+  pipeline.put(event);
   await pipeline.drain();
   await pipeline.stop();
   const outcome = [...pipeline.outcomes.values()][0];

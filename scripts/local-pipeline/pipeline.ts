@@ -218,9 +218,14 @@ export class LocalPipeline {
     this.pipe.put(data, partitionKey);
   }
 
-  /** Realistic encrypted events for this pipeline's trusts, reproducible by seed. */
-  events(seed: number): Generator<PlatformEvent> {
-    return generateEvents({ trusts: this.trusts, seed, keyProvider: this.keyProvider });
+  /**
+   * Realistic encrypted events for this pipeline's trusts (or only `trustIds`), reproducible by seed.
+   * Events are encrypted for their trust: changing an event's trustId afterwards makes its fields undecryptable.
+   */
+  events(seed: number, trustIds?: string[]): Generator<PlatformEvent> {
+    const trusts = trustIds ? this.trusts.filter((t) => trustIds.includes(t.trustId)) : this.trusts;
+    if (trusts.length === 0) throw new Error(`no trust ${trustIds?.join(", ")} in ${this.options.trustsDir}`);
+    return generateEvents({ trusts, seed, keyProvider: this.keyProvider });
   }
 
   /** Stops accepting records, then waits until every record and every delivery has finished. */
