@@ -194,25 +194,26 @@ const importMs = Array.from({ length: 5 }, () =>
 
 // Cost per million delivered webhooks, from what was measured. Public list prices, eu-west-2 (London), USD.
 const PRICES = {
-  lambdaArmGbSecond: 0.0000133334,
-  lambdaRequest: 0.2 / 1e6,
-  pipesRequest: 0.4 / 1e6, // per 64 KB chunk of a batch
-  putEventsEvent: 1.0 / 1e6, // custom events, per 64 KB chunk
-  apiDestinationInvocation: 0.2 / 1e6,
-  kmsRequest: 0.03 / 1e4,
-  s3Get: 0.00042 / 1e3,
-  secretsManagerCall: 0.05 / 1e4,
+  lambdaArmPerGbSecond: 0.0000133334,
+  lambdaPerMillionRequests: 0.2,
+  pipesPerMillionRequests: 0.4, // each 64 KB chunk of a batch is a request
+  putEventsPerMillionEvents: 1.0, // custom events, per 64 KB chunk
+  apiDestinationsPerMillionInvocations: 0.2,
+  kmsPerMillionRequests: 3.0,
+  s3GetPerMillionRequests: 0.42,
+  secretsManagerPerMillionCalls: 5.0,
 };
+const M = 1e6;
 const memoryGb = 1;
 const deliveriesPerBatch = perBatch(entries);
 const batchCost =
-  (h.median / 1000) * memoryGb * PRICES.lambdaArmGbSecond +
-  PRICES.lambdaRequest +
-  Math.ceil((recordBytes * BATCH_SIZE) / 65536) * PRICES.pipesRequest +
-  deliveriesPerBatch * (PRICES.putEventsEvent + PRICES.apiDestinationInvocation) +
-  perBatch(calls.kms) * PRICES.kmsRequest +
-  perBatch(calls.s3) * PRICES.s3Get +
-  perBatch(calls.secrets) * PRICES.secretsManagerCall;
+  (h.median / 1000) * memoryGb * PRICES.lambdaArmPerGbSecond +
+  PRICES.lambdaPerMillionRequests / M +
+  (Math.ceil((recordBytes * BATCH_SIZE) / 65536) * PRICES.pipesPerMillionRequests) / M +
+  (deliveriesPerBatch * (PRICES.putEventsPerMillionEvents + PRICES.apiDestinationsPerMillionInvocations)) / M +
+  (perBatch(calls.kms) * PRICES.kmsPerMillionRequests) / M +
+  (perBatch(calls.s3) * PRICES.s3GetPerMillionRequests) / M +
+  (perBatch(calls.secrets) * PRICES.secretsManagerPerMillionCalls) / M;
 const costPerMillion = (batchCost / deliveriesPerBatch) * 1e6;
 
 const results = {
@@ -253,7 +254,8 @@ const rows: [string, string][] = [
 ];
 console.log(`handler benchmark (${BATCHES} warm batches of ${BATCH_SIZE}, ~${results.avgRecordBytes} B records, ${process.version})`);
 for (const [name, value] of rows) console.log(`  ${name.padEnd(48)} ${value}`);
-console.log(`  prices used (USD, eu-west-2 list): ${JSON.stringify(PRICES)}`);
+console.log("  prices used (USD list prices, eu-west-2; check current pricing):");
+for (const [name, price] of Object.entries(PRICES)) console.log(`    ${name.padEnd(40)} ${price}`);
 mkdirSync(dirname(values.json!), { recursive: true });
 writeFileSync(values.json!, JSON.stringify(results, null, 2) + "\n");
 console.log(`wrote ${values.json}`);
