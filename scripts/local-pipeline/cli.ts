@@ -6,7 +6,7 @@
  */
 import { createInterface } from "node:readline";
 import { createReadStream } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EVENT_TYPES, PlatformEvent, type EventType } from "@trust-callbacks/schemas";
 import { WebhookReceiver, type ReceiverAuth } from "../lib/webhook-receiver.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, type LocalPipelineSummary } from "./pipeline.ts";
@@ -26,7 +26,17 @@ const HELP = `Usage:
   npm run local -- trigger --trust RX1 --type message.created [--trusts DIR]
 Exit status 1 when any event is unaccounted for.`;
 
-const { values, positionals } = parseArgs({
+/** parseArgs, but a malformed command line gets a clear message and the usage, not a stack trace. */
+function parseCommandLine<T extends ParseArgsConfig>(config: T) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+}
+
+const { values, positionals } = parseCommandLine({
   allowPositionals: true,
   options: {
     trusts: { type: "string" },

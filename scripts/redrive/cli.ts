@@ -4,7 +4,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -19,7 +19,9 @@ import { SqsDeadLetterQueue } from "./sqs-dead-letter-queue.ts";
 const HELP = `Usage: npm run redrive -- <command> [target] [options]
 Commands:
   list                                  every trust's DLQ: depth and age of the oldest message
-  show    --trust T [selection]         failed deliveries: type, CloudEvent id, endpoint, error, attempts, first failure
+  show    --trust T [selection] [--show-content]
+                                        failed deliveries: type, CloudEvent id, endpoint, error, attempts, first failure;
+                                        --show-content adds the payload (may hold clinical content; audited)
   redrive --trust T [selection] [--dry-run] [--rate N]
                                         re-publish to exactly the endpoint that failed; delete only after PutEvents accepted
   purge   --trust T --confirm T         delete every message of the trust's DLQ (asks again unless --confirm names the trust)
@@ -31,7 +33,17 @@ Target (one of):
 Selection: --endpoint E  --error-code C  --since ISO  --until ISO  --limit N
 Audit: one JSON line per message to stdout and to --audit-file (default redrive-audit.ndjson).`;
 
-const { values, positionals } = parseArgs({
+/** parseArgs, but a malformed command line gets a clear message and the usage, not a stack trace. */
+function parseCommandLine<T extends ParseArgsConfig>(config: T) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+}
+
+const { values, positionals } = parseCommandLine({
   allowPositionals: true,
   options: {
     outputs: { type: "string" },
@@ -150,10 +162,14 @@ async function main(): Promise<number> {
   }
   if (command === "show") {
     const queue = queueFor(values.trust);
-    const failed = await listFailed(queue, selection, selection.limit ?? 1000);
-    for (const f of failed) console.log(JSON.stringify(f));
-    if (values["show-content"]) console.error("message content is never shown by this tool: read it from the trust's own systems or the quarantine bucket under access control");
-    console.error(`${failed.length} failed deliveries`);
+    const withContent = values["show-content"]!;
+    const failed = await listFailed(queue, selection, selection.limit ?? 1000, withContent);
+    for (const f of failed) {
+      console.log(JSON.stringify(f));
+      // Full-profile payloads hold clinical content: every disclosure is audited.
+      if (withContent) audit({ at: new Date().toISOString(), operator, action: "show-content", trustId: f.trustId, endpointId: f.endpointId, cloudEventId: f.cloudEventId, messageId: f.messageId, outcome: "shown" });
+    }
+    console.error(`${failed.length} failed deliveries${withContent ? " (content shown and audited)" : ""}`);
     return 0;
   }
   if (command === "redrive") {

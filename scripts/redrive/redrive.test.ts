@@ -138,3 +138,20 @@ describe("redrive on the local pipeline, end to end", () => {
     expect(new Set(legacy.map((d) => d.webhookId))).toEqual(new Set(audit.map((a) => a.cloudEventId)));
   }, 60_000);
 });
+
+describe("listFailed", () => {
+  it("shows identifiers and errors only, and the payload only when asked", async () => {
+    const sqs = mockClient(SQSClient);
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(1), dlqMessage(2, "other")] }).resolves({ Messages: [] });
+    const queue = new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q");
+    const { listFailed } = await import("./redrive.ts");
+    const plain = await listFailed(queue, { endpointId: "legacy" });
+    expect(plain).toEqual([
+      expect.objectContaining({ endpointId: "legacy", cloudEventId: "ce-1", errorCode: "ERROR_FROM_TARGET", retryAttempts: 185, firstFailedAt: "2026-11-21T10:00:00.001Z" }),
+    ]);
+    expect(JSON.stringify(plain)).not.toContain('"n":1');
+    sqs.reset();
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(1)] }).resolves({ Messages: [] });
+    expect((await listFailed(queue, {}, 10, true))[0]!.content).toEqual({ n: 1 });
+  });
+});

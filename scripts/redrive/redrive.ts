@@ -74,12 +74,12 @@ export const selects = (failed: FailedDelivery, sel: Selection): boolean =>
 export interface AuditLine {
   at: string;
   operator: string;
-  action: "redrive" | "purge";
+  action: "redrive" | "purge" | "show-content";
   trustId: string;
   endpointId?: string;
   cloudEventId?: string;
   messageId?: string;
-  outcome: "redriven" | "would-redrive" | "failed" | "skipped" | "purged";
+  outcome: "redriven" | "would-redrive" | "failed" | "skipped" | "purged" | "shown";
   detail?: string;
 }
 
@@ -181,17 +181,27 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
   return summary;
 }
 
-/** Lists a trust's failed deliveries (up to `max`), leaving them in the queue. */
-export async function listFailed(queue: DeadLetterQueue, selection: Selection, max = 1000): Promise<FailedDelivery[]> {
+/**
+ * Lists a trust's failed deliveries (up to `max`), leaving them in the queue. With `withContent`, each also
+ * carries the CloudEvent `data` (for full-profile endpoints: decrypted clinical content), for the caller to audit.
+ */
+export async function listFailed(
+  queue: DeadLetterQueue,
+  selection: Selection,
+  max = 1000,
+  withContent = false,
+): Promise<(FailedDelivery & { content?: unknown })[]> {
   const seen = new Set<string>();
-  const found: FailedDelivery[] = [];
+  const found: (FailedDelivery & { content?: unknown })[] = [];
   while (found.length < max) {
     const batch = (await queue.receive(10, 30)).filter((m) => !seen.has(m.messageId));
     if (batch.length === 0) break;
     for (const message of batch) {
       seen.add(message.messageId);
       const described = describeMessage(message);
-      if (described.ok && selects(described.failed, selection)) found.push(described.failed);
+      if (described.ok && selects(described.failed, selection)) {
+        found.push(withContent ? { ...described.failed, content: described.body.detail.event.data } : described.failed);
+      }
       if (found.length >= max) break;
     }
   }
