@@ -6,8 +6,8 @@
  */
 import { createInterface } from "node:readline";
 import { createReadStream } from "node:fs";
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EVENT_TYPES, PlatformEvent, type EventType } from "@trust-callbacks/schemas";
+import { fail, parseCommandLine } from "../lib/command-line.ts";
 import { WebhookReceiver, type ReceiverAuth } from "../lib/webhook-receiver.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, type LocalPipelineSummary } from "./pipeline.ts";
 
@@ -25,16 +25,6 @@ const HELP = `Usage:
   npm run local -- listen --port 8080 --secret whsec_... [--auth none|basic:USER:PASS|api_key:HEADER:VALUE] [--status 503]
   npm run local -- trigger --trust RX1 --type message.created [--trusts DIR]
 Exit status 1 when any event is unaccounted for.`;
-
-/** parseArgs, but a malformed command line gets a clear message and the usage, not a stack trace. */
-function parseCommandLine<T extends ParseArgsConfig>(config: T) {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    process.exit(2);
-  }
-}
 
 const { values, positionals } = parseCommandLine({
   allowPositionals: true,
@@ -56,12 +46,8 @@ const { values, positionals } = parseCommandLine({
     type: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
-});
+}, HELP);
 
-const fail = (message: string): never => {
-  console.error(message);
-  process.exit(2);
-};
 const int = (name: keyof typeof values, min = 0): number => {
   const value = Number(values[name]);
   if (!Number.isInteger(value) || value < min) fail(`--${name} must be a whole number >= ${min}`);

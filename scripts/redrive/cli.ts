@@ -4,13 +4,13 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { TrustConfig } from "@trust-callbacks/schemas";
 import type { EventPublisher, SigningSecretSource } from "@trust-callbacks/transform-filter";
 import { EventBridgePublisher, SecretsManagerSigningSecrets } from "@trust-callbacks/transform-filter/aws";
+import { fail, parseCommandLine } from "../lib/command-line.ts";
 import { FileDeadLetterQueue, type DeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { LocalPipeline, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
 import { listFailed, redrive, type AuditLine, type Selection } from "./redrive.ts";
@@ -33,16 +33,6 @@ Target (one of):
 Selection: --endpoint E  --error-code C  --since ISO  --until ISO  --limit N
 Audit: one JSON line per message to stdout and to --audit-file (default redrive-audit.ndjson).`;
 
-/** parseArgs, but a malformed command line gets a clear message and the usage, not a stack trace. */
-function parseCommandLine<T extends ParseArgsConfig>(config: T) {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    process.exit(2);
-  }
-}
-
 const { values, positionals } = parseCommandLine({
   allowPositionals: true,
   options: {
@@ -62,12 +52,8 @@ const { values, positionals } = parseCommandLine({
     "show-content": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
-});
+}, HELP);
 
-const fail = (message: string): never => {
-  console.error(message);
-  process.exit(2);
-};
 const date = (value: string | undefined, name: string) => {
   if (!value) return undefined;
   const parsed = new Date(value);

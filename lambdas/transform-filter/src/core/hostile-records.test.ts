@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { dataKeyEncryptionContext, fieldAad, sealField } from "@trust-callbacks/schemas";
 import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
 import { InMemorySecrets, InMemorySubscriptions, MemoryQuarantine, RecordingPublisher, silentLogger } from "../testing/fakes.ts";
-import { kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
+import { TEST_SETTINGS, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
 import { processBatch } from "./process-batch.ts";
 import type { PipeKinesisRecord } from "./records.ts";
 
@@ -105,7 +105,7 @@ describe("hostile and malformed records", () => {
     const result = await processBatch(
       [goodBefore, hostile, goodAfter],
       { keys: keyProvider, subscriptions: new InMemorySubscriptions([config]), secrets, publisher, quarantine, logger: silentLogger() },
-      { eventBusName: "bus", busSource: "trust-callbacks", cloudEventSource: "/t", maxPutEventsBytes: 256 * 1024, publishAttempts: 2, backoffBaseMs: 0, backoffMaxMs: 0, concurrency: 2 },
+      TEST_SETTINGS,
     );
 
     expect(result.outcomes.map((o) => o.state)).toEqual(["published", expected === "quarantined" ? "quarantined" : "published", "published"]);

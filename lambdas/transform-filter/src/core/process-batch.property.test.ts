@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
 import { InMemorySecrets, InMemorySubscriptions, MemoryQuarantine, RecordingPublisher, silentLogger, type Fault } from "../testing/fakes.ts";
-import { EventSealer, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
+import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
 import { TransientError, PermanentError } from "./errors.ts";
 import { processBatch } from "./process-batch.ts";
 import type { PublishResult } from "./ports.ts";
@@ -88,16 +88,7 @@ describe("processBatch under random batches and random faults", () => {
               logger: silentLogger(),
               sleep: async () => {},
             },
-            {
-              eventBusName: "bus",
-              busSource: "trust-callbacks",
-              cloudEventSource: "/test",
-              maxPutEventsBytes: 256 * 1024,
-              publishAttempts: 3,
-              backoffBaseMs: 0,
-              backoffMaxMs: 0,
-              concurrency: 3,
-            },
+            TEST_SETTINGS,
           );
 
           // Exactly one state per record, and the Pipe is told about exactly the retries.

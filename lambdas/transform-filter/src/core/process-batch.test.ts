@@ -2,23 +2,14 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
 import { InMemorySecrets, InMemorySubscriptions, MemoryQuarantine, RecordingPublisher, silentLogger } from "../testing/fakes.ts";
-import { EventSealer, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
+import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
 import { TransientError } from "./errors.ts";
 import { canonicalJson } from "./signature.ts";
-import { processBatch, type ProcessorDeps, type ProcessorSettings } from "./process-batch.ts";
+import { processBatch, type ProcessorDeps } from "./process-batch.ts";
 import type { CallbackDetail } from "./routing.ts";
 import type { TrustConfig } from "@trust-callbacks/schemas";
 
-const settings: ProcessorSettings = {
-  eventBusName: "callbacks",
-  busSource: "trust-callbacks",
-  cloudEventSource: "/trust-callbacks/test",
-  maxPutEventsBytes: 256 * 1024,
-  publishAttempts: 3,
-  backoffBaseMs: 1,
-  backoffMaxMs: 2,
-  concurrency: 4,
-};
+const settings = TEST_SETTINGS;
 
 function setup(configs: TrustConfig[]) {
   const keyProvider = new LocalKeyProvider();

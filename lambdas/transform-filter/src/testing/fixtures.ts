@@ -7,6 +7,7 @@ import {
   type TrustConfigInput,
 } from "@trust-callbacks/schemas";
 import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
+import type { ProcessorSettings } from "../core/process-batch.ts";
 import type { PipeKinesisRecord } from "../core/records.ts";
 
 export const newSigningSecret = (): string => `whsec_${randomBytes(32).toString("base64")}`;
@@ -89,3 +90,15 @@ export function kinesisRecord(payload: unknown, options: { rawData?: boolean; sh
     eventSourceARN: "arn:aws:kinesis:eu-west-2:123456789012:stream/conversation-events",
   };
 }
+
+/** Processor settings for tests: no real backoff, small concurrency. */
+export const TEST_SETTINGS: ProcessorSettings = {
+  eventBusName: "callbacks",
+  busSource: "trust-callbacks",
+  cloudEventSource: "/trust-callbacks/test",
+  maxPutEventsBytes: 256 * 1024,
+  publishAttempts: 3,
+  backoffBaseMs: 0,
+  backoffMaxMs: 0,
+  concurrency: 3,
+};
