@@ -35,7 +35,7 @@ const CORPUS: [string, PipeKinesisRecord, Expectation][] = [
   ["not base64: spaces", raw("aGVs bG8="), "quarantined"],
   ["not base64: bad padding", raw("aGVsbG8=="), "quarantined"],
   ["not base64: url-safe alphabet", raw(b64("{\"a\":\"??>>\"}").replaceAll("+", "-").replaceAll("/", "_") + "-_"), "quarantined"],
-  ["not JSON: text", raw(b64("hello world")), "quarantined"],
+  ["not JSON: clinical text (must not be echoed into the reason)", raw(b64("secret text: patient in bay 4")), "quarantined"],
   ["not JSON: truncated", raw(b64('{"eventId":')), "quarantined"],
   ["not JSON: trailing garbage", raw(b64("{}garbage")), "quarantined"],
   ["not JSON: invalid UTF-8", raw(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString("base64")), "quarantined"],

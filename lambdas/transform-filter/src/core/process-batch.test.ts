@@ -122,7 +122,7 @@ describe("processBatch", () => {
     expect(result.outcomes.map((o) => o.state)).toEqual(["quarantined", "quarantined", "quarantined", "published"]);
     expect(quarantine.entries.map((e) => e.reason)).toEqual([
       "record data is not base64",
-      expect.stringMatching(/^record data is not JSON/),
+      "record data is not valid JSON",
       expect.stringMatching(/^event does not match the schema: type: /),
     ]);
     expect(quarantine.entries[2]!.trustId).toBe("RX1");

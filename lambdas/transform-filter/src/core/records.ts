@@ -30,8 +30,9 @@ export function decodeRecord(record: PipeKinesisRecord): DecodedRecord {
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString("utf8"));
-  } catch (error) {
-    return { ok: false, reason: `record data is not JSON: ${(error as Error).message}` };
+  } catch {
+    // Not the parser's message: it quotes the input, which may be clinical text, into logs and the quarantine reason.
+    return { ok: false, reason: "record data is not valid JSON" };
   }
   const parsed = PlatformEvent.safeParse(json);
   if (!parsed.success) {

@@ -1,0 +1,30 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { unzipSync } from "fflate";
+import { describe, expect, it } from "vitest";
+import { buildLambda } from "./build-lambdas.ts";
+
+describe("Lambda build", () => {
+  it("zips one ESM bundle reproducibly, and the bundle loads and answers as the Pipe expects", async () => {
+    const first = await buildLambda("transform-filter");
+    const firstHash = createHash("sha256").update(readFileSync(first.zipPath)).digest("hex");
+    const second = await buildLambda("transform-filter");
+    expect(createHash("sha256").update(readFileSync(second.zipPath)).digest("hex")).toBe(firstHash);
+    const files = unzipSync(readFileSync(first.zipPath));
+    expect(Object.keys(files)).toEqual(["index.mjs"]);
+
+    Object.assign(process.env, {
+      AWS_REGION: "eu-west-2",
+      ENVIRONMENT: "test",
+      EVENT_BUS_NAME: "bus",
+      SUBSCRIPTIONS_BUCKET: "config",
+      QUARANTINE_BUCKET: "quarantine",
+      LOG_LEVEL: "fatal",
+    });
+    const bundle = await import(first.zipPath.replace(/\.zip$/, "/index.mjs"));
+    const context = { awsRequestId: "smoke", getRemainingTimeInMillis: () => 10_000 };
+    // An empty batch needs no AWS call; a non-array is refused as a whole.
+    await expect(bundle.handler([], context)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(bundle.handler({ Records: [] }, context)).rejects.toThrow(/JSON array of Kinesis records/);
+  }, 60_000);
+});
