@@ -11,7 +11,7 @@ ENV ?=
 .PHONY: help install local test lint typecheck unit build tf-init tf-fmt-check tf-validate tf-test validate-trusts plan apply fmt
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 install: ## npm ci (clean install from the lockfile)
 	npm ci --no-audit --no-fund
