@@ -20,7 +20,7 @@ local: install ## Run the whole pipeline locally on the sample trusts (no AWS ac
 	npm run --silent local
 
 test: install lint typecheck unit build tf-fmt-check tf-validate tf-test validate-trusts ## Every check and test
-	@echo "make test: all checks passed"
+	@npx tsx scripts/build/test-totals.ts .build/vitest.json .build/tf-test.log
 
 lint: ## ESLint over all TypeScript
 	npx eslint --max-warnings 0 .
@@ -29,7 +29,8 @@ typecheck: ## tsc --noEmit over all workspaces
 	npx tsc -p tsconfig.json
 
 unit: ## vitest (unit, property, integration and end-to-end tests)
-	npx vitest run
+	@mkdir -p .build
+	npx vitest run --reporter=default --reporter=json --outputFile.json=.build/vitest.json
 
 build: ## Bundle and zip every Lambda into .build/lambdas/
 	npm run --silent lambda-build
@@ -51,8 +52,9 @@ tf-validate: tf-init ## terraform validate every module and environment
 	done
 
 tf-test: tf-init build ## terraform test (mock_provider "aws") in every module and environment that has tests
+	@mkdir -p .build && : > .build/tf-test.log
 	@for dir in $(TF_MODULES) $(addprefix $(TF_DIR)/environments/,$(TF_ENVS)); do \
-	  if [ -d $$dir/tests ]; then echo "terraform test $$dir"; $(TF) -chdir=$$dir test -no-color; fi; \
+	  if [ -d $$dir/tests ]; then echo "terraform test $$dir"; $(TF) -chdir=$$dir test -no-color | tee -a .build/tf-test.log; fi; \
 	done
 
 validate-trusts: ## Validate trust config files against the schema, naming file and field (ENV=name for one environment)
