@@ -31,6 +31,8 @@ export interface DeadLetterQueue {
   /** Up to `max` messages, hidden from other readers for `visibilitySeconds`. */
   receive(max: number, visibilitySeconds: number): Promise<DeadLetterMessage[]>;
   delete(message: DeadLetterMessage): Promise<void>;
+  /** Makes a received message visible again at once (it was only looked at, or is left for later). */
+  release(message: DeadLetterMessage): Promise<void>;
   purge(): Promise<number>;
 }
 
@@ -87,6 +89,9 @@ export class FileDeadLetterQueue implements DeadLetterQueue {
   async delete(message: DeadLetterMessage): Promise<void> {
     rmSync(join(this.location, message.receiptHandle), { force: true });
   }
+
+  /** Files are never hidden by a receive: nothing to release. */
+  async release(): Promise<void> {}
 
   async purge(): Promise<number> {
     const files = this.files();

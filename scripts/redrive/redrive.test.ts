@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { EventBridgePublisher } from "@trust-callbacks/transform-filter/aws";
@@ -60,6 +60,8 @@ describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
 
     expect(summary).toMatchObject({ selected: 3, redriven: 2, failed: 1 });
     expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle)).toEqual(["rh-1", "rh-3"]);
+    // The failed one is visible again at once, not hidden for the visibility timeout.
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => [c.args[0].input.ReceiptHandle, c.args[0].input.VisibilityTimeout])).toEqual([["rh-2", 0]]);
     const entry = eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
     expect(entry).toMatchObject({ Source: "trust-callbacks", EventBusName: "trust-callbacks-prod-callbacks" });
     const detail = JSON.parse(entry.Detail!);
@@ -95,6 +97,7 @@ describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
     expect(audit.map((a) => [a.messageId, a.outcome])).toEqual([["m-2", "would-redrive"]]);
     expect(eb.commandCalls(PutEventsCommand)).toHaveLength(0);
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input.ReceiptHandle).sort()).toEqual(["rh-1", "rh-2", "rh-3"]);
   });
 });
 
@@ -150,6 +153,7 @@ describe("listFailed", () => {
       expect.objectContaining({ endpointId: "legacy", cloudEventId: "ce-1", errorCode: "ERROR_FROM_TARGET", retryAttempts: 185, firstFailedAt: "2026-11-21T10:00:00.001Z" }),
     ]);
     expect(JSON.stringify(plain)).not.toContain('"n":1');
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input.ReceiptHandle).sort()).toEqual(["rh-1", "rh-2"]);
     sqs.reset();
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(1)] }).resolves({ Messages: [] });
     expect((await listFailed(queue, {}, 10, true))[0]!.content).toEqual({ n: 1 });

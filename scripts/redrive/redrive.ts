@@ -123,59 +123,74 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
   const audit = (line: Omit<AuditLine, "at" | "operator" | "action" | "trustId">) =>
     options.audit({ at: now().toISOString(), operator: options.operator, action: "redrive", trustId: queue.trustId, ...line });
 
-  while (summary.selected < limit) {
-    if (options.signal?.aborted) {
-      summary.stoppedEarly = true;
-      break;
-    }
-    const batch = (await queue.receive(10, 120)).filter((m) => !seen.has(m.messageId));
-    if (batch.length === 0) break;
-    for (const message of batch) {
-      seen.add(message.messageId);
-      if (options.signal?.aborted || summary.selected >= limit) {
-        summary.stoppedEarly = Boolean(options.signal?.aborted);
+  // Messages not redriven (not selected, skipped, failed, dry run, stopped) stay hidden while the run
+  // scans the queue, so none is received twice, and are made visible again when it ends.
+  const leftover: DeadLetterMessage[] = [];
+  try {
+    while (summary.selected < limit) {
+      if (options.signal?.aborted) {
+        summary.stoppedEarly = true;
         break;
       }
-      const described = describeMessage(message);
-      if (!described.ok) {
-        summary.skipped += 1;
-        audit({ messageId: message.messageId, outcome: "skipped", detail: described.reason });
-        continue;
+      const batch = (await queue.receive(10, 120)).filter((m) => !seen.has(m.messageId));
+      if (batch.length === 0) break;
+      for (const message of batch) {
+        seen.add(message.messageId);
+        if (options.signal?.aborted || summary.selected >= limit) {
+          summary.stoppedEarly = Boolean(options.signal?.aborted);
+          leftover.push(message);
+          continue;
+        }
+        const described = describeMessage(message);
+        if (!described.ok) {
+          summary.skipped += 1;
+          audit({ messageId: message.messageId, outcome: "skipped", detail: described.reason });
+          leftover.push(message);
+          continue;
+        }
+        const { failed, body } = described;
+        if (failed.trustId !== queue.trustId || !selects(failed, options.selection)) {
+          leftover.push(message);
+          continue;
+        }
+        summary.selected += 1;
+        const context = { endpointId: failed.endpointId, cloudEventId: failed.cloudEventId, messageId: failed.messageId };
+        const endpoint = options.trust.endpoints.find((e) => e.id === failed.endpointId);
+        if (!endpoint) {
+          summary.failed += 1;
+          audit({ ...context, outcome: "failed", detail: `endpoint ${failed.endpointId} is no longer in the trust config` });
+          leftover.push(message);
+          continue;
+        }
+        if (options.dryRun) {
+          audit({ ...context, outcome: "would-redrive" });
+          options.progress?.(summary.selected, summary.selected);
+          leftover.push(message);
+          continue;
+        }
+        const wait = nextSlot - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        nextSlot = Math.max(Date.now(), nextSlot) + interval;
+        try {
+          const secret = await options.secrets.get(endpoint.signingSecret);
+          const webhook = signWebhook(body.detail.event.id, body.detail.event, secret, now());
+          const entry = toBusEntry({ webhook, event: body.detail.event }, body.source, options.eventBusName);
+          const [result] = await options.publisher.putEvents([entry]);
+          if (!result?.ok) throw new Error(result ? `${result.errorCode}: ${result.errorMessage}` : "no result");
+        } catch (error) {
+          summary.failed += 1;
+          audit({ ...context, outcome: "failed", detail: (error as Error).message });
+          leftover.push(message);
+          continue;
+        }
+        await queue.delete(message);
+        summary.redriven += 1;
+        audit({ ...context, outcome: "redriven" });
+        options.progress?.(summary.redriven + summary.failed, summary.selected);
       }
-      const { failed, body } = described;
-      if (failed.trustId !== queue.trustId || !selects(failed, options.selection)) continue;
-      summary.selected += 1;
-      const context = { endpointId: failed.endpointId, cloudEventId: failed.cloudEventId, messageId: failed.messageId };
-      const endpoint = options.trust.endpoints.find((e) => e.id === failed.endpointId);
-      if (!endpoint) {
-        summary.failed += 1;
-        audit({ ...context, outcome: "failed", detail: `endpoint ${failed.endpointId} is no longer in the trust config` });
-        continue;
-      }
-      if (options.dryRun) {
-        audit({ ...context, outcome: "would-redrive" });
-        options.progress?.(summary.selected, summary.selected);
-        continue;
-      }
-      const wait = nextSlot - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      nextSlot = Math.max(Date.now(), nextSlot) + interval;
-      try {
-        const secret = await options.secrets.get(endpoint.signingSecret);
-        const webhook = signWebhook(body.detail.event.id, body.detail.event, secret, now());
-        const entry = toBusEntry({ webhook, event: body.detail.event }, body.source, options.eventBusName);
-        const [result] = await options.publisher.putEvents([entry]);
-        if (!result?.ok) throw new Error(result ? `${result.errorCode}: ${result.errorMessage}` : "no result");
-      } catch (error) {
-        summary.failed += 1;
-        audit({ ...context, outcome: "failed", detail: (error as Error).message });
-        continue;
-      }
-      await queue.delete(message);
-      summary.redriven += 1;
-      audit({ ...context, outcome: "redriven" });
-      options.progress?.(summary.redriven + summary.failed, summary.selected);
     }
+  } finally {
+    await Promise.all(leftover.map((message) => queue.release(message)));
   }
   summary.leftInQueue = (await queue.stats()).depth;
   return summary;
@@ -191,19 +206,24 @@ export async function listFailed(
   max = 1000,
   withContent = false,
 ): Promise<(FailedDelivery & { content?: unknown })[]> {
-  const seen = new Set<string>();
+  const looked: DeadLetterMessage[] = [];
   const found: (FailedDelivery & { content?: unknown })[] = [];
-  while (found.length < max) {
-    const batch = (await queue.receive(10, 30)).filter((m) => !seen.has(m.messageId));
-    if (batch.length === 0) break;
-    for (const message of batch) {
-      seen.add(message.messageId);
-      const described = describeMessage(message);
-      if (described.ok && selects(described.failed, selection)) {
+  try {
+    // Received messages stay hidden while we scan (so none comes back twice), and are released at the end.
+    while (found.length < max) {
+      const batch = (await queue.receive(10, 60)).filter((m) => !looked.some((l) => l.messageId === m.messageId));
+      if (batch.length === 0) break;
+      looked.push(...batch);
+      for (const message of batch) {
+        const described = describeMessage(message);
+        if (!described.ok || !selects(described.failed, selection)) continue;
         found.push(withContent ? { ...described.failed, content: described.body.detail.event.data } : described.failed);
+        if (found.length >= max) break;
       }
-      if (found.length >= max) break;
     }
+  } finally {
+    // Only looked at: visible again for the next command (a redrive straight after `show` must find them).
+    await Promise.all(looked.map((message) => queue.release(message)));
   }
   return found;
 }

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   PurgeQueueCommand,
@@ -51,6 +52,10 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
 
   async delete(message: DeadLetterMessage): Promise<void> {
     await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.location, ReceiptHandle: message.receiptHandle }));
+  }
+
+  async release(message: DeadLetterMessage): Promise<void> {
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.location, ReceiptHandle: message.receiptHandle, VisibilityTimeout: 0 }));
   }
 
   async purge(): Promise<number> {
