@@ -1,5 +1,5 @@
 import type { TrustConfig } from "@trust-callbacks/schemas";
-import { signWebhook, toBusEntry, type CallbackDetail, type EventPublisher, type SigningSecretSource } from "@trust-callbacks/transform-filter";
+import { signedBusEntry, type CallbackDetail, type EventPublisher, type SigningSecretSource } from "@trust-callbacks/transform-filter";
 import type { DeadLetterMessage, DeadLetterQueue } from "../lib/dead-letter-queue.ts";
 
 /** One failed delivery, as support staff see it: no message content. */
@@ -173,8 +173,7 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
         nextSlot = Math.max(Date.now(), nextSlot) + interval;
         try {
           const secret = await options.secrets.get(endpoint.signingSecret);
-          const webhook = signWebhook(body.detail.event.id, body.detail.event, secret, now());
-          const entry = toBusEntry({ webhook, event: body.detail.event }, body.source, options.eventBusName);
+          const entry = signedBusEntry(body.detail.event, secret, now(), body.source, options.eventBusName);
           const [result] = await options.publisher.putEvents([entry]);
           if (!result?.ok) throw new Error(result ? `${result.errorCode}: ${result.errorMessage}` : "no result");
         } catch (error) {

@@ -16,8 +16,7 @@ import type {
   SubscriptionSource,
 } from "./ports.ts";
 import { decodeRecord, type PipeKinesisRecord } from "./records.ts";
-import { toBusEntry } from "./routing.ts";
-import { canonicalJson, signCanonical } from "./signature.ts";
+import { signedBusEntry } from "./routing.ts";
 
 export interface ProcessorSettings {
   /** Name or ARN of the callbacks bus. */
@@ -250,7 +249,8 @@ export async function processBatch(
 
   // 3. Data keys, only for events that some endpoint receives in full.
   const needsPlaintext = delivering.filter((work) => work.deliveries.some((d) => d.endpoint.payloadProfile === "full"));
-  const keyRequests = new Map(needsPlaintext.flatMap((work) => wrappedKeysOf(work.event!)).map((r) => [r.cacheKey, r]));
+  const keysNeeded = new Map(needsPlaintext.map((work) => [work, wrappedKeysOf(work.event!)]));
+  const keyRequests = new Map([...keysNeeded.values()].flat().map((r) => [r.cacheKey, r]));
   const keyLookups = await lookupAll(keyRequests.keys(), limit, (cacheKey) => {
     const request = keyRequests.get(cacheKey)!;
     return deps.keys.unwrap(request.wrappedKey, request.encryptionContext);
@@ -261,7 +261,7 @@ export async function processBatch(
     else if (!lookup.transient) keys.set(cacheKey, { ok: false, reason: lookup.reason });
   }
   for (const work of needsPlaintext) {
-    const missing = wrappedKeysOf(work.event!).find((request) => !keys.has(request.cacheKey));
+    const missing = keysNeeded.get(work)!.find((request) => !keys.has(request.cacheKey));
     if (missing) {
       const lookup = keyLookups.get(missing.cacheKey);
       work.state = "retry";
@@ -282,6 +282,7 @@ export async function processBatch(
   const signedAt = now();
   for (const work of building) {
     const event = work.event!;
+    let minimal: Record<string, unknown> | undefined; // computed once, shared by the record's minimal endpoints
     for (const delivery of work.deliveries) {
       const secret = secrets.get(delivery.endpoint.signingSecret)!;
       if (!secret.ok) {
@@ -294,14 +295,12 @@ export async function processBatch(
         const cloudEvent = buildCloudEvent({
           event,
           endpoint: delivery.endpoint,
-          data: full ? work.decrypted!.data : minimalEventData(event),
+          data: full ? work.decrypted!.data : (minimal ??= minimalEventData(event)),
           undecryptableFields: full ? work.decrypted!.undecryptable.map((u) => u.path) : [],
           source: settings.cloudEventSource,
         });
         delivery.cloudEventId = cloudEvent.id;
-        const canonicalEvent = canonicalJson(cloudEvent);
-        const webhook = signCanonical(cloudEvent.id, canonicalEvent, secret.value, signedAt);
-        delivery.entry = toBusEntry({ webhook, event: cloudEvent }, settings.busSource, settings.eventBusName, canonicalEvent);
+        delivery.entry = signedBusEntry(cloudEvent, secret.value, signedAt, settings.busSource, settings.eventBusName);
         delivery.size = entrySize(delivery.entry);
         if (delivery.size > settings.maxPutEventsBytes) {
           delivery.state = "quarantined";

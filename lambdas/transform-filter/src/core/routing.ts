@@ -1,6 +1,6 @@
 import type { CallbackCloudEvent } from "./cloudevent.ts";
 import type { BusEntry } from "./ports.ts";
-import type { WebhookHeaders } from "./signature.ts";
+import { canonicalJson, signCanonical, type WebhookHeaders } from "./signature.ts";
 
 /**
  * The PutEvents `Detail` of one delivery. The API destination target sends `$.detail.event` as the
@@ -23,12 +23,16 @@ export function endpointRulePattern(busSource: string, trustId: string, endpoint
 }
 
 /**
- * The PutEvents entry of one delivery. `eventJson` is the event's JSON text when the caller already has it
- * (the canonical form it signed), so the event is not serialized twice.
+ * The signed PutEvents entry of one delivery: the CloudEvent is canonicalized once (RFC 8785), that text
+ * is signed and also serves as the event's JSON inside `Detail`. The core and the redrive tool both use it.
  */
-export const toBusEntry = (detail: CallbackDetail, busSource: string, eventBusName: string, eventJson?: string): BusEntry => ({
-  Source: busSource,
-  DetailType: detail.event.type,
-  Detail: eventJson === undefined ? JSON.stringify(detail) : `{"webhook":${JSON.stringify(detail.webhook)},"event":${eventJson}}`,
-  EventBusName: eventBusName,
-});
+export function signedBusEntry(event: CallbackCloudEvent, secret: string, at: Date, busSource: string, eventBusName: string): BusEntry {
+  const eventJson = canonicalJson(event);
+  const webhook = signCanonical(event.id, eventJson, secret, at);
+  return {
+    Source: busSource,
+    DetailType: event.type,
+    Detail: `{"webhook":${JSON.stringify(webhook)},"event":${eventJson}}`,
+    EventBusName: eventBusName,
+  };
+}

@@ -45,6 +45,3 @@ export function signCanonical(id: string, canonicalBody: string, secret: string,
 /** `signCanonical` of a body given as a value; `id` is the CloudEvent id, so retries and redrives keep it. */
 export const signWebhook = (id: string, body: unknown, secret: string, at: Date): WebhookHeaders =>
   signCanonical(id, canonicalJson(body), secret, at);
-
-/** Forget cached signing keys (after a secret rotation). */
-export const clearSigningKeyCache = (): void => keys.clear();
