@@ -25,6 +25,7 @@ import { createHandler, createRuntime } from "../../lambdas/transform-filter/src
 import { LocalKeyProvider, type PipeKinesisRecord } from "@trust-callbacks/transform-filter";
 import { buildLambda } from "../build/build-lambdas.ts";
 import { generateEvents } from "../lib/event-generator.ts";
+import { percentile } from "../lib/percentile.ts";
 
 const { values } = parseArgs({
   options: {
@@ -148,11 +149,7 @@ function floor(records: PipeKinesisRecord[]): number {
   return bytes;
 }
 
-const stats = (samples: number[]) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
-  return { median: at(0.5), p99: at(0.99) };
-};
+const stats = (samples: number[]) => ({ median: percentile(samples, 50)!, p99: percentile(samples, 99)! });
 
 const batches = Array.from({ length: BATCHES + 20 }, makeBatch);
 const recordBytes = batches[0]!.reduce((sum, r) => sum + Buffer.from(r.data, "base64").length, 0) / BATCH_SIZE;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { basicAuthorization } from "./http-auth.ts";
 import { verifyWebhook } from "./verify-webhook.ts";
 
 export type ReceiverAuth =
@@ -105,7 +106,7 @@ export class WebhookReceiver {
     this.attempts += 1;
     const header = (name: string) => String(req.headers[name.toLowerCase()] ?? "");
     if (auth.type === "basic") {
-      const expected = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`;
+      const expected = basicAuthorization(auth.username, auth.password);
       if (!safeEqual(header("authorization"), expected)) return this.reject(res, 401, "bad basic credentials");
     } else if (auth.type === "api_key") {
       if (!safeEqual(header(auth.headerName), auth.value)) return this.reject(res, 401, "bad api key");

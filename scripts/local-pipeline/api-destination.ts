@@ -1,6 +1,7 @@
 import type { Endpoint } from "@trust-callbacks/schemas";
 import type { CallbackDetail } from "@trust-callbacks/transform-filter";
 import type { DeadLetterAttributes, FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
+import { basicAuthorization } from "../lib/http-auth.ts";
 
 /** The EventBridge event a rule hands to its target (and that a DLQ message's body holds). */
 export interface BusEvent {
@@ -126,7 +127,7 @@ export class LocalApiDestination {
   private async authorization(): Promise<{ headers: Record<string, string>; token?: LocalApiDestination["token"] }> {
     const credentials = this.options.credentials;
     if (credentials.type === "basic") {
-      return { headers: { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}` } };
+      return { headers: { authorization: basicAuthorization(credentials.username, credentials.password) } };
     }
     if (credentials.type === "api_key") return { headers: { [credentials.headerName]: credentials.value } };
     let current = this.token;
@@ -147,7 +148,7 @@ export class LocalApiDestination {
     const response = await fetch(this.options.resolveUrl(credentials.tokenUrl), {
       method: "POST",
       headers: {
-        authorization: `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString("base64")}`,
+        authorization: basicAuthorization(credentials.clientId, credentials.clientSecret),
         "content-type": "application/x-www-form-urlencoded",
       },
       body,

@@ -19,6 +19,7 @@ import {
 } from "@trust-callbacks/transform-filter";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { generateEvents } from "../lib/event-generator.ts";
+import { percentile } from "../lib/percentile.ts";
 import { WebhookReceiver, type ReceiverAuth, type ReceiverBehaviour } from "../lib/webhook-receiver.ts";
 import { LocalApiDestination, type ConnectionCredentials } from "./api-destination.ts";
 import { LocalBus, localRuleNames } from "./local-bus.ts";
@@ -96,11 +97,6 @@ export interface LocalPipelineSummary {
   quarantineReasons: Record<string, number>;
 }
 
-const percentile = (values: number[], p: number): number | null => {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 
 /**
  * The whole delivery path on one machine: a Kinesis-like pipe feeding the real transform-and-filter
