@@ -21,7 +21,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { sdkStreamMixin } from "@smithy/util-stream";
 import { mockClient } from "aws-sdk-client-mock";
 import { TrustConfig, dataKeyEncryptionContext, sealEventFields, type EncryptedField, type PlatformEvent } from "@trust-callbacks/schemas";
-import { createHandler, createRuntime } from "../../lambdas/transform-filter/src/handler.ts";
+import { createHandler, createRuntime } from "@trust-callbacks/transform-filter/handler";
 import { LocalKeyProvider, type PipeKinesisRecord } from "@trust-callbacks/transform-filter";
 import { buildLambda } from "../build/build-lambdas.ts";
 import { generateEvents } from "../lib/event-generator.ts";
