@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import canonicalize from "canonicalize";
+import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { canonicalJson, signWebhook } from "./signature.ts";
@@ -25,5 +27,38 @@ describe("signWebhook", () => {
     expect(signWebhook("a", { x: 2 }, secret, at).signature).not.toBe(base);
     expect(signWebhook("a", { x: 1 }, secret, new Date(at.getTime() + 1000)).signature).not.toBe(base);
     expect(signWebhook("a", { x: 1 }, `whsec_${randomBytes(32).toString("base64")}`, at).signature).not.toBe(base);
+  });
+});
+
+describe("canonicalJson", () => {
+  // Code points, lone surrogates included, plus the characters JSON must escape.
+  const unit = fc.oneof(
+    fc.integer({ min: 0, max: 0x10ffff }).map((codePoint) => String.fromCodePoint(codePoint)),
+    fc.constantFrom("\ud800", "\udfff", "\u0000", "\u001f", "\u2028", '"', "\\", "é", "😀", "__proto__"),
+  );
+
+  it("is RFC 8785: it agrees with the canonicalize package on arbitrary JSON", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: unit, maxDepth: 6 }), (value) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("agrees on what a JSON parser produces, including __proto__ keys and numbers at the edges", () => {
+    const text = '{"__proto__":{"b":1},"n":[1e21,1e-7,-0,0.1,5e-324,1.7976931348623157e308],"a":"\\ud83d"}';
+    const value = JSON.parse(text);
+    expect(canonicalJson(value)).toBe(canonicalize(value));
+    expect(canonicalJson(value)).toBe('{"__proto__":{"b":1},"a":"\\ud83d","n":[1e+21,1e-7,0,0.1,5e-324,1.7976931348623157e+308]}');
+  });
+
+  it("refuses what JSON cannot represent instead of signing a lossy text", () => {
+    for (const value of [{ n: Number.NaN }, { n: Number.POSITIVE_INFINITY }, { n: 1n }, undefined]) {
+      expect(() => canonicalJson(value)).toThrow();
+    }
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => canonicalJson(cycle)).toThrow();
   });
 });

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import canonicalize from "canonicalize";
+import { configure } from "safe-stable-stringify";
 
 /** The Standard Webhooks headers, as they travel in the event detail and are mapped to HTTP headers. */
 export interface WebhookHeaders {
@@ -11,11 +11,19 @@ export interface WebhookHeaders {
 }
 
 /**
+ * safe-stable-stringify with sorted keys is RFC 8785 (JCS) for JSON values: keys in UTF-16 code-unit order,
+ * ECMAScript number and string serialization; strict mode throws where JCS has no answer (NaN, Infinity,
+ * BigInt, functions, cycles). It is pino's own serializer, so already in the bundle, and about 1.7x faster
+ * than `canonicalize` (a per-delivery cost); signature.test.ts proves the two agree on arbitrary JSON.
+ */
+const stringifySorted = configure({ deterministic: true, strict: true, bigint: false, circularValue: Error });
+
+/**
  * RFC 8785 (JCS) canonical JSON of a body. EventBridge re-serializes JSON on the way to the endpoint,
  * so signer and receiver both sign/verify this form, never the bytes on the wire.
  */
 export function canonicalJson(body: unknown): string {
-  const text = canonicalize(body);
+  const text = stringifySorted(body);
   if (text === undefined) throw new TypeError("body has no JSON representation");
   return text;
 }
