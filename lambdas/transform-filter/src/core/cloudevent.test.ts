@@ -11,6 +11,11 @@ describe("cloudEventId", () => {
     expect(cloudEventId("e1", "RX1", "ep2")).not.toBe(id);
     expect(cloudEventId("e1", "RX2", "ep1")).not.toBe(id);
   });
+
+  it("never changes for a given input: receivers deduplicate on it across deployments", () => {
+    // SHA-256("e1\nRX1\nep1")[0..16] with the version and variant bits set, per RFC 9562.
+    expect(cloudEventId("e1", "RX1", "ep1")).toBe("03eff837-ac06-8c6a-80a7-491de37f58d4");
+  });
 });
 
 describe("buildCloudEvent", () => {
