@@ -11,11 +11,11 @@ export const EncryptedField = z.strictObject({
   alg: z.literal("AES-256-GCM"),
   /** The data key as wrapped by KMS (the CiphertextBlob), base64. */
   wrappedKey: base64(8192),
-  /** 12-byte GCM nonce, base64. */
-  iv: base64(16).refine((v) => Buffer.from(v, "base64").length === 12, "iv must be 12 bytes"),
+  /** 12-byte GCM nonce, base64: exactly 16 characters, no padding. */
+  iv: z.string().regex(/^[A-Za-z0-9+/]{16}$/, "iv must be 12 bytes in standard base64"),
   ciphertext: base64(262144),
-  /** 16-byte GCM authentication tag, base64. */
-  tag: base64(24).refine((v) => Buffer.from(v, "base64").length === 16, "tag must be 16 bytes"),
+  /** 16-byte GCM authentication tag, base64: 22 characters (the last with 4 unused zero bits), then `==`. */
+  tag: z.string().regex(/^[A-Za-z0-9+/]{21}[AQgw]==$/, "tag must be 16 bytes in standard base64"),
 });
 export type EncryptedField = z.infer<typeof EncryptedField>;
 

@@ -1,4 +1,4 @@
-export { OdsCode, base64 } from "./common.ts";
+export { BASE64_PATTERN, OdsCode, base64, decodeBase64 } from "./common.ts";
 export {
   DATA_KEY_PURPOSE,
   EncryptedField,

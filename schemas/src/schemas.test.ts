@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TrustConfig, fieldAad, formatIssues, openField, sealField, PlatformEvent } from "./index.ts";
+import { BASE64_PATTERN, EncryptedField, TrustConfig, decodeBase64, fieldAad, formatIssues, openField, sealField, PlatformEvent } from "./index.ts";
 import { renderJsonSchemas } from "./json-schemas.ts";
 
 describe("generated JSON Schemas", () => {
@@ -74,5 +75,49 @@ describe("field envelope", () => {
       data: { messageId: "m1", reader: { userId: "u1", displayName: field } },
     });
     expect(parsed.success).toBe(true);
+  });
+});
+
+describe("decodeBase64", () => {
+  // Valid encodings, then the same with one character replaced, inserted or removed, from an alphabet
+  // that includes padding, base64url, whitespace and non-ASCII.
+  const valid = fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString("base64"));
+  const edit = fc.tuple(valid, fc.nat(), fc.constantFrom("A", "Q", "g", "w", "B", "/", "+", "=", "-", "_", " ", "\n", "é", "", "=="), fc.constantFrom("replace", "insert", "delete"));
+  const edited = edit.map(([text, at, char, how]) => {
+    const i = text.length === 0 ? 0 : at % text.length;
+    if (how === "insert") return text.slice(0, i) + char + text.slice(i);
+    if (how === "delete") return text.slice(0, i) + text.slice(i + 1);
+    return text.slice(0, i) + char + text.slice(i + 1);
+  });
+
+  it("accepts exactly the texts BASE64_PATTERN (the JSON Schemas' pattern) accepts", () => {
+    fc.assert(
+      fc.property(fc.oneof(valid, edited, fc.string({ maxLength: 12 })), (text) => {
+        expect(decodeBase64(text) !== undefined, JSON.stringify(text)).toBe(BASE64_PATTERN.test(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("returns the encoded bytes, and refuses non-canonical padding bits and base64url", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      expect(decodeBase64(Buffer.from(bytes).toString("base64"))).toEqual(Buffer.from(bytes));
+    }));
+    expect(decodeBase64("AB==")).toBeUndefined(); // decodes like "AA==", but no encoder writes it
+    expect(decodeBase64("AAB=")).toBeUndefined();
+    expect(decodeBase64("+/+/")).toEqual(Buffer.from([0xfb, 0xff, 0xbf]));
+    expect(decodeBase64("-_-_")).toBeUndefined();
+    expect(decodeBase64("")).toEqual(Buffer.alloc(0));
+  });
+
+  it("backs the envelope's exact-size iv and tag patterns", () => {
+    const field = sealField("x", randomBytes(32), "d3JhcHBlZA==", fieldAad("RX1", "e1"));
+    expect(EncryptedField.safeParse(field).success).toBe(true);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 24 }), (bytes) => {
+      const text = Buffer.from(bytes).toString("base64");
+      expect(EncryptedField.safeParse({ ...field, iv: text }).success).toBe(bytes.length === 12);
+      expect(EncryptedField.safeParse({ ...field, tag: text }).success).toBe(bytes.length === 16);
+    }));
+    expect(EncryptedField.safeParse({ ...field, tag: field.tag.slice(0, 21) + "B==" }).success).toBe(false);
   });
 });

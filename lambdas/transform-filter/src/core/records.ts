@@ -1,4 +1,4 @@
-import { PlatformEvent, formatIssues } from "@trust-callbacks/schemas";
+import { PlatformEvent, decodeBase64, formatIssues } from "@trust-callbacks/schemas";
 
 /** One Kinesis record as an EventBridge Pipe hands it to its Lambda target (a flat object, no `kinesis` wrapper). */
 export interface PipeKinesisRecord {
@@ -23,9 +23,8 @@ export function decodeRecord(record: PipeKinesisRecord): DecodedRecord {
   const { data } = record;
   if (typeof data !== "string" || data.length === 0) return { ok: false, reason: "record has no data" };
   if (data.length > MAX_DATA_BASE64_LENGTH) return { ok: false, reason: "record data exceeds 1 MiB" };
-  // Node's decoder skips invalid characters silently; a native re-encode that round-trips proves the input was base64.
-  const bytes = Buffer.from(data, "base64");
-  if (data.length % 4 !== 0 || bytes.toString("base64") !== data) return { ok: false, reason: "record data is not base64" };
+  const bytes = decodeBase64(data);
+  if (!bytes) return { ok: false, reason: "record data is not base64" };
 
   let json: unknown;
   try {
