@@ -54,7 +54,7 @@ variable "pipe" {
 }
 
 variable "lambda" {
-  description = "Lambda settings: memory_mb, timeout_seconds, reserved_concurrency, log_level, max_put_events_bytes, subscription_ttl_seconds."
+  description = "Lambda settings: memory_mb, timeout_seconds, reserved_concurrency, log_level, max_put_events_bytes, subscription_ttl_seconds, v8_semi_space_mb."
   type        = any
   default     = {}
 }

@@ -116,6 +116,8 @@ variable "lambda" {
     log_level                = optional(string, "info")
     max_put_events_bytes     = optional(number, 262144)
     subscription_ttl_seconds = optional(number, 60)
+    # V8 semi-space (MB); null: memory_mb / 16, at most 64 (64 at the default 1024 MB). See lambda.tf.
+    v8_semi_space_mb = optional(number)
   })
   default = {}
   validation {
@@ -133,6 +135,10 @@ variable "lambda" {
   validation {
     condition     = contains(["debug", "info", "warn", "error"], var.lambda.log_level)
     error_message = "lambda.log_level must be debug, info, warn or error."
+  }
+  validation {
+    condition     = coalesce(var.lambda.v8_semi_space_mb, 1) >= 1 && coalesce(var.lambda.v8_semi_space_mb, 0) * 3 <= var.lambda.memory_mb / 4
+    error_message = "lambda.v8_semi_space_mb must be at least 1, and the young generation (3x it) at most a quarter of lambda.memory_mb."
   }
   validation {
     condition     = var.lambda.max_put_events_bytes >= 65536 && var.lambda.max_put_events_bytes <= 1048576

@@ -64,6 +64,10 @@ run "pipe_reads_the_stream_in_bounded_retried_batches" {
     condition     = aws_lambda_function.transform_filter.environment[0].variables.EVENT_BUS_NAME == "trust-callbacks-test-callbacks" && aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTIONS_PREFIX == "subscriptions/"
     error_message = "the Lambda is told where the bus and the documents are"
   }
+  assert {
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.NODE_OPTIONS == "--enable-source-maps --max-semi-space-size=64"
+    error_message = "the Lambda runs with the young generation the benchmark measured (scripts/bench)"
+  }
 }
 
 run "encryption_at_rest_with_customer_managed_keys" {
@@ -114,6 +118,25 @@ run "uses_an_existing_stream_and_data_key" {
     condition     = aws_lambda_function.transform_filter.environment[0].variables.DATA_KEY_KMS_KEY_ARN == var.data_key_kms_key_arn
     error_message = "the Lambda unwraps with the platform's key"
   }
+}
+
+run "sizes_the_young_generation_from_memory_unless_set" {
+  command = plan
+  variables {
+    lambda = { memory_mb = 512 }
+  }
+  assert {
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.NODE_OPTIONS == "--enable-source-maps --max-semi-space-size=32"
+    error_message = "memory_mb / 16 when v8_semi_space_mb is not set"
+  }
+}
+
+run "rejects_a_young_generation_too_big_for_the_memory" {
+  command = plan
+  variables {
+    lambda = { memory_mb = 512, v8_semi_space_mb = 64 }
+  }
+  expect_failures = [var.lambda]
 }
 
 run "rejects_unbounded_pipe_retries" {
