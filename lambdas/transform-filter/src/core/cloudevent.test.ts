@@ -1,7 +1,7 @@
 import { CloudEvent } from "cloudevents";
 import { describe, expect, it } from "vitest";
 import { plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
-import { buildCloudEvent, cloudEventId } from "./cloudevent.ts";
+import { buildCloudEvent, cloudEventId, cloudEventTime } from "./cloudevent.ts";
 
 describe("cloudEventId", () => {
   it("is a UUIDv8, the same for the same event and endpoint, and different per endpoint", () => {
@@ -22,7 +22,7 @@ describe("buildCloudEvent", () => {
   it("builds a valid CloudEvents 1.0 event with trust, endpoint and correlation extensions", () => {
     const event = plainMessageCreated("RX1", { correlationId: "corr-9" });
     const endpoint = trustConfig("RX1").endpoints[0]!;
-    const built = buildCloudEvent({ event, endpoint, data: event.data, undecryptableFields: [], source: "/trust-callbacks/test" });
+    const built = buildCloudEvent({ event, time: cloudEventTime(event), endpoint, data: event.data, undecryptableFields: [], source: "/trust-callbacks/test" });
     expect(built).toMatchObject({
       specversion: "1.0",
       type: "uk.nhs.trustcallbacks.message.created.v1",
@@ -37,5 +37,10 @@ describe("buildCloudEvent", () => {
     });
     expect(new CloudEvent(built as never).validate()).toBe(true);
     expect(built.data).not.toHaveProperty("undecryptableFields");
+  });
+
+  it("gives time in UTC whatever offset the platform wrote", () => {
+    const event = plainMessageCreated("RX1", { occurredAt: "2026-11-22T10:30:00.5+01:00" });
+    expect(cloudEventTime(event)).toBe("2026-11-22T09:30:00.500Z");
   });
 });

@@ -34,8 +34,13 @@ export interface CallbackCloudEvent {
   data: Record<string, unknown>;
 }
 
+/** CloudEvent `time`: the event's occurredAt in UTC. Once per record, not per delivery. */
+export const cloudEventTime = (event: PlatformEvent): string => new Date(event.occurredAt).toISOString();
+
 export interface BuildCloudEventInput {
   event: PlatformEvent;
+  /** `cloudEventTime(event)` */
+  time: string;
   endpoint: Endpoint;
   /** The event's data for this endpoint's profile (decrypted, or minimal). */
   data: Record<string, unknown>;
@@ -50,7 +55,7 @@ export interface BuildCloudEventInput {
  * Not in strict mode: every attribute comes from zod-validated input or constants, and strict (ajv)
  * validation per delivery cost more than signing; cloudevent.test.ts validates the output with the SDK.
  */
-export function buildCloudEvent({ event, endpoint, data, undecryptableFields, source }: BuildCloudEventInput): CallbackCloudEvent {
+export function buildCloudEvent({ event, time, endpoint, data, undecryptableFields, source }: BuildCloudEventInput): CallbackCloudEvent {
   const payload: Record<string, unknown> = {
     sourceEventId: event.eventId,
     conversationId: event.conversationId,
@@ -64,7 +69,7 @@ export function buildCloudEvent({ event, endpoint, data, undecryptableFields, so
     source,
     type: cloudEventType(event.type),
     subject: `conversations/${event.conversationId}`,
-    time: new Date(event.occurredAt).toISOString(),
+    time,
     datacontenttype: "application/json",
     trustid: event.trustId,
     endpointid: endpoint.id,

@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import type { Logger } from "pino";
 import type { Endpoint, PlatformEvent, TrustConfig } from "@trust-callbacks/schemas";
-import { buildCloudEvent } from "./cloudevent.ts";
+import { buildCloudEvent, cloudEventTime } from "./cloudevent.ts";
 import { decryptEventData, minimalEventData, wrappedKeysOf, type DecryptedData, type UnwrappedKey } from "./decrypt.ts";
 import { PermanentError, describeError } from "./errors.ts";
 import { matchEndpoints } from "./filter.ts";
@@ -283,6 +283,7 @@ export async function processBatch(
   for (const work of building) {
     const event = work.event!;
     let minimal: Record<string, unknown> | undefined; // computed once, shared by the record's minimal endpoints
+    const time = cloudEventTime(event);
     for (const delivery of work.deliveries) {
       const secret = secrets.get(delivery.endpoint.signingSecret)!;
       if (!secret.ok) {
@@ -294,6 +295,7 @@ export async function processBatch(
         const full = delivery.endpoint.payloadProfile === "full";
         const cloudEvent = buildCloudEvent({
           event,
+          time,
           endpoint: delivery.endpoint,
           data: full ? work.decrypted!.data : (minimal ??= minimalEventData(event)),
           undecryptableFields: full ? work.decrypted!.undecryptable.map((u) => u.path) : [],
@@ -312,6 +314,8 @@ export async function processBatch(
         delivery.reason = `could not build or sign the CloudEvent: ${describeError(error)}`;
       }
     }
+    // The plaintext now lives only inside the signed entries; drop it before waiting on PutEvents.
+    delete work.decrypted;
   }
 
   // A record that goes back to the Pipe anyway publishes nothing now, so the retry does not duplicate it.
