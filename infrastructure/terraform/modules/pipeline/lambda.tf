@@ -112,7 +112,7 @@ resource "aws_lambda_function" "transform_filter" {
   filename                       = var.lambda_zip_path
   source_code_hash               = filebase64sha256(var.lambda_zip_path)
   handler                        = "index.handler"
-  runtime                        = "nodejs20.x"
+  runtime                        = "nodejs22.x"
   architectures                  = ["arm64"]
   memory_size                    = var.lambda.memory_mb
   timeout                        = var.lambda.timeout_seconds

@@ -68,6 +68,10 @@ run "pipe_reads_the_stream_in_bounded_retried_batches" {
     condition     = aws_lambda_function.transform_filter.environment[0].variables.NODE_OPTIONS == "--enable-source-maps --max-semi-space-size=64"
     error_message = "the Lambda runs with the young generation the benchmark measured (scripts/bench)"
   }
+  assert {
+    condition     = aws_lambda_function.transform_filter.runtime == "nodejs22.x" && aws_lambda_function.transform_filter.architectures == tolist(["arm64"])
+    error_message = "a Node.js runtime Lambda still supports (nodejs20.x is deprecated), on Graviton"
+  }
 }
 
 run "encryption_at_rest_with_customer_managed_keys" {
