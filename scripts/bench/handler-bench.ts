@@ -23,7 +23,8 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { sdkStreamMixin } from "@smithy/util-stream";
 import { TrustConfig, dataKeyEncryptionContext, sealEventFields, type EncryptedField, type PlatformEvent } from "@trust-callbacks/schemas";
 import { createHandler, createRuntime } from "@trust-callbacks/transform-filter/handler";
-import { LocalKeyProvider, type PipeKinesisRecord } from "@trust-callbacks/transform-filter";
+import { LocalKeyProvider, createLogger, type PipeKinesisRecord } from "@trust-callbacks/transform-filter";
+import { awsClientConfig } from "@trust-callbacks/transform-filter/aws";
 import { buildLambda } from "../build/build-lambdas.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { percentile } from "../lib/percentile.ts";
@@ -103,7 +104,12 @@ function answerAtSdkLevel<C extends KMSClient | S3Client | SecretsManagerClient 
   );
   return client;
 }
-const clientConfig = { region: "eu-west-2", credentials: { accessKeyId: "bench", secretAccessKey: "bench" } };
+const logDestination = new Writable({ write: (_c, _e, done) => done() });
+const clientConfig = {
+  ...awsClientConfig(createLogger({ level: "warn" }, logDestination)), // the Lambda's client options
+  region: "eu-west-2",
+  credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+};
 const trustsById = new Map(trusts.map((trust) => [`subscriptions/${trust.trustId}.json`, trust]));
 const runtime = createRuntime(
   { ENVIRONMENT: "bench", EVENT_BUS_NAME: "bus", SUBSCRIPTIONS_BUCKET: "config", QUARANTINE_BUCKET: "quarantine", LOG_LEVEL: "warn" },
@@ -137,7 +143,7 @@ const runtime = createRuntime(
         return { FailedEntryCount: 0, Entries: entries.map((_e, i) => ({ EventId: `e${i}` })) };
       },
     }),
-    logDestination: new Writable({ write: (_c, _e, done) => done() }),
+    logDestination,
   },
 );
 const handler = createHandler(runtime);

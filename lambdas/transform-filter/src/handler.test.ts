@@ -1,4 +1,4 @@
-import { Readable, Writable } from "node:stream";
+import { Readable } from "node:stream";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -8,7 +8,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { dataKeyEncryptionContext, sealEventFields } from "@trust-callbacks/schemas";
 import { createHandler, createRuntime } from "./handler.ts";
-import { kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "./testing/fixtures.ts";
+import { captureLogs, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "./testing/fixtures.ts";
 
 const env = {
   ENVIRONMENT: "test",
@@ -18,17 +18,6 @@ const env = {
   LOG_LEVEL: "debug",
 };
 const context = { awsRequestId: "req-1", getRemainingTimeInMillis: () => 60_000 };
-
-function captureLogs() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split("\n").filter(Boolean));
-      done();
-    },
-  });
-  return { lines, destination };
-}
 
 describe("Lambda handler", () => {
   it("processes a Pipe batch through the AWS SDK clients, reports failures by eventID and logs EMF counts without plaintext", async () => {

@@ -4,6 +4,7 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DestinationStream, Logger } from "pino";
+import { awsClientConfig } from "./adapters/aws-clients.ts";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
 import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
 import { S3QuarantineSink } from "./adapters/s3-quarantine.ts";
@@ -47,7 +48,8 @@ export function createRuntime(
     { level: env.LOG_LEVEL, base: { service: "transform-filter", environment: env.ENVIRONMENT } },
     clients?.logDestination,
   );
-  const s3 = clients?.s3 ?? new S3Client({});
+  const clientConfig = awsClientConfig(logger);
+  const s3 = clients?.s3 ?? new S3Client(clientConfig);
   return {
     env,
     logger,
@@ -60,7 +62,7 @@ export function createRuntime(
       publishAttempts: env.PUBLISH_ATTEMPTS,
     },
     deps: {
-      keys: new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(clients?.kms ?? new KMSClient({}), env.DATA_KEY_KMS_KEY_ARN), {
+      keys: new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(clients?.kms ?? new KMSClient(clientConfig), env.DATA_KEY_KMS_KEY_ARN), {
         maxKeys: env.DATA_KEY_CACHE_SIZE,
         ttlMs: env.DATA_KEY_TTL_SECONDS * 1000,
       }),
@@ -70,10 +72,10 @@ export function createRuntime(
         ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
         logger,
       }),
-      secrets: new SecretsManagerSigningSecrets(clients?.secretsManager ?? new SecretsManagerClient({}), {
+      secrets: new SecretsManagerSigningSecrets(clients?.secretsManager ?? new SecretsManagerClient(clientConfig), {
         ttlMs: env.SIGNING_SECRET_TTL_SECONDS * 1000,
       }),
-      publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient({})),
+      publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient(clientConfig)),
       quarantine: new S3QuarantineSink(s3, { bucket: env.QUARANTINE_BUCKET, prefix: env.QUARANTINE_PREFIX }),
     },
   };

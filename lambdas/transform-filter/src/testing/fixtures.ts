@@ -1,3 +1,4 @@
+import { Writable } from "node:stream";
 import { randomBytes, randomUUID } from "node:crypto";
 import {
   TrustConfig,
@@ -102,3 +103,15 @@ export const TEST_SETTINGS: ProcessorSettings = {
   backoffMaxMs: 0,
   concurrency: 3,
 };
+
+/** A pino destination that keeps the JSON lines written to it. */
+export function captureLogs(): { lines: string[]; destination: Writable } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split("\n").filter(Boolean));
+      done();
+    },
+  });
+  return { lines, destination };
+}
