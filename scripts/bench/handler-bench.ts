@@ -165,11 +165,18 @@ function floor(records: PipeKinesisRecord[]): number {
       d.setAuthTag(Buffer.from(field.tag, "base64"));
       return Buffer.concat([d.update(Buffer.from(field.ciphertext, "base64")), d.final()]).toString();
     };
-    const data = JSON.parse(JSON.stringify(event.data), (_k, v) => (v && typeof v === "object" && v.alg ? open(v) : v));
+    // Every encrypted field opened, the rest copied as is.
+    const openAll = (value: unknown): unknown => {
+      if (value === null || typeof value !== "object") return value;
+      if (Array.isArray(value)) return value.map(openAll);
+      if ((value as { alg?: unknown }).alg) return open(value as EncryptedField);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, openAll(v)]));
+    };
+    const data = openAll(event.data);
     for (let endpoint = 0; endpoint < 2; endpoint++) {
       const body = JSON.stringify({ ...event, data });
       const signature = createHmac("sha256", "k").update(`id.1.${body}`).digest("base64");
-      bytes += JSON.stringify({ webhook: { signature }, event: body }).length;
+      bytes += `{"webhook":{"signature":"${signature}"},"event":${body}}`.length;
     }
   }
   return bytes;
