@@ -36,6 +36,7 @@ describe("buildCloudEvent", () => {
       data: { sourceEventId: event.eventId, conversationId: event.conversationId },
     });
     expect(new CloudEvent(built as never).validate()).toBe(true);
+    expect(JSON.parse(JSON.stringify(built))).toEqual(new CloudEvent(built as never).toJSON()); // what the SDK would serialize
     expect(built.data).not.toHaveProperty("undecryptableFields");
   });
 

@@ -468,6 +468,8 @@ export async function processBatch(
 }
 
 function logOutcome(logger: Logger, outcome: RecordOutcome): void {
+  const routine = outcome.state === "published" || outcome.state === "filtered";
+  if (routine && !logger.isLevelEnabled("debug")) return; // one line per record is debug; skip building it
   const fields = {
     eventID: outcome.eventID,
     eventId: outcome.eventId,
