@@ -25,6 +25,7 @@ import { TrustConfig, dataKeyEncryptionContext, sealEventFields, type EncryptedF
 import { createHandler, createRuntime } from "@trust-callbacks/transform-filter/handler";
 import { LocalKeyProvider, createLogger, type PipeKinesisRecord } from "@trust-callbacks/transform-filter";
 import { awsClientConfig } from "@trust-callbacks/transform-filter/aws";
+import { answerAtSdkLevel } from "@trust-callbacks/transform-filter/testing";
 import { buildLambda } from "../build/build-lambdas.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { percentile } from "../lib/percentile.ts";
@@ -86,24 +87,11 @@ function stripEncryption(event: PlatformEvent): PlatformEvent {
   return JSON.parse(JSON.stringify(event), (_k, v) => (v && typeof v === "object" && v.alg === "AES-256-GCM" ? "Dr Bench Example" : v));
 }
 
-// --- The real handler with the AWS SDK clients answered at the SDK level: a middleware at the first step
-// (initialize) returns each command's output, so every call runs the real client.send() and middleware
-// stack, as in production, but never serializes, signs or reaches the network. (aws-sdk-client-mock, used
-// by the tests, replaces send() with a sinon stub: cheaper than the real send, and its call recording and
-// argument matching would be measured as handler time.)
+// --- The real handler with real AWS SDK clients answered at the SDK level (answerAtSdkLevel): each call
+// runs the real send() and middleware stack, as in production, but is never serialized, signed or sent.
+// (aws-sdk-client-mock, used by the tests, replaces send() with a sinon stub: cheaper than the real send,
+// and its call recording and argument matching would be measured as handler time.)
 const calls = { kms: 0, s3: 0, secrets: 0, putEvents: 0, entries: 0 };
-type Answer = (input: Record<string, unknown>) => unknown;
-function answerAtSdkLevel<C extends KMSClient | S3Client | SecretsManagerClient | EventBridgeClient>(client: C, answers: Record<string, Answer>): C {
-  (client.middlewareStack as unknown as { add: (m: unknown, o: unknown) => void }).add(
-    (_next: unknown, context: { commandName: string }) => async (args: { input: Record<string, unknown> }) => {
-      const answer = answers[context.commandName];
-      if (!answer) throw new Error(`bench: no answer for ${context.commandName}`);
-      return { output: { $metadata: { httpStatusCode: 200 }, ...((await answer(args.input)) as object) }, response: {} };
-    },
-    { step: "initialize", name: "benchAnswer" },
-  );
-  return client;
-}
 const logDestination = new Writable({ write: (_c, _e, done) => done() });
 const clientConfig = {
   ...awsClientConfig(createLogger({ level: "warn" }, logDestination)), // the Lambda's client options

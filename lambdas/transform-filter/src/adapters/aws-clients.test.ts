@@ -2,32 +2,28 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../logger.ts";
 import { captureLogs } from "../testing/fixtures.ts";
+import { answerAtSdkLevel } from "../testing/sdk-answers.ts";
 import { awsClientConfig } from "./aws-clients.ts";
 
 const PLAINTEXT = "Patient in bay 4 deteriorating";
 
-/**
- * A real client with the Lambda's config whose calls are answered by a middleware at the first step, so
- * they run the SDK's real send() and middleware stack (logger middleware included) without a network.
- */
+/** A real client with the Lambda's config, its PutEvents calls answered at the SDK level (no network). */
 function answeredClient(answer: (entries: { Detail?: string }[]) => unknown) {
   const logs = captureLogs();
-  const client = new EventBridgeClient({
-    ...awsClientConfig(createLogger({ level: "debug" }, logs.destination)),
-    region: "eu-west-2",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
   let resolutions = 0;
-  client.middlewareStack.add(
-    () => {
-      resolutions += 1; // once per resolved stack, not per call
-      return async (args) => {
+  const client = answerAtSdkLevel(
+    new EventBridgeClient({
+      ...awsClientConfig(createLogger({ level: "debug" }, logs.destination)),
+      region: "eu-west-2",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    }),
+    {
+      PutEventsCommand: async (input) => {
         await new Promise((resolve) => setImmediate(resolve)); // let concurrent calls interleave
-        const input = args.input as { Entries: { Detail?: string }[] };
-        return { output: { $metadata: {}, ...(answer(input.Entries) as object) }, response: {} };
-      };
+        return answer(input.Entries as { Detail?: string }[]);
+      },
     },
-    { step: "initialize", name: "answerInTest" },
+    () => (resolutions += 1),
   );
   return { client, logs, resolutions: () => resolutions };
 }
