@@ -4,11 +4,15 @@ SHELL := /usr/bin/env bash
 .SHELLFLAGS := -euo pipefail -c
 TF := $(CURDIR)/scripts/terraform/terraform.sh
 TF_DIR := infrastructure/terraform
-TF_MODULES := $(wildcard $(TF_DIR)/modules/*)
+TF_ROOT := $(TF_DIR)/root
+# Every directory holding a main.tf under modules/ (modules/policies/* included), and the one root.
+TF_MODULES := $(sort $(patsubst %/main.tf,%,$(wildcard $(TF_DIR)/modules/*/main.tf $(TF_DIR)/modules/*/*/main.tf)))
 TF_ENVS := $(notdir $(wildcard $(TF_DIR)/environments/*))
 ENV ?=
+# One root, environments as data: each environment keeps its own .terraform directory (backend and providers).
+TF_ENV = TF_DATA_DIR=.terraform-$(ENV) $(TF) -chdir=$(TF_ROOT)
 
-.PHONY: help install local test lint typecheck unit build tf-init tf-fmt-check tf-validate tf-test validate-trusts plan apply fmt
+.PHONY: help install local test lint typecheck unit build tf-init tf-fmt-check tf-validate tf-test validate-trusts plan apply output fmt
 
 help: ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -38,35 +42,44 @@ build: ## Bundle and zip every Lambda into .build/lambdas/
 fmt: ## Format Terraform files
 	$(TF) fmt -recursive $(TF_DIR)
 
-tf-init: ## terraform init every module and environment (providers from the local mirror, no backend)
-	@for dir in $(TF_MODULES) $(addprefix $(TF_DIR)/environments/,$(TF_ENVS)); do \
+tf-init: ## terraform init every module and the root (providers from the local mirror, no backend)
+	@for dir in $(TF_MODULES) $(TF_ROOT); do \
 	  echo "terraform init $$dir"; $(TF) -chdir=$$dir init -backend=false -input=false -no-color >/dev/null; \
 	done
 
 tf-fmt-check: ## terraform fmt -check
 	$(TF) fmt -check -recursive -diff $(TF_DIR)
 
-tf-validate: tf-init ## terraform validate every module and environment
-	@for dir in $(TF_MODULES) $(addprefix $(TF_DIR)/environments/,$(TF_ENVS)); do \
+tf-validate: tf-init ## terraform validate every module and the root
+	@for dir in $(TF_MODULES) $(TF_ROOT); do \
 	  echo "terraform validate $$dir"; $(TF) -chdir=$$dir validate -no-color; \
 	done
 
-tf-test: tf-init build ## terraform test (mock_provider "aws") in every module and environment that has tests
+tf-test: tf-init build ## terraform test (mock_provider "aws") in every module, the root, and the root once per environment's data
 	@mkdir -p .build && : > .build/tf-test.log
-	@for dir in $(TF_MODULES) $(addprefix $(TF_DIR)/environments/,$(TF_ENVS)); do \
+	@for dir in $(TF_MODULES); do \
 	  if [ -d $$dir/tests ]; then echo "terraform test $$dir"; $(TF) -chdir=$$dir test -no-color | tee -a .build/tf-test.log; fi; \
+	done
+	@echo "terraform test $(TF_ROOT) (fixtures)"; $(TF) -chdir=$(TF_ROOT) test -no-color -filter=tests/compose.tftest.hcl | tee -a .build/tf-test.log
+	@for env in $(TF_ENVS); do \
+	  echo "terraform test $(TF_ROOT) with environments/$$env"; \
+	  $(TF) -chdir=$(TF_ROOT) test -no-color -filter=tests/environment.tftest.hcl -var-file=../environments/$$env/terraform.tfvars | tee -a .build/tf-test.log; \
 	done
 
 validate-trusts: ## Validate trust config files against the schema, naming file and field (ENV=name for one environment)
 	npx tsx scripts/validate-trusts.ts --https-only $(if $(ENV),$(TF_DIR)/environments/$(ENV)/trusts,$(TF_DIR)/environments/*/trusts)
 	$(if $(ENV),,npx tsx scripts/validate-trusts.ts scripts/local-pipeline/sample-trusts)
 
-plan: build ## terraform plan ENV=test|staging|prod (validates trust files first)
-	@test -n "$(ENV)" || { echo "usage: make plan ENV=staging" >&2; exit 2; }
+plan: build ## terraform plan ENV=test|staging|prod: the one root with environments/ENV's tfvars, backend and trusts
+	@test -n "$(ENV)" && test -f $(TF_DIR)/environments/$(ENV)/terraform.tfvars || { echo "usage: make plan ENV=<one of: $(TF_ENVS)>" >&2; exit 2; }
 	$(MAKE) --no-print-directory validate-trusts ENV=$(ENV)
-	$(TF) -chdir=$(TF_DIR)/environments/$(ENV) init -input=false -backend-config=backend.hcl
-	$(TF) -chdir=$(TF_DIR)/environments/$(ENV) plan -input=false -out=tfplan
+	$(TF_ENV) init -input=false -reconfigure -backend-config=../environments/$(ENV)/backend.hcl
+	$(TF_ENV) plan -input=false -var-file=../environments/$(ENV)/terraform.tfvars -out=tfplan-$(ENV)
 
 apply: ## terraform apply ENV=... of the plan saved by `make plan ENV=...`
-	@test -n "$(ENV)" || { echo "usage: make apply ENV=staging" >&2; exit 2; }
-	$(TF) -chdir=$(TF_DIR)/environments/$(ENV) apply -input=false tfplan
+	@test -n "$(ENV)" && test -f $(TF_ROOT)/tfplan-$(ENV) || { echo "usage: make plan ENV=<env> first, then make apply ENV=<env>" >&2; exit 2; }
+	$(TF_ENV) apply -input=false tfplan-$(ENV)
+
+output: ## terraform output -json ENV=... (what the support CLI reads with --outputs)
+	@test -n "$(ENV)" || { echo "usage: make output ENV=staging > outputs.json" >&2; exit 2; }
+	@$(TF_ENV) output -json

@@ -1,7 +1,9 @@
 environment    = "test"
 aws_account_id = "111111111111" # replace with the test account
 owner          = "clinical-messaging-platform"
-# The test account has no platform stream or key: both are created here.
+# The test account has no platform: a private stream and data-key key are created here (nothing old to resend,
+# so the Pipe starts at TRIM_HORIZON). Staging and prod name the platform's instead.
+create_test_source = true
 pipe               = { batch_size = 100, maximum_batching_window_in_seconds = 1, maximum_retry_attempts = 10 }
 lambda             = { log_level = "debug", reserved_concurrency = 5 }
 log_retention_days = 30

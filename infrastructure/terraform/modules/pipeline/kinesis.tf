@@ -1,6 +1,6 @@
-# Created here only when the platform's stream is not given.
+# Test accounts only (create_test_source): a private stream. Staging and prod read the platform's.
 resource "aws_kinesis_stream" "source" {
-  count            = var.source_stream_arn == null ? 1 : 0
+  count            = var.create_test_source ? 1 : 0
   name             = "${local.name}-conversation-events"
   shard_count      = var.source_stream_shard_count
   retention_period = 168

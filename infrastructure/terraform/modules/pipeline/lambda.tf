@@ -9,94 +9,15 @@ resource "aws_cloudwatch_log_group" "lambda" {
 }
 
 resource "aws_iam_role" "lambda" {
-  name = local.lambda_name
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "lambda.amazonaws.com" }
-      Action    = ["sts:AssumeRole"]
-    }]
-  })
+  name               = local.lambda_name
+  assume_role_policy = module.policies.lambda_trust_policy
 }
 
-# Least privilege: every action named, every resource this function's own.
+# Least privilege, rendered and evaluated in modules/policies/pipeline.
 resource "aws_iam_role_policy" "lambda" {
-  name = "transform-filter"
-  role = aws_iam_role.lambda.name
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = concat(
-      [
-        {
-          Sid      = "WriteOwnLogs"
-          Effect   = "Allow"
-          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-          Resource = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
-        },
-        {
-          # X-Ray has no resource-level permissions for these two actions.
-          Sid      = "Tracing"
-          Effect   = "Allow"
-          Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-          Resource = ["*"]
-        },
-        {
-          Sid      = "PublishToCallbacksBus"
-          Effect   = "Allow"
-          Action   = ["events:PutEvents"]
-          Resource = [aws_cloudwatch_event_bus.callbacks.arn]
-        },
-        {
-          Sid      = "ReadSubscriptionDocuments"
-          Effect   = "Allow"
-          Action   = ["s3:GetObject"]
-          Resource = ["${aws_s3_bucket.this["config"].arn}/${local.subscriptions_prefix}*"]
-        },
-        {
-          # Lets S3 answer 404 (unknown trust) instead of 403 for a missing document.
-          Sid       = "ListSubscriptionDocuments"
-          Effect    = "Allow"
-          Action    = ["s3:ListBucket"]
-          Resource  = [aws_s3_bucket.this["config"].arn]
-          Condition = { StringLike = { "s3:prefix" = ["${local.subscriptions_prefix}*"] } }
-        },
-        {
-          Sid      = "WriteQuarantine"
-          Effect   = "Allow"
-          Action   = ["s3:PutObject"]
-          Resource = ["${aws_s3_bucket.this["quarantine"].arn}/${local.quarantine_prefix}*"]
-        },
-        {
-          Sid      = "BucketEncryption"
-          Effect   = "Allow"
-          Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-          Resource = [aws_kms_key.main.arn]
-        },
-        {
-          # Only data keys the platform wrapped for this purpose.
-          Sid       = "UnwrapFieldDataKeys"
-          Effect    = "Allow"
-          Action    = ["kms:Decrypt"]
-          Resource  = [local.data_key_kms_key_arn]
-          Condition = { StringEquals = { "kms:EncryptionContext:purpose" = "trust-callbacks-field-key" } }
-        },
-      ],
-      length(local.signing_secret_arns) == 0 ? [] : [{
-        Sid      = "ReadSigningSecrets"
-        Effect   = "Allow"
-        Action   = ["secretsmanager:GetSecretValue"]
-        Resource = local.signing_secret_arns
-      }],
-      length(var.secrets_kms_key_arns) == 0 ? [] : [{
-        Sid       = "DecryptSigningSecrets"
-        Effect    = "Allow"
-        Action    = ["kms:Decrypt"]
-        Resource  = var.secrets_kms_key_arns
-        Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${local.region}.amazonaws.com" } }
-      }],
-    )
-  })
+  name   = "transform-filter"
+  role   = aws_iam_role.lambda.name
+  policy = module.policies.lambda_role_policy
 }
 
 locals {
@@ -122,10 +43,11 @@ resource "aws_lambda_function" "transform_filter" {
   environment {
     variables = {
       ENVIRONMENT              = var.environment
-      EVENT_BUS_NAME           = aws_cloudwatch_event_bus.callbacks.name
+      EVENT_BUS_NAME           = aws_cloudwatch_event_bus.callbacks[0].name
       BUS_SOURCE               = var.bus_source
       SUBSCRIPTIONS_BUCKET     = aws_s3_bucket.this["config"].bucket
       SUBSCRIPTIONS_PREFIX     = local.subscriptions_prefix
+      SUBSCRIPTION_INDEX_KEY   = "${local.subscriptions_prefix}index.json"
       QUARANTINE_BUCKET        = aws_s3_bucket.this["quarantine"].bucket
       QUARANTINE_PREFIX        = local.quarantine_prefix
       DATA_KEY_KMS_KEY_ARN     = local.data_key_kms_key_arn

@@ -7,18 +7,42 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
-  # The key that wraps the platform's field data keys: the platform's own, or one created here.
-  data_key_kms_key_arn = coalesce(var.data_key_kms_key_arn, try(aws_kms_key.data_keys[0].arn, null))
-  source_stream_arn    = coalesce(var.source_stream_arn, try(aws_kinesis_stream.source[0].arn, null))
-  source_stream_kms_keys = compact([
-    var.source_stream_arn == null ? aws_kms_key.main.arn : var.source_stream_kms_key_arn,
-  ])
-  signing_secret_arns  = [for secret in data.aws_secretsmanager_secret.signing : secret.arn]
+
+  # The platform's stream and keys, or (test accounts only) ones created here.
+  source_stream_arn     = var.create_test_source ? aws_kinesis_stream.source[0].arn : var.source_stream.arn
+  source_stream_key_arn = var.create_test_source ? aws_kms_key.main.arn : var.source_stream.kms_key_arn
+  data_key_kms_key_arn  = var.create_test_source ? aws_kms_key.data_keys[0].arn : var.source_stream.data_key_kms_key_arn
+  # LATEST on the platform's stream: TRIM_HORIZON would resend its whole retention period as live webhooks on the
+  # first deploy (EventBridge User Guide, "Amazon Kinesis stream as a source": starting position).
+  starting_position = coalesce(var.pipe.starting_position, var.create_test_source ? "TRIM_HORIZON" : "LATEST")
+
+  # Named before they exist: their key policy must name them (see modules/policies/pipeline).
+  event_bus_names      = [for index in range(var.event_bus_count) : "${local.name}-callbacks-${index}"]
   subscriptions_prefix = "subscriptions/"
   quarantine_prefix    = "quarantine/"
 }
 
-data "aws_secretsmanager_secret" "signing" {
-  for_each = toset(var.signing_secret_names)
-  name     = each.value
+module "policies" {
+  source = "../policies/pipeline"
+
+  name_prefix           = local.name
+  partition             = local.partition
+  region                = local.region
+  account_id            = local.account_id
+  main_key_arn          = aws_kms_key.main.arn
+  source_stream_arn     = local.source_stream_arn
+  source_stream_key_arn = local.source_stream_key_arn
+  data_key_key_arn      = local.data_key_kms_key_arn
+  lambda_function_arn   = aws_lambda_function.transform_filter.arn
+  lambda_log_group_arn  = aws_cloudwatch_log_group.lambda.arn
+  pipe_log_group_arn    = aws_cloudwatch_log_group.pipe.arn
+  pipe_dlq_arn          = aws_sqs_queue.pipe_dlq.arn
+  bus_dlq_arn           = aws_sqs_queue.bus_dlq.arn
+  event_bus_names       = local.event_bus_names
+  config_bucket_arn     = aws_s3_bucket.this["config"].arn
+  quarantine_bucket_arn = aws_s3_bucket.this["quarantine"].arn
+  subscriptions_prefix  = local.subscriptions_prefix
+  quarantine_prefix     = local.quarantine_prefix
+  signing_secret_prefix = var.signing_secret_prefix
+  secrets_kms_key_arns  = var.secrets_kms_key_arns
 }

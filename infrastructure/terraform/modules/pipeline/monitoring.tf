@@ -49,6 +49,58 @@ resource "aws_cloudwatch_metric_alarm" "pipe_dlq_not_empty" {
   alarm_actions       = [aws_sns_topic.alarms.arn]
 }
 
+resource "aws_cloudwatch_metric_alarm" "bus_dlq_not_empty" {
+  alarm_name          = "${local.name}-bus-dlq-not-empty"
+  alarm_description   = "A callbacks bus could not encrypt, decrypt or hand events to a target; they wait in ${aws_sqs_queue.bus_dlq.name}. Check the bus key policy and the rules' targets."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.bus_dlq.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+}
+
+# Per rule, in one alarm per bus and metric: a Metrics Insights query grouped by RuleName makes each rule a
+# contributor of the alarm (CloudWatch User Guide, "Create a CloudWatch alarm based on a Metrics Insights query":
+# queries that return multiple time series), so the number of alarms does not grow with the number of endpoints.
+# EventBridge User Guide, "Monitoring Amazon EventBridge": FailedInvocations (deliveries given up on: after the
+# retry policy, or at once for a non-retryable status) and InvocationsFailedToBeSentToDlq (a dead letter that
+# could not be written to the trust's DLQ, so it is lost: queue policy, key policy or size).
+locals {
+  rule_alarms = {
+    for pair in setproduct(range(var.event_bus_count), ["FailedInvocations", "InvocationsFailedToBeSentToDlq"]) :
+    "${pair[0]}-${pair[1]}" => { bus = local.event_bus_names[pair[0]], metric = pair[1] }
+  }
+  rule_alarm_descriptions = {
+    FailedInvocations              = "Deliveries to a trust endpoint failed after EventBridge's retries (or at once on a non-retryable status) and went to its trust's DLQ. The contributor names the rule (<prefix>-<ODS>-<endpoint>). Runbook: docs/runbook.md"
+    InvocationsFailedToBeSentToDlq = "Dead letters could NOT be written to a trust's DLQ and are lost: check the DLQ's queue policy, the key policy (EventBridgeDeadLettersToThisDeploymentsQueues) and message size. The contributor names the rule. Runbook: docs/runbook.md"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "rules" {
+  for_each            = local.rule_alarms
+  alarm_name          = "${each.value.bus}-${each.value.metric}"
+  alarm_description   = local.rule_alarm_descriptions[each.value.metric]
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  evaluation_periods  = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "perRule"
+    expression  = "SELECT SUM(${each.value.metric}) FROM SCHEMA(\"AWS/Events\", EventBusName, RuleName) WHERE EventBusName = '${each.value.bus}' GROUP BY RuleName"
+    period      = 300
+    return_data = true
+  }
+  depends_on = [aws_cloudwatch_event_bus.callbacks]
+}
+
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = local.name
   dashboard_body = jsonencode({
@@ -77,13 +129,35 @@ resource "aws_cloudwatch_dashboard" "this" {
         }
       },
       {
-        type = "metric", x = 0, y = 6, width = 24, height = 6
+        # Search expressions, not one line per queue: the body stays the same size at any number of trusts
+        # (CloudWatch User Guide, "Use search expressions in graphs").
+        type = "metric", x = 0, y = 6, width = 12, height = 6
         properties = {
-          title   = "Trust DLQ depth"
+          title   = "DLQ depth (10 deepest)"
           region  = local.region
-          stat    = "Maximum"
           period  = 300
-          metrics = [for queue in concat(var.trust_dlq_names, [aws_sqs_queue.pipe_dlq.name]) : ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue]]
+          metrics = [[{ id = "depth", expression = "SORT(SEARCH('{AWS/SQS,QueueName} MetricName=\"ApproximateNumberOfMessagesVisible\" QueueName=\"${local.name}-\"', 'Maximum', 300), MAX, DESC, 10)" }]]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 6, width = 12, height = 6
+        properties = {
+          title   = "Age of the oldest DLQ message, seconds (10 oldest)"
+          region  = local.region
+          period  = 300
+          metrics = [[{ id = "age", expression = "SORT(SEARCH('{AWS/SQS,QueueName} MetricName=\"ApproximateAgeOfOldestMessage\" QueueName=\"${local.name}-\"', 'Maximum', 300), MAX, DESC, 10)" }]]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 12, width = 24, height = 6
+        properties = {
+          title  = "Deliveries by rule (trust endpoint): invocations and failures, top 20"
+          region = local.region
+          period = 300
+          metrics = [
+            [{ id = "invocations", expression = "SORT(SEARCH('{AWS/Events,EventBusName,RuleName} MetricName=\"Invocations\" EventBusName=\"${local.name}-callbacks-\"', 'Sum', 300), SUM, DESC, 20)" }],
+            [{ id = "failed", expression = "SEARCH('{AWS/Events,EventBusName,RuleName} MetricName=\"FailedInvocations\" EventBusName=\"${local.name}-callbacks-\"', 'Sum', 300)" }],
+          ]
         }
       },
     ]

@@ -3,14 +3,24 @@ output "name_prefix" {
   value       = local.name
 }
 
-output "event_bus_name" {
-  description = "Name of the callbacks bus."
-  value       = aws_cloudwatch_event_bus.callbacks.name
+output "event_bus_names" {
+  description = "Names of the callbacks buses, by index."
+  value       = aws_cloudwatch_event_bus.callbacks[*].name
 }
 
-output "event_bus_arn" {
-  description = "ARN of the callbacks bus."
-  value       = aws_cloudwatch_event_bus.callbacks.arn
+output "event_bus_arns" {
+  description = "ARNs of the callbacks buses, by index."
+  value       = aws_cloudwatch_event_bus.callbacks[*].arn
+}
+
+output "api_destinations_role_arn" {
+  description = "Role EventBridge assumes to invoke every endpoint's API destination."
+  value       = aws_iam_role.api_destinations.arn
+}
+
+output "bus_dlq_url" {
+  description = "URL of the callbacks buses' own dead-letter queue."
+  value       = aws_sqs_queue.bus_dlq.id
 }
 
 output "bus_source" {
@@ -38,6 +48,11 @@ output "kms_key_arn" {
   value       = aws_kms_key.main.arn
 }
 
+output "dead_letters_kms_key_arn" {
+  description = "Customer-managed key of the DLQs EventBridge writes to (support staff need kms:Decrypt on it to read dead letters)."
+  value       = aws_kms_key.dead_letters.arn
+}
+
 output "connections_kms_key_arn" {
   description = "Customer-managed key for connection secrets."
   value       = aws_kms_key.connections.arn
@@ -61,6 +76,11 @@ output "lambda_function_name" {
 output "lambda_role_policy" {
   description = "The Lambda's IAM policy document (JSON), for review."
   value       = aws_iam_role_policy.lambda.policy
+}
+
+output "starting_position" {
+  description = "Where the Pipe started reading the stream."
+  value       = local.starting_position
 }
 
 output "pipe_arn" {

@@ -5,61 +5,14 @@ resource "aws_cloudwatch_log_group" "pipe" {
 }
 
 resource "aws_iam_role" "pipe" {
-  name = "${local.name}-pipe"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "pipes.amazonaws.com" }
-      Action    = ["sts:AssumeRole"]
-      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
-    }]
-  })
+  name               = "${local.name}-pipe"
+  assume_role_policy = module.policies.pipe_trust_policy
 }
 
 resource "aws_iam_role_policy" "pipe" {
-  name = "source-to-lambda"
-  role = aws_iam_role.pipe.name
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = concat(
-      [
-        {
-          Sid    = "ReadSourceStream"
-          Effect = "Allow"
-          Action = [
-            "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-            "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard",
-          ]
-          Resource = [local.source_stream_arn]
-        },
-        {
-          Sid      = "InvokeTransformFilter"
-          Effect   = "Allow"
-          Action   = ["lambda:InvokeFunction"]
-          Resource = [aws_lambda_function.transform_filter.arn]
-        },
-        {
-          Sid      = "DeadLetterQueue"
-          Effect   = "Allow"
-          Action   = ["sqs:SendMessage"]
-          Resource = [aws_sqs_queue.pipe_dlq.arn]
-        },
-        {
-          Sid      = "EncryptedQueueAndLogs"
-          Effect   = "Allow"
-          Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-          Resource = [aws_kms_key.main.arn]
-        },
-      ],
-      [for key in local.source_stream_kms_keys : {
-        Sid      = "DecryptSourceStream${index(local.source_stream_kms_keys, key)}"
-        Effect   = "Allow"
-        Action   = ["kms:Decrypt"]
-        Resource = [key]
-      }],
-    )
-  })
+  name   = "source-to-lambda"
+  role   = aws_iam_role.pipe.name
+  policy = module.policies.pipe_role_policy
 }
 
 resource "aws_pipes_pipe" "source" {
@@ -70,7 +23,8 @@ resource "aws_pipes_pipe" "source" {
 
   source_parameters {
     kinesis_stream_parameters {
-      starting_position                  = var.pipe.starting_position
+      starting_position                  = local.starting_position
+      starting_position_timestamp        = var.pipe.starting_position_timestamp
       batch_size                         = var.pipe.batch_size
       maximum_batching_window_in_seconds = var.pipe.maximum_batching_window_in_seconds
       maximum_retry_attempts             = var.pipe.maximum_retry_attempts

@@ -46,6 +46,24 @@ resource "aws_s3_bucket_versioning" "config" {
   }
 }
 
+# Every apply rewrites the subscription documents and the index: keep old versions long enough to compare and
+# restore (and for conversation bindings to name them), not forever.
+resource "aws_s3_bucket_lifecycle_configuration" "config" {
+  bucket = aws_s3_bucket.this["config"].id
+  rule {
+    id     = "expire-old-document-versions"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = var.config_noncurrent_version_days
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+  depends_on = [aws_s3_bucket_versioning.config]
+}
+
 resource "aws_s3_bucket_lifecycle_configuration" "quarantine" {
   bucket = aws_s3_bucket.this["quarantine"].id
   rule {
@@ -61,18 +79,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "quarantine" {
 }
 
 resource "aws_s3_bucket_policy" "tls_only" {
-  for_each = local.buckets
-  bucket   = aws_s3_bucket.this[each.key].id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "DenyInsecureTransport"
-      Effect    = "Deny"
-      Principal = { AWS = "*" }
-      Action    = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"]
-      Resource  = [aws_s3_bucket.this[each.key].arn, "${aws_s3_bucket.this[each.key].arn}/*"]
-      Condition = { Bool = { "aws:SecureTransport" = "false" } }
-    }]
-  })
+  for_each   = local.buckets
+  bucket     = aws_s3_bucket.this[each.key].id
+  policy     = module.policies.bucket_policies[each.key]
   depends_on = [aws_s3_bucket_public_access_block.this]
 }

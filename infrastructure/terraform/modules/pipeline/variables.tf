@@ -22,24 +22,33 @@ variable "lambda_zip_path" {
   type        = string
 }
 
-variable "source_stream_arn" {
-  description = "ARN of the platform's existing Kinesis stream of conversation events; null creates a stream here."
-  type        = string
-  default     = null
+variable "source_stream" {
+  description = "The platform's Kinesis stream (arn), the KMS key that encrypts it (kms_key_arn) and the key that wraps its field data keys (data_key_kms_key_arn). The environment module requires them unless create_test_source is true."
+  type = object({
+    arn                  = optional(string)
+    kms_key_arn          = optional(string)
+    data_key_kms_key_arn = optional(string)
+  })
+  default = {}
   validation {
-    condition     = var.source_stream_arn == null || can(regex("^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:[0-9]{12}:stream/.+$", coalesce(var.source_stream_arn, "x")))
-    error_message = "source_stream_arn must be a Kinesis stream ARN."
+    condition     = var.source_stream.arn == null || can(regex("^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:[0-9]{12}:stream/.+$", coalesce(var.source_stream.arn, "x")))
+    error_message = "source_stream.arn must be a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)."
+  }
+  validation {
+    condition = alltrue([for key in [var.source_stream.kms_key_arn, var.source_stream.data_key_kms_key_arn] :
+    key == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", coalesce(key, "x")))])
+    error_message = "source_stream.kms_key_arn and data_key_kms_key_arn must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>), not aliases."
   }
 }
 
-variable "source_stream_kms_key_arn" {
-  description = "KMS key encrypting an existing source stream (the Pipe needs kms:Decrypt on it); ignored when the stream is created here."
-  type        = string
-  default     = null
+variable "create_test_source" {
+  description = "Test accounts only: create a private stream and data-key key here instead of reading the platform's."
+  type        = bool
+  default     = false
 }
 
 variable "source_stream_shard_count" {
-  description = "Shards of the stream created here (when source_stream_arn is null)."
+  description = "Shards of the stream created when create_test_source is true."
   type        = number
   default     = 2
   validation {
@@ -48,26 +57,29 @@ variable "source_stream_shard_count" {
   }
 }
 
-variable "data_key_kms_key_arn" {
-  description = "The platform's KMS key that wraps the field data keys; null creates one here (test environments)."
+variable "signing_secret_prefix" {
+  description = "Name prefix of every endpoint's signing secret (e.g. trust-callbacks/prod/): the Lambda may read secrets under it only. One ARN pattern instead of one ARN per endpoint keeps the policy within IAM's size quota at any number of trusts."
   type        = string
-  default     = null
   validation {
-    condition     = var.data_key_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", coalesce(var.data_key_kms_key_arn, "x")))
-    error_message = "data_key_kms_key_arn must be a KMS key ARN (not an alias)."
+    condition     = can(regex("^[A-Za-z0-9/_+=.@-]{3,}/$", var.signing_secret_prefix))
+    error_message = "signing_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/."
   }
-}
-
-variable "signing_secret_names" {
-  description = "Secrets Manager names of every endpoint's signing key; the Lambda may read exactly these."
-  type        = list(string)
-  default     = []
 }
 
 variable "secrets_kms_key_arns" {
   description = "Customer-managed KMS keys that encrypt those signing secrets (the Lambda needs kms:Decrypt via Secrets Manager)."
   type        = list(string)
   default     = []
+}
+
+variable "event_bus_count" {
+  description = "How many callbacks buses to create (trusts are spread across them by the environment module)."
+  type        = number
+  default     = 1
+  validation {
+    condition     = var.event_bus_count >= 1 && var.event_bus_count <= 50 && floor(var.event_bus_count) == var.event_bus_count
+    error_message = "event_bus_count must be a whole number from 1 to 50."
+  }
 }
 
 variable "pipe" {
@@ -78,7 +90,10 @@ variable "pipe" {
     maximum_retry_attempts             = optional(number, 10)
     maximum_record_age_in_seconds      = optional(number, 86400)
     parallelization_factor             = optional(number, 1)
-    starting_position                  = optional(string, "TRIM_HORIZON")
+    # null: LATEST on the platform's stream (TRIM_HORIZON would resend up to its retention period of old events
+    # as live webhooks on the first deploy), TRIM_HORIZON on a stream created here (nothing old in it).
+    starting_position           = optional(string)
+    starting_position_timestamp = optional(string)
   })
   default = {}
   validation {
@@ -102,8 +117,12 @@ variable "pipe" {
     error_message = "pipe.parallelization_factor must be from 1 to 10."
   }
   validation {
-    condition     = contains(["TRIM_HORIZON", "LATEST"], var.pipe.starting_position)
-    error_message = "pipe.starting_position must be TRIM_HORIZON or LATEST."
+    condition     = var.pipe.starting_position == null || contains(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"], coalesce(var.pipe.starting_position, "LATEST"))
+    error_message = "pipe.starting_position must be LATEST, TRIM_HORIZON (resends the stream's whole retention) or AT_TIMESTAMP (with pipe.starting_position_timestamp)."
+  }
+  validation {
+    condition     = (coalesce(var.pipe.starting_position, "LATEST") == "AT_TIMESTAMP") == (var.pipe.starting_position_timestamp != null)
+    error_message = "pipe.starting_position_timestamp (RFC 3339) goes with, and only with, pipe.starting_position = \"AT_TIMESTAMP\"."
   }
 }
 
@@ -141,8 +160,11 @@ variable "lambda" {
     error_message = "lambda.v8_semi_space_mb must be at least 1, and the young generation (3x it) at most a quarter of lambda.memory_mb."
   }
   validation {
-    condition     = var.lambda.max_put_events_bytes >= 65536 && var.lambda.max_put_events_bytes <= 1048576
-    error_message = "lambda.max_put_events_bytes must be from 65536 to 1048576 (EventBridge's PutEvents request cap in your Region)."
+    # A delivery that exhausts its retries becomes one SQS message in the trust's DLQ, and SQS messages are at most
+    # 256 KiB here (provider 5.100 caps max_message_size at 262144). The Lambda also quarantines any single entry
+    # too large for a DLQ, so no dead letter can be too large to keep.
+    condition     = var.lambda.max_put_events_bytes >= 65536 && var.lambda.max_put_events_bytes <= 262144
+    error_message = "lambda.max_put_events_bytes must be from 65536 to 262144: a larger entry could not be kept in a trust's SQS DLQ (256 KiB) when its retries run out."
   }
 }
 
@@ -172,8 +194,12 @@ variable "quarantine_retention_days" {
   }
 }
 
-variable "trust_dlq_names" {
-  description = "Names of the trusts' DLQs, for the dashboard."
-  type        = list(string)
-  default     = []
+variable "config_noncurrent_version_days" {
+  description = "Days an old version of a subscription document (or the index) is kept after it was replaced."
+  type        = number
+  default     = 90
+  validation {
+    condition     = var.config_noncurrent_version_days >= 31
+    error_message = "config_noncurrent_version_days must be at least 31: conversation bindings name document versions for 30 days."
+  }
 }

@@ -1,6 +1,8 @@
 locals {
-  # Connection, destination and rule names share one stable name; at most 64 characters.
-  name          = substr("${var.name_prefix}-${var.trust_id}-${var.endpoint.id}", 0, 64)
+  # Connection, destination and rule share one name; the endpoint variable's validation keeps it within 64
+  # characters (never cut: a cut could give two endpoints one name). endpointResourceName() in
+  # schemas/src/naming.ts is the same rule for the support CLI and the local bus; both tests pin the same cases.
+  name          = "${var.name_prefix}-${var.trust_id}-${var.endpoint.id}"
   auth_type     = var.endpoint.auth.type
   enabled       = var.trust_enabled && var.endpoint.enabled
   credentials   = jsondecode(data.aws_secretsmanager_secret_version.credentials.secret_string)
@@ -99,6 +101,10 @@ resource "aws_cloudwatch_event_target" "this" {
   input_path = "$.detail.event"
   http_target {
     header_parameters = {
+      # Structured mode of the CloudEvents HTTP binding. API destinations take a custom Content-Type since
+      # 29 February 2024 (What's New: "Amazon EventBridge API destinations now support content-type header
+      # customization"); without it the request says application/json, which CloudEvents SDKs read as binary mode.
+      "Content-Type"      = "application/cloudevents+json; charset=utf-8"
       "webhook-id"        = "$.detail.webhook.id"
       "webhook-timestamp" = "$.detail.webhook.timestamp"
       "webhook-signature" = "$.detail.webhook.signature"
@@ -113,34 +119,4 @@ resource "aws_cloudwatch_event_target" "this" {
   dead_letter_config {
     arn = var.dead_letter_queue_arn
   }
-}
-
-resource "aws_iam_role_policy" "invoke" {
-  name = "invoke-${var.endpoint.id}"
-  role = var.invocation_role_name
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid      = "InvokeThisApiDestination"
-      Effect   = "Allow"
-      Action   = ["events:InvokeApiDestination"]
-      Resource = [aws_cloudwatch_event_api_destination.this.arn]
-    }]
-  })
-}
-
-resource "aws_cloudwatch_metric_alarm" "failed_invocations" {
-  alarm_name          = "${local.name}-failed-invocations"
-  alarm_description   = "Deliveries to ${var.trust_id} ${var.endpoint.id} are failing (after EventBridge's own retries, or sent to the DLQ). Runbook: README.md#runbook-from-alarm-to-redrive"
-  namespace           = "AWS/Events"
-  metric_name         = "FailedInvocations"
-  dimensions          = { RuleName = aws_cloudwatch_event_rule.this.name, EventBusName = var.event_bus_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
 }

@@ -22,8 +22,3 @@ output "event_pattern" {
   description = "The rule's event pattern, as JSON."
   value       = aws_cloudwatch_event_rule.this.event_pattern
 }
-
-output "alarm_name" {
-  description = "Name of the endpoint's failed-deliveries alarm."
-  value       = aws_cloudwatch_metric_alarm.failed_invocations.alarm_name
-}

@@ -47,6 +47,10 @@ variable "endpoint" {
     error_message = "endpoint id must be 1-32 lower-case letters, digits or inner hyphens."
   }
   validation {
+    condition     = length("${var.name_prefix}-${var.trust_id}-${var.endpoint.id}") <= 64
+    error_message = "The endpoint's rule, connection and API destination name \"${var.name_prefix}-${var.trust_id}-${var.endpoint.id}\" is ${length("${var.name_prefix}-${var.trust_id}-${var.endpoint.id}")} characters; EventBridge allows 64 (EventBridge API Reference, PutRule Name). Shorten the endpoint id in the trust file (it names AWS resources, so pick it before the first deploy) or the deployment's name_prefix."
+  }
+  validation {
     condition     = startswith(var.endpoint.url, "https://")
     error_message = "endpoint url must start with https:// (EventBridge API destinations deliver over HTTPS only)."
   }
@@ -96,13 +100,8 @@ variable "dead_letter_queue_arn" {
   }
 }
 
-variable "invocation_role_name" {
-  description = "Name of the trust's role that EventBridge assumes to invoke its API destinations; this module adds the permission for its own destination."
-  type        = string
-}
-
 variable "invocation_role_arn" {
-  description = "ARN of that role."
+  description = "ARN of the deployment's role that EventBridge assumes to invoke API destinations (it may invoke every API destination under the name prefix)."
   type        = string
 }
 

@@ -1,6 +1,3 @@
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 locals {
   trust_id = var.config.trustId
   name     = "${var.name_prefix}-${local.trust_id}"
@@ -13,47 +10,21 @@ locals {
 resource "aws_sqs_queue" "dlq" {
   name                      = "${local.name}-dlq"
   message_retention_seconds = var.dlq_message_retention_seconds
-  kms_master_key_id         = var.kms_key_arn
-  tags                      = { TrustId = local.trust_id, Purpose = "callback-dlq" }
+  # 256 KiB, the most provider 5.100 accepts; the Lambda quarantines any delivery too large to be kept here.
+  max_message_size  = 262144
+  kms_master_key_id = var.dlq_kms_key_arn
+  tags              = { TrustId = local.trust_id, Purpose = "callback-dlq" }
+}
+
+module "dlq_policy" {
+  source    = "../policies/trust-dlq"
+  queue_arn = aws_sqs_queue.dlq.arn
+  rule_arns = [for endpoint in module.endpoint : endpoint.rule_arn]
 }
 
 resource "aws_sqs_queue_policy" "dlq" {
   queue_url = aws_sqs_queue.dlq.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "EventBridgeRulesOfThisTrust"
-        Effect    = "Allow"
-        Principal = { Service = "events.amazonaws.com" }
-        Action    = ["sqs:SendMessage"]
-        Resource  = aws_sqs_queue.dlq.arn
-        Condition = { ArnEquals = { "aws:SourceArn" = [for endpoint in module.endpoint : endpoint.rule_arn] } }
-      },
-      {
-        Sid       = "DenyInsecureTransport"
-        Effect    = "Deny"
-        Principal = { AWS = "*" }
-        Action    = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"]
-        Resource  = aws_sqs_queue.dlq.arn
-        Condition = { Bool = { "aws:SecureTransport" = "false" } }
-      },
-    ]
-  })
-}
-
-resource "aws_iam_role" "api_destinations" {
-  name = "${local.name}-api-destinations"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "events.amazonaws.com" }
-      Action    = ["sts:AssumeRole"]
-      Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
-    }]
-  })
-  tags = { TrustId = local.trust_id }
+  policy    = module.dlq_policy.queue_policy
 }
 
 module "endpoint" {
@@ -67,8 +38,7 @@ module "endpoint" {
   event_bus_name         = var.event_bus_name
   bus_source             = var.bus_source
   dead_letter_queue_arn  = aws_sqs_queue.dlq.arn
-  invocation_role_name   = aws_iam_role.api_destinations.name
-  invocation_role_arn    = aws_iam_role.api_destinations.arn
+  invocation_role_arn    = var.invocation_role_arn
   connection_kms_key_arn = var.connection_kms_key_arn
   alarm_actions          = var.alarm_actions
 }

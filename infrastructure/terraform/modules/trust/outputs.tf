@@ -3,6 +3,11 @@ output "trust_id" {
   value       = local.trust_id
 }
 
+output "event_bus_name" {
+  description = "The callbacks bus this trust's rules are on."
+  value       = var.event_bus_name
+}
+
 output "dlq_arn" {
   description = "ARN of the trust's dead-letter queue."
   value       = aws_sqs_queue.dlq.arn
@@ -39,6 +44,6 @@ output "subscription_key" {
 }
 
 output "alarm_names" {
-  description = "Names of the trust's alarms: its DLQ alarm and one per endpoint."
-  value       = concat([aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_name], [for endpoint in module.endpoint : endpoint.alarm_name])
+  description = "Names of the trust's own alarms (its DLQ). Failed deliveries alarm per bus, with each rule a contributor (modules/pipeline/monitoring.tf)."
+  value       = [aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_name]
 }

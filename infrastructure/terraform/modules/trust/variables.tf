@@ -50,7 +50,12 @@ variable "subscriptions_prefix" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer-managed KMS key for the DLQ and the uploaded document."
+  description = "Customer-managed KMS key for the uploaded subscription document."
+  type        = string
+}
+
+variable "dlq_kms_key_arn" {
+  description = "Customer-managed KMS key of the DLQ: the deployment's dead-letters key, which EventBridge may use."
   type        = string
 }
 
@@ -78,6 +83,11 @@ variable "dlq_message_retention_seconds" {
     condition     = var.dlq_message_retention_seconds >= 86400 && var.dlq_message_retention_seconds <= 1209600
     error_message = "dlq_message_retention_seconds must be from 1 day (86400) to 14 days (1209600)."
   }
+}
+
+variable "invocation_role_arn" {
+  description = "ARN of the deployment's role that EventBridge assumes to invoke API destinations."
+  type        = string
 }
 
 variable "alarm_actions" {

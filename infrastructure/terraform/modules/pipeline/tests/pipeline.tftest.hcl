@@ -3,39 +3,80 @@ mock_provider "aws" {
 }
 
 variables {
-  environment          = "test"
-  lambda_zip_path      = "../../../../.build/lambdas/transform-filter.zip"
-  signing_secret_names = ["tc/RX1/ehr/signing", "tc/RX2/pas/signing"]
-  pipe                 = { batch_size = 200, maximum_retry_attempts = 20 }
-  lambda               = { reserved_concurrency = 5 }
+  environment           = "test"
+  lambda_zip_path       = "../../../../.build/lambdas/transform-filter.zip"
+  create_test_source    = true
+  signing_secret_prefix = "trust-callbacks/test/"
+  event_bus_count       = 3
+  pipe                  = { batch_size = 200, maximum_retry_attempts = 20 }
+  lambda                = { reserved_concurrency = 5 }
 }
 
+# Who may do what is evaluated in scripts/terraform/policies.test.ts (rendered by modules/policies/pipeline);
+# these runs check that the resources use those documents.
 run "least_privilege_iam_without_wildcard_actions" {
   command = apply
 
   assert {
+    # The rule is for the roles the pipeline runs as. Key policies keep the documented account-root statement
+    # (kms:*, delegating to IAM: KMS Developer Guide, "Default key policy"), and a Deny may name s3:* or sqs:*.
     condition = alltrue(flatten([
-      for policy in [aws_iam_role_policy.lambda.policy, aws_iam_role_policy.pipe.policy, aws_kms_key.main.policy, aws_kms_key.connections.policy] : [
+      for policy in [aws_iam_role_policy.lambda.policy, aws_iam_role_policy.pipe.policy, aws_iam_role_policy.api_destinations.policy] : [
         for statement in jsondecode(policy).Statement : [for action in flatten([statement.Action]) : !strcontains(action, "*")]
       ]
     ]))
-    error_message = "no IAM or key policy statement may use a wildcard action"
+    error_message = "no statement of a role the pipeline runs as may use a wildcard action"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s.Resource if s.Sid == "PublishToCallbacksBus"]) == [aws_cloudwatch_event_bus.callbacks.arn]
-    error_message = "the Lambda may PutEvents on the callbacks bus only"
+    condition     = aws_iam_role_policy.lambda.policy == module.policies.lambda_role_policy && aws_iam_role_policy.pipe.policy == module.policies.pipe_role_policy && aws_iam_role_policy.api_destinations.policy == module.policies.api_destinations_role_policy
+    error_message = "the roles carry the documents the policy tests evaluate"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s.Condition if s.Sid == "UnwrapFieldDataKeys"])["StringEquals"]["kms:EncryptionContext:purpose"] == "trust-callbacks-field-key"
-    error_message = "kms:Decrypt on the data-key key is bound to the encryption context"
+    condition     = aws_kms_key.main.policy == module.policies.main_key_policy && aws_kms_key.dead_letters.policy == module.policies.dead_letters_key_policy && aws_kms_key.connections.policy == module.policies.connections_key_policy
+    error_message = "the keys carry the documents the policy tests evaluate"
   }
   assert {
-    condition     = length(one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s.Resource if s.Sid == "ReadSigningSecrets"])) == 2
-    error_message = "the Lambda may read exactly the signing secrets of the deployed endpoints"
+    condition     = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s.Resource if s.Sid == "PublishToCallbacksBuses"]) == [for name in local.event_bus_names : "arn:aws:events:eu-west-2:123456789012:event-bus/${name}"]
+    error_message = "the Lambda may PutEvents on the deployment's callbacks buses only"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s.Resource if s.Sid == "ReadSubscriptionDocuments"]) == ["${aws_s3_bucket.this["config"].arn}/subscriptions/*"]
-    error_message = "GetObject only on the subscription prefix"
+    condition     = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s.Resource if s.Sid == "ReadSigningSecrets"]) == ["arn:aws:secretsmanager:eu-west-2:123456789012:secret:trust-callbacks/test/*"]
+    error_message = "the Lambda reads signing secrets under the deployment's prefix, one pattern whatever the number of endpoints"
+  }
+}
+
+run "spreads_rules_over_several_encrypted_buses_each_with_a_dlq" {
+  command = apply
+
+  assert {
+    condition     = [for bus in aws_cloudwatch_event_bus.callbacks : bus.name] == ["trust-callbacks-test-callbacks-0", "trust-callbacks-test-callbacks-1", "trust-callbacks-test-callbacks-2"]
+    error_message = "event_bus_count buses, named by index"
+  }
+  assert {
+    condition     = alltrue([for bus in aws_cloudwatch_event_bus.callbacks : bus.kms_key_identifier == aws_kms_key.main.arn && bus.dead_letter_config[0].arn == aws_sqs_queue.bus_dlq.arn])
+    error_message = "each bus is encrypted with the CMK and has a DLQ for events it cannot encrypt, decrypt or deliver"
+  }
+  assert {
+    condition     = aws_sqs_queue.bus_dlq.kms_master_key_id == aws_kms_key.dead_letters.arn && aws_sqs_queue_policy.bus_dlq.policy == module.policies.bus_dlq_policy
+    error_message = "the bus DLQ is encrypted with the dead-letters key and accepts the buses"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.bus_dlq_not_empty.dimensions.QueueName == aws_sqs_queue.bus_dlq.name
+    error_message = "an alarm watches the bus DLQ"
+  }
+  assert {
+    condition = toset([for alarm in aws_cloudwatch_metric_alarm.rules : alarm.alarm_name]) == toset(flatten([
+      for bus in local.event_bus_names : ["${bus}-FailedInvocations", "${bus}-InvocationsFailedToBeSentToDlq"]
+    ]))
+    error_message = "per bus: failed deliveries, and dead letters that could not be written"
+  }
+  assert {
+    condition     = alltrue([for alarm in aws_cloudwatch_metric_alarm.rules : strcontains(one(alarm.metric_query).expression, "GROUP BY RuleName") && strcontains(one(alarm.metric_query).expression, "WHERE EventBusName = 'trust-callbacks-test-callbacks-")])
+    error_message = "each rule of the bus is a contributor of its alarm"
+  }
+  assert {
+    condition     = length(aws_cloudwatch_dashboard.this.dashboard_body) < 10000
+    error_message = "the dashboard uses search expressions, not one line per trust"
   }
 }
 
@@ -48,9 +89,10 @@ run "pipe_reads_the_stream_in_bounded_retried_batches" {
       aws_pipes_pipe.source.source_parameters[0].kinesis_stream_parameters[0].on_partial_batch_item_failure == "AUTOMATIC_BISECT" &&
       aws_pipes_pipe.source.source_parameters[0].kinesis_stream_parameters[0].maximum_retry_attempts == 20 &&
       aws_pipes_pipe.source.source_parameters[0].kinesis_stream_parameters[0].maximum_record_age_in_seconds == 86400 &&
-      aws_pipes_pipe.source.source_parameters[0].kinesis_stream_parameters[0].dead_letter_config[0].arn == aws_sqs_queue.pipe_dlq.arn
+      aws_pipes_pipe.source.source_parameters[0].kinesis_stream_parameters[0].dead_letter_config[0].arn == aws_sqs_queue.pipe_dlq.arn &&
+      aws_pipes_pipe.source.source_parameters[0].kinesis_stream_parameters[0].starting_position == "TRIM_HORIZON"
     )
-    error_message = "batching, bisect on partial failure, bounded retries, record age and a DLQ are set"
+    error_message = "batching, bisect on partial failure, bounded retries, record age and a DLQ are set; a stream created here is read from its start"
   }
   assert {
     condition     = aws_pipes_pipe.source.target_parameters[0].lambda_function_parameters[0].invocation_type == "REQUEST_RESPONSE"
@@ -61,7 +103,7 @@ run "pipe_reads_the_stream_in_bounded_retried_batches" {
     error_message = "the Lambda is traced and its concurrency configurable"
   }
   assert {
-    condition     = aws_lambda_function.transform_filter.environment[0].variables.EVENT_BUS_NAME == "trust-callbacks-test-callbacks" && aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTIONS_PREFIX == "subscriptions/"
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTION_INDEX_KEY == "subscriptions/index.json" && aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTIONS_PREFIX == "subscriptions/"
     error_message = "the Lambda is told where the bus and the documents are"
   }
   assert {
@@ -86,8 +128,12 @@ run "encryption_at_rest_with_customer_managed_keys" {
     error_message = "public access is blocked"
   }
   assert {
-    condition     = alltrue([for policy in aws_s3_bucket_policy.tls_only : jsondecode(policy.policy).Statement[0].Condition.Bool["aws:SecureTransport"] == "false" && jsondecode(policy.policy).Statement[0].Effect == "Deny"])
-    error_message = "buckets refuse plain HTTP"
+    condition     = alltrue([for key, policy in aws_s3_bucket_policy.tls_only : policy.policy == module.policies.bucket_policies[key]])
+    error_message = "buckets carry the TLS-only policies the policy tests evaluate"
+  }
+  assert {
+    condition     = one(one(aws_s3_bucket_lifecycle_configuration.config.rule).noncurrent_version_expiration).noncurrent_days == 90
+    error_message = "old versions of the subscription documents expire"
   }
   assert {
     condition = (
@@ -95,7 +141,6 @@ run "encryption_at_rest_with_customer_managed_keys" {
       aws_kinesis_stream.source[0].kms_key_id == aws_kms_key.main.arn &&
       aws_cloudwatch_log_group.lambda.kms_key_id == aws_kms_key.main.arn &&
       aws_cloudwatch_log_group.pipe.kms_key_id == aws_kms_key.main.arn &&
-      aws_cloudwatch_event_bus.callbacks.kms_key_identifier == aws_kms_key.main.arn &&
       aws_sns_topic.alarms.kms_master_key_id == aws_kms_key.main.arn &&
       aws_lambda_function.transform_filter.kms_key_arn == aws_kms_key.main.arn
     )
@@ -107,21 +152,61 @@ run "encryption_at_rest_with_customer_managed_keys" {
   }
 }
 
-run "uses_an_existing_stream_and_data_key" {
+run "uses_the_platforms_stream_and_keys_from_its_latest_records" {
   command = apply
   variables {
-    source_stream_arn         = "arn:aws:kinesis:eu-west-2:210987654321:stream/platform-conversation-events"
-    source_stream_kms_key_arn = "arn:aws:kms:eu-west-2:210987654321:key/9a8b7c6d-0000-4000-8000-000000000001"
-    data_key_kms_key_arn      = "arn:aws:kms:eu-west-2:210987654321:key/9a8b7c6d-0000-4000-8000-000000000002"
+    create_test_source = false
+    source_stream = {
+      arn                  = "arn:aws:kinesis:eu-west-2:210987654321:stream/platform-conversation-events"
+      kms_key_arn          = "arn:aws:kms:eu-west-2:210987654321:key/9a8b7c6d-0000-4000-8000-000000000001"
+      data_key_kms_key_arn = "arn:aws:kms:eu-west-2:210987654321:key/9a8b7c6d-0000-4000-8000-000000000002"
+    }
   }
   assert {
-    condition     = length(aws_kinesis_stream.source) == 0 && length(aws_kms_key.data_keys) == 0 && aws_pipes_pipe.source.source == var.source_stream_arn
+    condition     = length(aws_kinesis_stream.source) == 0 && length(aws_kms_key.data_keys) == 0 && aws_pipes_pipe.source.source == var.source_stream.arn
     error_message = "the platform's stream and key are used, not created"
   }
   assert {
-    condition     = aws_lambda_function.transform_filter.environment[0].variables.DATA_KEY_KMS_KEY_ARN == var.data_key_kms_key_arn
+    condition     = aws_pipes_pipe.source.source_parameters[0].kinesis_stream_parameters[0].starting_position == "LATEST"
+    error_message = "on an existing stream the Pipe starts at LATEST: TRIM_HORIZON would resend the stream's retention as live webhooks"
+  }
+  assert {
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.DATA_KEY_KMS_KEY_ARN == var.source_stream.data_key_kms_key_arn
     error_message = "the Lambda unwraps with the platform's key"
   }
+}
+
+run "starts_at_a_timestamp_only_when_told_so" {
+  command = plan
+  variables {
+    create_test_source = false
+    source_stream = {
+      arn                  = "arn:aws:kinesis:eu-west-2:210987654321:stream/platform-conversation-events"
+      kms_key_arn          = "arn:aws:kms:eu-west-2:210987654321:key/9a8b7c6d-0000-4000-8000-000000000001"
+      data_key_kms_key_arn = "arn:aws:kms:eu-west-2:210987654321:key/9a8b7c6d-0000-4000-8000-000000000002"
+    }
+    pipe = { starting_position = "AT_TIMESTAMP", starting_position_timestamp = "2026-11-22T09:00:00Z" }
+  }
+  assert {
+    condition     = aws_pipes_pipe.source.source_parameters[0].kinesis_stream_parameters[0].starting_position_timestamp == "2026-11-22T09:00:00Z"
+    error_message = "an explicit AT_TIMESTAMP start is passed to the Pipe"
+  }
+}
+
+run "rejects_a_timestamp_without_at_timestamp" {
+  command = plan
+  variables {
+    pipe = { starting_position_timestamp = "2026-11-22T09:00:00Z" }
+  }
+  expect_failures = [var.pipe]
+}
+
+run "caps_put_events_entries_at_what_a_dlq_can_keep" {
+  command = plan
+  variables {
+    lambda = { max_put_events_bytes = 1048576 }
+  }
+  expect_failures = [var.lambda]
 }
 
 run "sizes_the_young_generation_from_memory_unless_set" {

@@ -8,8 +8,7 @@ variables {
   trust_enabled          = true
   event_bus_name         = "trust-callbacks-test-callbacks"
   dead_letter_queue_arn  = "arn:aws:sqs:eu-west-2:123456789012:trust-callbacks-test-RX1-dlq"
-  invocation_role_name   = "trust-callbacks-test-RX1-api-destinations"
-  invocation_role_arn    = "arn:aws:iam::123456789012:role/trust-callbacks-test-RX1-api-destinations"
+  invocation_role_arn    = "arn:aws:iam::123456789012:role/trust-callbacks-test-api-destinations"
   connection_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/0b6c2a52-4e1f-4c3b-9a7e-5d8f1e2a3b4c"
   endpoint = {
     id                 = "ehr"
@@ -69,11 +68,12 @@ run "oauth_connection_destination_rule_and_target" {
   }
   assert {
     condition = aws_cloudwatch_event_target.this.http_target[0].header_parameters == tomap({
+      "Content-Type"      = "application/cloudevents+json; charset=utf-8"
       "webhook-id"        = "$.detail.webhook.id"
       "webhook-timestamp" = "$.detail.webhook.timestamp"
       "webhook-signature" = "$.detail.webhook.signature"
     })
-    error_message = "signature headers are mapped from the event by JSONPath"
+    error_message = "structured-mode CloudEvents content type; signature headers mapped from the event by JSONPath"
   }
   assert {
     condition     = aws_cloudwatch_event_target.this.retry_policy[0].maximum_event_age_in_seconds == 3600 && aws_cloudwatch_event_target.this.retry_policy[0].maximum_retry_attempts == 50
@@ -84,8 +84,12 @@ run "oauth_connection_destination_rule_and_target" {
     error_message = "exhausted deliveries go to the trust's DLQ"
   }
   assert {
-    condition     = jsondecode(aws_iam_role_policy.invoke.policy).Statement[0].Action == ["events:InvokeApiDestination"] && jsondecode(aws_iam_role_policy.invoke.policy).Statement[0].Resource == [aws_cloudwatch_event_api_destination.this.arn]
-    error_message = "the invocation role may invoke exactly this destination"
+    condition     = aws_cloudwatch_event_target.this.role_arn == var.invocation_role_arn
+    error_message = "the target invokes with the deployment's API-destinations role (its policy: modules/policies/pipeline)"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_rule.this.name == "trust-callbacks-test-RX1-ehr" && aws_cloudwatch_event_connection.this.name == aws_cloudwatch_event_rule.this.name && aws_cloudwatch_event_api_destination.this.name == aws_cloudwatch_event_rule.this.name
+    error_message = "rule, connection and destination share the endpoint's name"
   }
 }
 
@@ -166,6 +170,38 @@ run "rejects_rate_limit_out_of_range" {
       url                = "https://ehr.rx1.example.nhs.uk/callbacks"
       auth               = { type = "basic", credentialsSecret = "tc/RX1/ehr/auth" }
       rateLimitPerSecond = 500
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+# The naming cases shared with schemas/src/naming.test.ts (endpointResourceName): same inputs, same verdicts.
+run "names_an_endpoint_of_exactly_64_characters" {
+  command = plan
+  variables {
+    name_prefix = jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[2].namePrefix
+    trust_id    = jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[2].trustId
+    endpoint = {
+      id   = jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[2].endpointId
+      url  = "https://ehr.example.nhs.uk/cb"
+      auth = { type = "basic", credentialsSecret = "tc/auth" }
+    }
+  }
+  assert {
+    condition     = aws_cloudwatch_event_rule.this.name == jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[2].name
+    error_message = "a 64-character name is used as it is"
+  }
+}
+
+run "refuses_a_name_over_64_characters_instead_of_cutting_it" {
+  command = plan
+  variables {
+    name_prefix = jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[3].namePrefix
+    trust_id    = jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[3].trustId
+    endpoint = {
+      id   = jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[3].endpointId
+      url  = "https://ehr.example.nhs.uk/cb"
+      auth = { type = "basic", credentialsSecret = "tc/auth" }
     }
   }
   expect_failures = [var.endpoint]

@@ -6,7 +6,9 @@ variables {
   name_prefix            = "trust-callbacks-test"
   config_bucket          = "trust-callbacks-test-config-123456789012"
   kms_key_arn            = "arn:aws:kms:eu-west-2:123456789012:key/0b6c2a52-4e1f-4c3b-9a7e-5d8f1e2a3b4c"
+  dlq_kms_key_arn        = "arn:aws:kms:eu-west-2:123456789012:key/2d8e4c74-6a3b-4e5d-9c0a-7f0b3a4c5d6e"
   connection_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/1c7d3b63-5f2a-4d4c-8b8f-6e9a2f3b4c5d"
+  invocation_role_arn    = "arn:aws:iam::123456789012:role/trust-callbacks-test-api-destinations"
   event_bus_name         = "trust-callbacks-test-callbacks"
   alarm_actions          = ["arn:aws:sns:eu-west-2:123456789012:trust-callbacks-test-alarms"]
   subscription_document  = "{\"trustId\":\"RX1\"}"
@@ -30,17 +32,17 @@ run "one_dlq_and_one_set_of_delivery_resources_per_endpoint" {
     error_message = "each endpoint gets its own connection, destination and rule"
   }
   assert {
-    condition     = length(output.alarm_names) == 4
-    error_message = "one DLQ alarm plus one failed-deliveries alarm per endpoint"
+    condition     = output.alarm_names == ["trust-callbacks-test-RX1-dlq-not-empty"]
+    error_message = "one DLQ alarm per trust; failed deliveries alarm per bus with each rule a contributor, not one alarm per endpoint"
   }
   assert {
-    condition     = aws_sqs_queue.dlq.name == "trust-callbacks-test-RX1-dlq" && aws_sqs_queue.dlq.message_retention_seconds == 1209600 && aws_sqs_queue.dlq.kms_master_key_id == var.kms_key_arn
-    error_message = "the trust's DLQ keeps messages 14 days, encrypted with the CMK"
+    condition     = aws_sqs_queue.dlq.name == "trust-callbacks-test-RX1-dlq" && aws_sqs_queue.dlq.message_retention_seconds == 1209600 && aws_sqs_queue.dlq.kms_master_key_id == var.dlq_kms_key_arn && aws_sqs_queue.dlq.max_message_size == 262144
+    error_message = "the trust's DLQ keeps messages 14 days, up to 256 KiB, encrypted with the dead-letters key"
   }
   assert {
     condition = (
       jsondecode(aws_sqs_queue_policy.dlq.policy).Statement[0].Principal.Service == "events.amazonaws.com" &&
-      jsondecode(aws_sqs_queue_policy.dlq.policy).Statement[0].Action == ["sqs:SendMessage"] &&
+      jsondecode(aws_sqs_queue_policy.dlq.policy).Statement[0].Action == "sqs:SendMessage" &&
       length(jsondecode(aws_sqs_queue_policy.dlq.policy).Statement[0].Condition.ArnEquals["aws:SourceArn"]) == 3
     )
     error_message = "only this trust's rules may send to its DLQ"

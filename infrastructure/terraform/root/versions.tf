@@ -6,6 +6,6 @@ terraform {
       version = "~> 5.100"
     }
   }
-  # Partial configuration: bucket, key, region and KMS key come from backend.hcl (make plan ENV=staging).
+  # Partial configuration: bucket, key, region and KMS key come from backend.hcl (`make plan ENV=<env>` passes environments/<env>/backend.hcl).
   backend "s3" {}
 }

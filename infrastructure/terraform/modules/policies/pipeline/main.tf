@@ -1,0 +1,349 @@
+# Every access rule of the environment-wide resources, as JSON documents and nothing else: no resources and no
+# provider, so scripts/terraform/policies.test.ts renders them offline with realistic ARNs and evaluates them
+# (who may do what, and who may not), and measures their size against IAM's quotas.
+locals {
+  arn_prefix   = "arn:${var.partition}"
+  account_root = "${local.arn_prefix}:iam::${var.account_id}:root"
+  regional     = "${var.region}:${var.account_id}"
+  # EventBridge API Reference, "EventBus": arn:<partition>:events:<region>:<account>:event-bus/<name>.
+  event_bus_arns = [for name in var.event_bus_names : "${local.arn_prefix}:events:${local.regional}:event-bus/${name}"]
+
+  # KMS Developer Guide, "Default key policy": the account root gets kms:* so that IAM policies decide who
+  # administers and uses the key. Listing actions instead breaks what is not listed: without kms:CreateAlias,
+  # kms:UpdateAlias and kms:DeleteAlias even an administrator cannot create or delete the key's alias
+  # (KMS Developer Guide, "Controlling access to aliases"), so `apply` and `destroy` fail. The "no wildcard
+  # action" rule is for the roles the pipeline runs as, not for the account's own administration of its keys.
+  account_root_statement = {
+    Sid       = "EnableIamPolicies"
+    Effect    = "Allow"
+    Principal = { AWS = local.account_root }
+    Action    = "kms:*"
+    Resource  = "*"
+  }
+}
+
+# Encrypts data at rest: stream (test), buckets, the Pipe's DLQ, log groups, the callbacks buses and the alarm topic.
+output "main_key_policy" {
+  description = "Key policy of the data-at-rest key."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      local.account_root_statement,
+      {
+        # CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS": the Region's logs
+        # principal, bound by encryption context to this deployment's log groups.
+        Sid       = "CloudWatchLogsOfThisDeployment"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${var.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"]
+        Resource  = "*"
+        Condition = { ArnLike = { "kms:EncryptionContext:aws:logs:arn" = [
+          "${local.arn_prefix}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-*",
+          "${local.arn_prefix}:logs:${local.regional}:log-group:/aws/vendedlogs/*/${var.name_prefix}-*",
+        ] } }
+      },
+      {
+        # EventBridge User Guide, "Encrypting EventBridge event buses with AWS KMS keys" ("Authorizing EventBridge
+        # to use a customer managed key"): DescribeKey without condition, so a bus can be created with the key...
+        Sid       = "EventBridgeDescribesKeyForBuses"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "kms:DescribeKey"
+        Resource  = "*"
+      },
+      {
+        # ...and data keys only for the events of this deployment's buses (the same context covers rule matching
+        # and delivery to targets). The page's example puts an ARN under aws:SourceAccount; this is what it means.
+        Sid       = "EventBridgeEncryptsCallbacksBuses"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = {
+            "kms:EncryptionContext:aws:events:event-bus:arn" = local.event_bus_arns
+            "aws:SourceArn"                                  = local.event_bus_arns
+          }
+        }
+      },
+      {
+        # Amazon SNS Developer Guide, "Configure AWS KMS permissions for AWS services" (CloudWatch alarms to an
+        # encrypted topic): the documented statement has no condition.
+        Sid       = "CloudWatchAlarmsToEncryptedTopic"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = "*"
+      },
+    ]
+  })
+}
+
+# Encrypts only the dead-letter queues EventBridge writes to (the trusts' DLQs and the buses' DLQ). AWS documents
+# the statement for an EventBridge target's encrypted SQS queue without any condition (EventBridge User Guide,
+# "Troubleshooting Amazon EventBridge": encrypted SQS target; Amazon SQS Developer Guide, "Key management"), and
+# does not document which condition keys (aws:SourceArn, aws:SourceAccount, an SQS encryption context) reach KMS
+# when SQS calls it for EventBridge. So the statement depends on none of them: this key is narrow because it
+# encrypts nothing but dead letters, and only this deployment's queue policies let EventBridge send to its queues.
+# A refused key would drop the dead letter (metric InvocationsFailedToBeSentToDlq, alarmed in monitoring.tf).
+output "dead_letters_key_policy" {
+  description = "Key policy of the key that encrypts the DLQs EventBridge writes to."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      local.account_root_statement,
+      {
+        Sid       = "EventBridgeWritesDeadLetters"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = "*"
+      },
+    ]
+  })
+}
+
+# EventBridge User Guide, "Encrypting EventBridge connection authorization with AWS KMS keys": the documented
+# policy is the account root statement; EventBridge's service-linked role (AmazonEventBridgeApiDestinations
+# ServiceRolePolicy) uses the key through Secrets Manager for keys tagged EventBridgeApiDestinations=true.
+output "connections_key_policy" {
+  description = "Key policy of the key that encrypts the connections' credentials secrets."
+  value       = jsonencode({ Version = "2012-10-17", Statement = [local.account_root_statement] })
+}
+
+output "data_keys_key_policy" {
+  description = "Key policy of the field data-key key created in test accounts (the platform owns it elsewhere)."
+  value       = jsonencode({ Version = "2012-10-17", Statement = [local.account_root_statement] })
+}
+
+output "lambda_trust_policy" {
+  description = "Who may assume the transform-and-filter Lambda's role."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
+    }]
+  })
+}
+
+# Least privilege: every action named, every resource this deployment's own (exact, or a pattern under its
+# prefix where one ARN per trust or endpoint would outgrow IAM's 10,240-character inline-policy quota).
+output "lambda_role_policy" {
+  description = "What the transform-and-filter Lambda may do."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "WriteOwnLogs"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = ["${var.lambda_log_group_arn}:*"]
+        },
+        {
+          # X-Ray has no resource-level permissions for these two actions (Service Authorization Reference, X-Ray).
+          Sid      = "Tracing"
+          Effect   = "Allow"
+          Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+          Resource = ["*"]
+        },
+        {
+          Sid      = "PublishToCallbacksBuses"
+          Effect   = "Allow"
+          Action   = ["events:PutEvents"]
+          Resource = local.event_bus_arns
+        },
+        {
+          Sid      = "ReadSubscriptionDocuments"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${var.config_bucket_arn}/${var.subscriptions_prefix}*"]
+        },
+        {
+          # Lets S3 answer 404 (unknown trust) instead of 403 for a missing document.
+          Sid       = "ListSubscriptionDocuments"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = [var.config_bucket_arn]
+          Condition = { StringLike = { "s3:prefix" = ["${var.subscriptions_prefix}*"] } }
+        },
+        {
+          Sid      = "WriteQuarantine"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${var.quarantine_bucket_arn}/${var.quarantine_prefix}*"]
+        },
+        {
+          # Only through S3 (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys": kms:ViaService).
+          Sid       = "BucketEncryptionThroughS3"
+          Effect    = "Allow"
+          Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+          Resource  = [var.main_key_arn]
+          Condition = { StringEquals = { "kms:ViaService" = "s3.${var.region}.amazonaws.com" } }
+        },
+        {
+          # Only data keys the platform wrapped for this purpose.
+          Sid       = "UnwrapFieldDataKeys"
+          Effect    = "Allow"
+          Action    = ["kms:Decrypt"]
+          Resource  = [var.data_key_key_arn]
+          Condition = { StringEquals = { "kms:EncryptionContext:purpose" = "trust-callbacks-field-key" } }
+        },
+        {
+          # One pattern for every endpoint's signing key, whatever the number of trusts.
+          Sid      = "ReadSigningSecrets"
+          Effect   = "Allow"
+          Action   = ["secretsmanager:GetSecretValue"]
+          Resource = ["${local.arn_prefix}:secretsmanager:${local.regional}:secret:${var.signing_secret_prefix}*"]
+        },
+      ],
+      length(var.secrets_kms_key_arns) == 0 ? [] : [{
+        Sid       = "DecryptSigningSecretsThroughSecretsManager"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt"]
+        Resource  = var.secrets_kms_key_arns
+        Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${var.region}.amazonaws.com" } }
+      }],
+    )
+  })
+}
+
+output "pipe_trust_policy" {
+  description = "Who may assume the Pipe's role."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "pipes.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
+    }]
+  })
+}
+
+output "pipe_role_policy" {
+  description = "What the Pipe may do: read the stream, invoke the Lambda, dead-letter, log."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # EventBridge User Guide, "Amazon Kinesis stream as a source" (execution role permissions).
+        Sid    = "ReadSourceStream"
+        Effect = "Allow"
+        Action = [
+          "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+          "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:SubscribeToShard",
+        ]
+        Resource = [var.source_stream_arn]
+      },
+      {
+        Sid       = "DecryptSourceStream"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt"]
+        Resource  = [var.source_stream_key_arn]
+        Condition = { StringEquals = { "kms:ViaService" = "kinesis.${var.region}.amazonaws.com" } }
+      },
+      {
+        Sid      = "InvokeTransformFilter"
+        Effect   = "Allow"
+        Action   = ["lambda:InvokeFunction"]
+        Resource = [var.lambda_function_arn]
+      },
+      {
+        Sid      = "DeadLetterQueue"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = [var.pipe_dlq_arn]
+      },
+      {
+        Sid       = "EncryptedDeadLetterQueue"
+        Effect    = "Allow"
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = [var.main_key_arn]
+        Condition = { StringEquals = { "kms:ViaService" = "sqs.${var.region}.amazonaws.com" } }
+      },
+      {
+        # The Pipe writes its execution logs with its own role (EventBridge User Guide, "Logging and monitoring
+        # Amazon EventBridge Pipes"; AWS CDK grants the same); without this its error logs never appear.
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["${var.pipe_log_group_arn}:*"]
+      },
+    ]
+  })
+}
+
+output "api_destinations_trust_policy" {
+  description = "Who may assume the role EventBridge uses to call the API destinations."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "events.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
+    }]
+  })
+}
+
+# One role for every endpoint's target: one pattern instead of one statement per endpoint, so the policy has the
+# same size at 3 endpoints and at 3,000, and one role instead of one per trust (IAM: 1,000 roles per account).
+output "api_destinations_role_policy" {
+  description = "What EventBridge may do with that role: invoke this deployment's API destinations."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "InvokeThisDeploymentsApiDestinations"
+      Effect   = "Allow"
+      Action   = ["events:InvokeApiDestination"]
+      Resource = ["${local.arn_prefix}:events:${local.regional}:api-destination/${var.name_prefix}-*"]
+    }]
+  })
+}
+
+# Events the encrypted buses cannot encrypt, decrypt or deliver to a target (EventBridge User Guide,
+# "Encrypting events with customer managed keys": a DLQ on the bus is strongly recommended).
+output "bus_dlq_policy" {
+  description = "Queue policy of the callbacks buses' own dead-letter queue."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "EventBridgeCallbacksBuses"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = var.bus_dlq_arn
+        Condition = { ArnEquals = { "aws:SourceArn" = local.event_bus_arns } }
+      },
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = { AWS = "*" }
+        Action    = "sqs:*"
+        Resource  = var.bus_dlq_arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}
+
+output "bucket_policies" {
+  description = "Bucket policies by bucket role (config, quarantine): TLS only, for every action."
+  value = { for role, arn in { config = var.config_bucket_arn, quarantine = var.quarantine_bucket_arn } : role => jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      # Amazon S3 User Guide, "Security best practices": deny every request that is not over TLS.
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = { AWS = "*" }
+      Action    = "s3:*"
+      Resource  = [arn, "${arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  }) }
+}

@@ -1,0 +1,102 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name of the deployment, e.g. trust-callbacks-prod: ARN patterns stay under it."
+  type        = string
+}
+
+variable "partition" {
+  description = "AWS partition, e.g. aws."
+  type        = string
+}
+
+variable "region" {
+  description = "AWS Region, e.g. eu-west-2."
+  type        = string
+}
+
+variable "account_id" {
+  description = "The deployment's AWS account id."
+  type        = string
+}
+
+# One variable per ARN (not one object): each is its own graph node, so the Lambda's policy does not wait for the
+# Lambda, whose creation waits for its policy.
+variable "main_key_arn" {
+  description = "ARN of the data-at-rest key."
+  type        = string
+}
+
+variable "source_stream_arn" {
+  description = "ARN of the source Kinesis stream."
+  type        = string
+}
+
+variable "source_stream_key_arn" {
+  description = "ARN of the key that encrypts the source stream."
+  type        = string
+}
+
+variable "data_key_key_arn" {
+  description = "ARN of the key that wraps field data keys."
+  type        = string
+}
+
+variable "lambda_function_arn" {
+  description = "ARN of the transform-and-filter Lambda."
+  type        = string
+}
+
+variable "lambda_log_group_arn" {
+  description = "ARN of the Lambda's log group."
+  type        = string
+}
+
+variable "pipe_log_group_arn" {
+  description = "ARN of the Pipe's log group."
+  type        = string
+}
+
+variable "pipe_dlq_arn" {
+  description = "ARN of the Pipe's dead-letter queue."
+  type        = string
+}
+
+variable "bus_dlq_arn" {
+  description = "ARN of the buses' dead-letter queue."
+  type        = string
+}
+
+variable "config_bucket_arn" {
+  description = "ARN of the config bucket."
+  type        = string
+}
+
+variable "quarantine_bucket_arn" {
+  description = "ARN of the quarantine bucket."
+  type        = string
+}
+
+variable "event_bus_names" {
+  description = "Names of the callbacks buses. Their ARNs are built here because the buses' key policy must name them before the buses (encrypted with that key) exist (EventBridge's documented example does the same)."
+  type        = list(string)
+}
+
+variable "subscriptions_prefix" {
+  description = "Key prefix of the subscription documents in the config bucket."
+  type        = string
+}
+
+variable "quarantine_prefix" {
+  description = "Key prefix of quarantined records in the quarantine bucket."
+  type        = string
+}
+
+variable "signing_secret_prefix" {
+  description = "Name prefix of the endpoints' signing secrets in Secrets Manager."
+  type        = string
+}
+
+variable "secrets_kms_key_arns" {
+  description = "Customer-managed keys that encrypt the signing secrets, if any."
+  type        = list(string)
+  default     = []
+}

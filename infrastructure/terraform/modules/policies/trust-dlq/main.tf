@@ -1,0 +1,28 @@
+# The access rules of one trust's dead-letter queue, as a document only (no resources), so the policy tests
+# render and evaluate it offline (scripts/terraform/policies.test.ts).
+output "queue_policy" {
+  description = "Queue policy: EventBridge may send dead letters from this trust's rules only; TLS only."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # EventBridge User Guide, "Using dead-letter queues to process undelivered events": the queue policy lets
+        # events.amazonaws.com send, conditioned on the rule's ARN.
+        Sid       = "EventBridgeRulesOfThisTrust"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = var.queue_arn
+        Condition = { ArnEquals = { "aws:SourceArn" = var.rule_arns } }
+      },
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = { AWS = "*" }
+        Action    = "sqs:*"
+        Resource  = var.queue_arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}

@@ -1,0 +1,78 @@
+# The one root every environment deploys: `make plan ENV=<env>` passes environments/<env>/terraform.tfvars and
+# backend.hcl, and the trust files come from environments/<env>/trusts. Nothing is copied per environment.
+locals {
+  trusts_dir            = coalesce(var.trusts_dir, "${path.module}/../environments/${var.environment}/trusts")
+  lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.module}/../../../.build/lambdas/transform-filter.zip")
+  signing_secret_prefix = coalesce(var.signing_secret_prefix, "trust-callbacks/${var.environment}/")
+
+  trust_files = fileset(local.trusts_dir, "*.json")
+  # Keyed by the file name's ODS code; the file must say the same (checked in outputs.tf).
+  trust_texts = { for file in local.trust_files : trimsuffix(file, ".json") => file("${local.trusts_dir}/${file}") }
+  trusts      = { for id, text in local.trust_texts : id => jsondecode(text) }
+
+  # Each trust's rules live on one callbacks bus, chosen by a stable hash of its ODS code, so adding or removing
+  # a trust never moves another. The Lambda reads the choice from the subscription index (below), never recomputes it.
+  bus_index_of = { for id in keys(local.trusts) : id => parseint(substr(sha256(id), 0, 8), 16) % var.event_buses.count }
+  rules_per_bus = {
+    for index in range(var.event_buses.count) : index => sum(concat([0], [
+      for id, trust in local.trusts : length(trust.endpoints) if local.bus_index_of[id] == index
+    ]))
+  }
+  signing_secrets = flatten([for id, trust in local.trusts : [for endpoint in trust.endpoints : {
+    trust = id, endpoint = try(endpoint.id, "?"), name = try(endpoint.signingSecret, "")
+  }]])
+}
+
+module "pipeline" {
+  source = "../modules/pipeline"
+
+  environment           = var.environment
+  lambda_zip_path       = local.lambda_zip_path
+  source_stream         = var.source_stream
+  create_test_source    = var.create_test_source
+  signing_secret_prefix = local.signing_secret_prefix
+  secrets_kms_key_arns  = var.secrets_kms_key_arns
+  pipe                  = var.pipe
+  lambda                = var.lambda
+  event_bus_count       = var.event_buses.count
+  log_retention_days    = var.log_retention_days
+}
+
+module "trust" {
+  source   = "../modules/trust"
+  for_each = local.trusts
+
+  name_prefix            = module.pipeline.name_prefix
+  config                 = each.value
+  subscription_document  = local.trust_texts[each.key]
+  config_bucket          = module.pipeline.config_bucket
+  subscriptions_prefix   = module.pipeline.subscriptions_prefix
+  kms_key_arn            = module.pipeline.kms_key_arn
+  dlq_kms_key_arn        = module.pipeline.dead_letters_kms_key_arn
+  connection_kms_key_arn = module.pipeline.connections_kms_key_arn
+  event_bus_name         = module.pipeline.event_bus_names[local.bus_index_of[each.key]]
+  bus_source             = module.pipeline.bus_source
+  invocation_role_arn    = module.pipeline.api_destinations_role_arn
+  alarm_actions          = [module.pipeline.alarm_topic_arn]
+}
+
+# One object lists every deployed trust document with its digest and bus: the Lambda revalidates this one
+# object instead of one per trust, fetches only documents whose digest changed, and publishes each trust's
+# entries to the bus its rules are on. It changes whenever any trust file changes.
+resource "aws_s3_object" "subscription_index" {
+  bucket = module.pipeline.config_bucket
+  key    = "${module.pipeline.subscriptions_prefix}index.json"
+  content = jsonencode({
+    version = 1
+    trusts = { for id, text in local.trust_texts : id => {
+      key      = "${module.pipeline.subscriptions_prefix}${id}.json"
+      sha256   = sha256(text)
+      eventBus = module.pipeline.event_bus_names[local.bus_index_of[id]]
+    } }
+  })
+  content_type           = "application/json"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = module.pipeline.kms_key_arn
+  # Written after the documents it lists, so the Lambda never finds a digest whose document is not there yet.
+  depends_on = [module.trust]
+}
