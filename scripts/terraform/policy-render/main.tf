@@ -1,0 +1,97 @@
+# Renders the deployment's policy documents with realistic names and ARNs, offline: the policy modules have no
+# resources and no provider, so `terraform apply` here only evaluates them. scripts/terraform/policies.test.ts
+# applies this root and evaluates every document it outputs; variables choose the scale and the names.
+terraform {
+  required_version = ">= 1.11.0"
+}
+
+variable "name_prefix" {
+  description = "Deployment prefix; the longest one the pipeline module accepts is 31 characters."
+  type        = string
+}
+
+variable "account_id" {
+  description = "Account of the deployment."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the deployment."
+  type        = string
+}
+
+variable "bus_count" {
+  description = "Callbacks buses."
+  type        = number
+}
+
+variable "endpoints_per_trust" {
+  description = "Endpoints of the trust whose DLQ policy is rendered (a trust file allows at most 20)."
+  type        = number
+}
+
+locals {
+  arn      = "arn:aws"
+  regional = "${var.region}:${var.account_id}"
+  key      = { for role in ["main", "dead-letters", "connections", "platform-stream", "platform-data-keys", "secrets"] : role => "${local.arn}:kms:${local.regional}:key/${uuidv5("dns", "${var.name_prefix}.${role}.keys.example")}" }
+  buses    = [for index in range(var.bus_count) : "${var.name_prefix}-callbacks-${index}"]
+}
+
+module "pipeline" {
+  source = "../../../infrastructure/terraform/modules/policies/pipeline"
+
+  name_prefix           = var.name_prefix
+  partition             = "aws"
+  region                = var.region
+  account_id            = var.account_id
+  main_key_arn          = local.key["main"]
+  source_stream_arn     = "${local.arn}:kinesis:${local.regional}:stream/clinical-messaging-conversation-events"
+  source_stream_key_arn = local.key["platform-stream"]
+  data_key_key_arn      = local.key["platform-data-keys"]
+  lambda_function_arn   = "${local.arn}:lambda:${local.regional}:function:${var.name_prefix}-transform-filter"
+  lambda_log_group_arn  = "${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-transform-filter"
+  pipe_log_group_arn    = "${local.arn}:logs:${local.regional}:log-group:/aws/vendedlogs/pipes/${var.name_prefix}-source"
+  pipe_dlq_arn          = "${local.arn}:sqs:${local.regional}:${var.name_prefix}-pipe-dlq"
+  bus_dlq_arn           = "${local.arn}:sqs:${local.regional}:${var.name_prefix}-bus-dlq"
+  event_bus_names       = local.buses
+  config_bucket_arn     = "${local.arn}:s3:::${var.name_prefix}-config-${var.account_id}"
+  quarantine_bucket_arn = "${local.arn}:s3:::${var.name_prefix}-quarantine-${var.account_id}"
+  subscriptions_prefix  = "subscriptions/"
+  quarantine_prefix     = "quarantine/"
+  signing_secret_prefix = "trust-callbacks/prod/"
+  secrets_kms_key_arns  = [local.key["secrets"]]
+}
+
+module "trust_dlq" {
+  source    = "../../../infrastructure/terraform/modules/policies/trust-dlq"
+  queue_arn = "${local.arn}:sqs:${local.regional}:${var.name_prefix}-RAJ123-dlq"
+  rule_arns = [for index in range(var.endpoints_per_trust) : "${local.arn}:events:${local.regional}:rule/${local.buses[0]}/${var.name_prefix}-RAJ123-endpoint-number-${format("%02d", index)}-bleeps"]
+}
+
+output "documents" {
+  description = "Every rendered document, by name."
+  value = {
+    main_key_policy               = module.pipeline.main_key_policy
+    dead_letters_key_policy       = module.pipeline.dead_letters_key_policy
+    connections_key_policy        = module.pipeline.connections_key_policy
+    data_keys_key_policy          = module.pipeline.data_keys_key_policy
+    lambda_trust_policy           = module.pipeline.lambda_trust_policy
+    lambda_role_policy            = module.pipeline.lambda_role_policy
+    pipe_trust_policy             = module.pipeline.pipe_trust_policy
+    pipe_role_policy              = module.pipeline.pipe_role_policy
+    api_destinations_trust_policy = module.pipeline.api_destinations_trust_policy
+    api_destinations_role_policy  = module.pipeline.api_destinations_role_policy
+    bus_dlq_policy                = module.pipeline.bus_dlq_policy
+    config_bucket_policy          = module.pipeline.bucket_policies["config"]
+    quarantine_bucket_policy      = module.pipeline.bucket_policies["quarantine"]
+    trust_dlq_policy              = module.trust_dlq.queue_policy
+  }
+}
+
+output "arns" {
+  description = "The ARNs the documents were rendered with, for the evaluations."
+  value = {
+    keys  = local.key
+    buses = [for name in local.buses : "${local.arn}:events:${local.regional}:event-bus/${name}"]
+  }
+}
