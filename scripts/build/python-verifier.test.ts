@@ -5,6 +5,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +16,7 @@ import { describe, expect, it } from "vitest";
 import { EVENT_TYPES } from "@trust-callbacks/schemas";
 import { canonicalJson } from "@trust-callbacks/transform-filter";
 import { verifyWebhook } from "../lib/verify-webhook.ts";
+import { LocalPipeline } from "../local-pipeline/pipeline.ts";
 import { VECTORS_FILE, type SignatureVector } from "./signature-vectors.ts";
 
 const EXAMPLE_DIR = fileURLToPath(new URL("../../docs/webhooks/examples/python/", import.meta.url));
@@ -164,6 +167,56 @@ describe.skipIf(!hasPython)(`Python verifier, standard library only (${hasPython
     const refused = run([SCRIPT, "--json", "--tolerance", tolerance, "--secret", other, file]);
     expect(refused.status).toBe(1);
     expect(JSON.parse(refused.stdout)).toEqual({ valid: false, reason: "no matching signature" });
+  });
+
+  it("verifies real deliveries of the local pipeline (full and minimal endpoints) as an HTTP server received them", async () => {
+    const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (chunk: string) => (body += chunk));
+      req.on("end", () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`;
+    const dir = mkdtempSync(join(tmpdir(), "pyverify-trusts-"));
+    const endpoint = (id: string, payloadProfile: string) => ({
+      id, url: `${url}/${id}`, eventTypes: [...EVENT_TYPES], payloadProfile,
+      auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: `local/RX1/${id}/auth` },
+      signingSecret: `local/RX1/${id}/signing`,
+    });
+    writeFileSync(join(dir, "RX1.json"), JSON.stringify({ trustId: "RX1", name: "Test", enabled: true, endpoints: [endpoint("ehr", "full"), endpoint("bleep", "minimal")] }));
+    const pipeline = await LocalPipeline.start({ trustsDir: dir, dlqDir: mkdtempSync(join(tmpdir(), "pyverify-dlq-")) });
+    try {
+      let count = 0;
+      for (const event of pipeline.events(16, ["RX1"])) {
+        pipeline.put(event);
+        if (++count === 15) break;
+      }
+      await pipeline.drain();
+    } finally {
+      await pipeline.stop();
+      server.close();
+    }
+    const secretOf = (endpointId: string) => pipeline.secrets.value(`local/RX1/${endpointId}/signing`, () => { throw new Error("no secret"); });
+    const deliveries = received.map(({ headers, body }) => ({ secret: secretOf(String(JSON.parse(body).endpointid)), headers, body }));
+    expect(new Set(deliveries.map((d) => JSON.parse(d.body).payloadprofile))).toEqual(new Set(["full", "minimal"]));
+    const code = [
+      "import json, sys",
+      "from verify_webhook import verify, WebhookVerificationError",
+      "def verdict(d):",
+      "    try:",
+      "        return verify(d['secret'], d['headers'], d['body'].encode('utf-8'))['id'] == d['headers']['webhook-id']",
+      "    except WebhookVerificationError as error:",
+      "        return str(error)",
+      "print(json.dumps([verdict(d) for d in json.loads(sys.stdin.read())]))",
+    ].join("\n");
+    const result = run(["-c", code], JSON.stringify(deliveries));
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual(deliveries.map(() => true));
   });
 
   it("canonicalizes 400 random webhook bodies exactly as the signer does, whatever their layout", () => {
