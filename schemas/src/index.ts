@@ -18,3 +18,12 @@ export { AUTH_TYPES, Endpoint, EndpointAuth, TrustConfig, type TrustConfigInput 
 export { openField, sealEventFields, sealField } from "./envelope-crypto.ts";
 export { mapSensitiveFields } from "./sensitive-fields.ts";
 export { formatIssues } from "./format-issues.ts";
+export {
+  PAYLOAD_PROFILES,
+  WEBHOOK_BODIES,
+  WEBHOOK_SCHEMAS_DIR,
+  type PayloadProfile,
+  webhookBodySchema,
+  webhookBodySchemaId,
+  webhookDataSchemaId,
+} from "./webhook-body.ts";

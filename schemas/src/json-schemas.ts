@@ -2,6 +2,9 @@ import { z } from "zod";
 import { EncryptedField } from "./envelope.ts";
 import { PlatformEvent } from "./events.ts";
 import { TrustConfig } from "./trust-config.ts";
+import { WEBHOOK_BODIES, webhookBodySchema, webhookBodySchemaId } from "./webhook-body.ts";
+
+export { WEBHOOK_SCHEMAS_DIR } from "./webhook-body.ts";
 
 const SCHEMA_BASE = "https://schemas.trust-callbacks.nhs.uk/";
 
@@ -17,6 +20,21 @@ export function renderJsonSchemas(): Record<string, string> {
     Object.entries(sources).map(([file, { schema, io, title }]) => {
       const json = z.toJSONSchema(schema, { io, target: "draft-2020-12" });
       return [file, JSON.stringify({ $id: SCHEMA_BASE + file, title, ...json }, null, 2) + "\n"];
+    }),
+  );
+}
+
+/**
+ * The JSON Schema of each webhook body (event type × payload profile), by path below WEBHOOK_SCHEMAS_DIR
+ * (`message.created/full/v1.json`), as the text committed there.
+ */
+export function renderWebhookBodySchemas(): Record<string, string> {
+  return Object.fromEntries(
+    WEBHOOK_BODIES.map(({ type, profile }) => {
+      const $id = webhookBodySchemaId(type, profile);
+      const { $schema, title, description, ...json } = z.toJSONSchema(webhookBodySchema(type, profile), { io: "output", target: "draft-2020-12" });
+      const text = JSON.stringify({ $id, $schema, title, description, ...json }, null, 2) + "\n";
+      return [`${type}/${profile}/v1.json`, text];
     }),
   );
 }

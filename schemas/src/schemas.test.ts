@@ -1,15 +1,25 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BASE64_PATTERN, EncryptedField, TrustConfig, decodeBase64, fieldAad, formatIssues, openField, sealField, PlatformEvent } from "./index.ts";
-import { renderJsonSchemas } from "./json-schemas.ts";
+import { WEBHOOK_SCHEMAS_DIR, renderJsonSchemas, renderWebhookBodySchemas } from "./json-schemas.ts";
 
 describe("generated JSON Schemas", () => {
   it("are committed and up to date with the zod sources (run `npm run schemas:generate`)", () => {
     for (const [file, text] of Object.entries(renderJsonSchemas())) {
       expect(readFileSync(new URL(`../json/${file}`, import.meta.url), "utf8"), file).toBe(text);
     }
+  });
+
+  it(`of the webhook bodies are committed in ${WEBHOOK_SCHEMAS_DIR}, up to date, and nothing else is there`, () => {
+    const dir = new URL(`../../${WEBHOOK_SCHEMAS_DIR}`, import.meta.url);
+    const expected = renderWebhookBodySchemas();
+    const committed = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => `${entry.parentPath}/${entry.name}`.slice(dir.pathname.length).replace(/^\//, ""));
+    expect(committed.sort()).toEqual(Object.keys(expected).sort());
+    for (const [path, text] of Object.entries(expected)) expect(readFileSync(new URL(path, dir), "utf8"), path).toBe(text);
   });
 });
 
