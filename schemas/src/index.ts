@@ -18,6 +18,7 @@ export { AUTH_TYPES, Endpoint, EndpointAuth, TrustConfig, type TrustConfigInput 
 export { openField, sealEventFields, sealField } from "./envelope-crypto.ts";
 export { mapSensitiveFields } from "./sensitive-fields.ts";
 export { formatIssues } from "./format-issues.ts";
+export { MAX_EVENTBRIDGE_NAME_LENGTH, ResourceNameTooLong, endpointResourceName } from "./naming.ts";
 export {
   PAYLOAD_PROFILES,
   WEBHOOK_BODIES,
