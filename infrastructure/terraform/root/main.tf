@@ -18,6 +18,7 @@ locals {
       for id, trust in local.trusts : length(trust.endpoints) if local.bus_index_of[id] == index
     ]))
   }
+  endpoint_count = sum(concat([0], [for trust in values(local.trusts) : length(trust.endpoints)]))
   signing_secrets = flatten([for id, trust in local.trusts : [for endpoint in trust.endpoints : {
     trust = id, endpoint = try(endpoint.id, "?"), name = try(endpoint.signingSecret, "")
   }]])
@@ -35,7 +36,11 @@ module "pipeline" {
   pipe                  = var.pipe
   lambda                = var.lambda
   event_bus_count       = var.event_buses.count
-  log_retention_days    = var.log_retention_days
+  account_quotas = {
+    target_invocations_per_second = var.account_quotas.target_invocations_per_second
+    put_events_per_second         = var.account_quotas.put_events_per_second
+  }
+  log_retention_days = var.log_retention_days
 }
 
 module "trust" {

@@ -17,6 +17,10 @@ output "trusts" {
     error_message = "every signingSecret must start with ${local.signing_secret_prefix} (the Lambda may read only secrets under it); these do not: ${join(", ", [for s in local.signing_secrets : "${s.trust}/${s.endpoint}: ${s.name}" if !startswith(s.name, local.signing_secret_prefix)])}."
   }
   precondition {
+    condition     = local.endpoint_count <= min(var.account_quotas.api_destinations, var.account_quotas.connections)
+    error_message = "${local.endpoint_count} endpoints need as many API destinations and connections; this account allows ${var.account_quotas.api_destinations} and ${var.account_quotas.connections} (EventBridge quotas \"API destinations\" and \"Connections\", 3,000 each by default, adjustable). Request an increase in Service Quotas and set account_quotas to the granted values."
+  }
+  precondition {
     condition     = alltrue([for index, rules in local.rules_per_bus : rules <= var.event_buses.rules_per_bus_quota])
     error_message = "a callbacks bus would hold more rules than the quota \"Rules per event bus\" (${var.event_buses.rules_per_bus_quota}): ${jsonencode(local.rules_per_bus)} rules per bus index. Raise the quota in Service Quotas (Amazon EventBridge, \"Rules per event bus\") and set event_buses.rules_per_bus_quota to the granted value, or add buses with event_buses.count (moves trusts: see infrastructure/terraform/README.md)."
   }

@@ -142,3 +142,14 @@ variable "lambda_zip_path" {
   type        = string
   default     = null
 }
+
+variable "account_quotas" {
+  description = "This account's quotas in the Region, as granted in Service Quotas (defaults: eu-west-2 defaults). The plan refuses more endpoints than API destinations or connections allow; alarms compare throughput with the rest."
+  type = object({
+    api_destinations              = optional(number, 3000)
+    connections                   = optional(number, 3000)
+    target_invocations_per_second = optional(number, 2250)
+    put_events_per_second         = optional(number, 1200)
+  })
+  default = {}
+}

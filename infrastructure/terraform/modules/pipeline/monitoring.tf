@@ -101,6 +101,77 @@ resource "aws_cloudwatch_metric_alarm" "rules" {
   depends_on = [aws_cloudwatch_event_bus.callbacks]
 }
 
+# Capacity: the limits that throttle without failing anything visibly (infrastructure/terraform/README.md,
+# "Capacity and quotas"). Kinesis Data Streams Developer Guide, "Monitoring with CloudWatch":
+# GetRecords.IteratorAgeMilliseconds is the age of the oldest record a consumer (here the Pipe) has yet to read.
+resource "aws_cloudwatch_metric_alarm" "source_falling_behind" {
+  alarm_name          = "${local.name}-source-falling-behind"
+  alarm_description   = "The Pipe is more than ${var.source_iterator_age_alarm_seconds} s behind the stream: callbacks are late. Check the Lambda's errors, duration and throttles, the Pipe's failures, and PutEvents throttling; raise pipe.parallelization_factor or the Lambda's concurrency."
+  namespace           = "AWS/Kinesis"
+  metric_name         = "GetRecords.IteratorAgeMilliseconds"
+  dimensions          = { StreamName = element(split("/", local.source_stream_arn), 1) }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  threshold           = var.source_iterator_age_alarm_seconds * 1000
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+# EventBridge User Guide, "Monitoring Amazon EventBridge Pipes": namespace AWS/EventBridge/Pipes, dimension PipeName.
+resource "aws_cloudwatch_metric_alarm" "pipe" {
+  for_each = {
+    ExecutionFailed    = "Pipe executions failed (the Lambda could not be invoked or failed as a whole); records are retried, then dead-lettered to ${aws_sqs_queue.pipe_dlq.name}."
+    ExecutionThrottled = "Pipe executions were throttled (Pipes concurrency or the Lambda's concurrency): callbacks are delayed."
+  }
+  alarm_name          = "${local.name}-pipe-${each.key}"
+  alarm_description   = each.value
+  namespace           = "AWS/EventBridge/Pipes"
+  metric_name         = each.key
+  dimensions          = { PipeName = aws_pipes_pipe.source.name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
+  alarm_name          = "${local.lambda_name}-throttles"
+  alarm_description   = "transform-filter invocations were throttled (reserved or account concurrency): the Pipe retries, callbacks are delayed."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = aws_lambda_function.transform_filter.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+}
+
+# EventBridge User Guide, "Monitoring Amazon EventBridge": InvocationsCreated (no dimension) "is typically used to
+# monitor the utilization of the Invocations throttle limit in transactions per second" (account-wide, shared with
+# anything else in the account). Alarm at 80% of the quota, before deliveries queue up behind throttling.
+resource "aws_cloudwatch_metric_alarm" "target_invocations_near_quota" {
+  alarm_name          = "${local.name}-target-invocations-near-quota"
+  alarm_description   = "EventBridge target invocations in this account are above 80% of the ${var.account_quotas.target_invocations_per_second}/s quota: deliveries will be throttled and delayed. Raise \"Invocations throttle limit in transactions per second\" in Service Quotas and set account_quotas."
+  namespace           = "AWS/Events"
+  metric_name         = "InvocationsCreated"
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 3
+  threshold           = var.account_quotas.target_invocations_per_second * 60 * 0.8
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+}
+
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = local.name
   dashboard_body = jsonencode({

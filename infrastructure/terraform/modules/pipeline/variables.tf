@@ -203,3 +203,26 @@ variable "config_noncurrent_version_days" {
     error_message = "config_noncurrent_version_days must be at least 31: conversation bindings name document versions for 30 days."
   }
 }
+
+variable "account_quotas" {
+  description = "This account's EventBridge quotas in the Region (Service Quotas, Amazon EventBridge): the capacity alarms compare with them. Defaults: eu-west-2."
+  type = object({
+    target_invocations_per_second = optional(number, 2250)
+    put_events_per_second         = optional(number, 1200)
+  })
+  default = {}
+  validation {
+    condition     = var.account_quotas.target_invocations_per_second >= 1 && var.account_quotas.put_events_per_second >= 1
+    error_message = "account_quotas values must be the quotas granted in Service Quotas (positive numbers)."
+  }
+}
+
+variable "source_iterator_age_alarm_seconds" {
+  description = "Alarm when the Pipe's oldest unread record on the stream is older than this (the pipeline is falling behind)."
+  type        = number
+  default     = 300
+  validation {
+    condition     = var.source_iterator_age_alarm_seconds >= 60
+    error_message = "source_iterator_age_alarm_seconds must be at least 60."
+  }
+}

@@ -99,3 +99,11 @@ run "a_test_source_and_the_platforms_stream_are_exclusive" {
   }
   expect_failures = [var.source_stream]
 }
+
+run "refuses_more_endpoints_than_the_account_has_api_destinations" {
+  command = plan
+  variables {
+    account_quotas = { api_destinations = 5 }
+  }
+  expect_failures = [output.trusts]
+}

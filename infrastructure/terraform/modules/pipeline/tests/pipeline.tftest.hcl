@@ -235,3 +235,20 @@ run "rejects_unbounded_pipe_retries" {
   }
   expect_failures = [var.pipe]
 }
+
+run "alarms_on_the_limits_that_throttle_silently" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.source_falling_behind.metric_name == "GetRecords.IteratorAgeMilliseconds" && aws_cloudwatch_metric_alarm.source_falling_behind.dimensions.StreamName == "trust-callbacks-test-conversation-events" && aws_cloudwatch_metric_alarm.source_falling_behind.threshold == 300000
+    error_message = "an alarm fires when the Pipe falls behind the stream"
+  }
+  assert {
+    condition     = toset(keys(aws_cloudwatch_metric_alarm.pipe)) == toset(["ExecutionFailed", "ExecutionThrottled"]) && alltrue([for alarm in aws_cloudwatch_metric_alarm.pipe : alarm.namespace == "AWS/EventBridge/Pipes"])
+    error_message = "Pipe failures and throttling alarm"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.target_invocations_near_quota.threshold == 2250 * 60 * 0.8 && aws_cloudwatch_metric_alarm.lambda_throttles.metric_name == "Throttles"
+    error_message = "target invocations alarm at 80% of the account quota; Lambda throttles alarm"
+  }
+}
