@@ -81,5 +81,6 @@ apply: ## terraform apply ENV=... of the plan saved by `make plan ENV=...`
 	$(TF_ENV) apply -input=false tfplan-$(ENV)
 
 output: ## terraform output -json ENV=... (what the support CLI reads with --outputs)
-	@test -n "$(ENV)" || { echo "usage: make output ENV=staging > outputs.json" >&2; exit 2; }
+	@test -n "$(ENV)" && test -f $(TF_DIR)/environments/$(ENV)/backend.hcl || { echo "usage: make output ENV=<one of: $(TF_ENVS)> > outputs.json" >&2; exit 2; }
+	@$(TF_ENV) init -input=false -reconfigure -backend-config=../environments/$(ENV)/backend.hcl >&2
 	@$(TF_ENV) output -json
