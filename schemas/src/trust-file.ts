@@ -58,7 +58,7 @@ export function parseTrustFile(text: string, options: TrustFileOptions): TrustFi
       file,
       field: "trustId",
       code: "wrong-trust",
-      message: `is ${config.trustId}, so the file must be named ${config.trustId}.json`,
+      message: `trustId is ${config.trustId}, so the file must be named ${config.trustId}.json`,
       trustIds: { inFile: config.trustId, expected },
     });
   }
@@ -78,5 +78,6 @@ const invalid = (issue: TrustFileIssue): TrustFileParse => ({ status: "invalid",
 /** An issue as one line without the file: `endpoints[0].url: must be ...`, `not valid JSON: ...`. */
 export function describeTrustFileIssue(issue: TrustFileIssue): string {
   if (issue.code === "not-json") return `not valid JSON: ${issue.message}`;
+  if (issue.code === "wrong-trust") return issue.message;
   return `${issue.field || "(root)"}: ${issue.message}`;
 }
