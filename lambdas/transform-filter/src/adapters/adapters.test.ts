@@ -1,14 +1,13 @@
-import { Readable } from "node:stream";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException, type GetObjectCommandOutput } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { sdkStreamMixin } from "@smithy/util-stream";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { PermanentError, TransientError } from "../core/errors.ts";
 import { silentLogger } from "../testing/fakes.ts";
 import { newSigningSecret, trustConfig } from "../testing/fixtures.ts";
+import { s3Object } from "../testing/sdk-faults.ts";
 import { classifyAwsError } from "./aws-errors.ts";
 import { EventBridgePublisher } from "./eventbridge-publisher.ts";
 import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./kms-data-keys.ts";
@@ -16,12 +15,6 @@ import { S3QuarantineSink, quarantineKey } from "./s3-quarantine.ts";
 import { S3SubscriptionSource } from "./s3-subscriptions.ts";
 import { SecretsManagerSigningSecrets } from "./secrets-manager-signing-secrets.ts";
 
-/** A GetObject answer holding `text`, as the SDK streams it. */
-const s3Object = (text: string, etag: string): GetObjectCommandOutput => ({
-  Body: sdkStreamMixin(Readable.from([Buffer.from(text)])) as GetObjectCommandOutput["Body"],
-  ETag: etag,
-  $metadata: {},
-});
 const s3Error = (name: string, status: number, fault: "client" | "server" = "client") =>
   new S3ServiceException({ name, $fault: fault, $metadata: { httpStatusCode: status }, message: name });
 
