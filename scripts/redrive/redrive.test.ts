@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { EventBridgePublisher } from "@trust-callbacks/transform-filter/aws";
 import { verifyWebhook } from "../lib/verify-webhook.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
-import { listFailed, redrive, type AuditLine } from "./redrive.ts";
+import { listFailed, redrive, type AuditLine, type RedriveOptions } from "./redrive.ts";
 import { SqsDeadLetterQueue } from "./sqs-dead-letter-queue.ts";
 
 const trust = loadTrusts(SAMPLE_TRUSTS_DIR).find((t) => t.trustId === "RYJ")!;
@@ -107,6 +107,20 @@ describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
   });
 });
 
+/** Redrive options for the RYJ trust, publishing through the EventBridge client `eb` (the test mocks the class) to the bus "bus". */
+const redriveOptions = (eb: { send: EventBridgeClient["send"] }, overrides: Partial<RedriveOptions> = {}): RedriveOptions => ({
+  trust,
+  selection: {},
+  publisher: new EventBridgePublisher(eb as EventBridgeClient),
+  secrets: { get: async () => secret },
+  eventBusName: "bus",
+  dryRun: false,
+  ratePerSecond: 1000,
+  operator: "me",
+  audit: () => {},
+  ...overrides,
+});
+
 describe("redrive of either DLQ body shape", () => {
   it.each(["original event", "bare CloudEvent"] as const)("re-signs and publishes a dead letter whose body is the %s", async (shape) => {
     // Prepare
@@ -119,18 +133,7 @@ describe("redrive of either DLQ body shape", () => {
     const now = new Date("2026-11-22T12:00:00Z");
 
     // Act
-    const summary = await redrive(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"), {
-      trust,
-      selection: {},
-      publisher: new EventBridgePublisher(eb as unknown as EventBridgeClient),
-      secrets: { get: async () => secret },
-      eventBusName: "bus",
-      dryRun: false,
-      ratePerSecond: 1000,
-      operator: "me",
-      audit: () => {},
-      now: () => now,
-    });
+    const summary = await redrive(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"), redriveOptions(new EventBridgeClient({ region: "eu-west-2" }), { now: () => now }));
 
     // Assess
     expect(summary).toMatchObject({ selected: 1, redriven: 1, failed: 0, skipped: 0 });
@@ -154,10 +157,10 @@ describe("redrive of either DLQ body shape", () => {
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "1" } });
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [{ ...dlqMessage(9), Body: JSON.stringify({ detail: { event: { id: "x" } } }) }] }).resolves({ Messages: [] });
     const audit: AuditLine[] = [];
-    const summary = await redrive(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"), {
-      trust, selection: {}, publisher: { putEvents: async () => [] }, secrets: { get: async () => secret },
-      eventBusName: "bus", dryRun: false, ratePerSecond: 1000, operator: "me", audit: (line) => audit.push(line),
-    });
+    const summary = await redrive(
+      new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"),
+      redriveOptions(mockClient(EventBridgeClient), { audit: (line) => audit.push(line) }),
+    );
     expect(summary.skipped).toBe(1);
     expect(audit[0]).toMatchObject({ outcome: "skipped", detail: "body is not a callback event" });
   });
