@@ -13,19 +13,23 @@ export async function quarantine(
   limit: ReturnType<typeof pLimit>,
   now: () => Date,
 ): Promise<DecidedRecord[]> {
-  return Promise.all(
-    records.map(async (record) => {
-      if (record.state !== "quarantined") return record;
-      return limit(async (): Promise<DecidedRecord> => {
-        try {
-          await sink.put(quarantineEntry(record, now()));
-          return record;
-        } catch (error) {
-          return { ...record, state: "retry", reason: `quarantine write failed (${describeError(error)}) for: ${record.reason}` };
-        }
-      });
-    }),
+  const writes = records.filter((record) => record.state === "quarantined");
+  if (writes.length === 0) return [...records];
+  const written = new Map(
+    await Promise.all(
+      writes.map((record) =>
+        limit(async (): Promise<[DecidedRecord, DecidedRecord]> => {
+          try {
+            await sink.put(quarantineEntry(record, now()));
+            return [record, record];
+          } catch (error) {
+            return [record, { ...record, state: "retry", reason: `quarantine write failed (${describeError(error)}) for: ${record.reason}` }];
+          }
+        }),
+      ),
+    ),
   );
+  return records.map((record) => written.get(record) ?? record);
 }
 
 /** The stored form of a quarantined record. */

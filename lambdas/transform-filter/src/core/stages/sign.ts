@@ -54,8 +54,7 @@ export async function sign(
       result.decided.push(fateOfDeliveries(record, deliveries.map(holdBack)));
       continue;
     }
-    const { plaintext: _dropped, endpoints: _endpoints, ...signed } = record;
-    result.next.push({ ...signed, deliveries });
+    result.next.push({ position: record.position, recordId: record.recordId, record: record.record, event: record.event, deliveries });
   }
   return result;
 }
