@@ -46,8 +46,11 @@ export async function publish(
   options: PublishOptions,
 ): Promise<PublishStageResult> {
   const settled = new Map<SignedDelivery, SettledDelivery>();
-  const settle = (delivery: SignedDelivery, state: SettledDelivery["state"], reason?: string) =>
-    settled.set(delivery, { endpoint: delivery.endpoint, cloudEventId: delivery.cloudEventId, state, ...(reason ? { reason } : {}) });
+  const settle = (delivery: SignedDelivery, state: SettledDelivery["state"], reason?: string) => {
+    const outcome: SettledDelivery = { endpoint: delivery.endpoint, cloudEventId: delivery.cloudEventId, state };
+    if (reason) outcome.reason = reason;
+    settled.set(delivery, outcome);
+  };
   let unpublished = records.flatMap((record) => record.deliveries.filter((delivery): delivery is SignedDelivery => !isSettled(delivery)));
   let putEventsCalls = 0;
 
