@@ -4,34 +4,19 @@
  * each naming the file and the field: `environments/test/trusts/RX1.json: endpoints[0].url: ...`.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join, relative } from "node:path";
-import { TrustConfig, formatIssues } from "@trust-callbacks/schemas";
+import { join, relative } from "node:path";
+import { describeTrustFileIssue, parseTrustFile } from "@trust-callbacks/schemas";
 
 export interface TrustFileProblem {
   file: string;
   message: string;
 }
 
-/** Every problem of one trust file, or none. */
+/** Every problem of one trust file, or none: the one trust-file parser's issues, one line each. */
 export function validateTrustFile(path: string, options: { httpsOnly: boolean }): TrustFileProblem[] {
   const file = relative(process.cwd(), path);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    return [{ file, message: `not valid JSON: ${(error as Error).message}` }];
-  }
-  const parsed = TrustConfig.safeParse(json);
-  if (!parsed.success) return formatIssues(parsed.error).split("; ").map((message) => ({ file, message }));
-  const expected = `${parsed.data.trustId}.json`;
-  if (basename(path) !== expected) return [{ file, message: `trustId is ${parsed.data.trustId}, so the file must be named ${expected}` }];
-  // Terraform deploys to API destinations, which call https:// only; loopback http is for the local pipeline.
-  if (options.httpsOnly) {
-    return parsed.data.endpoints.flatMap((endpoint, index) =>
-      endpoint.url.startsWith("https://") ? [] : [{ file, message: `endpoints[${index}].url: must be https:// to be deployed` }],
-    );
-  }
-  return [];
+  const parsed = parseTrustFile(readFileSync(path, "utf8"), { file, httpsOnly: options.httpsOnly });
+  return parsed.status === "valid" ? [] : parsed.issues.map((issue) => ({ file: issue.file, message: describeTrustFileIssue(issue) }));
 }
 
 export function trustFilesIn(paths: string[]): string[] {

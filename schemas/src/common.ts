@@ -1,9 +1,10 @@
 import { z } from "zod";
 
+/** The shape of an NHS organisation (ODS) code: 3 to 6 upper-case letters or digits. */
+export const ODS_CODE_PATTERN = /^[A-Z0-9]{3,6}$/;
+
 /** An NHS organisation (ODS) code, such as `RX1` or `R0A`: the trust id used everywhere. */
-export const OdsCode = z
-  .string()
-  .regex(/^[A-Z0-9]{3,6}$/, "must be an ODS code: 3 to 6 upper-case letters or digits, e.g. RX1");
+export const OdsCode = z.string().regex(ODS_CODE_PATTERN, "must be an ODS code: 3 to 6 upper-case letters or digits, e.g. RX1");
 
 /**
  * Canonical standard base64 (RFC 4648 §4: padded, the unused bits of the last character zero), which

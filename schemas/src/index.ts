@@ -1,4 +1,4 @@
-export { BASE64_PATTERN, OdsCode, base64, decodeBase64 } from "./common.ts";
+export { BASE64_PATTERN, ODS_CODE_PATTERN, OdsCode, base64, decodeBase64 } from "./common.ts";
 export {
   DATA_KEY_PURPOSE,
   EncryptedField,
@@ -17,7 +17,24 @@ export {
 export { AUTH_TYPES, Endpoint, EndpointAuth, TrustConfig, type TrustConfigInput } from "./trust-config.ts";
 export { openField, sealEventFields, sealField } from "./envelope-crypto.ts";
 export { mapSensitiveFields } from "./sensitive-fields.ts";
-export { formatIssues } from "./format-issues.ts";
+export { formatIssues, issueField } from "./format-issues.ts";
+export {
+  describeTrustFileIssue,
+  parseTrustFile,
+  trustIdOfFile,
+  type TrustFileIssue,
+  type TrustFileIssueCode,
+  type TrustFileOptions,
+  type TrustFileParse,
+} from "./trust-file.ts";
+export {
+  BusEvent,
+  CallbackCloudEvent,
+  CallbackDetail,
+  DeadLetterBody,
+  WebhookHeaders,
+  cloudEventOfDeadLetter,
+} from "./bus-envelope.ts";
 export { MAX_EVENTBRIDGE_NAME_LENGTH, ResourceNameTooLong, endpointResourceName } from "./naming.ts";
 export {
   PAYLOAD_PROFILES,

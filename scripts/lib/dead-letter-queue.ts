@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ODS_CODE_PATTERN } from "@trust-callbacks/schemas";
 
 /** The SQS message attributes EventBridge sets on a target's dead-letter message. */
 export interface DeadLetterAttributes {
@@ -16,7 +17,7 @@ export interface DeadLetterMessage {
   messageId: string;
   /** Opaque handle for delete (SQS receipt handle, or the local file name). */
   receiptHandle: string;
-  /** The original EventBridge event, as JSON text. */
+  /** The dead-lettered event as JSON text: a `DeadLetterBody` (the original event, or the bare CloudEvent). */
   body: string;
   attributes: DeadLetterAttributes;
   /** Epoch milliseconds when the message was dead-lettered. */
@@ -53,7 +54,7 @@ export class FileDeadLetterQueue implements DeadLetterQueue {
   static trustIds(root: string): string[] {
     try {
       return readdirSync(root, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && /^[A-Z0-9]{3,6}$/.test(d.name)) // trust folders are ODS codes
+        .filter((d) => d.isDirectory() && ODS_CODE_PATTERN.test(d.name)) // trust folders are ODS codes
         .map((d) => d.name)
         .sort();
     } catch {

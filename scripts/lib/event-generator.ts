@@ -1,5 +1,5 @@
 import { dataKeyEncryptionContext, sealEventFields, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
-import type { LocalKeyProvider } from "@trust-callbacks/transform-filter";
+import type { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
 
 /** mulberry32: a small seeded PRNG, so a seed reproduces a run. */
 export function seededRandom(seed: number): () => number {

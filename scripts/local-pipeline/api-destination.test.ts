@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Endpoint } from "@trust-callbacks/schemas";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
-import { LocalApiDestination, type BusEvent } from "./api-destination.ts";
+import type { BusEvent } from "@trust-callbacks/schemas";
+import { LocalApiDestination } from "./api-destination.ts";
 
 let close: (() => void) | undefined;
 afterEach(() => close?.());
@@ -63,7 +64,7 @@ const event = (): BusEvent => ({
   time: "",
   region: "local",
   resources: [],
-  detail: { webhook: { id: "w", timestamp: "1", signature: "v1,x" }, event: { id: "w" } as never },
+  detail: { webhook: { id: "w", timestamp: "1", signature: "v1,x" }, event: { specversion: "1.0", id: "w", type: "t", trustid: "RX1", endpointid: "ep" } },
 });
 
 describe("LocalApiDestination", () => {

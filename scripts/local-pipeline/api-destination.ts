@@ -1,20 +1,6 @@
-import type { Endpoint } from "@trust-callbacks/schemas";
-import type { CallbackDetail } from "@trust-callbacks/transform-filter";
+import type { BusEvent, Endpoint } from "@trust-callbacks/schemas";
 import type { DeadLetterAttributes, FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { basicAuthorization } from "../lib/http-auth.ts";
-
-/** The EventBridge event a rule hands to its target (and that a DLQ message's body holds). */
-export interface BusEvent {
-  version: "0";
-  id: string;
-  "detail-type": string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: CallbackDetail;
-}
 
 export type ConnectionCredentials =
   | { type: "oauth2_client_credentials"; tokenUrl: string; scopes: string[]; clientId: string; clientSecret: string }

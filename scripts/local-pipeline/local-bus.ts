@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { TrustConfig } from "@trust-callbacks/schemas";
-import { endpointRulePattern, type BusEntry, type EventPublisher, type PublishResult } from "@trust-callbacks/transform-filter";
+import { CallbackDetail, type BusEvent, type TrustConfig } from "@trust-callbacks/schemas";
+import { endpointRulePattern, failed, found, type BusEntry, type EventPublisher, type PublishResult } from "@trust-callbacks/transform-filter";
 import { matchesPattern, type EventPattern } from "../lib/event-pattern.ts";
-import type { BusEvent, LocalApiDestination } from "./api-destination.ts";
+import type { LocalApiDestination } from "./api-destination.ts";
 
 export interface LocalRule {
   name: string;
@@ -48,16 +48,13 @@ export class LocalBus implements EventPublisher {
     });
   }
 
+  /** Answers each entry as EventBridge would, already classified: a Detail that is not a callback can never be accepted. */
   async putEvents(entries: BusEntry[]): Promise<PublishResult[]> {
     this.putEventsCalls += 1;
     if (entries.length > 10) throw new Error("ValidationException: at most 10 entries per PutEvents");
     return entries.map((entry): PublishResult => {
-      let detail: BusEvent["detail"];
-      try {
-        detail = JSON.parse(entry.Detail);
-      } catch {
-        return { ok: false, errorCode: "MalformedDetail", errorMessage: "Detail is not valid JSON" };
-      }
+      const detail = parseDetail(entry.Detail);
+      if (!detail) return failed("never", "PutEvents entry failed: MalformedDetail: Detail is not a callback");
       const event: BusEvent = {
         version: "0",
         id: randomUUID(),
@@ -72,7 +69,16 @@ export class LocalBus implements EventPublisher {
       const matched = this.rules.filter((rule) => rule.enabled && matchesPattern(rule.pattern, event));
       if (matched.length === 0) this.unmatched += 1;
       for (const rule of matched) rule.target.enqueue(event);
-      return { ok: true };
+      return found({ eventId: event.id! });
     });
+  }
+}
+
+function parseDetail(text: string): CallbackDetail | undefined {
+  try {
+    const parsed = CallbackDetail.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,14 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PlatformEvent, TrustConfig } from "@trust-callbacks/schemas";
+import { describeTrustFileIssue, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
 import {
-  CachingDataKeyUnwrapper,
   DEFAULT_SETTINGS,
-  LocalKeyProvider,
   PermanentError,
   createLogger,
-  parseSubscriptionDocument,
+  found,
+  notFound,
   processBatch,
   type QuarantineSink,
   type QuarantinedRecord,
@@ -17,6 +16,8 @@ import {
   type SubscriptionLookup,
   type SubscriptionSource,
 } from "@trust-callbacks/transform-filter";
+import { CachingDataKeyUnwrapper } from "@trust-callbacks/transform-filter/aws";
+import { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { percentile } from "../lib/percentile.ts";
@@ -45,17 +46,23 @@ interface ReceiverSpec {
   revokeTokenAfterDeliveries?: number;
 }
 
-/** Loads a directory of trust files with the same parser the Lambda uses for subscription documents. */
+/** A directory of trust files that does not load: every problem of every file. */
+export class TrustFilesInvalid extends Error {
+  override readonly name = "TrustFilesInvalid";
+}
+
+/**
+ * Loads a directory of trust files with the one trust-file parser (the Lambda's and the validator's);
+ * throws TrustFilesInvalid naming file and field of each problem.
+ */
 export function loadTrusts(dir: string): TrustConfig[] {
-  return readdirSync(dir)
+  const parsed = readdirSync(dir)
     .filter((file) => file.endsWith(".json"))
     .sort()
-    .map((file) => {
-      const trustId = file.slice(0, -".json".length);
-      const lookup = parseSubscriptionDocument(readFileSync(join(dir, file), "utf8"), trustId);
-      if (lookup.kind !== "found") throw new Error(`${join(dir, file)}: ${lookup.reason}`);
-      return lookup.config;
-    });
+    .map((file) => parseTrustFile(readFileSync(join(dir, file), "utf8"), { file: join(dir, file) }));
+  const problems = parsed.flatMap((result) => (result.status === "invalid" ? result.issues : []));
+  if (problems.length > 0) throw new TrustFilesInvalid(problems.map((issue) => `${issue.file}: ${describeTrustFileIssue(issue)}`).join("\n"));
+  return parsed.flatMap((result) => (result.status === "valid" ? [result.config] : []));
 }
 
 /** Stands in for Secrets Manager: made-up credentials and signing keys, new every run, never written to disk. */
@@ -127,7 +134,7 @@ export class LocalPipeline {
     const subscriptions: SubscriptionSource = {
       get: async (trustId): Promise<SubscriptionLookup> => {
         const config = trusts.get(trustId);
-        return config ? { kind: "found", config, version: "local" } : { kind: "unknown" };
+        return config ? found({ config, version: "local" }) : notFound("no subscription document");
       },
     };
     const quarantine: QuarantineSink = { put: async (entry) => void this.quarantined.push(entry) };
@@ -143,7 +150,7 @@ export class LocalPipeline {
     this.pipe = new LocalPipe(
       async (records) => {
         const result = await processBatch(records, deps, settings);
-        for (const outcome of result.outcomes) this.outcomes.set(outcome.eventID, outcome);
+        for (const outcome of result.outcomes) this.outcomes.set(outcome.recordId, outcome);
         return { batchItemFailures: result.batchItemFailures };
       },
       { shards: options.shards ?? 2, batchSize: options.batchSize ?? 100, maximumRetryAttempts: 3, retryDelayMs: 50 },
@@ -252,7 +259,7 @@ export class LocalPipeline {
   summary(): LocalPipelineSummary {
     const states = [...this.outcomes.values()];
     const pipeDead = new Set(this.pipe.deadLettered.map((r) => r.eventID));
-    const count = (state: string) => states.filter((o) => o.state === state && !pipeDead.has(o.eventID)).length;
+    const count = (state: string) => states.filter((o) => o.state === state && !pipeDead.has(o.recordId)).length;
     const publishedTo = new Map<string, number>();
     for (const outcome of states) {
       if (outcome.duplicateOf) continue;

@@ -2,24 +2,30 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { EventBridgePublisher } from "@trust-callbacks/transform-filter/aws";
 import { verifyWebhook } from "../lib/verify-webhook.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
-import { redrive, type AuditLine } from "./redrive.ts";
+import { listFailed, redrive, type AuditLine, type RedriveOptions } from "./redrive.ts";
 import { SqsDeadLetterQueue } from "./sqs-dead-letter-queue.ts";
 
 const trust = loadTrusts(SAMPLE_TRUSTS_DIR).find((t) => t.trustId === "RYJ")!;
 const secret = `whsec_${Buffer.alloc(32, 9).toString("base64")}`;
 
-function dlqMessage(n: number, endpointId = "legacy") {
+/**
+ * A DLQ message as EventBridge writes it for the `legacy` endpoint (or `endpointId`). Its body is the original
+ * event (`detail.event` + `detail.webhook`) or, since AWS does not document which, the target's transformed
+ * input: the bare CloudEvent (`input_path = "$.detail.event"`).
+ */
+function dlqMessage(n: number, endpointId = "legacy", body: "original event" | "bare CloudEvent" = "original event") {
   const event = { specversion: "1.0", id: `ce-${n}`, type: "uk.nhs.trustcallbacks.message.created.v1", trustid: "RYJ", endpointid: endpointId, data: { n } };
+  const original = { source: "trust-callbacks", "detail-type": event.type, detail: { webhook: { id: event.id, timestamp: "1", signature: "v1,old" }, event } };
   return {
     MessageId: `m-${n}`,
     ReceiptHandle: `rh-${n}`,
-    Body: JSON.stringify({ source: "trust-callbacks", "detail-type": event.type, detail: { webhook: { id: event.id, timestamp: "1", signature: "v1,old" }, event } }),
+    Body: JSON.stringify(body === "original event" ? original : event),
     Attributes: { SentTimestamp: String(Date.parse("2026-11-21T10:00:00Z") + n) },
     MessageAttributes: {
       ERROR_CODE: { DataType: "String", StringValue: "ERROR_FROM_TARGET" },
@@ -35,7 +41,7 @@ describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
   it("re-signs with a fresh timestamp and the same id, deletes only what PutEvents accepted, and audits each message", async () => {
     const sqs = mockClient(SQSClient);
     const eb = mockClient(EventBridgeClient);
-    sqs.onAnyCommand().resolves({ Attributes: { ApproximateNumberOfMessages: "1" } } as never);
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "1" } });
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(1), dlqMessage(2), dlqMessage(3)] }).resolves({ Messages: [] });
     sqs.on(DeleteMessageCommand).resolves({});
     eb.on(PutEventsCommand)
@@ -79,7 +85,7 @@ describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
   it("selects by endpoint and limit, and a dry run publishes and deletes nothing", async () => {
     const sqs = mockClient(SQSClient);
     const eb = mockClient(EventBridgeClient);
-    sqs.onAnyCommand().resolves({ Attributes: { ApproximateNumberOfMessages: "3" } } as never);
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "3" } });
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(1, "other"), dlqMessage(2), dlqMessage(3)] }).resolves({ Messages: [] });
     const audit: AuditLine[] = [];
     const summary = await redrive(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"), {
@@ -98,6 +104,65 @@ describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
     expect(eb.commandCalls(PutEventsCommand)).toHaveLength(0);
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
     expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input.ReceiptHandle).sort()).toEqual(["rh-1", "rh-2", "rh-3"]);
+  });
+});
+
+/** Redrive options for the RYJ trust, publishing through the EventBridge client `eb` (the test mocks the class) to the bus "bus". */
+const redriveOptions = (eb: { send: EventBridgeClient["send"] }, overrides: Partial<RedriveOptions> = {}): RedriveOptions => ({
+  trust,
+  selection: {},
+  publisher: new EventBridgePublisher(eb as EventBridgeClient),
+  secrets: { get: async () => secret },
+  eventBusName: "bus",
+  dryRun: false,
+  ratePerSecond: 1000,
+  operator: "me",
+  audit: () => {},
+  ...overrides,
+});
+
+describe("redrive of either DLQ body shape", () => {
+  it.each(["original event", "bare CloudEvent"] as const)("re-signs and publishes a dead letter whose body is the %s", async (shape) => {
+    // Prepare
+    const sqs = mockClient(SQSClient);
+    const eb = mockClient(EventBridgeClient);
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "0" } });
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(7, "legacy", shape)] }).resolves({ Messages: [] });
+    sqs.on(DeleteMessageCommand).resolves({});
+    eb.on(PutEventsCommand).resolves({ Entries: [{ EventId: "e7" }] });
+    const now = new Date("2026-11-22T12:00:00Z");
+
+    // Act
+    const summary = await redrive(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"), redriveOptions(new EventBridgeClient({ region: "eu-west-2" }), { now: () => now }));
+
+    // Assess
+    expect(summary).toMatchObject({ selected: 1, redriven: 1, failed: 0, skipped: 0 });
+    const entry = eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    expect(entry).toMatchObject({ Source: "trust-callbacks", DetailType: "uk.nhs.trustcallbacks.message.created.v1", EventBusName: "bus" });
+    const detail = JSON.parse(entry.Detail!);
+    const headers = { "webhook-id": detail.webhook.id, "webhook-timestamp": detail.webhook.timestamp, "webhook-signature": detail.webhook.signature };
+    expect(verifyWebhook(secret, headers, JSON.stringify(detail.event), { now })).toMatchObject({ id: "ce-7", endpointid: "legacy", data: { n: 7 } });
+    expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle)).toEqual(["rh-7"]);
+  });
+
+  it.each(["original event", "bare CloudEvent"] as const)("lists a dead letter whose body is the %s", async (shape) => {
+    const sqs = mockClient(SQSClient);
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(8, "legacy", shape)] }).resolves({ Messages: [] });
+    const [listed] = await listFailed(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"), {}, 10, true);
+    expect(listed).toMatchObject({ cloudEventId: "ce-8", endpointId: "legacy", content: { n: 8 } });
+  });
+
+  it("skips a message whose body is neither shape", async () => {
+    const sqs = mockClient(SQSClient);
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "1" } });
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [{ ...dlqMessage(9), Body: JSON.stringify({ detail: { event: { id: "x" } } }) }] }).resolves({ Messages: [] });
+    const audit: AuditLine[] = [];
+    const summary = await redrive(
+      new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"),
+      redriveOptions(mockClient(EventBridgeClient), { audit: (line) => audit.push(line) }),
+    );
+    expect(summary.skipped).toBe(1);
+    expect(audit[0]).toMatchObject({ outcome: "skipped", detail: "body is not a callback event" });
   });
 });
 
@@ -147,7 +212,6 @@ describe("listFailed", () => {
     const sqs = mockClient(SQSClient);
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(1), dlqMessage(2, "other")] }).resolves({ Messages: [] });
     const queue = new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q");
-    const { listFailed } = await import("./redrive.ts");
     const plain = await listFailed(queue, { endpointId: "legacy" });
     expect(plain).toEqual([
       expect.objectContaining({ endpointId: "legacy", cloudEventId: "ce-1", errorCode: "ERROR_FROM_TARGET", retryAttempts: 185, firstFailedAt: "2026-11-21T10:00:00.001Z" }),

@@ -1,5 +1,10 @@
-import type { TrustConfig } from "@trust-callbacks/schemas";
-import { signedBusEntry, type CallbackDetail, type EventPublisher, type SigningSecretSource } from "@trust-callbacks/transform-filter";
+import { DeadLetterBody, cloudEventOfDeadLetter, type CallbackCloudEvent, type TrustConfig } from "@trust-callbacks/schemas";
+import {
+  DEFAULT_SETTINGS,
+  signedBusEntry,
+  type EventPublisher,
+  type SigningSecretSource,
+} from "@trust-callbacks/transform-filter";
 import type { DeadLetterMessage, DeadLetterQueue } from "../lib/dead-letter-queue.ts";
 
 /** One failed delivery, as support staff see it: no message content. */
@@ -17,22 +22,26 @@ export interface FailedDelivery {
   ruleArn: string;
 }
 
-interface DeadLetterBody {
-  source: string;
-  "detail-type": string;
-  detail: CallbackDetail;
+/** What a redrive needs of a dead letter: the CloudEvent, and the bus `Source` it was published with, if the body says. */
+interface DeadLetterContent {
+  event: CallbackCloudEvent;
+  busSource?: string;
 }
 
-/** Reads a DLQ message EventBridge wrote for a callback, or says why it is not one. */
-export function describeMessage(message: DeadLetterMessage): { ok: true; failed: FailedDelivery; body: DeadLetterBody } | { ok: false; reason: string } {
-  let body: DeadLetterBody;
+/**
+ * Reads a DLQ message EventBridge wrote for a callback, or says why it is not one. The body is either
+ * shape of `DeadLetterBody` (the original event, or the bare CloudEvent): a redrive re-signs anyway.
+ */
+export function describeMessage(message: DeadLetterMessage): { ok: true; failed: FailedDelivery; content: DeadLetterContent } | { ok: false; reason: string } {
+  let json: unknown;
   try {
-    body = JSON.parse(message.body);
+    json = JSON.parse(message.body);
   } catch {
     return { ok: false, reason: "body is not JSON" };
   }
-  const event = body?.detail?.event;
-  if (!event?.id || !event.trustid || !event.endpointid || !body.detail.webhook) return { ok: false, reason: "body is not a callback event" };
+  const body = DeadLetterBody.safeParse(json);
+  if (!body.success) return { ok: false, reason: "body is not a callback event" };
+  const event = cloudEventOfDeadLetter(body.data);
   // The rule name ends with <trust>-<endpoint>: a message must name the same endpoint twice to be redriven.
   const rule = message.attributes.RULE_ARN ?? "";
   if (!rule.endsWith(`-${event.trustid}-${event.endpointid}`)) {
@@ -40,7 +49,7 @@ export function describeMessage(message: DeadLetterMessage): { ok: true; failed:
   }
   return {
     ok: true,
-    body,
+    content: { event, ...("detail" in body.data && typeof body.data.source === "string" ? { busSource: body.data.source } : {}) },
     failed: {
       messageId: message.messageId,
       trustId: event.trustid,
@@ -89,6 +98,8 @@ export interface RedriveOptions {
   publisher: EventPublisher;
   secrets: SigningSecretSource;
   eventBusName: string;
+  /** PutEvents `Source` for dead letters whose body does not say it (the bare CloudEvent); default the Lambda's. */
+  busSource?: string;
   dryRun: boolean;
   ratePerSecond: number;
   operator: string;
@@ -148,7 +159,7 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
           leftover.push(message);
           continue;
         }
-        const { failed, body } = described;
+        const { failed, content } = described;
         if (failed.trustId !== queue.trustId || !selects(failed, options.selection)) {
           leftover.push(message);
           continue;
@@ -173,9 +184,11 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
         nextSlot = Math.max(Date.now(), nextSlot) + interval;
         try {
           const secret = await options.secrets.get(endpoint.signingSecret);
-          const entry = signedBusEntry(body.detail.event, secret, now(), body.source, options.eventBusName);
+          const busSource = content.busSource ?? options.busSource ?? DEFAULT_SETTINGS.busSource;
+          // The body was parsed loosely and is re-signed as it is: every attribute it carries is kept.
+          const entry = signedBusEntry(content.event, secret, now(), busSource, options.eventBusName);
           const [result] = await options.publisher.putEvents([entry]);
-          if (!result?.ok) throw new Error(result ? `${result.errorCode}: ${result.errorMessage}` : "no result");
+          if (result?.status !== "found") throw new Error(result ? result.reason : "no result");
         } catch (error) {
           summary.failed += 1;
           audit({ ...context, outcome: "failed", detail: (error as Error).message });
@@ -216,7 +229,7 @@ export async function listFailed(
       for (const message of batch) {
         const described = describeMessage(message);
         if (!described.ok || !selects(described.failed, selection)) continue;
-        found.push(withContent ? { ...described.failed, content: described.body.detail.event.data } : described.failed);
+        found.push(withContent ? { ...described.failed, content: described.content.event.data } : described.failed);
         if (found.length >= max) break;
       }
     }

@@ -1,4 +1,7 @@
-/** The AWS adapters, for tools that talk to the deployed environment (the redrive tool). */
-export { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
-export { SecretsManagerSigningSecrets } from "./adapters/secrets-manager-signing-secrets.ts";
+/** The AWS adapters, for the Lambda's wiring and for tools that talk to a deployed environment (the redrive tool). */
+export { EventBridgePublisher, retryForPutEventsError, putEventsEntryFailure } from "./adapters/eventbridge-publisher.ts";
+export { SIGNING_SECRET_PATTERN, SecretsManagerSigningSecrets } from "./adapters/secrets-manager-signing-secrets.ts";
+export { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
+export { S3SubscriptionSource, readSubscriptionDocument } from "./adapters/s3-subscriptions.ts";
+export { S3QuarantineSink } from "./adapters/s3-quarantine.ts";
 export { awsClientConfig } from "./adapters/aws-clients.ts";

@@ -1,14 +1,13 @@
-import { Readable } from "node:stream";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { sdkStreamMixin } from "@smithy/util-stream";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { dataKeyEncryptionContext, sealEventFields } from "@trust-callbacks/schemas";
 import { createHandler, createRuntime } from "./handler.ts";
 import { captureLogs, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "./testing/fixtures.ts";
+import { s3Object } from "./testing/sdk-faults.ts";
 
 const env = {
   ENVIRONMENT: "test",
@@ -28,10 +27,7 @@ describe("Lambda handler", () => {
     const dataKey = Buffer.alloc(32, 3);
     const config = trustConfig("RX1");
     kms.on(DecryptCommand).resolves({ Plaintext: new Uint8Array(dataKey) });
-    s3.on(GetObjectCommand, { Key: "subscriptions/RX1.json" }).resolves({
-      Body: sdkStreamMixin(Readable.from([Buffer.from(JSON.stringify(config))])),
-      ETag: '"1"',
-    } as never);
+    s3.on(GetObjectCommand, { Key: "subscriptions/RX1.json" }).resolves(s3Object(JSON.stringify(config), '"1"'));
     s3.on(GetObjectCommand, { Key: "subscriptions/RX2.json" }).rejects(
       Object.assign(new Error("slow"), { name: "SlowDown", $fault: "server", $metadata: { httpStatusCode: 503 } }),
     );

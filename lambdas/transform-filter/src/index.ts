@@ -1,16 +1,33 @@
-/** The transform-and-filter core and its ports, for the local pipeline, tests and benchmarks. */
-export * from "./core/cloudevent.ts";
-export * from "./core/decrypt.ts";
-export * from "./core/errors.ts";
-export * from "./core/filter.ts";
-export * from "./core/pack.ts";
-export * from "./core/ports.ts";
-export * from "./core/process-batch.ts";
-export * from "./core/records.ts";
-export * from "./core/routing.ts";
-export * from "./core/signature.ts";
-export { parseSubscriptionDocument } from "./adapters/s3-subscriptions.ts";
-export { CachingDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
-export { SIGNING_SECRET_PATTERN } from "./adapters/secrets-manager-signing-secrets.ts";
+/**
+ * The transform-and-filter core and its ports, for the local pipeline, the tools, tests and benchmarks.
+ * Adapters come from their own subpaths: `/aws` (KMS, S3, Secrets Manager, EventBridge), `/local` (the
+ * local key provider), `/handler` (the Lambda), `/testing` (SDK-level answers).
+ */
+export { processBatch, DEFAULT_SETTINGS, type ProcessorDeps, type ProcessorSettings } from "./core/process-batch.ts";
+export {
+  WholeBatchRetry,
+  type BatchCounts,
+  type BatchResult,
+  type DeliveryOutcome,
+  type RecordOutcome,
+} from "./core/stages/report.ts";
+export type { DeliveryState, RecordState } from "./core/stages/batch.ts";
+export type {
+  BusEntry,
+  DataKeyUnwrapper,
+  EventPublisher,
+  PublishResult,
+  QuarantineSink,
+  QuarantinedRecord,
+  SigningSecretSource,
+  Subscription,
+  SubscriptionLookup,
+  SubscriptionSource,
+} from "./core/ports.ts";
+export { failed, failureOf, found, notFound, type Failed, type Found, type NotFound, type Result, type Retry } from "./core/result.ts";
+export { PermanentError, TransientError, describeError } from "./core/errors.ts";
+export type { PipeKinesisRecord } from "./core/records.ts";
+export { endpointRulePattern, signedBusEntry, type CallbackDetail } from "./core/routing.ts";
+export type { CallbackCloudEvent } from "./core/cloudevent.ts";
+export { canonicalJson } from "./core/signature.ts";
 export { createLogger } from "./logger.ts";
-export { LocalKeyProvider } from "./adapters/local-key-provider.ts";

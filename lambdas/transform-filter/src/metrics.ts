@@ -1,4 +1,4 @@
-import type { BatchCounts } from "./core/process-batch.ts";
+import type { BatchCounts } from "./core/stages/report.ts";
 
 const COUNT_METRICS: (keyof BatchCounts)[] = [
   "received",

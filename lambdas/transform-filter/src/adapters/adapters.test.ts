@@ -1,14 +1,13 @@
-import { Readable } from "node:stream";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { sdkStreamMixin } from "@smithy/util-stream";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { PermanentError, TransientError } from "../core/errors.ts";
 import { silentLogger } from "../testing/fakes.ts";
 import { newSigningSecret, trustConfig } from "../testing/fixtures.ts";
+import { s3Object } from "../testing/sdk-faults.ts";
 import { classifyAwsError } from "./aws-errors.ts";
 import { EventBridgePublisher } from "./eventbridge-publisher.ts";
 import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./kms-data-keys.ts";
@@ -16,7 +15,6 @@ import { S3QuarantineSink, quarantineKey } from "./s3-quarantine.ts";
 import { S3SubscriptionSource } from "./s3-subscriptions.ts";
 import { SecretsManagerSigningSecrets } from "./secrets-manager-signing-secrets.ts";
 
-const body = (text: string) => sdkStreamMixin(Readable.from([Buffer.from(text)]));
 const s3Error = (name: string, status: number, fault: "client" | "server" = "client") =>
   new S3ServiceException({ name, $fault: fault, $metadata: { httpStatusCode: status }, message: name });
 
@@ -41,14 +39,14 @@ describe("S3SubscriptionSource", () => {
 
   it("serves a warm cache without calling S3, then revalidates with If-None-Match and transfers no body on 304", async () => {
     const config = trustConfig("RX1");
-    s3.on(GetObjectCommand).resolvesOnce({ Body: body(JSON.stringify(config)), ETag: '"v1"' } as never).rejects(s3Error("NotModified", 304));
+    s3.on(GetObjectCommand).resolvesOnce(s3Object(JSON.stringify(config), '"v1"')).rejects(s3Error("NotModified", 304));
     const subscriptions = source();
-    expect(await subscriptions.get("RX1")).toMatchObject({ kind: "found", version: '"v1"' });
+    expect(await subscriptions.get("RX1")).toMatchObject({ status: "found", value: { version: '"v1"' } });
     clock = 30_000;
     await subscriptions.get("RX1");
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1);
     clock = 61_000;
-    expect(await subscriptions.get("RX1")).toMatchObject({ kind: "found", config: { trustId: "RX1" } });
+    expect(await subscriptions.get("RX1")).toMatchObject({ status: "found", value: { config: { trustId: "RX1" } } });
     const calls = s3.commandCalls(GetObjectCommand);
     expect(calls).toHaveLength(2);
     expect(calls[0]!.args[0].input).toEqual({ Bucket: "b", Key: "subscriptions/RX1.json" });
@@ -57,27 +55,27 @@ describe("S3SubscriptionSource", () => {
 
   it("reports a missing document as an unknown trust", async () => {
     s3.on(GetObjectCommand).rejects(s3Error("NoSuchKey", 404));
-    expect(await source().get("RX9")).toEqual({ kind: "unknown" });
+    expect(await source().get("RX9")).toEqual({ status: "not-found", reason: "no subscription document" });
   });
 
   it("reports an invalid document, and keeps serving the last good version after a broken upload", async () => {
     const good = trustConfig("RX1");
     s3.on(GetObjectCommand)
-      .resolvesOnce({ Body: body(JSON.stringify(good)), ETag: '"v1"' } as never)
-      .resolvesOnce({ Body: body(JSON.stringify({ ...good, endpoints: [{ id: "x" }] })), ETag: '"v2"' } as never);
+      .resolvesOnce(s3Object(JSON.stringify(good), '"v1"'))
+      .resolvesOnce(s3Object(JSON.stringify({ ...good, endpoints: [{ id: "x" }] }), '"v2"'));
     const subscriptions = source();
     await subscriptions.get("RX1");
     clock = 61_000;
-    expect(await subscriptions.get("RX1")).toMatchObject({ kind: "found", version: '"v1"' });
+    expect(await subscriptions.get("RX1")).toMatchObject({ status: "found", value: { version: '"v1"' } });
 
     s3.reset();
-    s3.on(GetObjectCommand).resolves({ Body: body('{"trustId":"RX2"'), ETag: '"x"' } as never);
-    expect(await source().get("RX2")).toMatchObject({ kind: "invalid", reason: expect.stringMatching(/^not JSON/) });
+    s3.on(GetObjectCommand).resolves(s3Object('{"trustId":"RX2"', '"x"'));
+    expect(await source().get("RX2")).toMatchObject({ status: "failed", retry: "never", reason: expect.stringMatching(/^not JSON/) });
   });
 
   it("rejects a document stored under another trust's key", async () => {
-    s3.on(GetObjectCommand).resolves({ Body: body(JSON.stringify(trustConfig("RX1"))), ETag: '"v1"' } as never);
-    expect(await source().get("RX2")).toMatchObject({ kind: "invalid", reason: "document is for trust RX1, stored under RX2" });
+    s3.on(GetObjectCommand).resolves(s3Object(JSON.stringify(trustConfig("RX1")), '"v1"'));
+    expect(await source().get("RX2")).toMatchObject({ status: "failed", retry: "never", reason: "document is for trust RX1, stored under RX2" });
   });
 
   it("throws transient errors when S3 fails and nothing good is cached, and serves the cached version when it is", async () => {
@@ -85,11 +83,11 @@ describe("S3SubscriptionSource", () => {
     await expect(source().get("RX1")).rejects.toBeInstanceOf(TransientError);
 
     s3.reset();
-    s3.on(GetObjectCommand).resolvesOnce({ Body: body(JSON.stringify(trustConfig("RX1"))), ETag: '"v1"' } as never).rejects(s3Error("SlowDown", 503, "server"));
+    s3.on(GetObjectCommand).resolvesOnce(s3Object(JSON.stringify(trustConfig("RX1")), '"v1"')).rejects(s3Error("SlowDown", 503, "server"));
     const subscriptions = source();
     await subscriptions.get("RX1");
     clock = 61_000;
-    expect(await subscriptions.get("RX1")).toMatchObject({ kind: "found" });
+    expect(await subscriptions.get("RX1")).toMatchObject({ status: "found" });
   });
 
   it("treats access denied as permanent", async () => {
@@ -153,16 +151,49 @@ describe("EventBridgePublisher", () => {
   const eb = mockClient(EventBridgeClient);
   beforeEach(() => eb.reset());
 
+  const entry = { Source: "s", DetailType: "t", Detail: "{}", EventBusName: "b" };
+
   it("maps per-entry results in request order", async () => {
+    // Prepare
     eb.on(PutEventsCommand).resolves({
       FailedEntryCount: 1,
       Entries: [{ EventId: "e1" }, { ErrorCode: "ThrottlingException", ErrorMessage: "slow" }],
     });
-    const entry = { Source: "s", DetailType: "t", Detail: "{}", EventBusName: "b" };
-    expect(await new EventBridgePublisher(eb as unknown as EventBridgeClient).putEvents([entry, entry])).toEqual([
-      { ok: true },
-      { ok: false, errorCode: "ThrottlingException", errorMessage: "slow" },
+
+    // Act
+    const results = await new EventBridgePublisher(eb as unknown as EventBridgeClient).putEvents([entry, entry]);
+
+    // Assess
+    expect(results).toEqual([
+      { status: "found", value: { eventId: "e1" } },
+      { status: "failed", retry: "now", reason: "PutEvents entry failed: ThrottlingException: slow" },
     ]);
+  });
+
+  it.each([
+    ["ThrottlingException", "now"],
+    ["InternalFailure", "now"],
+    ["InvalidArgument", "never"],
+    ["MalformedDetail", "never"],
+    ["ValidationException", "never"],
+    ["AccessDeniedException", "later"],
+    ["NotAuthorizedForSourceException", "later"],
+  ])("classifies the entry error %s as retry %s", async (errorCode, retry) => {
+    eb.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: errorCode, ErrorMessage: "x" }] });
+    const [result] = await new EventBridgePublisher(eb as unknown as EventBridgeClient).putEvents([entry]);
+    expect(result).toMatchObject({ status: "failed", retry });
+  });
+
+  it("answers every entry of a call that fails as a whole: throttled now, refused later, never quarantined", async () => {
+    const publisher = new EventBridgePublisher(eb as unknown as EventBridgeClient);
+    eb.on(PutEventsCommand).rejects(Object.assign(new Error("slow"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } }));
+    expect(await publisher.putEvents([entry, entry])).toEqual([
+      expect.objectContaining({ status: "failed", retry: "now", reason: expect.stringMatching(/^PutEvents failed: TransientError/) }),
+      expect.objectContaining({ retry: "now" }),
+    ]);
+    eb.reset();
+    eb.on(PutEventsCommand).rejects(Object.assign(new Error("no"), { name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 } }));
+    expect(await publisher.putEvents([entry])).toEqual([expect.objectContaining({ status: "failed", retry: "later" })]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { ODS_CODE_PATTERN } from "@trust-callbacks/schemas";
 import type { QuarantineSink, QuarantinedRecord } from "../core/ports.ts";
 import { classifyAwsError } from "./aws-errors.ts";
 
@@ -9,7 +10,7 @@ import { classifyAwsError } from "./aws-errors.ts";
  */
 export function quarantineKey(prefix: string, entry: QuarantinedRecord): string {
   const day = entry.quarantinedAt.slice(0, 10).replaceAll("-", "/");
-  const trust = entry.trustId && /^[A-Z0-9]{3,6}$/.test(entry.trustId) ? entry.trustId : "_unknown";
+  const trust = entry.trustId && ODS_CODE_PATTERN.test(entry.trustId) ? entry.trustId : "_unknown";
   const id = /^[A-Za-z0-9:._-]{1,200}$/.test(entry.eventID)
     ? entry.eventID.replaceAll(":", "_")
     : createHash("sha256").update(JSON.stringify(entry.record) ?? "").digest("hex");

@@ -1,23 +1,25 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "pino";
-import { TrustConfig, formatIssues } from "@trust-callbacks/schemas";
-import type { SubscriptionLookup, SubscriptionSource } from "../core/ports.ts";
+import { describeTrustFileIssue, parseTrustFile, type TrustFileIssue } from "@trust-callbacks/schemas";
+import type { Subscription, SubscriptionLookup, SubscriptionSource } from "../core/ports.ts";
+import { failed, found, notFound, type Failed, type Found } from "../core/result.ts";
 import { classifyAwsError, httpStatusOf } from "./aws-errors.ts";
 
-/** Parses and validates a subscription document (a trust config file) for the trust it is stored under. */
-export function parseSubscriptionDocument(text: string, trustId: string): SubscriptionLookup & { kind: "found" | "invalid" } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { kind: "invalid", reason: `not JSON: ${(error as Error).message}` };
-  }
-  const parsed = TrustConfig.safeParse(json);
-  if (!parsed.success) return { kind: "invalid", reason: formatIssues(parsed.error) };
-  if (parsed.data.trustId !== trustId) {
-    return { kind: "invalid", reason: `document is for trust ${parsed.data.trustId}, stored under ${trustId}` };
-  }
-  return { kind: "found", config: parsed.data, version: "" };
+/**
+ * A subscription document (a trust config file, uploaded unchanged) read with the one trust-file parser,
+ * for the trust it is stored under: found, or failed for good with the problems in one line.
+ */
+export function readSubscriptionDocument(text: string, key: string, trustId: string): Found<Subscription> | Failed {
+  const parsed = parseTrustFile(text, { file: key, expectedTrustId: trustId });
+  if (parsed.status === "valid") return found({ config: parsed.config, version: "" });
+  return failed("never", parsed.issues.map(describeIssue).join("; "));
+}
+
+/** How the Lambda words a document's problem (a reason in the quarantine and the log). */
+function describeIssue(issue: TrustFileIssue): string {
+  if (issue.code === "not-json") return `not JSON: ${issue.message}`;
+  if (issue.code === "wrong-trust" && issue.trustIds) return `document is for trust ${issue.trustIds.inFile}, stored under ${issue.trustIds.expected}`;
+  return describeTrustFileIssue(issue);
 }
 
 interface CachedDocument {
@@ -25,7 +27,7 @@ interface CachedDocument {
   etag?: string;
   checkedAt: number;
   /** The last valid version, kept serving if a later upload is broken. */
-  lastGood?: SubscriptionLookup & { kind: "found" };
+  lastGood?: Found<Subscription>;
 }
 
 export interface S3SubscriptionSourceOptions {
@@ -69,12 +71,12 @@ export class S3SubscriptionSource implements SubscriptionSource {
         }),
       );
       const text = (await response.Body?.transformToString("utf8")) ?? "";
-      const parsed = parseSubscriptionDocument(text, trustId);
+      const parsed = readSubscriptionDocument(text, key, trustId);
       const etag = response.ETag;
-      if (parsed.kind === "found") {
-        const found = { ...parsed, version: etag ?? "" };
-        this.documents.set(trustId, { lookup: found, etag, checkedAt: now, lastGood: found });
-        return found;
+      if (parsed.status === "found") {
+        const current = found({ ...parsed.value, version: etag ?? "" });
+        this.documents.set(trustId, { lookup: current, etag, checkedAt: now, lastGood: current });
+        return current;
       }
       this.options.logger.error({ trustId, key, reason: parsed.reason }, "subscription document is invalid");
       const lookup = cached?.lastGood ?? parsed;
@@ -87,7 +89,7 @@ export class S3SubscriptionSource implements SubscriptionSource {
         return cached.lookup;
       }
       if (status === 404 || (error as { name?: string }).name === "NoSuchKey") {
-        const unknown: SubscriptionLookup = { kind: "unknown" };
+        const unknown = notFound("no subscription document");
         this.documents.set(trustId, { lookup: unknown, checkedAt: now });
         return unknown;
       }

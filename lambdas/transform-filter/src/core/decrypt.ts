@@ -6,9 +6,10 @@ import {
   type EncryptedField,
   type PlatformEvent,
 } from "@trust-callbacks/schemas";
+import type { Failed, Found } from "./result.ts";
 
 /** A field's data key, unwrapped, or why it could not be. */
-export type UnwrappedKey = { ok: true; key: Buffer } | { ok: false; reason: string };
+export type UnwrappedKey = Found<Buffer> | Failed;
 
 export interface WrappedKeyRequest {
   /** Identifies the key within a batch: the same wrapped key under another trust is another key. */
@@ -55,12 +56,12 @@ export function decryptEventData(event: PlatformEvent, keys: ReadonlyMap<string,
   const data = mapSensitiveFields(event, (value, path) => {
     if (!isEncrypted(value)) return value;
     const key = keys.get(wrappedKeyCacheKey(event.trustId, value.wrappedKey));
-    if (!key || !key.ok) {
+    if (key?.status !== "found") {
       undecryptable.push({ path, reason: key ? key.reason : "data key not unwrapped" });
       return null;
     }
     try {
-      return openField(value, key.key, aad);
+      return openField(value, key.value, aad);
     } catch {
       undecryptable.push({ path, reason: "ciphertext failed authentication" });
       return null;

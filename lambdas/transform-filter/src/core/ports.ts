@@ -1,9 +1,10 @@
 import type { TrustConfig } from "@trust-callbacks/schemas";
+import type { Failed, Found, Result } from "./result.ts";
 
 /**
- * The narrow interfaces the core calls. AWS adapters implement them in Lambda; the local
- * pipeline, tests and benchmarks pass their own. Each method throws TransientError or
- * PermanentError (anything else counts as transient).
+ * The narrow interfaces the core calls. AWS adapters implement them in Lambda; the local pipeline, tests
+ * and benchmarks pass their own. Answers come as a `Result`; a method may also throw TransientError or
+ * PermanentError (anything else thrown counts as transient), which the core reads as a `Failed`.
  */
 
 /** Unwraps a data key that KMS (or the local key provider) wrapped under an encryption context. */
@@ -11,10 +12,17 @@ export interface DataKeyUnwrapper {
   unwrap(wrappedKey: string, encryptionContext: Record<string, string>): Promise<Buffer>;
 }
 
-export type SubscriptionLookup =
-  | { kind: "found"; config: TrustConfig; version: string }
-  | { kind: "unknown" }
-  | { kind: "invalid"; reason: string };
+/** A trust's subscription document (its trust config file, as deployed) and the version it was read at. */
+export interface Subscription {
+  config: TrustConfig;
+  version: string;
+}
+
+/**
+ * Found: the trust's document. Not found: no document, an unknown trust. Failed with `never`: the
+ * document exists but is invalid (the reason says why).
+ */
+export type SubscriptionLookup = Result<Subscription>;
 
 /** Reads a trust's subscription document (the deployed trust config file). */
 export interface SubscriptionSource {
@@ -34,13 +42,24 @@ export interface BusEntry {
   EventBusName: string;
 }
 
-export type PublishResult = { ok: true } | { ok: false; errorCode: string; errorMessage: string };
-
-/** Sends one PutEvents call (at most 10 entries); results match entries in length and order. */
+/**
+ * One entry's answer from the bus: found (accepted, with the bus's event id) or failed, classified by the
+ * publisher: `now` (throttled: resend in this invocation), `later` (the Pipe retries the record) or
+ * `never` (the entry itself is refused: quarantine it).
+ */
+export type PublishResult = Found<{ eventId: string }> | Failed;
+/**
+ * Sends one PutEvents call (at most 10 entries); results match entries in length and order. A call that
+ * fails as a whole answers each entry with a `Failed` (or throws; the core then resends the call).
+ */
 export interface EventPublisher {
   putEvents(entries: BusEntry[]): Promise<PublishResult[]>;
 }
 
+/**
+ * A quarantined record as stored for people to inspect and replay. The field names are the stored
+ * document's: `eventID` is the Kinesis record id, `eventId` the platform event id.
+ */
 export interface QuarantinedRecord {
   reason: string;
   eventID: string;

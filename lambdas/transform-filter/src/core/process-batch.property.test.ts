@@ -1,22 +1,21 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
-import { InMemorySecrets, InMemorySubscriptions, MemoryQuarantine, RecordingPublisher, silentLogger, type Fault } from "../testing/fakes.ts";
+import { InMemorySecrets, InMemorySubscriptions, MemoryQuarantine, RecordingPublisher, silentLogger, type Fault, type PutAnswer } from "../testing/fakes.ts";
 import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
 import { TransientError, PermanentError } from "./errors.ts";
 import { processBatch } from "./process-batch.ts";
-import type { PublishResult } from "./ports.ts";
 
 const TRUSTS = ["RX1", "RX2", "RX3"] as const;
 const fault = fc.constantFrom<Fault>(undefined, undefined, undefined, "transient", "permanent");
-const putOutcome = fc.constantFrom<PublishResult | "throw-transient" | "throw-permanent">(
-  { ok: true },
-  { ok: true },
-  { ok: true },
-  { ok: false, errorCode: "ThrottlingException", errorMessage: "slow down" },
-  { ok: false, errorCode: "InternalFailure", errorMessage: "oops" },
-  { ok: false, errorCode: "MalformedDetail", errorMessage: "bad" },
-  { ok: false, errorCode: "AccessDeniedException", errorMessage: "no" },
+const putOutcome = fc.constantFrom<PutAnswer>(
+  "accept",
+  "accept",
+  "accept",
+  { errorCode: "ThrottlingException", errorMessage: "slow down" },
+  { errorCode: "InternalFailure", errorMessage: "oops" },
+  { errorCode: "MalformedDetail", errorMessage: "bad" },
+  { errorCode: "AccessDeniedException", errorMessage: "no" },
   "throw-transient",
   "throw-permanent",
 );
@@ -94,11 +93,11 @@ describe("processBatch under random batches and random faults", () => {
           // Exactly one state per record, and the Pipe is told about exactly the retries.
           expect(result.outcomes).toHaveLength(records.length);
           result.outcomes.forEach((outcome, i) => {
-            expect(outcome.eventID).toBe(records[i]!.eventID);
+            expect(outcome.recordId).toBe(records[i]!.eventID);
             expect(["published", "filtered", "quarantined", "retry"]).toContain(outcome.state);
           });
           expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
-            result.outcomes.filter((o) => o.state === "retry").map((o) => o.eventID),
+            result.outcomes.filter((o) => o.state === "retry").map((o) => o.recordId),
           );
           // Nothing published twice within the invocation.
           const publishedIds = publisher.published.map((entry) => JSON.parse(entry.Detail).event.id as string);
@@ -111,7 +110,7 @@ describe("processBatch under random batches and random faults", () => {
               expect(outcome.deliveries.length).toBeGreaterThan(0);
               for (const d of outcome.deliveries) expect(publishedIds).toContain(d.cloudEventId);
             }
-            if (outcome.state === "quarantined") expect(quarantinedIds.has(outcome.eventID)).toBe(true);
+            if (outcome.state === "quarantined") expect(quarantinedIds.has(outcome.recordId)).toBe(true);
             if (outcome.state === "filtered") expect(outcome.deliveries).toEqual([]);
           }
           const counted = result.counts.published + result.counts.filtered + result.counts.quarantined + result.counts.retried;

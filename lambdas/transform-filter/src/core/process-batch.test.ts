@@ -131,7 +131,7 @@ describe("processBatch", () => {
 
   it("quarantines events of unknown trusts and of trusts whose document is invalid", async () => {
     const { deps, sealer, subscriptions, quarantine } = setup([trustConfig("RX1")]);
-    subscriptions.documents.set("RX3", { kind: "invalid", reason: "endpoints[0].url: must be an https:// URL" });
+    subscriptions.invalid("RX3", "endpoints[0].url: must be an https:// URL");
     const result = await processBatch(
       [kinesisRecord(sealer.seal(plainMessageCreated("ZZZ9"))), kinesisRecord(sealer.seal(plainMessageCreated("RX3")))],
       deps,
@@ -203,8 +203,8 @@ describe("processBatch", () => {
   it("packs entries at most 10 per PutEvents call and retries only the entries that failed retryably", async () => {
     const { deps, sealer, publisher } = setup([trustConfig("RX1")]);
     const records = Array.from({ length: 25 }, () => kinesisRecord(sealer.seal(plainMessageCreated("RX1"))));
-    publisher.plan = (_entry, call) =>
-      call === 0 ? { ok: false, errorCode: "ThrottlingException", errorMessage: "Rate exceeded" } : { ok: true };
+    publisher.failFirstCalls(1, "ThrottlingException");
+
     const result = await processBatch(records, deps, settings);
     expect(publisher.calls.map((c) => c.length)).toEqual([10, 10, 5, 10]);
     expect(result.outcomes.every((o) => o.state === "published")).toBe(true);
@@ -213,19 +213,15 @@ describe("processBatch", () => {
   });
 
   it("hands back records whose entries keep failing and quarantines entries PutEvents rejects outright", async () => {
+    // Prepare
     const { deps, sealer, publisher, quarantine } = setup([trustConfig("RX1")]);
-    const records = Array.from({ length: 3 }, () => kinesisRecord(sealer.seal(plainMessageCreated("RX1"))));
-    publisher.plan = (entry) => {
-      const id = JSON.parse(entry.Detail).event.data.sourceEventId;
-      if (id === JSON.parse(Buffer.from(records[0]!.data, "base64").toString()).eventId) {
-        return { ok: false, errorCode: "InternalFailure", errorMessage: "boom" };
-      }
-      if (id === JSON.parse(Buffer.from(records[1]!.data, "base64").toString()).eventId) {
-        return { ok: false, errorCode: "MalformedDetail", errorMessage: "bad" };
-      }
-      return { ok: true };
-    };
-    const result = await processBatch(records, deps, settings);
+    const [failing, rejected, accepted] = Array.from({ length: 3 }, () => sealer.seal(plainMessageCreated("RX1")));
+    publisher.failFor(failing!.eventId, "InternalFailure").failFor(rejected!.eventId, "MalformedDetail");
+
+    // Act
+    const result = await processBatch([failing!, rejected!, accepted!].map((event) => kinesisRecord(event)), deps, settings);
+
+    // Assess
     expect(result.outcomes.map((o) => o.state)).toEqual(["retry", "quarantined", "published"]);
     expect(publisher.calls).toHaveLength(settings.publishAttempts);
     expect(quarantine.entries[0]!.endpointFailures[0]!.reason).toMatch(/MalformedDetail/);
@@ -233,7 +229,7 @@ describe("processBatch", () => {
 
   it("quarantines an entry too large for PutEvents instead of retrying it", async () => {
     const { deps, sealer, quarantine, publisher } = setup([trustConfig("RX1")]);
-    const big = sealer.seal(plainMessageCreated("RX1", { data: { messageId: "m1", sender: { userId: "u", displayName: "X" }, text: "y".repeat(5000) } } as never));
+    const big = sealer.seal(plainMessageCreated("RX1", { text: "y".repeat(5000) }));
     const result = await processBatch([kinesisRecord(big)], deps, { ...settings, maxPutEventsBytes: 4096 });
     expect(result.outcomes[0]!.state).toBe("quarantined");
     expect(quarantine.entries[0]!.endpointFailures[0]!.reason).toMatch(/exceeds the PutEvents limit of 4096 bytes/);
@@ -264,7 +260,7 @@ describe("processBatch", () => {
     const result = await processBatch([kinesisRecord(event), kinesisRecord(event)], deps, settings);
     expect(publisher.published).toHaveLength(1);
     expect(result.outcomes.map((o) => o.state)).toEqual(["published", "published"]);
-    expect(result.outcomes[1]!.duplicateOf).toBe(result.outcomes[0]!.eventID);
+    expect(result.outcomes[1]!.duplicateOf).toBe(result.outcomes[0]!.recordId);
     expect(result.counts.duplicates).toBe(1);
   });
 
@@ -279,7 +275,7 @@ describe("processBatch", () => {
 
   it("stops backing off when the invocation is about to time out", async () => {
     const { deps, sealer, publisher } = setup([trustConfig("RX1")]);
-    publisher.plan = () => ({ ok: false, errorCode: "ThrottlingException", errorMessage: "slow down" });
+    publisher.plan = () => ({ errorCode: "ThrottlingException", errorMessage: "slow down" });
     const result = await processBatch([kinesisRecord(sealer.seal(plainMessageCreated("RX1")))], { ...deps, remainingTimeMs: () => 1000 }, {
       ...settings,
       publishAttempts: 10,

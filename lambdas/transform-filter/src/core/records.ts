@@ -1,4 +1,5 @@
 import { PlatformEvent, decodeBase64, formatIssues } from "@trust-callbacks/schemas";
+import { failed, found, type Failed, type Found } from "./result.ts";
 
 /** One Kinesis record as an EventBridge Pipe hands it to its Lambda target (a flat object, no `kinesis` wrapper). */
 export interface PipeKinesisRecord {
@@ -11,37 +12,40 @@ export interface PipeKinesisRecord {
   [other: string]: unknown;
 }
 
-export type DecodedRecord =
-  | { ok: true; event: PlatformEvent }
-  | { ok: false; reason: string; trustId?: string; eventId?: string };
+/** A record that is no platform event, with what could be read of its trust and event ids, for the quarantine. */
+export type UndecodableRecord = Failed & { trustId?: string; sourceEventId?: string };
+export type DecodedRecord = Found<PlatformEvent> | UndecodableRecord;
+
+const undecodable = (reason: string, hints: { trustId?: string; sourceEventId?: string } = {}): UndecodableRecord => ({
+  ...failed("never", reason),
+  ...hints,
+});
 
 /** Kinesis caps a record at 1 MiB; anything larger did not come from the stream. */
 const MAX_DATA_BASE64_LENGTH = Math.ceil((1024 * 1024) / 3) * 4;
 
-/** base64 → UTF-8 JSON → a validated PlatformEvent, or the reason it is not one. */
+/** base64 → UTF-8 JSON → a validated PlatformEvent, or the reason it is not one (a failure that retrying cannot cure). */
 export function decodeRecord(record: PipeKinesisRecord): DecodedRecord {
   const { data } = record;
-  if (typeof data !== "string" || data.length === 0) return { ok: false, reason: "record has no data" };
-  if (data.length > MAX_DATA_BASE64_LENGTH) return { ok: false, reason: "record data exceeds 1 MiB" };
+  if (typeof data !== "string" || data.length === 0) return undecodable("record has no data");
+  if (data.length > MAX_DATA_BASE64_LENGTH) return undecodable("record data exceeds 1 MiB");
   const bytes = decodeBase64(data);
-  if (!bytes) return { ok: false, reason: "record data is not base64" };
+  if (!bytes) return undecodable("record data is not base64");
 
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString("utf8"));
   } catch {
     // Not the parser's message: it quotes the input, which may be clinical text, into logs and the quarantine reason.
-    return { ok: false, reason: "record data is not valid JSON" };
+    return undecodable("record data is not valid JSON");
   }
   const parsed = PlatformEvent.safeParse(json);
   if (!parsed.success) {
     const hint = json !== null && typeof json === "object" ? (json as Record<string, unknown>) : {};
-    return {
-      ok: false,
-      reason: `event does not match the schema: ${formatIssues(parsed.error)}`.slice(0, 2000),
+    return undecodable(`event does not match the schema: ${formatIssues(parsed.error)}`.slice(0, 2000), {
       ...(typeof hint.trustId === "string" ? { trustId: hint.trustId.slice(0, 16) } : {}),
-      ...(typeof hint.eventId === "string" ? { eventId: hint.eventId.slice(0, 64) } : {}),
-    };
+      ...(typeof hint.eventId === "string" ? { sourceEventId: hint.eventId.slice(0, 64) } : {}),
+    });
   }
-  return { ok: true, event: parsed.data };
+  return found(parsed.data);
 }

@@ -22,11 +22,24 @@ export function endpointRulePattern(busSource: string, trustId: string, endpoint
   };
 }
 
+/** What signing reads of an event: its id and type; the rest is signed as it is (a redrive passes a CloudEvent read from a DLQ). */
+export interface SignableEvent {
+  id: string;
+  type: string;
+  [attribute: string]: unknown;
+}
+
 /**
  * The signed PutEvents entry of one delivery: the CloudEvent is canonicalized once (RFC 8785), that text
  * is signed and also serves as the event's JSON inside `Detail`. The core and the redrive tool both use it.
  */
-export function signedBusEntry(event: CallbackCloudEvent, secret: string, at: Date, busSource: string, eventBusName: string): BusEntry {
+export function signedBusEntry(
+  event: CallbackCloudEvent | SignableEvent,
+  secret: string,
+  at: Date,
+  busSource: string,
+  eventBusName: string,
+): BusEntry {
   const eventJson = canonicalJson(event);
   const webhook = signCanonical(event.id, eventJson, secret, at);
   return {

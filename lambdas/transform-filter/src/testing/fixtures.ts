@@ -36,7 +36,14 @@ export function trustConfig(
   });
 }
 
-export function plainMessageCreated(trustId: string, overrides: Partial<PlatformEvent> = {}): PlatformEvent {
+/**
+ * A `message.created` event of `trustId` with its fields in clear (seal it with `EventSealer`); `text`
+ * replaces the message text, the other overrides replace top-level fields.
+ */
+export function plainMessageCreated(
+  trustId: string,
+  { text = "Patient in bay 4 needs review", ...overrides }: Partial<Omit<PlatformEvent, "type" | "data">> & { text?: string } = {},
+): PlatformEvent {
   return {
     eventId: randomUUID(),
     type: "message.created",
@@ -47,10 +54,10 @@ export function plainMessageCreated(trustId: string, overrides: Partial<Platform
     data: {
       messageId: `msg-${randomBytes(4).toString("hex")}`,
       sender: { userId: "user-17", displayName: "Dr Ada Example" },
-      text: "Patient in bay 4 needs review",
+      text,
     },
     ...overrides,
-  } as PlatformEvent;
+  };
 }
 
 /** Encrypts events the way the platform does, with one data key per trust. */

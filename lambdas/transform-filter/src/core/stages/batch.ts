@@ -1,0 +1,136 @@
+import type pLimit from "p-limit";
+import type { Endpoint, PlatformEvent } from "@trust-callbacks/schemas";
+import type { DecryptedData } from "../decrypt.ts";
+import type { BusEntry } from "../ports.ts";
+import type { PipeKinesisRecord } from "../records.ts";
+import { failureOf, type Result } from "../result.ts";
+
+/**
+ * The shapes a record takes on its way through `processBatch`, and what every stage returns.
+ * Names: `recordId` is the Kinesis record id (the Pipe record's `eventID`, what `batchItemFailures` names);
+ * `sourceEventId` is the platform event's id (`eventId` in the event, `data.sourceEventId` in the webhook).
+ */
+
+export type RecordState = "published" | "filtered" | "quarantined" | "retry";
+export type DeliveryState = "published" | "quarantined" | "retry";
+
+/** A record as the Pipe handed it over, and where it stood in the batch. */
+export interface ReceivedRecord {
+  position: number;
+  recordId: string;
+  record: PipeKinesisRecord;
+}
+
+/** A record that holds a valid platform event, the first of its event in the batch. */
+export interface DecodedRecord extends ReceivedRecord {
+  event: PlatformEvent;
+}
+
+/** A later record of an event already in the batch: it shares the fate of the first (`firstPosition`). */
+export interface RepeatedRecord extends DecodedRecord {
+  firstPosition: number;
+}
+
+/** A record with the endpoints of its trust that subscribe to it (at least one). */
+export interface RoutedRecord extends DecodedRecord {
+  endpoints: Endpoint[];
+}
+
+/** A routed record, with its encrypted fields opened when some endpoint receives it in full. */
+export interface ReadableRecord extends RoutedRecord {
+  plaintext?: DecryptedData;
+}
+
+/** One endpoint's signed entry, ready for the bus. */
+export interface SignedDelivery {
+  endpoint: Endpoint;
+  cloudEventId: string;
+  entry: BusEntry;
+  /** The entry's size as PutEvents counts it. */
+  size: number;
+}
+
+/** One endpoint's delivery whose fate is known. */
+export interface SettledDelivery {
+  endpoint: Endpoint;
+  state: DeliveryState;
+  reason?: string;
+  cloudEventId?: string;
+}
+
+/** A record with one delivery per subscribed endpoint: signed (to publish) or already settled. */
+export interface SignedRecord extends DecodedRecord {
+  deliveries: (SignedDelivery | SettledDelivery)[];
+}
+
+/**
+ * A record whose fate a stage decided. `quarantined` is a verdict until the quarantine stage has
+ * written it (a failed write turns it into `retry`).
+ */
+export interface DecidedRecord extends ReceivedRecord {
+  state: RecordState;
+  reason?: string;
+  event?: PlatformEvent;
+  /** What could be read of an undecodable record, for the quarantine and the logs. */
+  trustId?: string;
+  sourceEventId?: string;
+  deliveries: SettledDelivery[];
+}
+
+/** What every stage returns: the records it decided, and the ones it passes on to the next stage. */
+export interface StageResult<Next> {
+  decided: DecidedRecord[];
+  next: Next[];
+}
+
+export function decide(
+  record: ReceivedRecord & { event?: PlatformEvent },
+  state: RecordState,
+  reason: string | undefined,
+  deliveries: SettledDelivery[] = [],
+): DecidedRecord {
+  // Built by assignment, not conditional spreads: once per record on the hot path.
+  const decided: DecidedRecord = { position: record.position, recordId: record.recordId, record: record.record, state, deliveries };
+  if (record.event) decided.event = record.event;
+  if (reason !== undefined) decided.reason = reason;
+  return decided;
+}
+
+export const isSettled = (delivery: SignedDelivery | SettledDelivery): delivery is SettledDelivery => "state" in delivery;
+
+/**
+ * A record's fate from its settled deliveries: retry if any must be retried (the first one's reason),
+ * quarantined if any can never be published, published otherwise.
+ */
+export function fateOfDeliveries(record: DecodedRecord, deliveries: SettledDelivery[]): DecidedRecord {
+  const retry = deliveries.find((delivery) => delivery.state === "retry");
+  if (retry) return decide(record, "retry", retry.reason, deliveries);
+  if (deliveries.some((delivery) => delivery.state === "quarantined")) {
+    return decide(record, "quarantined", "one or more deliveries can never be published", deliveries);
+  }
+  return decide(record, "published", undefined, deliveries);
+}
+
+/**
+ * Asks `lookup` once per distinct key, at most `limit` at a time. A lookup that throws answers `Failed`
+ * (see `failureOf`), so every key has a result.
+ */
+export async function lookupEach<T>(
+  keys: Iterable<string>,
+  limit: ReturnType<typeof pLimit>,
+  lookup: (key: string) => Promise<Result<T>>,
+): Promise<Map<string, Result<T>>> {
+  const unique = [...new Set(keys)];
+  const results = await Promise.all(
+    unique.map((key) =>
+      limit(async (): Promise<Result<T>> => {
+        try {
+          return await lookup(key);
+        } catch (error) {
+          return failureOf(error);
+        }
+      }),
+    ),
+  );
+  return new Map(unique.map((key, index) => [key, results[index]!]));
+}

@@ -1,0 +1,54 @@
+import type pLimit from "p-limit";
+import { decryptEventData, wrappedKeysOf, type UnwrappedKey } from "../decrypt.ts";
+import type { DataKeyUnwrapper } from "../ports.ts";
+import { found } from "../result.ts";
+import { decide, lookupEach, type ReadableRecord, type RoutedRecord, type StageResult } from "./batch.ts";
+
+export interface DecryptResult extends StageResult<ReadableRecord> {
+  /** Fields delivered as null because they could not be decrypted. */
+  undecryptableFields: number;
+}
+
+/**
+ * Decrypt: the data keys of the records some endpoint receives in full, each distinct key unwrapped once,
+ * then their fields opened. A key that is unavailable for now: retry. A key refused for good, or a field
+ * that fails authentication: the field is delivered as null and listed. Records only minimal endpoints
+ * receive pass on untouched.
+ */
+export async function decrypt(
+  records: readonly RoutedRecord[],
+  keys: DataKeyUnwrapper,
+  limit: ReturnType<typeof pLimit>,
+): Promise<DecryptResult> {
+  const needsPlaintext = (record: RoutedRecord) => record.endpoints.some((endpoint) => endpoint.payloadProfile === "full");
+  const keysOfRecord = new Map(records.filter(needsPlaintext).map((record) => [record, wrappedKeysOf(record.event)]));
+  const requests = new Map([...keysOfRecord.values()].flat().map((request) => [request.cacheKey, request]));
+  const unwrapped = await lookupEach(requests.keys(), limit, async (cacheKey) => {
+    const request = requests.get(cacheKey)!;
+    return found(await keys.unwrap(request.wrappedKey, request.encryptionContext));
+  });
+  // Keys refused for good still go in: their fields become null. Keys unavailable for now hold the record back.
+  const usable = new Map<string, UnwrappedKey>();
+  for (const [cacheKey, key] of unwrapped) {
+    if (key.status === "found" || (key.status === "failed" && key.retry === "never")) usable.set(cacheKey, key);
+  }
+
+  const result: DecryptResult = { decided: [], next: [], undecryptableFields: 0 };
+  for (const record of records) {
+    const wanted = keysOfRecord.get(record);
+    if (!wanted) {
+      result.next.push(record);
+      continue;
+    }
+    const missing = wanted.find((request) => !usable.has(request.cacheKey));
+    if (missing) {
+      const key = unwrapped.get(missing.cacheKey);
+      result.decided.push(decide(record, "retry", `data key unavailable: ${key && key.status !== "found" ? key.reason : "not unwrapped"}`));
+      continue;
+    }
+    const plaintext = decryptEventData(record.event, usable);
+    result.undecryptableFields += plaintext.undecryptable.length;
+    result.next.push({ ...record, plaintext });
+  }
+  return result;
+}

@@ -1,0 +1,118 @@
+import type pLimit from "p-limit";
+import { buildCloudEvent, cloudEventTime } from "../cloudevent.ts";
+import { minimalEventData } from "../decrypt.ts";
+import { describeError } from "../errors.ts";
+import { entrySize } from "../pack.ts";
+import type { SigningSecretSource } from "../ports.ts";
+import { found, type Result } from "../result.ts";
+import { signedBusEntry } from "../routing.ts";
+import {
+  fateOfDeliveries,
+  isSettled,
+  lookupEach,
+  type ReadableRecord,
+  type SettledDelivery,
+  type SignedDelivery,
+  type SignedRecord,
+  type StageResult,
+} from "./batch.ts";
+
+export interface SignOptions {
+  /** CloudEvent `source` attribute. */
+  cloudEventSource: string;
+  /** PutEvents `Source` of every entry. */
+  busSource: string;
+  eventBusName: string;
+  /** Request size cap of one PutEvents call: an entry larger than this can never be published. */
+  maxPutEventsBytes: number;
+  /** The signature timestamp of every entry of the batch. */
+  signedAt: Date;
+}
+
+/**
+ * Sign: one CloudEvent per subscribed endpoint, built from the decrypted data (full profile) or the
+ * identifiers only (minimal), signed with the endpoint's key and sized. Secret unavailable: retry; no
+ * such secret, build failure or an entry over the size cap: that delivery is quarantined. A record with
+ * a delivery to retry publishes nothing now (its other deliveries are held back), so the retry does not
+ * duplicate them. The plaintext is dropped here: from now on it lives only inside the signed entries.
+ */
+export async function sign(
+  records: readonly ReadableRecord[],
+  secrets: SigningSecretSource,
+  limit: ReturnType<typeof pLimit>,
+  options: SignOptions,
+): Promise<StageResult<SignedRecord>> {
+  const keys = await lookupEach(
+    records.flatMap((record) => record.endpoints.map((endpoint) => endpoint.signingSecret)),
+    limit,
+    async (name) => found(await secrets.get(name)),
+  );
+  const result: StageResult<SignedRecord> = { decided: [], next: [] };
+  for (const record of records) {
+    const deliveries = signDeliveries(record, keys, options);
+    if (deliveries.some((delivery) => isSettled(delivery) && delivery.state === "retry")) {
+      result.decided.push(fateOfDeliveries(record, deliveries.map(holdBack)));
+      continue;
+    }
+    result.next.push({ position: record.position, recordId: record.recordId, record: record.record, event: record.event, deliveries });
+  }
+  return result;
+}
+
+function signDeliveries(
+  record: ReadableRecord,
+  keys: ReadonlyMap<string, Result<string>>,
+  options: SignOptions,
+): (SignedDelivery | SettledDelivery)[] {
+  const { event, plaintext } = record;
+  let minimal: Record<string, unknown> | undefined; // computed once, shared by the record's minimal endpoints
+  const time = cloudEventTime(event);
+  return record.endpoints.map((endpoint): SignedDelivery | SettledDelivery => {
+    const key = keys.get(endpoint.signingSecret)!;
+    if (key.status !== "found") {
+      const reason = `signing secret ${endpoint.signingSecret} unavailable: ${key.reason}`;
+      return { endpoint, state: key.status === "failed" && key.retry === "never" ? "quarantined" : "retry", reason };
+    }
+    let cloudEventId: string | undefined;
+    try {
+      const full = endpoint.payloadProfile === "full";
+      const cloudEvent = buildCloudEvent({
+        event,
+        time,
+        endpoint,
+        data: full ? plaintext!.data : (minimal ??= minimalEventData(event)),
+        undecryptableFields: full ? plaintext!.undecryptable.map((field) => field.path) : [],
+        source: options.cloudEventSource,
+      });
+      cloudEventId = cloudEvent.id;
+      const entry = signedBusEntry(cloudEvent, key.value, options.signedAt, options.busSource, options.eventBusName);
+      const size = entrySize(entry);
+      const tooLarge = oversizeReason(size, options);
+      if (tooLarge) return { endpoint, cloudEventId, state: "quarantined", reason: tooLarge };
+      return { endpoint, cloudEventId, entry, size };
+    } catch (error) {
+      const reason = `could not build or sign the CloudEvent: ${describeError(error)}`;
+      return { endpoint, ...(cloudEventId ? { cloudEventId } : {}), state: "quarantined", reason };
+    }
+  });
+}
+
+/** Why an entry of `size` bytes can never be published, if it cannot. Every size limit on an entry goes here. */
+function oversizeReason(size: number, options: Pick<SignOptions, "maxPutEventsBytes">): string | undefined {
+  if (size > options.maxPutEventsBytes) {
+    return `entry of ${size} bytes exceeds the PutEvents limit of ${options.maxPutEventsBytes} bytes`;
+  }
+  return undefined;
+}
+
+/** A signed delivery of a record that must be retried anyway is not published now. */
+const holdBack = (delivery: SignedDelivery | SettledDelivery): SettledDelivery =>
+  isSettled(delivery)
+    ? delivery
+    : {
+        endpoint: delivery.endpoint,
+        cloudEventId: delivery.cloudEventId,
+        state: "retry",
+        reason: "held back: another delivery of this record must be retried",
+      };
+

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { HELP } from "../lib/command-line.ts";
+import { parseRedriveArgs } from "./args.ts";
+
+const local = { target: { kind: "local", root: ".local/dlq" }, auditFile: "redrive-audit.ndjson" };
+
+describe("parseRedriveArgs", () => {
+  it.each<[string[], unknown]>([
+    [["--help"], HELP],
+    [["list"], { name: "list", ...local }],
+    [["list", "--local", "dlq", "--trusts", "t"], { name: "list", target: { kind: "local", root: "dlq", trustsDir: "t" }, auditFile: "redrive-audit.ndjson" }],
+    [["list", "--outputs", "o.json", "--trusts", "t"], { name: "list", target: { kind: "aws", outputsFile: "o.json", trustsDir: "t" }, auditFile: "redrive-audit.ndjson" }],
+    [["show", "--trust", "RYJ"], { name: "show", ...local, trust: "RYJ", selection: {}, showContent: false }],
+    [["show", "--trust", "RYJ", "--endpoint", "legacy", "--limit", "5", "--show-content"], { name: "show", ...local, trust: "RYJ", selection: { endpointId: "legacy", limit: 5 }, showContent: true }],
+    [["redrive", "--trust", "RYJ", "--since", "2026-11-21T00:00:00Z", "--error-code", "TIMEOUT"], { name: "redrive", ...local, trust: "RYJ", selection: { since: new Date("2026-11-21T00:00:00Z"), errorCode: "TIMEOUT" }, dryRun: false, ratePerSecond: 10 }],
+    [["redrive", "--trust", "RYJ", "--dry-run", "--rate", "50"], { name: "redrive", ...local, trust: "RYJ", selection: {}, dryRun: true, ratePerSecond: 50 }],
+    [["purge", "--trust", "RYJ", "--confirm", "RYJ"], { name: "purge", ...local, trust: "RYJ", confirm: "RYJ" }],
+  ])("%j → %j", (argv, expected) => {
+    expect(parseRedriveArgs(argv)).toEqual(expected);
+  });
+
+  it.each<[string[], RegExp]>([
+    [[], /^no command given/],
+    [["replay"], /^unknown command replay$/],
+    [["show"], /^show needs --trust T$/],
+    [["list", "--outputs", "o.json"], /^--outputs needs --trusts DIR/],
+    [["list", "--outputs", "o.json", "--trusts", "t", "--local", "d"], /not both$/],
+    [["redrive", "--trust", "RYJ", "--since", "yesterday"], /^--since must be an ISO date-time$/],
+    [["redrive", "--trust", "RYJ", "--limit", "0"], /^--limit must be a whole number >= 1$/],
+    [["redrive", "--trust", "RYJ", "--rate", "fast"], /^--rate must be a whole number >= 1$/],
+    [["list", "--colour"], /Unknown option '--colour'/],
+  ])("%j is a usage error: %s", (argv, message) => {
+    expect(() => parseRedriveArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
+  });
+});

@@ -1,0 +1,78 @@
+import { HELP, UsageError, dateTime, parseOptions, wholeNumber, type Help } from "../lib/command-line.ts";
+import type { Selection } from "./redrive.ts";
+
+export const USAGE = `Usage: npm run redrive -- <command> [target] [options]
+Commands:
+  list                                  every trust's DLQ: depth and age of the oldest message
+  show    --trust T [selection] [--show-content]
+                                        failed deliveries: type, CloudEvent id, endpoint, error, attempts, first failure;
+                                        --show-content adds the payload (may hold clinical content; audited)
+  redrive --trust T [selection] [--dry-run] [--rate N]
+                                        re-publish to exactly the endpoint that failed; delete only after PutEvents accepted
+  purge   --trust T --confirm T         delete every message of the trust's DLQ (asks again unless --confirm names the trust)
+Target (one of):
+  --outputs FILE --trusts DIR           AWS: FILE is \`terraform output -json\` of the environment; DIR its trusts/
+                                        (region and profile as usual for the AWS SDK: AWS_REGION, AWS_PROFILE)
+  --local DIR [--trusts DIR]            the local pipeline's DLQs (default .local/dlq, sample trusts); redrives into a
+                                        fresh local pipeline whose receivers are all healthy (the endpoint recovered)
+Selection: --endpoint E  --error-code C  --since ISO  --until ISO  --limit N
+Audit: one JSON line per message to stdout and to --audit-file (default redrive-audit.ndjson).`;
+
+export type TargetOptions = { kind: "aws"; outputsFile: string; trustsDir: string } | { kind: "local"; root: string; trustsDir?: string };
+
+interface Common {
+  target: TargetOptions;
+  auditFile: string;
+}
+export type RedriveCommand =
+  | (Common & { name: "list" })
+  | (Common & { name: "show"; trust: string; selection: Selection; showContent: boolean })
+  | (Common & { name: "redrive"; trust: string; selection: Selection; dryRun: boolean; ratePerSecond: number })
+  | (Common & { name: "purge"; trust: string; confirm?: string });
+
+const OPTIONS = {
+  outputs: { type: "string" },
+  trusts: { type: "string" },
+  local: { type: "string" },
+  trust: { type: "string" },
+  endpoint: { type: "string" },
+  "error-code": { type: "string" },
+  since: { type: "string" },
+  until: { type: "string" },
+  limit: { type: "string" },
+  "dry-run": { type: "boolean", default: false },
+  rate: { type: "string", default: "10" },
+  confirm: { type: "string" },
+  "audit-file": { type: "string", default: "redrive-audit.ndjson" },
+  "show-content": { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+/** The redrive tool's command line: argv in, a command out (or HELP); a mistake throws UsageError. */
+export function parseRedriveArgs(argv: readonly string[]): RedriveCommand | Help {
+  const { values, positionals } = parseOptions(argv, { allowPositionals: true, options: OPTIONS });
+  if (values.help) return HELP;
+  const [name, ...extra] = positionals;
+  if (!name) throw new UsageError("no command given: list, show, redrive or purge");
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  if (values.outputs && values.local) throw new UsageError("give --outputs (AWS) or --local (this machine), not both");
+  if (values.outputs && !values.trusts) throw new UsageError("--outputs needs --trusts DIR (the environment's trusts/)");
+  const target: TargetOptions = values.outputs
+    ? { kind: "aws", outputsFile: values.outputs, trustsDir: values.trusts! }
+    : { kind: "local", root: values.local ?? ".local/dlq", ...(values.trusts ? { trustsDir: values.trusts } : {}) };
+  const common = { target, auditFile: values["audit-file"] };
+  if (name === "list") return { name, ...common };
+  if (name !== "show" && name !== "redrive" && name !== "purge") throw new UsageError(`unknown command ${name}`);
+  if (!values.trust) throw new UsageError(`${name} needs --trust T`);
+  const trust = values.trust;
+  if (name === "purge") return { name, ...common, trust, ...(values.confirm !== undefined ? { confirm: values.confirm } : {}) };
+  const selection: Selection = {
+    ...(values.endpoint ? { endpointId: values.endpoint } : {}),
+    ...(values["error-code"] ? { errorCode: values["error-code"] } : {}),
+    ...(values.since ? { since: dateTime(values.since, "since") } : {}),
+    ...(values.until ? { until: dateTime(values.until, "until") } : {}),
+    ...(values.limit ? { limit: wholeNumber(values.limit, "limit", 1) } : {}),
+  };
+  if (name === "show") return { name, ...common, trust, selection, showContent: values["show-content"] };
+  return { name, ...common, trust, selection, dryRun: values["dry-run"], ratePerSecond: wholeNumber(values.rate, "rate", 1) };
+}

@@ -1,0 +1,13 @@
+import { appendFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import type { AuditLine } from "./redrive.ts";
+
+/** Who runs the tool, for the audit. */
+export const operator = (): string => `${userInfo().username}${process.env.AWS_PROFILE ? ` (profile ${process.env.AWS_PROFILE})` : ""}`;
+
+/** Writes one audit line to stdout and appends it to the audit file. */
+export const auditTo = (file: string) => (line: AuditLine): void => {
+  const text = JSON.stringify(line);
+  console.log(text);
+  appendFileSync(file, `${text}\n`);
+};

@@ -1,0 +1,30 @@
+import { UsageError } from "../../lib/command-line.ts";
+import type { RedriveCommand } from "../args.ts";
+import { auditTo, operator } from "../audit.ts";
+import { redrive } from "../redrive.ts";
+import { openTarget } from "../target.ts";
+
+/** `redrive`: re-publish a trust's selected dead letters to the endpoint that failed; Ctrl-C stops after the message in hand. */
+export async function redriveCommand(command: RedriveCommand & { name: "redrive" }, signal: AbortSignal): Promise<number> {
+  const target = openTarget(command.target);
+  const queue = target.queueFor(command.trust);
+  const trust = target.trusts.find((t) => t.trustId === command.trust);
+  if (!trust) throw new UsageError(`trust ${command.trust} is not in the trust files`);
+  const into = command.dryRun ? undefined : await target.redriveInto();
+  const summary = await redrive(queue, {
+    trust,
+    selection: command.selection,
+    publisher: into?.publisher ?? { putEvents: async () => Promise.reject(new Error("dry run publishes nothing")) },
+    secrets: into?.secrets ?? { get: async () => "" },
+    eventBusName: into?.eventBusName ?? "",
+    dryRun: command.dryRun,
+    ratePerSecond: command.ratePerSecond,
+    operator: operator(),
+    audit: auditTo(command.auditFile),
+    signal,
+    progress: (done, selected) => process.stderr.isTTY && process.stderr.write(`\r[${"#".repeat(Math.min(40, Math.round((40 * done) / Math.max(selected, 1)))).padEnd(40)}] ${done}/${selected}`),
+  });
+  await into?.finish();
+  console.error(`\n${JSON.stringify(summary)}`);
+  return summary.failed > 0 ? 1 : 0;
+}

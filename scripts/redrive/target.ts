@@ -1,0 +1,81 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { TrustConfig } from "@trust-callbacks/schemas";
+import type { EventPublisher, SigningSecretSource } from "@trust-callbacks/transform-filter";
+import { EventBridgePublisher, SecretsManagerSigningSecrets } from "@trust-callbacks/transform-filter/aws";
+import { UsageError } from "../lib/command-line.ts";
+import { FileDeadLetterQueue, type DeadLetterQueue } from "../lib/dead-letter-queue.ts";
+import { LocalPipeline, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
+import type { TargetOptions } from "./args.ts";
+import { SqsDeadLetterQueue } from "./sqs-dead-letter-queue.ts";
+
+/** An environment's DLQs and trusts, and where a redrive publishes. */
+export interface Target {
+  trusts: TrustConfig[];
+  queues: Map<string, DeadLetterQueue>;
+  /** Where a redrive publishes: the environment's bus, or a fresh local pipeline. */
+  redriveInto(): Promise<{ publisher: EventPublisher; secrets: SigningSecretSource; eventBusName: string; finish(): Promise<void> }>;
+  /** The trust's DLQ; a UsageError naming the known ones when there is none. */
+  queueFor(trustId: string): DeadLetterQueue;
+}
+
+export function openTarget(options: TargetOptions): Target {
+  return options.kind === "aws" ? awsTarget(options) : localTarget(options);
+}
+
+function withQueueFor(target: Omit<Target, "queueFor">): Target {
+  return {
+    ...target,
+    queueFor: (trustId) => {
+      const queue = target.queues.get(trustId);
+      if (!queue) throw new UsageError(`no DLQ for trust ${trustId}; known: ${[...target.queues.keys()].join(", ")}`);
+      return queue;
+    },
+  };
+}
+
+function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
+  const outputs = JSON.parse(readFileSync(options.outputsFile, "utf8")) as {
+    trusts: { value: Record<string, { dlq_url: string }> };
+    pipeline: { value: { event_bus_name: string } };
+  };
+  const sqs = new SQSClient({});
+  return withQueueFor({
+    trusts: loadTrusts(options.trustsDir),
+    queues: new Map(Object.entries(outputs.trusts.value).map(([trustId, trust]) => [trustId, new SqsDeadLetterQueue(sqs, trustId, trust.dlq_url)])),
+    redriveInto: async () => ({
+      publisher: new EventBridgePublisher(new EventBridgeClient({})),
+      secrets: new SecretsManagerSigningSecrets(new SecretsManagerClient({}), { ttlMs: 300_000 }),
+      eventBusName: outputs.pipeline.value.event_bus_name,
+      finish: async () => {},
+    }),
+  });
+}
+
+function localTarget(options: TargetOptions & { kind: "local" }): Target {
+  const { root } = options;
+  const trustsDir = options.trustsDir ?? SAMPLE_TRUSTS_DIR;
+  const trusts = loadTrusts(trustsDir);
+  return withQueueFor({
+    trusts,
+    queues: new Map(FileDeadLetterQueue.trustIds(root).map((trustId) => [trustId, new FileDeadLetterQueue(root, trustId)])),
+    redriveInto: async () => {
+      const healthy = Object.fromEntries(trusts.flatMap((t) => t.endpoints.map((e) => [`${t.trustId}/${e.id}`, { behaviour: { kind: "ok" } }])));
+      const receiversFile = `${root}/.redrive-receivers.json`;
+      writeFileSync(receiversFile, JSON.stringify(healthy));
+      const pipeline = await LocalPipeline.start({ trustsDir, receiversFile, dlqDir: `${root}/.redrive-dlq` });
+      return {
+        publisher: pipeline.bus,
+        secrets: pipeline.secrets,
+        eventBusName: pipeline.bus.busName,
+        finish: async () => {
+          await pipeline.drain();
+          await pipeline.stop();
+          for (const [key, receiver] of pipeline.receivers) if (receiver.deliveries.length) console.error(`${key}: received ${receiver.deliveries.length}`);
+        },
+      };
+    },
+  });
+}
