@@ -16,7 +16,8 @@ export interface Target {
   trusts: TrustConfig[];
   queues: Map<string, DeadLetterQueue>;
   /** Where a redrive publishes: the environment's bus, or a fresh local pipeline. */
-  redriveInto(): Promise<{ publisher: EventPublisher; secrets: SigningSecretSource; eventBusName: string; finish(): Promise<void> }>;
+  /** Where a trust's dead letters are re-published: the bus its rules are on. */
+  redriveInto(trustId: string): Promise<{ publisher: EventPublisher; secrets: SigningSecretSource; eventBusName: string; finish(): Promise<void> }>;
   /** The trust's DLQ; a UsageError naming the known ones when there is none. */
   queueFor(trustId: string): DeadLetterQueue;
 }
@@ -38,20 +39,26 @@ function withQueueFor(target: Omit<Target, "queueFor">): Target {
 
 function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
   const outputs = JSON.parse(readFileSync(options.outputsFile, "utf8")) as {
-    trusts: { value: Record<string, { dlq_url: string }> };
-    pipeline: { value: { event_bus_name: string } };
+    trusts: { value: Record<string, { dlq_url: string; event_bus_name: string }> };
   };
   const sqs = new SQSClient({});
   return withQueueFor({
     trusts: loadTrusts(options.trustsDir),
     queues: new Map(Object.entries(outputs.trusts.value).map(([trustId, trust]) => [trustId, new SqsDeadLetterQueue(sqs, trustId, trust.dlq_url)])),
-    redriveInto: async () => ({
+    redriveInto: async (trustId) => ({
       publisher: new EventBridgePublisher(new EventBridgeClient({})),
       secrets: new SecretsManagerSigningSecrets(new SecretsManagerClient({}), { ttlMs: 300_000 }),
-      eventBusName: outputs.pipeline.value.event_bus_name,
+      // Each trust's rules are on one of several buses (terraform output trusts.<ODS>.event_bus_name).
+      eventBusName: busOf(outputs.trusts.value, trustId),
       finish: async () => {},
     }),
   });
+}
+
+function busOf(trusts: Record<string, { event_bus_name?: string }>, trustId: string): string {
+  const bus = trusts[trustId]?.event_bus_name;
+  if (!bus) throw new UsageError(`the outputs name no callbacks bus for trust ${trustId}: take them from \`make output ENV=<env>\` of this version`);
+  return bus;
 }
 
 function localTarget(options: TargetOptions & { kind: "local" }): Target {

@@ -3,5 +3,6 @@ export { EventBridgePublisher, retryForPutEventsError, putEventsEntryFailure } f
 export { SIGNING_SECRET_PATTERN, SecretsManagerSigningSecrets } from "./adapters/secrets-manager-signing-secrets.ts";
 export { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
 export { S3SubscriptionSource, readSubscriptionDocument } from "./adapters/s3-subscriptions.ts";
+export { S3IndexedSubscriptionSource } from "./adapters/s3-subscription-index.ts";
 export { S3QuarantineSink } from "./adapters/s3-quarantine.ts";
 export { awsClientConfig } from "./adapters/aws-clients.ts";

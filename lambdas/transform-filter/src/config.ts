@@ -12,10 +12,13 @@ export const LambdaEnvironment = z.object({
   CLOUDEVENT_SOURCE: z.string().min(1).optional(),
   SUBSCRIPTIONS_BUCKET: z.string().min(1),
   SUBSCRIPTIONS_PREFIX: z.string().default("subscriptions/"),
+  /** The deployment's subscription index (Terraform writes it): one object revalidated for every trust. */
+  SUBSCRIPTION_INDEX_KEY: z.string().min(1).optional(),
   QUARANTINE_BUCKET: z.string().min(1),
   QUARANTINE_PREFIX: z.string().default("quarantine/"),
   DATA_KEY_KMS_KEY_ARN: z.string().min(1).optional(),
-  MAX_PUT_EVENTS_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(DEFAULT_SETTINGS.maxPutEventsBytes),
+  // At most 256 KiB: a larger entry could not be kept in a trust's DLQ (Terraform caps the variable the same way).
+  MAX_PUT_EVENTS_BYTES: z.coerce.number().int().min(1024).max(256 * 1024).default(DEFAULT_SETTINGS.maxPutEventsBytes),
   PUBLISH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_SETTINGS.publishAttempts),
   SUBSCRIPTION_TTL_SECONDS: seconds(60),
   SIGNING_SECRET_TTL_SECONDS: seconds(300),

@@ -8,6 +8,7 @@ import { awsClientConfig } from "./adapters/aws-clients.ts";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
 import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
 import { S3QuarantineSink } from "./adapters/s3-quarantine.ts";
+import { S3IndexedSubscriptionSource } from "./adapters/s3-subscription-index.ts";
 import { S3SubscriptionSource } from "./adapters/s3-subscriptions.ts";
 import { SecretsManagerSigningSecrets } from "./adapters/secrets-manager-signing-secrets.ts";
 import { readLambdaEnvironment, type LambdaEnvironment } from "./config.ts";
@@ -66,12 +67,20 @@ export function createRuntime(
         maxKeys: env.DATA_KEY_CACHE_SIZE,
         ttlMs: env.DATA_KEY_TTL_SECONDS * 1000,
       }),
-      subscriptions: new S3SubscriptionSource(s3, {
-        bucket: env.SUBSCRIPTIONS_BUCKET,
-        prefix: env.SUBSCRIPTIONS_PREFIX,
-        ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
-        logger,
-      }),
+      // Deployed: the index (one revalidation for every trust, and each trust's bus). Without one: per document.
+      subscriptions: env.SUBSCRIPTION_INDEX_KEY
+        ? new S3IndexedSubscriptionSource(s3, {
+            bucket: env.SUBSCRIPTIONS_BUCKET,
+            indexKey: env.SUBSCRIPTION_INDEX_KEY,
+            ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
+            logger,
+          })
+        : new S3SubscriptionSource(s3, {
+            bucket: env.SUBSCRIPTIONS_BUCKET,
+            prefix: env.SUBSCRIPTIONS_PREFIX,
+            ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
+            logger,
+          }),
       secrets: new SecretsManagerSigningSecrets(clients?.secretsManager ?? new SecretsManagerClient(clientConfig), {
         ttlMs: env.SIGNING_SECRET_TTL_SECONDS * 1000,
       }),

@@ -28,6 +28,7 @@ export { failed, failureOf, found, notFound, type Failed, type Found, type NotFo
 export { PermanentError, TransientError, describeError } from "./core/errors.ts";
 export type { PipeKinesisRecord } from "./core/records.ts";
 export { endpointRulePattern, signedBusEntry, type CallbackDetail } from "./core/routing.ts";
-export type { CallbackCloudEvent } from "./core/cloudevent.ts";
-export { canonicalJson } from "./core/signature.ts";
+export { buildCloudEvent, cloudEventTime, type CallbackCloudEvent } from "./core/cloudevent.ts";
+export { minimalEventData } from "./core/decrypt.ts";
+export { canonicalJson, signCanonical } from "./core/signature.ts";
 export { createLogger } from "./logger.ts";

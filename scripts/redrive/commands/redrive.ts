@@ -10,7 +10,7 @@ export async function redriveCommand(command: RedriveCommand & { name: "redrive"
   const queue = target.queueFor(command.trust);
   const trust = target.trusts.find((t) => t.trustId === command.trust);
   if (!trust) throw new UsageError(`trust ${command.trust} is not in the trust files`);
-  const into = command.dryRun ? undefined : await target.redriveInto();
+  const into = command.dryRun ? undefined : await target.redriveInto(command.trust);
   const summary = await redrive(queue, {
     trust,
     selection: command.selection,

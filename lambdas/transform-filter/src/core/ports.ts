@@ -16,6 +16,8 @@ export interface DataKeyUnwrapper {
 export interface Subscription {
   config: TrustConfig;
   version: string;
+  /** The callbacks bus this trust's rules are on (from the deployment's subscription index); unset: the default bus. */
+  eventBus?: string;
 }
 
 /**

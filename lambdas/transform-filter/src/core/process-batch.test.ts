@@ -236,6 +236,26 @@ describe("processBatch", () => {
     expect(publisher.calls).toHaveLength(0);
   });
 
+  it("quarantines an entry too large to be kept in the trust's DLQ if its delivery failed, even under the PutEvents limit", async () => {
+    const { deps, sealer, quarantine, publisher } = setup([trustConfig("RX1")]);
+    // A control character is 1 byte in the ciphertext but 6 in the JSON entry (\u0001): ~246 KiB of entry.
+    const big = sealer.seal(plainMessageCreated("RX1", { text: "\u0001".repeat(41 * 1024) }));
+    const result = await processBatch([kinesisRecord(big)], deps, { ...settings, maxPutEventsBytes: 256 * 1024 });
+    expect(result.outcomes[0]!.state).toBe("quarantined");
+    expect(quarantine.entries[0]!.endpointFailures[0]!.reason).toMatch(/could not be kept in the trust's DLQ/);
+    expect(publisher.calls).toHaveLength(0);
+  });
+
+  it("publishes each trust's entries to the bus its rules are on, when the subscription source names one", async () => {
+    const { deps, sealer, publisher } = setup([trustConfig("RX1"), trustConfig("RYJ")]);
+    const subscriptions = deps.subscriptions as InMemorySubscriptions;
+    const rx1 = subscriptions.documents.get("RX1")!;
+    if (rx1.status === "found") subscriptions.documents.set("RX1", { ...rx1, value: { ...rx1.value, eventBus: "tc-prod-callbacks-7" } });
+    await processBatch([kinesisRecord(sealer.seal(plainMessageCreated("RX1"))), kinesisRecord(sealer.seal(plainMessageCreated("RYJ")))], deps, settings);
+    const buses = publisher.calls.flat().map((entry) => [JSON.parse(entry.Detail).event.trustid, entry.EventBusName]);
+    expect(buses).toEqual(expect.arrayContaining([["RX1", "tc-prod-callbacks-7"], ["RYJ", settings.eventBusName]]));
+  });
+
   it("records the endpoints already published when only some deliveries are quarantined", async () => {
     const config = trustConfig("RX1", [{}, {}]);
     const { deps, sealer, secrets, quarantine } = setup([config]);

@@ -34,6 +34,8 @@ export interface RepeatedRecord extends DecodedRecord {
 /** A record with the endpoints of its trust that subscribe to it (at least one). */
 export interface RoutedRecord extends DecodedRecord {
   endpoints: Endpoint[];
+  /** The bus the trust's rules are on, when the subscription source knows it. */
+  eventBus?: string;
 }
 
 /** A routed record, with its encrypted fields opened when some endpoint receives it in full. */

@@ -32,7 +32,8 @@ export async function route(
       );
     } else {
       const match = matchEndpoints(record.event, document.value.config);
-      if (match.status === "found") result.next.push({ ...record, endpoints: match.value });
+      const { eventBus } = document.value;
+      if (match.status === "found") result.next.push({ ...record, endpoints: match.value, ...(eventBus ? { eventBus } : {}) });
       else result.decided.push(decide(record, "filtered", match.reason));
     }
   }

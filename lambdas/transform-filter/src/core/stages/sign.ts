@@ -85,7 +85,7 @@ function signDeliveries(
         source: options.cloudEventSource,
       });
       cloudEventId = cloudEvent.id;
-      const entry = signedBusEntry(cloudEvent, key.value, options.signedAt, options.busSource, options.eventBusName);
+      const entry = signedBusEntry(cloudEvent, key.value, options.signedAt, options.busSource, record.eventBus ?? options.eventBusName);
       const size = entrySize(entry);
       const tooLarge = oversizeReason(size, options);
       if (tooLarge) return { endpoint, cloudEventId, state: "quarantined", reason: tooLarge };
@@ -97,10 +97,23 @@ function signDeliveries(
   });
 }
 
+/**
+ * The largest entry whose dead letter still fits a trust's SQS DLQ. A delivery that exhausts its retries becomes
+ * one SQS message: the whole EventBridge event (the entry plus its envelope: id, account, time, region, resources)
+ * and the attributes EventBridge adds (ERROR_CODE, ERROR_MESSAGE, RULE_ARN, TARGET_ARN, ...). SQS counts both
+ * against 256 KiB (the most provider 5.100 sets); a dead letter that does not fit is lost, counted only by
+ * InvocationsFailedToBeSentToDlq. AWS does not document the envelope and attributes' size, so 16 KiB is kept for
+ * them: far more than the ~1 KiB they take with this deployment's names.
+ */
+export const MAX_DEAD_LETTER_ENTRY_BYTES = 256 * 1024 - 16 * 1024;
+
 /** Why an entry of `size` bytes can never be published, if it cannot. Every size limit on an entry goes here. */
 function oversizeReason(size: number, options: Pick<SignOptions, "maxPutEventsBytes">): string | undefined {
   if (size > options.maxPutEventsBytes) {
     return `entry of ${size} bytes exceeds the PutEvents limit of ${options.maxPutEventsBytes} bytes`;
+  }
+  if (size > MAX_DEAD_LETTER_ENTRY_BYTES) {
+    return `entry of ${size} bytes could not be kept in the trust's DLQ (SQS 256 KiB) if its delivery failed; limit ${MAX_DEAD_LETTER_ENTRY_BYTES} bytes`;
   }
   return undefined;
 }

@@ -1,0 +1,98 @@
+import { createHash } from "node:crypto";
+import { GetObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../testing/fakes.ts";
+import { trustConfig } from "../testing/fixtures.ts";
+import { s3Object } from "../testing/sdk-faults.ts";
+import { S3IndexedSubscriptionSource } from "./s3-subscription-index.ts";
+
+const notModified = () => new S3ServiceException({ name: "NotModified", $fault: "client", $metadata: { httpStatusCode: 304 }, message: "Not Modified" });
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+
+describe("S3IndexedSubscriptionSource", () => {
+  const s3 = mockClient(S3Client);
+  let clock: number;
+  const documents: Record<string, string> = {};
+  const index = (buses: Record<string, string>) =>
+    JSON.stringify({ version: 1, trusts: Object.fromEntries(Object.entries(buses).map(([trust, bus]) => [trust, { key: `subscriptions/${trust}.json`, sha256: sha(documents[trust]!), eventBus: bus }])) });
+  const source = () =>
+    new S3IndexedSubscriptionSource(s3 as unknown as S3Client, { bucket: "b", indexKey: "subscriptions/index.json", ttlMs: 60_000, logger: silentLogger(), now: () => clock, random: () => 0.5 });
+  const calls = (key: string) => s3.commandCalls(GetObjectCommand).filter((call) => call.args[0].input.Key === key).length;
+
+  beforeEach(() => {
+    s3.reset();
+    clock = 0;
+    documents.RX1 = JSON.stringify(trustConfig("RX1"));
+    documents.RYJ = JSON.stringify(trustConfig("RYJ"));
+    for (const trust of ["RX1", "RYJ"]) s3.on(GetObjectCommand, { Key: `subscriptions/${trust}.json` }).callsFake(() => s3Object(documents[trust]!, `"${trust}-etag"`));
+  });
+
+  it("reads each trust's document once and its bus from the index; an unknown trust costs no request", async () => {
+    s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolves(s3Object(index({ RX1: "tc-prod-callbacks-3", RYJ: "tc-prod-callbacks-7" }), '"i1"'));
+    const subscriptions = source();
+
+    const [rx1, ryj, unknown] = await Promise.all([subscriptions.get("RX1"), subscriptions.get("RYJ"), subscriptions.get("R0A")]);
+
+    expect(rx1.status === "found" && rx1.value.eventBus).toBe("tc-prod-callbacks-3");
+    expect(ryj.status === "found" && ryj.value.eventBus).toBe("tc-prod-callbacks-7");
+    expect(unknown.status).toBe("not-found");
+    expect([calls("subscriptions/index.json"), calls("subscriptions/RX1.json"), calls("subscriptions/RYJ.json"), calls("subscriptions/R0A.json")]).toEqual([1, 1, 1, 0]);
+  });
+
+  it("revalidates only the index after its TTL, in the background, and fetches a document only when its digest changed", async () => {
+    s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolvesOnce(s3Object(index({ RX1: "bus-0", RYJ: "bus-0" }), '"i1"')).rejects(notModified());
+    const subscriptions = source();
+    await Promise.all([subscriptions.get("RX1"), subscriptions.get("RYJ")]);
+
+    clock = 10 * 60_000; // stale: the batch is served from the cached index while it is revalidated (304)
+    await Promise.all([subscriptions.get("RX1"), subscriptions.get("RYJ")]);
+    await subscriptions.get("RX1");
+    expect(calls("subscriptions/index.json")).toBe(2);
+    expect(s3.commandCalls(GetObjectCommand).find((call) => call.args[0].input.Key === "subscriptions/index.json" && call.args[0].input.IfNoneMatch)?.args[0].input.IfNoneMatch).toBe('"i1"');
+    expect([calls("subscriptions/RX1.json"), calls("subscriptions/RYJ.json")]).toEqual([1, 1]);
+
+    documents.RX1 = JSON.stringify(trustConfig("RX1", [{}], { enabled: false }));
+    s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolves(s3Object(index({ RX1: "bus-0", RYJ: "bus-0" }), '"i2"'));
+    clock = 20 * 60_000;
+    await subscriptions.get("RYJ"); // starts the revalidation; this batch still uses the old index
+    await new Promise((resolve) => setImmediate(resolve));
+    const changed = await subscriptions.get("RX1");
+    expect(changed.status === "found" && changed.value.config.enabled).toBe(false);
+    expect([calls("subscriptions/RX1.json"), calls("subscriptions/RYJ.json")]).toEqual([2, 1]);
+  });
+
+  it("spreads index refreshes: the TTL is jittered", async () => {
+    s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolves(s3Object(index({ RX1: "bus-0" }), '"i1"'));
+    const early = new S3IndexedSubscriptionSource(s3 as unknown as S3Client, { bucket: "b", indexKey: "subscriptions/index.json", ttlMs: 60_000, logger: silentLogger(), now: () => clock, random: () => 0 });
+    await early.get("RX1");
+    clock = 49_000; // 0.8 x TTL has passed for random() = 0
+    await early.get("RX1");
+    expect(calls("subscriptions/index.json")).toBe(2);
+  });
+
+  it("hands records back (retry) when a cold container cannot read the index, and keeps a good index when a new one is broken", async () => {
+    s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).rejects(new S3ServiceException({ name: "SlowDown", $fault: "server", $metadata: { httpStatusCode: 503 }, message: "slow" }));
+    await expect(source().get("RX1")).rejects.toThrow(/TransientError|SlowDown|index/);
+
+    s3.reset();
+    s3.on(GetObjectCommand, { Key: "subscriptions/RX1.json" }).callsFake(() => s3Object(documents.RX1!, '"RX1-etag"'));
+    s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolvesOnce(s3Object(index({ RX1: "bus-0" }), '"i1"')).resolves(s3Object("{not json", '"i2"'));
+    const subscriptions = source();
+    await subscriptions.get("RX1");
+    clock = 10 * 60_000;
+    await subscriptions.get("RX1");
+    await new Promise((resolve) => setImmediate(resolve));
+    const still = await subscriptions.get("RX1");
+    expect(still.status === "found" && still.value.eventBus).toBe("bus-0");
+  });
+
+  it("retries, never filters, a trust listed in the index whose document is missing", async () => {
+    delete documents.RYJ;
+    documents.RYJ = "{}";
+    s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolves(s3Object(index({ RYJ: "bus-0" }), '"i1"'));
+    s3.on(GetObjectCommand, { Key: "subscriptions/RYJ.json" }).rejects(new S3ServiceException({ name: "NoSuchKey", $fault: "client", $metadata: { httpStatusCode: 404 }, message: "no" }));
+    const lookup = await source().get("RYJ");
+    expect(lookup.status === "failed" && lookup.retry).toBe("later");
+  });
+});

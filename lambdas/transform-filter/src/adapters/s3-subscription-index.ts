@@ -1,0 +1,126 @@
+import { createHash } from "node:crypto";
+import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { PermanentError, TransientError } from "../core/errors.ts";
+import type { Subscription, SubscriptionLookup, SubscriptionSource } from "../core/ports.ts";
+import { failed, found, notFound, type Failed, type Found } from "../core/result.ts";
+import { classifyAwsError, httpStatusOf } from "./aws-errors.ts";
+import { readSubscriptionDocument } from "./s3-subscriptions.ts";
+
+/** subscriptions/index.json as Terraform writes it (infrastructure/terraform/root/main.tf). */
+const SubscriptionIndex = z.object({
+  version: z.literal(1),
+  trusts: z.record(z.string(), z.object({ key: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), eventBus: z.string().min(1) })),
+});
+type IndexEntry = z.infer<typeof SubscriptionIndex>["trusts"][string];
+
+export interface S3IndexedSubscriptionSourceOptions {
+  bucket: string;
+  /** Key of the index object, e.g. subscriptions/index.json. */
+  indexKey: string;
+  /** How long the index is used before it is revalidated (in the background, jittered ±20%). */
+  ttlMs: number;
+  logger: Logger;
+  now?: () => number;
+  random?: () => number;
+}
+
+interface CachedIndex {
+  trusts: Map<string, IndexEntry>;
+  etag?: string;
+  expiresAt: number;
+}
+
+/**
+ * Subscription documents through the deployment's index: one object lists every trust's document with its
+ * SHA-256 and bus. Freshness costs one conditional GET of the index per TTL per container, whatever the number of
+ * trusts, and it is revalidated in the background while batches use the current one (stale-while-revalidate);
+ * a document is fetched only when its digest in the index changes. Only a cold container waits for the index.
+ */
+export class S3IndexedSubscriptionSource implements SubscriptionSource {
+  private index?: CachedIndex;
+  private loading?: Promise<void>;
+  private readonly documents = new Map<string, { sha256: string; lookup: Found<Subscription> | Failed }>();
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly s3: S3Client,
+    private readonly options: S3IndexedSubscriptionSourceOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  async get(trustId: string): Promise<SubscriptionLookup> {
+    const index = await this.currentIndex();
+    const entry = index.trusts.get(trustId);
+    if (!entry) return notFound("no subscription document");
+    const cached = this.documents.get(trustId);
+    if (cached?.sha256 === entry.sha256) return cached.lookup;
+    return this.fetchDocument(trustId, entry);
+  }
+
+  /** The index to use now: a cold container waits for it; a stale one starts a background revalidation. */
+  private async currentIndex(): Promise<CachedIndex> {
+    if (!this.index) {
+      this.loading ??= this.loadIndex().finally(() => (this.loading = undefined));
+      await this.loading;
+      return this.index!;
+    }
+    if (this.now() >= this.index.expiresAt && !this.loading) {
+      this.loading = this.loadIndex()
+        .catch((error: unknown) => this.options.logger.warn({ key: this.options.indexKey, error: String(error) }, "subscription index not revalidated; using the cached one"))
+        .finally(() => (this.loading = undefined));
+    }
+    return this.index;
+  }
+
+  private async loadIndex(): Promise<void> {
+    const { bucket, indexKey, ttlMs } = this.options;
+    const expiresAt = this.now() + ttlMs * (0.8 + 0.4 * this.random());
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: indexKey, ...(this.index?.etag ? { IfNoneMatch: this.index.etag } : {}) }));
+      const text = (await response.Body?.transformToString("utf8")) ?? "";
+      let parsed: z.infer<typeof SubscriptionIndex>;
+      try {
+        parsed = SubscriptionIndex.parse(JSON.parse(text));
+      } catch (error) {
+        // A broken index is a deployment fault: keep the one in use; a cold container hands its records back.
+        this.options.logger.error({ key: indexKey, error: String(error) }, "subscription index is invalid");
+        if (this.index) return void (this.index.expiresAt = expiresAt);
+        throw new TransientError(`subscription index ${indexKey} is invalid`);
+      }
+      this.index = { trusts: new Map(Object.entries(parsed.trusts)), etag: response.ETag, expiresAt };
+    } catch (error) {
+      if (httpStatusOf(error) === 304 && this.index) {
+        this.index.expiresAt = expiresAt;
+        return;
+      }
+      if (error instanceof TransientError || error instanceof PermanentError) throw error;
+      throw classifyAwsError(error, `S3 GetObject ${indexKey}`);
+    }
+  }
+
+  private async fetchDocument(trustId: string, entry: IndexEntry): Promise<SubscriptionLookup> {
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: entry.key }));
+      const text = (await response.Body?.transformToString("utf8")) ?? "";
+      const parsed = readSubscriptionDocument(text, entry.key, trustId);
+      const lookup =
+        parsed.status === "found"
+          ? found({ ...parsed.value, version: response.VersionId ?? response.ETag ?? "", eventBus: entry.eventBus })
+          : parsed;
+      if (lookup.status === "failed") this.options.logger.error({ trustId, key: entry.key, reason: lookup.reason }, "subscription document is invalid");
+      // Remembered under the digest of what was read: a document newer than the index is read again once the index catches up.
+      this.documents.set(trustId, { sha256: createHash("sha256").update(text).digest("hex"), lookup });
+      return lookup;
+    } catch (error) {
+      const status = httpStatusOf(error);
+      // Listed but absent: the index and the documents are mid-deploy. Retry; never filter on a guess.
+      if (status === 404 || (error as { name?: string }).name === "NoSuchKey") return failed("later", `subscription document ${entry.key} is listed in the index but missing`);
+      throw classifyAwsError(error, `S3 GetObject ${entry.key}`);
+    }
+  }
+}
