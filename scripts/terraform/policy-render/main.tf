@@ -52,7 +52,6 @@ module "pipeline" {
   lambda_log_group_arn  = "${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-transform-filter"
   pipe_log_group_arn    = "${local.arn}:logs:${local.regional}:log-group:/aws/vendedlogs/pipes/${var.name_prefix}-source"
   pipe_dlq_arn          = "${local.arn}:sqs:${local.regional}:${var.name_prefix}-pipe-dlq"
-  bus_dlq_arn           = "${local.arn}:sqs:${local.regional}:${var.name_prefix}-bus-dlq"
   event_bus_names       = local.buses
   config_bucket_arn     = "${local.arn}:s3:::${var.name_prefix}-config-${var.account_id}"
   quarantine_bucket_arn = "${local.arn}:s3:::${var.name_prefix}-quarantine-${var.account_id}"
@@ -63,9 +62,15 @@ module "pipeline" {
 }
 
 module "trust_dlq" {
-  source    = "../../../infrastructure/terraform/modules/policies/trust-dlq"
-  queue_arn = "${local.arn}:sqs:${local.regional}:${var.name_prefix}-RAJ123-dlq"
-  rule_arns = [for index in range(var.endpoints_per_trust) : "${local.arn}:events:${local.regional}:rule/${local.buses[0]}/${var.name_prefix}-RAJ123-endpoint-number-${format("%02d", index)}-bleeps"]
+  source      = "../../../infrastructure/terraform/modules/policies/eventbridge-dlq"
+  queue_arn   = "${local.arn}:sqs:${local.regional}:${var.name_prefix}-RAJ123-dlq"
+  sender_arns = [for index in range(var.endpoints_per_trust) : "${local.arn}:events:${local.regional}:rule/${local.buses[0]}/${var.name_prefix}-RAJ123-endpoint-number-${format("%02d", index)}-bleeps"]
+}
+
+module "bus_dlq" {
+  source      = "../../../infrastructure/terraform/modules/policies/eventbridge-dlq"
+  queue_arn   = "${local.arn}:sqs:${local.regional}:${var.name_prefix}-bus-dlq"
+  sender_arns = [for name in local.buses : "${local.arn}:events:${local.regional}:event-bus/${name}"]
 }
 
 output "documents" {
@@ -81,7 +86,7 @@ output "documents" {
     pipe_role_policy              = module.pipeline.pipe_role_policy
     api_destinations_trust_policy = module.pipeline.api_destinations_trust_policy
     api_destinations_role_policy  = module.pipeline.api_destinations_role_policy
-    bus_dlq_policy                = module.pipeline.bus_dlq_policy
+    bus_dlq_policy                = module.bus_dlq.queue_policy
     config_bucket_policy          = module.pipeline.bucket_policies["config"]
     quarantine_bucket_policy      = module.pipeline.bucket_policies["quarantine"]
     trust_dlq_policy              = module.trust_dlq.queue_policy

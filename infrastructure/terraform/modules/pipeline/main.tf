@@ -37,7 +37,6 @@ module "policies" {
   lambda_log_group_arn  = aws_cloudwatch_log_group.lambda.arn
   pipe_log_group_arn    = aws_cloudwatch_log_group.pipe.arn
   pipe_dlq_arn          = aws_sqs_queue.pipe_dlq.arn
-  bus_dlq_arn           = aws_sqs_queue.bus_dlq.arn
   event_bus_names       = local.event_bus_names
   config_bucket_arn     = aws_s3_bucket.this["config"].arn
   quarantine_bucket_arn = aws_s3_bucket.this["quarantine"].arn

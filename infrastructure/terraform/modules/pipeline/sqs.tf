@@ -12,7 +12,15 @@ resource "aws_sqs_queue" "bus_dlq" {
   kms_master_key_id         = aws_kms_key.dead_letters.arn
 }
 
+# Events the encrypted buses cannot encrypt, decrypt or deliver to a target (EventBridge User Guide,
+# "Encrypting events with customer managed keys": a DLQ on the bus is strongly recommended).
+module "bus_dlq_policy" {
+  source      = "../policies/eventbridge-dlq"
+  queue_arn   = aws_sqs_queue.bus_dlq.arn
+  sender_arns = aws_cloudwatch_event_bus.callbacks[*].arn
+}
+
 resource "aws_sqs_queue_policy" "bus_dlq" {
   queue_url = aws_sqs_queue.bus_dlq.id
-  policy    = module.policies.bus_dlq_policy
+  policy    = module.bus_dlq_policy.queue_policy
 }

@@ -17,9 +17,9 @@ resource "aws_sqs_queue" "dlq" {
 }
 
 module "dlq_policy" {
-  source    = "../policies/trust-dlq"
-  queue_arn = aws_sqs_queue.dlq.arn
-  rule_arns = [for endpoint in module.endpoint : endpoint.rule_arn]
+  source      = "../policies/eventbridge-dlq"
+  queue_arn   = aws_sqs_queue.dlq.arn
+  sender_arns = [for endpoint in module.endpoint : endpoint.rule_arn]
 }
 
 resource "aws_sqs_queue_policy" "dlq" {

@@ -57,7 +57,7 @@ run "spreads_rules_over_several_encrypted_buses_each_with_a_dlq" {
     error_message = "each bus is encrypted with the CMK and has a DLQ for events it cannot encrypt, decrypt or deliver"
   }
   assert {
-    condition     = aws_sqs_queue.bus_dlq.kms_master_key_id == aws_kms_key.dead_letters.arn && aws_sqs_queue_policy.bus_dlq.policy == module.policies.bus_dlq_policy
+    condition     = aws_sqs_queue.bus_dlq.kms_master_key_id == aws_kms_key.dead_letters.arn && aws_sqs_queue_policy.bus_dlq.policy == module.bus_dlq_policy.queue_policy
     error_message = "the bus DLQ is encrypted with the dead-letters key and accepts the buses"
   }
   assert {

@@ -305,33 +305,6 @@ output "api_destinations_role_policy" {
   })
 }
 
-# Events the encrypted buses cannot encrypt, decrypt or deliver to a target (EventBridge User Guide,
-# "Encrypting events with customer managed keys": a DLQ on the bus is strongly recommended).
-output "bus_dlq_policy" {
-  description = "Queue policy of the callbacks buses' own dead-letter queue."
-  value = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "EventBridgeCallbacksBuses"
-        Effect    = "Allow"
-        Principal = { Service = "events.amazonaws.com" }
-        Action    = "sqs:SendMessage"
-        Resource  = var.bus_dlq_arn
-        Condition = { ArnEquals = { "aws:SourceArn" = local.event_bus_arns } }
-      },
-      {
-        Sid       = "DenyInsecureTransport"
-        Effect    = "Deny"
-        Principal = { AWS = "*" }
-        Action    = "sqs:*"
-        Resource  = var.bus_dlq_arn
-        Condition = { Bool = { "aws:SecureTransport" = "false" } }
-      },
-    ]
-  })
-}
-
 output "bucket_policies" {
   description = "Bucket policies by bucket role (config, quarantine): TLS only, for every action."
   value = { for role, arn in { config = var.config_bucket_arn, quarantine = var.quarantine_bucket_arn } : role => jsonencode({

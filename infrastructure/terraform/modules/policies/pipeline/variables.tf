@@ -60,11 +60,6 @@ variable "pipe_dlq_arn" {
   type        = string
 }
 
-variable "bus_dlq_arn" {
-  description = "ARN of the buses' dead-letter queue."
-  type        = string
-}
-
 variable "config_bucket_arn" {
   description = "ARN of the config bucket."
   type        = string

@@ -1,19 +1,19 @@
-# The access rules of one trust's dead-letter queue, as a document only (no resources), so the policy tests
-# render and evaluate it offline (scripts/terraform/policies.test.ts).
+# The access rules of a dead-letter queue EventBridge writes to (a trust's DLQ, the buses' DLQ), as a document only
+# (no resources), so the policy tests render and evaluate it offline (scripts/terraform/policies.test.ts).
 output "queue_policy" {
-  description = "Queue policy: EventBridge may send dead letters from this trust's rules only; TLS only."
+  description = "Queue policy: EventBridge may send dead letters from the given rules or buses only; TLS only."
   value = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
         # EventBridge User Guide, "Using dead-letter queues to process undelivered events": the queue policy lets
-        # events.amazonaws.com send, conditioned on the rule's ARN.
-        Sid       = "EventBridgeRulesOfThisTrust"
+        # events.amazonaws.com send, conditioned on the sender's ARN (the rule's; for a bus DLQ, the bus's).
+        Sid       = "EventBridgeSendersOfThisQueue"
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
         Action    = "sqs:SendMessage"
         Resource  = var.queue_arn
-        Condition = { ArnEquals = { "aws:SourceArn" = var.rule_arns } }
+        Condition = { ArnEquals = { "aws:SourceArn" = var.sender_arns } }
       },
       {
         Sid       = "DenyInsecureTransport"
