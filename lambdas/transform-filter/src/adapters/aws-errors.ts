@@ -27,6 +27,10 @@ const THROTTLING = new Set([
 export const httpStatusOf = (error: unknown): number | undefined =>
   (error as SdkErrorShape | undefined)?.$metadata?.httpStatusCode;
 
+/** S3 answered that the object does not exist (404, or NoSuchKey when the bucket policy allows s3:ListBucket). */
+export const isMissingObject = (error: unknown): boolean =>
+  httpStatusOf(error) === 404 || (error as SdkErrorShape | undefined)?.name === "NoSuchKey";
+
 /**
  * Sorts an AWS SDK error (after the SDK's own retries) into transient (throttling, 5xx, network,
  * timeouts: worth retrying later) and permanent (4xx: this request will never succeed).

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { PermanentError, TransientError } from "../core/errors.ts";
+import { TransientError } from "../core/errors.ts";
 import type { Subscription, SubscriptionLookup, SubscriptionSource } from "../core/ports.ts";
 import { failed, found, notFound, type Failed, type Found } from "../core/result.ts";
-import { classifyAwsError, httpStatusOf } from "./aws-errors.ts";
+import { classifyAwsError, httpStatusOf, isMissingObject } from "./aws-errors.ts";
 import { readSubscriptionDocument } from "./s3-subscriptions.ts";
 
 /** subscriptions/index.json as Terraform writes it (infrastructure/terraform/root/main.tf). */
@@ -98,7 +98,6 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
         this.index.expiresAt = expiresAt;
         return;
       }
-      if (error instanceof TransientError || error instanceof PermanentError) throw error;
       throw classifyAwsError(error, `S3 GetObject ${indexKey}`);
     }
   }
@@ -117,9 +116,8 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
       this.documents.set(trustId, { sha256: createHash("sha256").update(text).digest("hex"), lookup });
       return lookup;
     } catch (error) {
-      const status = httpStatusOf(error);
       // Listed but absent: the index and the documents are mid-deploy. Retry; never filter on a guess.
-      if (status === 404 || (error as { name?: string }).name === "NoSuchKey") return failed("later", `subscription document ${entry.key} is listed in the index but missing`);
+      if (isMissingObject(error)) return failed("later", `subscription document ${entry.key} is listed in the index but missing`);
       throw classifyAwsError(error, `S3 GetObject ${entry.key}`);
     }
   }

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { describeTrustFileIssue, parseTrustFile, type TrustFileIssue } from "@trust-callbacks/schemas";
 import type { Subscription, SubscriptionLookup, SubscriptionSource } from "../core/ports.ts";
 import { failed, found, notFound, type Failed, type Found } from "../core/result.ts";
-import { classifyAwsError, httpStatusOf } from "./aws-errors.ts";
+import { classifyAwsError, httpStatusOf, isMissingObject } from "./aws-errors.ts";
 
 /**
  * A subscription document (a trust config file, uploaded unchanged) read with the one trust-file parser,
@@ -88,7 +88,7 @@ export class S3SubscriptionSource implements SubscriptionSource {
         cached.checkedAt = now;
         return cached.lookup;
       }
-      if (status === 404 || (error as { name?: string }).name === "NoSuchKey") {
+      if (isMissingObject(error)) {
         const unknown = notFound("no subscription document");
         this.documents.set(trustId, { lookup: unknown, checkedAt: now });
         return unknown;
