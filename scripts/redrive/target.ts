@@ -38,9 +38,7 @@ function withQueueFor(target: Omit<Target, "queueFor">): Target {
 }
 
 function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
-  const outputs = JSON.parse(readFileSync(options.outputsFile, "utf8")) as {
-    trusts: { value: Record<string, { dlq_url: string; event_bus_name: string }> };
-  };
+  const outputs = readOutputs(options.outputsFile);
   const sqs = new SQSClient({});
   return withQueueFor({
     trusts: loadTrusts(options.trustsDir),
@@ -53,6 +51,27 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
       finish: async () => {},
     }),
   });
+}
+
+interface EnvironmentOutputs {
+  trusts: { value: Record<string, { dlq_url: string; event_bus_name: string }> };
+}
+
+/** `make output ENV=<env>` of the environment: a user mistake here is one line, never a stack trace. */
+function readOutputs(file: string): EnvironmentOutputs {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new UsageError(`--outputs ${file}: cannot read it; create it with \`make output ENV=<env> > ${file}\``);
+  }
+  try {
+    const outputs = JSON.parse(text) as EnvironmentOutputs;
+    if (typeof outputs?.trusts?.value !== "object") throw new Error("no trusts output");
+    return outputs;
+  } catch {
+    throw new UsageError(`--outputs ${file}: not the JSON of \`make output ENV=<env>\` (no "trusts" output)`);
+  }
 }
 
 function busOf(trusts: Record<string, { event_bus_name?: string }>, trustId: string): string {
