@@ -23,7 +23,9 @@ export const LambdaEnvironment = z.object({
   SUBSCRIPTION_TTL_SECONDS: seconds(60),
   SIGNING_SECRET_TTL_SECONDS: seconds(300),
   DATA_KEY_TTL_SECONDS: seconds(300),
+  // Cache bounds, sized by Terraform from the deployment (trusts and endpoints); the defaults suit a small one.
   DATA_KEY_CACHE_SIZE: z.coerce.number().int().min(1).default(1000),
+  SIGNING_SECRET_CACHE_SIZE: z.coerce.number().int().min(1).default(1000),
   METRICS_NAMESPACE: z.string().min(1).default("TrustCallbacks"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
 });
