@@ -43,7 +43,7 @@ const M = 1e6;
 const MEMORY_GB = 1;
 const CALL_LATENCY_MS = 20;
 /** The Lambda's defaults (config.ts): how often a warm container refreshes each cached item. */
-const TTL_SECONDS = { subscriptionIndex: 60, signingSecret: 300, dataKey: 300 };
+const TTL_SECONDS = { subscriptionIndex: 60, signingSecret: 900, dataKey: 900 };
 
 interface LevelRun {
   handlerMsPer100: { median: number; p99: number };
