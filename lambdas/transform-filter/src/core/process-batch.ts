@@ -1,13 +1,21 @@
 import pLimit from "p-limit";
 import type { Logger } from "pino";
-import type { DataKeyUnwrapper, EventPublisher, QuarantineSink, SigningSecretSource, SubscriptionSource } from "./ports.ts";
+import type {
+  ConversationBindingStore,
+  DataKeyUnwrapper,
+  EventPublisher,
+  QuarantineSink,
+  SigningSecretSource,
+  SubscriptionSource,
+  SubscriptionVersionSource,
+} from "./ports.ts";
 import type { PipeKinesisRecord } from "./records.ts";
 import { decode, receive } from "./stages/decode.ts";
 import { decrypt } from "./stages/decrypt.ts";
 import { publish } from "./stages/publish.ts";
 import { quarantine } from "./stages/quarantine.ts";
 import { report, type BatchResult } from "./stages/report.ts";
-import { route } from "./stages/route.ts";
+import { DEFAULT_BINDING_TTL_MS, route } from "./stages/route.ts";
 import { sign } from "./stages/sign.ts";
 
 export interface ProcessorSettings {
@@ -25,6 +33,8 @@ export interface ProcessorSettings {
   backoffMaxMs: number;
   /** Parallel calls to each AWS service. */
   concurrency: number;
+  /** How long a conversation binding counts after it is made; default 30 days. */
+  bindingTtlMs?: number;
 }
 
 export const DEFAULT_SETTINGS: Omit<ProcessorSettings, "eventBusName" | "cloudEventSource"> = {
@@ -42,6 +52,8 @@ export interface ProcessorDeps {
   secrets: SigningSecretSource;
   publisher: EventPublisher;
   quarantine: QuarantineSink;
+  /** Conversation bindings (see core/stages/route.ts); without them every event uses its trust's current document. */
+  bindings?: { store: ConversationBindingStore; versions: SubscriptionVersionSource };
   logger: Logger;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -74,7 +86,8 @@ export async function processBatch(
 
   const received = receive(records);
   const decoded = decode(received);
-  const routed = await route(decoded.next, deps.subscriptions, limit);
+  const bindings = deps.bindings && { ...deps.bindings, ttlMs: settings.bindingTtlMs ?? DEFAULT_BINDING_TTL_MS, now };
+  const routed = await route(decoded.next, deps.subscriptions, limit, bindings);
   const readable = await decrypt(routed.next, deps.keys, limit);
   const signed = await sign(readable.next, deps.secrets, limit, { ...settings, signedAt: now() });
   const published = await publish(signed.next, deps.publisher, limit, {
@@ -94,5 +107,6 @@ export async function processBatch(
   return report(received, settled, decoded.repeats, {
     decryptFailures: readable.undecryptableFields,
     putEventsCalls: published.putEventsCalls,
+    unboundEvents: routed.unbound,
   }, deps.logger);
 }
