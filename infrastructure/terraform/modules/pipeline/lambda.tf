@@ -53,6 +53,8 @@ resource "aws_lambda_function" "transform_filter" {
       DATA_KEY_KMS_KEY_ARN     = local.data_key_kms_key_arn
       MAX_PUT_EVENTS_BYTES     = tostring(var.lambda.max_put_events_bytes)
       SUBSCRIPTION_TTL_SECONDS = tostring(var.lambda.subscription_ttl_seconds)
+      BINDINGS_TABLE           = aws_dynamodb_table.bindings.name
+      BINDING_TTL_DAYS         = tostring(var.lambda.binding_ttl_days)
       LOG_LEVEL                = var.lambda.log_level
       NODE_OPTIONS             = "--enable-source-maps --max-semi-space-size=${local.v8_semi_space_mb}"
     }
