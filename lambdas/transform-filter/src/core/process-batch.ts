@@ -53,7 +53,12 @@ export interface ProcessorDeps {
   publisher: EventPublisher;
   quarantine: QuarantineSink;
   /** Conversation bindings (see core/stages/route.ts); without them every event uses its trust's current document. */
-  bindings?: { store: ConversationBindingStore; versions: SubscriptionVersionSource };
+  bindings?: {
+    store: ConversationBindingStore;
+    versions: SubscriptionVersionSource;
+    /** The clock bindings are made and expire by (default `now`): the local pipeline's tests move it alone. */
+    now?: () => Date;
+  };
   logger: Logger;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -86,7 +91,7 @@ export async function processBatch(
 
   const received = receive(records);
   const decoded = decode(received);
-  const bindings = deps.bindings && { ...deps.bindings, ttlMs: settings.bindingTtlMs ?? DEFAULT_BINDING_TTL_MS, now };
+  const bindings = deps.bindings && { now, ...deps.bindings, ttlMs: settings.bindingTtlMs ?? DEFAULT_BINDING_TTL_MS };
   const routed = await route(decoded.next, deps.subscriptions, limit, bindings);
   const readable = await decrypt(routed.next, deps.keys, limit);
   const signed = await sign(readable.next, deps.secrets, limit, { ...settings, signedAt: now() });
