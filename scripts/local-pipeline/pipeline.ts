@@ -6,18 +6,14 @@ import {
   DEFAULT_SETTINGS,
   PermanentError,
   createLogger,
-  found,
-  notFound,
   processBatch,
   type QuarantineSink,
   type QuarantinedRecord,
   type RecordOutcome,
   type SigningSecretSource,
-  type SubscriptionLookup,
-  type SubscriptionSource,
 } from "@trust-callbacks/transform-filter";
 import { CachingDataKeyUnwrapper } from "@trust-callbacks/transform-filter/aws";
-import { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
+import { LocalConversationBindings, LocalKeyProvider, VersionedSubscriptions } from "@trust-callbacks/transform-filter/local";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { percentile } from "../lib/percentile.ts";
@@ -39,6 +35,8 @@ export interface LocalPipelineOptions {
   shards?: number;
   namePrefix?: string;
   logLevel?: string;
+  /** The clock conversation bindings are made and expire by; tests move it. Default: the real time. */
+  bindingClock?: () => Date;
 }
 
 interface ReceiverSpec {
@@ -119,6 +117,10 @@ export class LocalPipeline {
   readonly quarantined: QuarantinedRecord[] = [];
   readonly outcomes = new Map<string, RecordOutcome>();
   readonly secrets = new LocalSecrets();
+  /** The versioned subscription documents: `documents.put(config)` changes a trust's document mid-run. */
+  readonly documents: VersionedSubscriptions;
+  /** Conversation bindings, with the DynamoDB table's semantics (first binding wins, expiry, late TTL). */
+  readonly bindings: LocalConversationBindings;
   readonly bus: LocalBus;
   readonly pipe: LocalPipe;
   private readonly origins = new Map<string, string>();
@@ -130,17 +132,14 @@ export class LocalPipeline {
     const namePrefix = options.namePrefix ?? "trust-callbacks-local";
     this.bus = new LocalBus(`${namePrefix}-callbacks`, DEFAULT_SETTINGS.busSource);
     const logger = createLogger({ level: options.logLevel ?? "silent", base: { service: "local-pipeline" } });
-    const trusts = new Map(this.trusts.map((t) => [t.trustId, t]));
-    const subscriptions: SubscriptionSource = {
-      get: async (trustId): Promise<SubscriptionLookup> => {
-        const config = trusts.get(trustId);
-        return config ? found({ config, version: "local" }) : notFound("no subscription document");
-      },
-    };
+    const now = options.bindingClock ?? (() => new Date());
+    this.documents = new VersionedSubscriptions(this.trusts);
+    this.bindings = new LocalConversationBindings(() => now().getTime());
     const quarantine: QuarantineSink = { put: async (entry) => void this.quarantined.push(entry) };
     const deps = {
       keys: new CachingDataKeyUnwrapper(this.keyProvider, { maxKeys: 1000, ttlMs: 300_000 }),
-      subscriptions,
+      subscriptions: this.documents,
+      bindings: { store: this.bindings, versions: this.documents, now },
       secrets: this.secrets,
       publisher: this.bus,
       quarantine,

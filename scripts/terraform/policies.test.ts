@@ -95,6 +95,14 @@ describe("key policies", () => {
     }))).toBe("ImplicitlyDenied");
   });
 
+  it("let DynamoDB read the main key's metadata, and use it only on behalf of a principal IAM allows", () => {
+    const key = rendered.keys.main!;
+    expect(decide(keyRequest("dynamodb.amazonaws.com", "kms:DescribeKey", key, { resourcePolicy: doc("main_key_policy") }))).toBe("Allowed");
+    for (const action of ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"]) {
+      expect(decide(keyRequest("dynamodb.amazonaws.com", action, key, { resourcePolicy: doc("main_key_policy") })), action).toBe("ImplicitlyDenied");
+    }
+  });
+
   it("let CloudWatch alarms publish to the encrypted alarm topic", () => {
     expect(decide(keyRequest("cloudwatch.amazonaws.com", "kms:GenerateDataKey", rendered.keys.main!, { resourcePolicy: doc("main_key_policy") }))).toBe("Allowed");
   });
@@ -158,6 +166,32 @@ describe("the Lambda's role", () => {
     expect(as("kms:Decrypt", rendered.keys["platform-data-keys"]!, { "kms:EncryptionContext:purpose": "something-else" }, defaultKeyPolicy)).toBe("ImplicitlyDenied");
     expect(as("kms:Decrypt", rendered.keys.secrets!, { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` }, defaultKeyPolicy)).toBe("Allowed");
     expect(as("kms:Decrypt", rendered.keys.secrets!, {}, defaultKeyPolicy)).toBe("ImplicitlyDenied");
+  });
+
+  it("reads and writes conversation bindings with the item operations it uses, on its own table only", () => {
+    const table = arn("dynamodb", `table/${PREFIX}-bindings`);
+    for (const action of ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"]) expect(as(action, table), action).toBe("Allowed");
+    for (const action of ["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:DeleteTable", "dynamodb:UpdateTimeToLive"]) {
+      expect(as(action, table), action).toBe("ImplicitlyDenied");
+    }
+    expect(as("dynamodb:PutItem", arn("dynamodb", "table/someone-elses-table"))).toBe("ImplicitlyDenied");
+    expect(as("dynamodb:GetItem", arn("dynamodb", `table/${PREFIX}-bindings/index/by-trust`))).toBe("ImplicitlyDenied");
+  });
+
+  it("uses the data-at-rest key through DynamoDB for the bindings table only", () => {
+    const main = doc("main_key_policy");
+    const via = { "kms:ViaService": `dynamodb.${REGION}.amazonaws.com` };
+    expect(as("kms:Decrypt", rendered.keys.main!, { ...via, "kms:EncryptionContext:aws:dynamodb:tableName": `${PREFIX}-bindings` }, main)).toBe("Allowed");
+    expect(as("kms:Decrypt", rendered.keys.main!, { ...via, "kms:EncryptionContext:aws:dynamodb:tableName": "someone-elses-table" }, main)).toBe("ImplicitlyDenied");
+    expect(as("kms:Decrypt", rendered.keys.main!, { "kms:EncryptionContext:aws:dynamodb:tableName": `${PREFIX}-bindings` }, main)).toBe("ImplicitlyDenied");
+    expect(as("kms:CreateGrant", rendered.keys.main!, via, main)).toBe("ImplicitlyDenied");
+  });
+
+  it("reads bound versions of subscription documents, and of nothing else", () => {
+    const config = `arn:aws:s3:::${PREFIX}-config-${ACCOUNT}`;
+    expect(as("s3:GetObjectVersion", `${config}/subscriptions/RX1.json`)).toBe("Allowed");
+    expect(as("s3:GetObjectVersion", `arn:aws:s3:::${PREFIX}-quarantine-${ACCOUNT}/quarantine/x.json`)).toBe("ImplicitlyDenied");
+    expect(as("s3:DeleteObjectVersion", `${config}/subscriptions/RX1.json`)).toBe("ImplicitlyDenied");
   });
 
   it("writes its own logs and nothing administrative", () => {

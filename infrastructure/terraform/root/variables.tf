@@ -105,6 +105,7 @@ variable "lambda" {
     log_level                = optional(string)
     max_put_events_bytes     = optional(number)
     subscription_ttl_seconds = optional(number)
+    binding_ttl_days         = optional(number)
     v8_semi_space_mb         = optional(number)
   })
   default = {}

@@ -17,6 +17,10 @@ export const LambdaEnvironment = z.object({
   QUARANTINE_BUCKET: z.string().min(1),
   QUARANTINE_PREFIX: z.string().default("quarantine/"),
   DATA_KEY_KMS_KEY_ARN: z.string().min(1).optional(),
+  /** The conversation bindings table (modules/pipeline/dynamodb.tf); unset: every event uses the current document. */
+  BINDINGS_TABLE: z.string().min(3).optional(),
+  /** Days a binding counts after it is made (Terraform: lambda.binding_ttl_days). */
+  BINDING_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   // At most 256 KiB: a larger entry could not be kept in a trust's DLQ (Terraform caps the variable the same way).
   MAX_PUT_EVENTS_BYTES: z.coerce.number().int().min(1024).max(256 * 1024).default(DEFAULT_SETTINGS.maxPutEventsBytes),
   PUBLISH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_SETTINGS.publishAttempts),

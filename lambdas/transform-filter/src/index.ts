@@ -14,6 +14,10 @@ export {
 export type { DeliveryState, RecordState } from "./core/stages/batch.ts";
 export type {
   BusEntry,
+  ConversationBinding,
+  ConversationBindingStore,
+  ConversationKey,
+  SubscriptionVersionSource,
   DataKeyUnwrapper,
   EventPublisher,
   PublishResult,
@@ -24,6 +28,9 @@ export type {
   SubscriptionLookup,
   SubscriptionSource,
 } from "./core/ports.ts";
+export { conversationKey } from "./core/ports.ts";
+export { boundConfig } from "./core/filter.ts";
+export { DEFAULT_BINDING_TTL_MS, type RouteBindings } from "./core/stages/route.ts";
 export { failed, failureOf, found, notFound, type Failed, type Found, type NotFound, type Result, type Retry } from "./core/result.ts";
 export { PermanentError, TransientError, describeError } from "./core/errors.ts";
 export type { PipeKinesisRecord } from "./core/records.ts";

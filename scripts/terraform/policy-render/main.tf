@@ -55,6 +55,7 @@ module "pipeline" {
   event_bus_names       = local.buses
   config_bucket_arn     = "${local.arn}:s3:::${var.name_prefix}-config-${var.account_id}"
   quarantine_bucket_arn = "${local.arn}:s3:::${var.name_prefix}-quarantine-${var.account_id}"
+  bindings_table_arn    = "${local.arn}:dynamodb:${local.regional}:table/${var.name_prefix}-bindings"
   subscriptions_prefix  = "subscriptions/"
   quarantine_prefix     = "quarantine/"
   signing_secret_prefix = "trust-callbacks/prod/"

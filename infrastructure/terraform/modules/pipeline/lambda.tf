@@ -59,6 +59,8 @@ resource "aws_lambda_function" "transform_filter" {
       SUBSCRIPTION_TTL_SECONDS  = tostring(var.lambda.subscription_ttl_seconds)
       SIGNING_SECRET_CACHE_SIZE = tostring(local.signing_secret_cache_size)
       DATA_KEY_CACHE_SIZE       = tostring(local.data_key_cache_size)
+      BINDINGS_TABLE            = aws_dynamodb_table.bindings.name
+      BINDING_TTL_DAYS          = tostring(var.lambda.binding_ttl_days)
       LOG_LEVEL                 = var.lambda.log_level
       NODE_OPTIONS              = "--enable-source-maps --max-semi-space-size=${local.v8_semi_space_mb}"
     }

@@ -97,3 +97,8 @@ output "alarm_topic_arn" {
   description = "SNS topic of every alarm; subscribe the on-call rota to it."
   value       = aws_sns_topic.alarms.arn
 }
+
+output "bindings_table_name" {
+  description = "The conversation bindings table."
+  value       = aws_dynamodb_table.bindings.name
+}

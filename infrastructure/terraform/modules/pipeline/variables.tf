@@ -148,6 +148,8 @@ variable "lambda" {
     log_level                = optional(string, "info")
     max_put_events_bytes     = optional(number, 262144)
     subscription_ttl_seconds = optional(number, 60)
+    # Days a conversation binding counts after conversation.created (README "Conversation bindings").
+    binding_ttl_days = optional(number, 30)
     # V8 semi-space (MB); null: memory_mb / 16, at most 64 (64 at the default 1024 MB). See lambda.tf.
     v8_semi_space_mb = optional(number)
   })
@@ -171,6 +173,15 @@ variable "lambda" {
   validation {
     condition     = coalesce(var.lambda.v8_semi_space_mb, 1) >= 1 && coalesce(var.lambda.v8_semi_space_mb, 0) * 3 <= var.lambda.memory_mb / 4
     error_message = "lambda.v8_semi_space_mb must be at least 1, and the young generation (3x it) at most a quarter of lambda.memory_mb."
+  }
+  validation {
+    condition     = var.lambda.binding_ttl_days >= 1 && var.lambda.binding_ttl_days <= 365 && floor(var.lambda.binding_ttl_days) == var.lambda.binding_ttl_days
+    error_message = "lambda.binding_ttl_days must be a whole number of days from 1 to 365."
+  }
+  validation {
+    # A binding names a document version: the version must outlive it (old versions expire after this many days).
+    condition     = var.lambda.binding_ttl_days < var.config_noncurrent_version_days
+    error_message = "lambda.binding_ttl_days must be less than config_noncurrent_version_days: a conversation's bound document version must still exist when its binding is read."
   }
   validation {
     # A delivery that exhausts its retries becomes one SQS message in the trust's DLQ, and SQS messages are at most

@@ -108,13 +108,16 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: entry.key }));
       const text = (await response.Body?.transformToString("utf8")) ?? "";
       const parsed = readSubscriptionDocument(text, entry.key, trustId);
+      const digest = createHash("sha256").update(text).digest("hex");
+      // A conversation binding names the S3 version id and the digest of what was read (see core/stages/route.ts);
+      // without a version id (an unversioned bucket) there is nothing to bind to, so no digest is given.
       const lookup =
         parsed.status === "found"
-          ? found({ ...parsed.value, version: response.VersionId ?? response.ETag ?? "", eventBus: entry.eventBus })
+          ? found({ ...parsed.value, version: response.VersionId ?? response.ETag ?? "", eventBus: entry.eventBus, ...(response.VersionId ? { digest } : {}) })
           : parsed;
       if (lookup.status === "failed") this.options.logger.error({ trustId, key: entry.key, reason: lookup.reason }, "subscription document is invalid");
       // Remembered under the digest of what was read: a document newer than the index is read again once the index catches up.
-      this.documents.set(trustId, { sha256: createHash("sha256").update(text).digest("hex"), lookup });
+      this.documents.set(trustId, { sha256: digest, lookup });
       return lookup;
     } catch (error) {
       // Listed but absent: the index and the documents are mid-deploy. Retry; never filter on a guess.

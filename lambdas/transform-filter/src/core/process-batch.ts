@@ -1,13 +1,21 @@
 import pLimit from "p-limit";
 import type { Logger } from "pino";
-import type { DataKeyUnwrapper, EventPublisher, QuarantineSink, SigningSecretSource, SubscriptionSource } from "./ports.ts";
+import type {
+  ConversationBindingStore,
+  DataKeyUnwrapper,
+  EventPublisher,
+  QuarantineSink,
+  SigningSecretSource,
+  SubscriptionSource,
+  SubscriptionVersionSource,
+} from "./ports.ts";
 import type { PipeKinesisRecord } from "./records.ts";
 import { decode, receive } from "./stages/decode.ts";
 import { decrypt } from "./stages/decrypt.ts";
 import { publish } from "./stages/publish.ts";
 import { quarantine } from "./stages/quarantine.ts";
 import { report, type BatchResult } from "./stages/report.ts";
-import { route } from "./stages/route.ts";
+import { DEFAULT_BINDING_TTL_MS, route } from "./stages/route.ts";
 import { lookupSigningSecrets, sign } from "./stages/sign.ts";
 
 export interface ProcessorSettings {
@@ -29,6 +37,8 @@ export interface ProcessorSettings {
    * Each SDK client's own socket pool (50) is the ceiling.
    */
   concurrency: number;
+  /** How long a conversation binding counts after it is made; default 30 days. */
+  bindingTtlMs?: number;
 }
 
 export const DEFAULT_SETTINGS: Omit<ProcessorSettings, "eventBusName" | "cloudEventSource"> = {
@@ -46,6 +56,13 @@ export interface ProcessorDeps {
   secrets: SigningSecretSource;
   publisher: EventPublisher;
   quarantine: QuarantineSink;
+  /** Conversation bindings (see core/stages/route.ts); without them every event uses its trust's current document. */
+  bindings?: {
+    store: ConversationBindingStore;
+    versions: SubscriptionVersionSource;
+    /** The clock bindings are made and expire by (default `now`): the local pipeline's tests move it alone. */
+    now?: () => Date;
+  };
   logger: Logger;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -78,7 +95,8 @@ export async function processBatch(
 
   const received = receive(records);
   const decoded = decode(received);
-  const routed = await route(decoded.next, deps.subscriptions, limitCalls());
+  const bindings = deps.bindings && { now, ...deps.bindings, ttlMs: settings.bindingTtlMs ?? DEFAULT_BINDING_TTL_MS };
+  const routed = await route(decoded.next, deps.subscriptions, limitCalls(), bindings);
   // Data keys and signing secrets depend only on the routing: looked up together, not one kind after the other.
   const [readable, signingKeys] = await Promise.all([
     decrypt(routed.next, deps.keys, limitCalls()),
@@ -102,5 +120,6 @@ export async function processBatch(
   return report(received, settled, decoded.repeats, {
     decryptFailures: readable.undecryptableFields,
     putEventsCalls: published.putEventsCalls,
+    unboundEvents: routed.unbound,
   }, deps.logger);
 }

@@ -275,3 +275,60 @@ run "alarms_on_the_limits_that_throttle_silently" {
     error_message = "target invocations alarm at 80% of the account quota; Lambda throttles alarm"
   }
 }
+
+run "conversation_bindings_table" {
+  command = apply
+
+  assert {
+    condition     = aws_dynamodb_table.bindings.name == "trust-callbacks-test-bindings" && aws_dynamodb_table.bindings.billing_mode == "PAY_PER_REQUEST" && aws_dynamodb_table.bindings.hash_key == "conversation"
+    error_message = "one on-demand table keyed by conversation"
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.bindings.ttl).attribute_name == "expiresAt" && one(aws_dynamodb_table.bindings.ttl).enabled
+    error_message = "TTL on expiresAt (epoch seconds), the attribute the Lambda writes"
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.bindings.point_in_time_recovery).enabled
+    error_message = "point-in-time recovery is on"
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.bindings.server_side_encryption).enabled && one(aws_dynamodb_table.bindings.server_side_encryption).kms_key_arn == aws_kms_key.main.arn
+    error_message = "the table is encrypted with the environment's key"
+  }
+  assert {
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.BINDINGS_TABLE == aws_dynamodb_table.bindings.name && aws_lambda_function.transform_filter.environment[0].variables.BINDING_TTL_DAYS == "30"
+    error_message = "the Lambda knows the table and the binding lifetime (30 days by default)"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "ConversationBindings"]).Resource == [aws_dynamodb_table.bindings.arn]
+    error_message = "the Lambda's item operations are on this table only"
+  }
+}
+
+run "binding_lifetime_is_configurable_per_environment" {
+  command = plan
+  variables {
+    lambda = { binding_ttl_days = 14 }
+  }
+  assert {
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.BINDING_TTL_DAYS == "14"
+    error_message = "lambda.binding_ttl_days reaches the Lambda"
+  }
+}
+
+run "binding_lifetime_must_be_shorter_than_document_version_retention" {
+  command = plan
+  variables {
+    lambda                         = { binding_ttl_days = 60 }
+    config_noncurrent_version_days = 45
+  }
+  expect_failures = [var.lambda]
+}
+
+run "binding_lifetime_must_be_whole_days_within_a_year" {
+  command = plan
+  variables {
+    lambda = { binding_ttl_days = 0 }
+  }
+  expect_failures = [var.lambda]
+}
