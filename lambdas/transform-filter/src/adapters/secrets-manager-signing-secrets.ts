@@ -1,20 +1,34 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SIGNING_KEY_PATTERN, parseSigningSecret, type SigningSecret } from "@trust-callbacks/schemas";
 import { LRUCache } from "lru-cache";
 import { PermanentError } from "../core/errors.ts";
 import type { SigningSecretSource } from "../core/ports.ts";
 import { classifyAwsError } from "./aws-errors.ts";
 
-/** A Standard Webhooks signing key: `whsec_` then base64 of at least 24 bytes. */
-export const SIGNING_SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/;
+/** A Standard Webhooks signing key: `whsec_` then base64 of at least 24 bytes (the single-key secret format). */
+export const SIGNING_SECRET_PATTERN = SIGNING_KEY_PATTERN;
 
-/** Signing secrets from Secrets Manager, cached for `ttlMs` so warm batches make no call. */
+export interface SigningSecretsOptions {
+  /** How long a secret is kept: a rotated secret is read again, and its new key signs, at most this long after the change. */
+  ttlMs: number;
+  maxSecrets?: number;
+  /** The cache's clock (milliseconds, monotonic); tests pass their own. Default `performance`. */
+  clock?: { now(): number };
+}
+
+/**
+ * Signing secrets from Secrets Manager (`AWSCURRENT` version), in either format (`parseSigningSecret`), parsed
+ * once and cached for `ttlMs` so warm batches make no call. Which keys are active is decided at signing time, so a
+ * previous key stops signing at its `notAfter` even while its secret is cached.
+ */
 export class SecretsManagerSigningSecrets implements SigningSecretSource {
-  private readonly cache: LRUCache<string, string>;
+  private readonly cache: LRUCache<string, SigningSecret>;
 
-  constructor(secretsManager: SecretsManagerClient, options: { ttlMs: number; maxSecrets?: number }) {
-    this.cache = new LRUCache<string, string>({
+  constructor(secretsManager: SecretsManagerClient, options: SigningSecretsOptions) {
+    this.cache = new LRUCache<string, SigningSecret>({
       max: options.maxSecrets ?? 500,
       ttl: options.ttlMs,
+      ...(options.clock ? { perf: options.clock } : {}),
       fetchMethod: async (secretId) => {
         let value: string | undefined;
         try {
@@ -22,15 +36,17 @@ export class SecretsManagerSigningSecrets implements SigningSecretSource {
         } catch (error) {
           throw classifyAwsError(error, `Secrets Manager GetSecretValue ${secretId}`);
         }
-        if (!value || !SIGNING_SECRET_PATTERN.test(value)) {
-          throw new PermanentError(`secret ${secretId} is not a whsec_ signing key`);
+        const parsed = value ? parseSigningSecret(value) : undefined;
+        if (parsed?.status !== "valid") {
+          // The reason never quotes the value.
+          throw new PermanentError(`secret ${secretId} ${parsed?.message ?? "has no SecretString"}`);
         }
-        return value;
+        return parsed.secret;
       },
     });
   }
 
-  async get(secretName: string): Promise<string> {
+  async get(secretName: string): Promise<SigningSecret> {
     const value = await this.cache.fetch(secretName);
     if (!value) throw new PermanentError(`secret ${secretName} has no value`);
     return value;
