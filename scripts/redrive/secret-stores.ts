@@ -64,7 +64,8 @@ export class SecretsManagerStore implements SecretStore {
       if (answer.SecretString === undefined || answer.VersionId === undefined) return undefined;
       return { value: answer.SecretString, version: answer.VersionId };
     } catch (error) {
-      // Also the answer for a secret created without a value: no version has the label AWSCURRENT.
+      // Also the answer for a secret created without a value (no version has AWSCURRENT): reported by users
+      // (https://github.com/boto/boto3/issues/2794), not stated by AWS; any other answer fails loudly instead.
       if (errorName(error) === "ResourceNotFoundException") return undefined;
       throw failure("GetSecretValue", name, error);
     }
