@@ -52,7 +52,7 @@ export function signCanonical(id: string, canonicalBody: string, keys: string | 
   const timestamp = String(Math.floor(at.getTime() / 1000));
   const content = `${id}.${timestamp}.${canonicalBody}`;
   const hmac = (secret: string) => `v1,${createHmac("sha256", keyFor(secret)).update(content).digest("base64")}`;
-  const signature = typeof keys === "string" ? hmac(keys) : keys.map(hmac).join(" ");
+  const signature = typeof keys === "string" ? hmac(keys) : keys.length === 1 ? hmac(keys[0]!) : keys.map(hmac).join(" ");
   if (signature === "") throw new TypeError("no signing key to sign with");
   return { id, timestamp, signature };
 }
