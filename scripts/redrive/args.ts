@@ -13,7 +13,7 @@ Commands:
   rotate-signing-key --trust T --endpoint E [--overlap 25h] [--end-overlap] [--dry-run] [--json]
                                         new signing key for the endpoint, printed once for the trust; the old key keeps
                                         signing too until the overlap ends (default: the endpoint's maximum event age +
-                                        1 h 5 min); --end-overlap removes the old key(s) now
+                                        1 h 18 min); --end-overlap removes the old key(s) now
   add-endpoint --trust T --endpoint E --url URL --events a,b --auth TYPE --profile full|minimal [options]
                                         add (or with --change, change) an endpoint in the trust's file, create its
                                         signing key and an empty credentials secret; prints what the trust needs

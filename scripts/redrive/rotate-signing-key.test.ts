@@ -80,8 +80,8 @@ describe("rotateSigningKey against the local secrets file", () => {
 
     const result = await rotateSigningKey(request({ store }));
 
-    // Default overlap: the endpoint's maximum event age (24 h) + the Lambda's secret cache (5 min) + 1 h margin.
-    const overlapEnds = new Date(NOW.getTime() + (86400 + 300 + 3600) * 1000);
+    // Default overlap: the endpoint's maximum event age (24 h) + the Lambda's secret cache (15 min + 20% jitter) + 1 h margin.
+    const overlapEnds = new Date(NOW.getTime() + (86400 + 1080 + 3600) * 1000);
     expect(result).toMatchObject({ outcome: "rotated", newKey: NEW, newKeyFingerprint: keyFingerprint(NEW), convertedFromSingleKey: true, overlapEndsAt: overlapEnds.toISOString(), warnings: [] });
     expect(parseSigningSecret(stored())).toEqual({
       status: "valid",
@@ -98,7 +98,7 @@ describe("rotateSigningKey against the local secrets file", () => {
   it("takes the default overlap from the endpoint's own maximum event age", async () => {
     const { store } = fileStore(OLD);
     const result = await rotateSigningKey(request({ store, trusts: [trust({ maximumEventAgeSeconds: 3600 })] }));
-    expect(result.overlapEndsAt).toBe(new Date(NOW.getTime() + (3600 + 300 + 3600) * 1000).toISOString());
+    expect(result.overlapEndsAt).toBe(new Date(NOW.getTime() + (3600 + 1080 + 3600) * 1000).toISOString());
   });
 
   it("warns when a stated overlap is shorter than the retries of deliveries signed before the rotation", async () => {

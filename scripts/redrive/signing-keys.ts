@@ -16,10 +16,10 @@ export const keyFingerprint = (key: string): string => `sha256:${createHash("sha
 
 /**
  * How long the Lambda may keep signing with a secret it read before the rotation (its signing-secret cache TTL,
- * SIGNING_SECRET_TTL_SECONDS, default 300 s), and the margin above it and the endpoints' maximum event age that
- * the default overlap adds (clock skew, an operator's slow hand-over).
+ * SIGNING_SECRET_TTL_SECONDS in lambdas/transform-filter/src/config.ts, default 900 s, jittered up to +20%), and the
+ * margin above it and the endpoints' maximum event age that the default overlap adds (clock skew, a slow hand-over).
  */
-export const SIGNING_SECRET_CACHE_SECONDS = 300;
+export const SIGNING_SECRET_CACHE_SECONDS = 1080;
 export const OVERLAP_MARGIN_SECONDS = 3600;
 
 /**

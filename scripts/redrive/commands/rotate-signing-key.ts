@@ -173,7 +173,7 @@ function describeRotation(command: RotateSigningKeyCommand, result: RotationResu
         result.overlapEndsAt
           ? `Every delivery is signed with both keys until ${result.overlapEndsAt}; then with the new key only. The trust keeps both keys until then (docs/integration-guide.md, "Signing-key rotation").`
           : `The old key no longer signs: deliveries verify only with the new key (retried after the trust's 401 until it has it).`,
-        `The Lambda picks the new key up within its secret cache TTL (5 minutes by default).`,
+        `The Lambda picks the new key up within its secret cache TTL (15 minutes by default).`,
         ...(result.overlapEndsAt ? [`To end the overlap early, once the trust confirms it has switched: ${again} --end-overlap`] : []),
         keys,
       ].join("\n");

@@ -12,6 +12,7 @@ import {
   isSettled,
   lookupEach,
   type ReadableRecord,
+  type RoutedRecord,
   type SettledDelivery,
   type SignedDelivery,
   type SignedRecord,
@@ -30,24 +31,38 @@ export interface SignOptions {
   signedAt: Date;
 }
 
+/** The signing secret of each endpoint in play, by secret name, as `lookupSigningSecrets` found them. */
+export type SigningKeys = ReadonlyMap<string, Result<SigningSecretValue>>;
+
+/**
+ * The signing secrets of every endpoint the routed records go to, each distinct secret asked for once. The
+ * orchestrator runs this beside `decrypt`, since both need only the routing.
+ */
+export function lookupSigningSecrets(
+  records: readonly RoutedRecord[],
+  secrets: SigningSecretSource,
+  limit: ReturnType<typeof pLimit>,
+): Promise<SigningKeys> {
+  return lookupEach(
+    records.flatMap((record) => record.endpoints.map((endpoint) => endpoint.signingSecret)),
+    limit,
+    async (name) => found(await secrets.get(name)),
+  );
+}
+
 /**
  * Sign: one CloudEvent per subscribed endpoint, built from the decrypted data (full profile) or the
  * identifiers only (minimal), signed with every key of the endpoint's secret active at `signedAt` and sized.
  * Secret unavailable: retry; no such secret, no active key, build failure or an entry over the size cap: that
  * delivery is quarantined. A record with a delivery to retry publishes nothing now (its other deliveries are
- * held back), so the retry does not duplicate them. The plaintext is dropped here: from now on it lives only inside the signed entries.
+ * held back), so the retry does not duplicate them. The plaintext is dropped here: from now on it lives only
+ * inside the signed entries.
  */
-export async function sign(
+export function sign(
   records: readonly ReadableRecord[],
-  secrets: SigningSecretSource,
-  limit: ReturnType<typeof pLimit>,
+  keys: SigningKeys,
   options: SignOptions,
-): Promise<StageResult<SignedRecord>> {
-  const keys = await lookupEach(
-    records.flatMap((record) => record.endpoints.map((endpoint) => endpoint.signingSecret)),
-    limit,
-    async (name) => found(await secrets.get(name)),
-  );
+): StageResult<SignedRecord> {
   const result: StageResult<SignedRecord> = { decided: [], next: [] };
   for (const record of records) {
     const deliveries = signDeliveries(record, keys, options);
@@ -62,7 +77,7 @@ export async function sign(
 
 function signDeliveries(
   record: ReadableRecord,
-  keys: ReadonlyMap<string, Result<SigningSecretValue>>,
+  keys: SigningKeys,
   options: SignOptions,
 ): (SignedDelivery | SettledDelivery)[] {
   const { event, plaintext } = record;
