@@ -1,4 +1,4 @@
-import type { TrustConfig } from "@trust-callbacks/schemas";
+import type { SigningSecret, TrustConfig } from "@trust-callbacks/schemas";
 import type { Failed, Found, Result } from "./result.ts";
 
 /**
@@ -36,9 +36,15 @@ export interface SubscriptionSource {
   get(trustId: string): Promise<SubscriptionLookup>;
 }
 
-/** Returns the `whsec_...` signing key named by an endpoint's `signingSecret`. */
+/**
+ * An endpoint's signing secret: its keys, parsed (`parseSigningSecret`), or its SecretString as stored, in either
+ * format (a `whsec_...` key, or a key set with the previous keys of a rotation and their end times).
+ */
+export type SigningSecretValue = string | SigningSecret;
+
+/** Returns the signing secret named by an endpoint's `signingSecret`. */
 export interface SigningSecretSource {
-  get(secretName: string): Promise<string>;
+  get(secretName: string): Promise<SigningSecretValue>;
 }
 
 /** One PutEvents entry, as EventBridge counts and routes it. */

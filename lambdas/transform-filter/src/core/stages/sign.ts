@@ -3,9 +3,10 @@ import { buildCloudEvent, cloudEventTime } from "../cloudevent.ts";
 import { minimalEventData } from "../decrypt.ts";
 import { describeError } from "../errors.ts";
 import { entrySize } from "../pack.ts";
-import type { SigningSecretSource } from "../ports.ts";
+import type { SigningSecretSource, SigningSecretValue } from "../ports.ts";
 import { found, type Result } from "../result.ts";
 import { signedBusEntry } from "../routing.ts";
+import { NoActiveSigningKey } from "../signature.ts";
 import {
   fateOfDeliveries,
   isSettled,
@@ -31,7 +32,7 @@ export interface SignOptions {
 }
 
 /** The signing secret of each endpoint in play, by secret name, as `lookupSigningSecrets` found them. */
-export type SigningKeys = ReadonlyMap<string, Result<string>>;
+export type SigningKeys = ReadonlyMap<string, Result<SigningSecretValue>>;
 
 /**
  * The signing secrets of every endpoint the routed records go to, each distinct secret asked for once. The
@@ -51,10 +52,11 @@ export function lookupSigningSecrets(
 
 /**
  * Sign: one CloudEvent per subscribed endpoint, built from the decrypted data (full profile) or the
- * identifiers only (minimal), signed with the endpoint's key and sized. Secret unavailable: retry; no
- * such secret, build failure or an entry over the size cap: that delivery is quarantined. A record with
- * a delivery to retry publishes nothing now (its other deliveries are held back), so the retry does not
- * duplicate them. The plaintext is dropped here: from now on it lives only inside the signed entries.
+ * identifiers only (minimal), signed with every key of the endpoint's secret active at `signedAt` and sized.
+ * Secret unavailable: retry; no such secret, no active key, build failure or an entry over the size cap: that
+ * delivery is quarantined. A record with a delivery to retry publishes nothing now (its other deliveries are
+ * held back), so the retry does not duplicate them. The plaintext is dropped here: from now on it lives only
+ * inside the signed entries.
  */
 export function sign(
   records: readonly ReadableRecord[],
@@ -105,7 +107,9 @@ function signDeliveries(
       if (tooLarge) return { endpoint, cloudEventId, state: "quarantined", reason: tooLarge };
       return { endpoint, cloudEventId, entry, size };
     } catch (error) {
-      const reason = `could not build or sign the CloudEvent: ${describeError(error)}`;
+      const reason = error instanceof NoActiveSigningKey
+        ? `signing secret ${endpoint.signingSecret}: ${error.message}`
+        : `could not build or sign the CloudEvent: ${describeError(error)}`;
       return { endpoint, ...(cloudEventId ? { cloudEventId } : {}), state: "quarantined", reason };
     }
   });
