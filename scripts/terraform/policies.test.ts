@@ -204,7 +204,7 @@ describe("the connection-sync function's role", () => {
   const as = (action: string, resource: string, context: Record<string, string> = {}, resourcePolicy?: PolicyDocument) =>
     decide({ principal: sync, action, resource, context, identityPolicies: [doc("connection_sync_role_policy")], resourcePolicy });
   // A realistic connection at the longest name (64 characters) and its EventBridge-made secret.
-  const longest = `${PREFIX}-RAJ123-electronic-patient-reco`;
+  const longest = `${PREFIX}-RAJ123-electronic-patient-record`;
   const connection = (name: string) => arn("events", `connection/${name}/7f3c8f1e-1111-2222-3333-444455556666`);
   const connectionSecret = (name: string) => arn("secretsmanager", `secret:events!connection/${name}/0f3c8f1e-aaaa-bbbb-cccc-444455556666-AbCdEf`);
 
