@@ -262,7 +262,7 @@ variable "connection_sync" {
     deauthorized_alarm_evaluations = optional(number, 2)
     cloudtrail_events              = optional(bool, false)
     timeout_seconds                = optional(number, 300)
-    reserved_concurrency           = optional(number, 5)
+    reserved_concurrency           = optional(number, 10)
     concurrency                    = optional(number, 4)
     log_level                      = optional(string, "info")
   })
