@@ -176,7 +176,7 @@ resource "aws_lambda_permission" "connection_sync" {
 # Each reconcile reports how many connections are in each state (one metric per state, not per connection). A
 # connection DEAUTHORIZED at N reconciles in a row was re-authorized in between and refused again: its trust's
 # credentials or token endpoint are wrong. Its name is in the function's log ("connection credentials updated",
-# stateBefore DEAUTHORIZED) and in `npm run redrive -- sync-connections --dry-run`.
+# stateBefore DEAUTHORIZED); docs/runbook.md, "Credentials", has the one command that forces a sync.
 resource "aws_cloudwatch_metric_alarm" "connections_deauthorized" {
   alarm_name          = "${local.name}-connections-deauthorized"
   alarm_description   = "A connection of ${local.name} stayed DEAUTHORIZED through ${var.connection_sync.deauthorized_alarm_evaluations} reconciles: EventBridge refuses its credentials even after a re-authorization. Runbook: docs/runbook.md, \"A connection stays deauthorized\"."

@@ -99,7 +99,7 @@ output "alarm_topic_arn" {
 }
 
 output "connection_sync_function_name" {
-  description = "Name of the connection-sync function (invoked at apply time by each endpoint, and by the support CLI's sync-connections)."
+  description = "Name of the connection-sync function (invoked at apply time by each endpoint; support staff invoke it to force a sync: docs/runbook.md, Credentials)."
   value       = aws_lambda_function.connection_sync.function_name
 }
 

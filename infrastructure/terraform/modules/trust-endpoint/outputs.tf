@@ -24,6 +24,6 @@ output "event_pattern" {
 }
 
 output "connection_name" {
-  description = "Name of the endpoint's connection (what connection-sync and the support CLI's sync-connections name)."
+  description = "Name of the endpoint's connection (what a connection-sync \"sync\" request names)."
   value       = aws_cloudwatch_event_connection.this.name
 }
