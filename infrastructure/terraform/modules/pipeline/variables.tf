@@ -250,3 +250,66 @@ variable "source_iterator_age_alarm_seconds" {
     error_message = "source_iterator_age_alarm_seconds must be at least 60."
   }
 }
+
+variable "connection_sync_zip_path" {
+  description = "Path of the connection-sync zip built by `npm run lambda-build` (.build/lambdas/connection-sync.zip)."
+  type        = string
+}
+
+variable "credentials_secret_prefix" {
+  description = "Name prefix of every endpoint's credentials secret: connection-sync may read secrets under it only. Null: signing_secret_prefix."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.credentials_secret_prefix == null || can(regex("^[A-Za-z0-9/_+=.@-]{3,}/$", coalesce(var.credentials_secret_prefix, "x")))
+    error_message = "credentials_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/."
+  }
+}
+
+variable "endpoint_credentials" {
+  description = "Per endpoint, keyed \"<ODS>/<endpoint id>\": the trust file's credentialsSecret (a name) and auth type. Written to the connection credentials map that connection-sync reads; names only, never a value."
+  type = map(object({
+    credentials_secret = string
+    auth               = string
+  }))
+  default = {}
+  validation {
+    condition     = alltrue([for entry in values(var.endpoint_credentials) : contains(["oauth2_client_credentials", "basic", "api_key"], entry.auth)])
+    error_message = "endpoint_credentials auth must be oauth2_client_credentials, basic or api_key."
+  }
+}
+
+variable "connection_sync" {
+  description = "connection-sync settings: how often it reconciles every connection, after how many reconciles a connection still DEAUTHORIZED alarms, and whether CloudTrail's records of secret changes (only with a trail) trigger it too."
+  type = object({
+    schedule_minutes               = optional(number, 60)
+    deauthorized_alarm_evaluations = optional(number, 2)
+    cloudtrail_events              = optional(bool, false)
+    timeout_seconds                = optional(number, 300)
+    reserved_concurrency           = optional(number, 10)
+    concurrency                    = optional(number, 4)
+    log_level                      = optional(string, "info")
+  })
+  default = {}
+  validation {
+    condition     = var.connection_sync.schedule_minutes >= 5 && var.connection_sync.schedule_minutes <= 720 && floor(var.connection_sync.schedule_minutes) == var.connection_sync.schedule_minutes
+    error_message = "connection_sync.schedule_minutes must be a whole number from 5 to 720."
+  }
+  validation {
+    # CloudWatch: evaluation periods times period at most one day.
+    condition     = var.connection_sync.deauthorized_alarm_evaluations >= 1 && var.connection_sync.deauthorized_alarm_evaluations * var.connection_sync.schedule_minutes <= 1440
+    error_message = "connection_sync.deauthorized_alarm_evaluations must be at least 1, and times schedule_minutes at most 1440 (CloudWatch evaluates at most a day)."
+  }
+  validation {
+    condition     = var.connection_sync.timeout_seconds >= 30 && var.connection_sync.timeout_seconds <= 900
+    error_message = "connection_sync.timeout_seconds must be from 30 to 900."
+  }
+  validation {
+    condition     = var.connection_sync.reserved_concurrency >= 1 && var.connection_sync.concurrency >= 1 && var.connection_sync.concurrency <= 20
+    error_message = "connection_sync.reserved_concurrency must be at least 1 and connection_sync.concurrency from 1 to 20 (EventBridge's control plane is throttled per account)."
+  }
+  validation {
+    condition     = contains(["debug", "info", "warn", "error"], var.connection_sync.log_level)
+    error_message = "connection_sync.log_level must be debug, info, warn or error."
+  }
+}
