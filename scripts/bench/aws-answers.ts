@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Readable } from "node:stream";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { sdkStreamMixin } from "@smithy/util-stream";
-import { answerAtSdkLevel, inProcessHttpHandler, type InProcessRequest, type InProcessResponse } from "@trust-callbacks/transform-filter/testing";
+import { answerAtSdkLevel, bindingTableAnswers, inProcessHttpHandler, type InProcessRequest, type InProcessResponse } from "@trust-callbacks/transform-filter/testing";
 import type { BenchFixture } from "./fixture.ts";
 
 /** Where the SDK is answered: before serialization (`sdk`), or by an in-process HTTP handler after it (`http`). */
@@ -17,13 +18,21 @@ export interface AwsCalls {
   secrets: number;
   putEvents: number;
   entries: number;
+  /** Conversation bindings: BatchGetItem calls and items read, PutItem calls. */
+  bindingReads: number;
+  bindingItemsRead: number;
+  bindingWrites: number;
 }
+
+/** The bindings table the bench's Lambda is configured with. */
+export const BINDINGS_TABLE = "trust-callbacks-bench-bindings";
 
 export interface BenchClients {
   kms: KMSClient;
   s3: S3Client;
   secretsManager: SecretsManagerClient;
   eventBridge: EventBridgeClient;
+  dynamoDb: DynamoDBClient;
 }
 
 /** What the AWS services answer, in the SDK's shapes, counting calls; `latencyMs` delays each answer. */
@@ -64,7 +73,18 @@ export function benchClients(
   clientConfig: Record<string, unknown>,
   options: { latencyMs?: number } = {},
 ): { clients: BenchClients; calls: AwsCalls } {
-  const calls: AwsCalls = { kms: 0, s3: 0, secrets: 0, putEvents: 0, entries: 0 };
+  const calls: AwsCalls = { kms: 0, s3: 0, secrets: 0, putEvents: 0, entries: 0, bindingReads: 0, bindingItemsRead: 0, bindingWrites: 0 };
+  const table = bindingTableAnswers(BINDINGS_TABLE);
+  const wait = (options.latencyMs ?? 0) > 0 ? () => sleep(options.latencyMs!) : () => undefined;
+  /** The table's answers in the SDK's shapes (DynamoDB's JSON is the same on the wire), counted and delayed. */
+  const bindings = async (operation: string, input: Record<string, unknown>) => {
+    if (operation === "BatchGetItem") calls.bindingReads += 1;
+    if (operation === "PutItem") calls.bindingWrites += 1;
+    await wait();
+    const output = (await table.answers[`${operation}Command`]!(input)) as { Responses?: Record<string, unknown[]> };
+    if (operation === "BatchGetItem") calls.bindingItemsRead += output.Responses?.[BINDINGS_TABLE]?.length ?? 0;
+    return output;
+  };
   const aws = backend(fixture, calls, options.latencyMs ?? 0);
   const config = { ...clientConfig, region: "eu-west-2", credentials: { accessKeyId: "AKIABENCHMARK0000000", secretAccessKey: "bench" } };
   if (level === "sdk") {
@@ -79,7 +99,7 @@ export function benchClients(
           GetObjectCommand: async (input) => {
             const text = await aws.getObject(input.Key as string);
             if (text === undefined) throw notFound();
-            return { Body: sdkStreamMixin(Readable.from([Buffer.from(text)])), ETag: '"v1"' };
+            return { Body: sdkStreamMixin(Readable.from([Buffer.from(text)])), ETag: '"v1"', VersionId: "v1" };
           },
         }),
         secretsManager: answerAtSdkLevel(new SecretsManagerClient(config), {
@@ -88,16 +108,21 @@ export function benchClients(
         eventBridge: answerAtSdkLevel(new EventBridgeClient(config), {
           PutEventsCommand: async (input) => ({ FailedEntryCount: 0, Entries: await aws.putEvents(input.Entries as unknown[]) }),
         }),
+        dynamoDb: answerAtSdkLevel(new DynamoDBClient(config), {
+          BatchGetItemCommand: (input) => bindings("BatchGetItem", input),
+          PutItemCommand: (input) => bindings("PutItem", input),
+          GetItemCommand: (input) => bindings("GetItem", input),
+        }),
       },
     };
   }
 
   // The services' wire protocols: JSON 1.1 for KMS, Secrets Manager and EventBridge; REST for S3 GetObject.
   const json = (body: unknown): InProcessResponse => ({ statusCode: 200, headers: { "content-type": "application/x-amz-json-1.1" }, body: JSON.stringify(body) });
-  const jsonError = (type: string): InProcessResponse => ({
+  const jsonError = (type: string, fields: Record<string, unknown> = {}): InProcessResponse => ({
     statusCode: 400,
     headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type },
-    body: JSON.stringify({ __type: type, message: type }),
+    body: JSON.stringify({ __type: type, message: type, ...fields }),
   });
   const awsJson = (handlers: Record<string, (input: Record<string, unknown>) => Promise<InProcessResponse>>) => (request: InProcessRequest) => {
     const operation = (request.headers["x-amz-target"] ?? "").split(".").pop()!;
@@ -147,6 +172,17 @@ export function benchClients(
             PutEvents: async (input) => json({ FailedEntryCount: 0, Entries: await aws.putEvents(input.Entries as unknown[]) }),
           }),
         ),
+      ),
+      dynamoDb: new DynamoDBClient(
+        handler(async (request) => {
+          const operation = (request.headers["x-amz-target"] ?? "").split(".").pop()!;
+          try {
+            return json(await bindings(operation, JSON.parse(request.body || "{}") as Record<string, unknown>));
+          } catch (error) {
+            const { name, Item } = error as { name: string; Item?: unknown };
+            return jsonError(`com.amazonaws.dynamodb.v20120810#${name}`, Item ? { Item } : {});
+          }
+        }),
       ),
     },
   };

@@ -23,7 +23,7 @@ import { buildLambda } from "../build/build-lambdas.ts";
 import { percentile } from "../lib/percentile.ts";
 import { main } from "../lib/command-line.ts";
 import { USAGE, parseBenchArgs, type BenchCommand } from "./args.ts";
-import { benchClients, type AnswerLevel } from "./aws-answers.ts";
+import { BINDINGS_TABLE, benchClients, type AnswerLevel } from "./aws-answers.ts";
 import { SCENARIOS, benchFixture, type BenchFixture, type Scenario } from "./fixture.ts";
 
 
@@ -38,6 +38,8 @@ const PRICES = {
   s3GetPerMillionRequests: 0.42,
   secretsManagerPerMillionCalls: 5.0, // $0.05 per 10,000 API calls
   logsIngestionPerGb: 0.5, // us-east-1 list price; London's is a little higher
+  dynamoDbPerMillionReadUnits: 0.125, // on-demand, us-east-1 list price; a strongly consistent read of an item under 4 KB is 1
+  dynamoDbPerMillionWriteUnits: 0.625, // on-demand, us-east-1 list price; a put of an item under 1 KB is 1 (a refused conditional put too)
 };
 const M = 1e6;
 const MEMORY_GB = 1;
@@ -51,6 +53,8 @@ interface LevelRun {
   handlerOverFloor: number;
   eventsPerSecondPerCore: number;
   warmCallsPerBatch: { kms: number; s3: number; secretsManager: number; putEvents: number; putEventsMinimum: number };
+  /** Conversation bindings per batch: BatchGetItem calls, items read, PutItem calls. */
+  bindingsPerBatch: { reads: number; itemsRead: number; writes: number };
   deliveriesPerBatch: number;
   logBytesPerBatch: number;
   warmUpBatches: number;
@@ -130,6 +134,7 @@ const ENV = {
   SUBSCRIPTIONS_BUCKET: "trust-callbacks-bench-config",
   SUBSCRIPTION_INDEX_KEY: "subscriptions/index.json",
   QUARANTINE_BUCKET: "trust-callbacks-bench-quarantine",
+  BINDINGS_TABLE,
   LOG_LEVEL: "info", // the deployed default: its lines are part of the cost
 };
 
@@ -192,6 +197,11 @@ async function measure(fixture: BenchFixture, level: AnswerLevel, batches: PipeK
       putEvents: perBatch(calls.putEvents - start.putEvents),
       putEventsMinimum: perBatch(minimumPutCalls),
     },
+    bindingsPerBatch: {
+      reads: perBatch(calls.bindingReads - start.bindingReads),
+      itemsRead: perBatch(calls.bindingItemsRead - start.bindingItemsRead),
+      writes: perBatch(calls.bindingWrites - start.bindingWrites),
+    },
     deliveriesPerBatch: perBatch(calls.entries - start.entries),
     logBytesPerBatch: Math.round((log.bytes - start.logBytes) / batches.length),
     warmUpBatches,
@@ -222,7 +232,9 @@ function costPerMillion(run: LevelRun, batchBytes: number): number {
     (run.warmCallsPerBatch.kms * PRICES.kmsPerMillionRequests) / M +
     (run.warmCallsPerBatch.s3 * PRICES.s3GetPerMillionRequests) / M +
     (run.warmCallsPerBatch.secretsManager * PRICES.secretsManagerPerMillionCalls) / M +
-    (run.logBytesPerBatch / 1e9) * PRICES.logsIngestionPerGb;
+    (run.logBytesPerBatch / 1e9) * PRICES.logsIngestionPerGb +
+    (run.bindingsPerBatch.itemsRead * PRICES.dynamoDbPerMillionReadUnits) / M +
+    (run.bindingsPerBatch.writes * PRICES.dynamoDbPerMillionWriteUnits) / M;
   return +((batchCost / run.deliveriesPerBatch) * M).toFixed(2);
 }
 
@@ -257,6 +269,7 @@ function printScenario(result: {
     ["deliveries per 100 records", both((r) => r.deliveriesPerBatch)],
     ["PutEvents calls per batch (minimum)", both((r) => `${r.warmCallsPerBatch.putEvents} (${r.warmCallsPerBatch.putEventsMinimum})`)],
     ["warm KMS / S3 / Secrets Manager calls per batch", both((r) => `${r.warmCallsPerBatch.kms} / ${r.warmCallsPerBatch.s3} / ${r.warmCallsPerBatch.secretsManager}`)],
+    ["DynamoDB per batch: BatchGetItem (items) / PutItem", both((r) => `${r.bindingsPerBatch.reads} (${r.bindingsPerBatch.itemsRead}) / ${r.bindingsPerBatch.writes}`)],
     ["log bytes per batch (LOG_LEVEL=info)", both((r) => r.logBytesPerBatch)],
   ];
   console.log(`\n${result.scenario} (~${result.avgRecordBytes} B records)${" ".repeat(Math.max(1, 47 - result.scenario.length))}       core  full SDK path`);
