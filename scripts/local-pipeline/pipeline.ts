@@ -19,10 +19,11 @@ import {
 import { CachingDataKeyUnwrapper } from "@trust-callbacks/transform-filter/aws";
 import { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
+import { connectionSecret, ensureLocalSecrets, newCredentialsSecret, newSigningSecret } from "../lib/local-secrets.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { percentile } from "../lib/percentile.ts";
 import { WebhookReceiver, type ReceiverAuth, type ReceiverBehaviour } from "../lib/webhook-receiver.ts";
-import { LocalApiDestination, type ConnectionCredentials } from "./api-destination.ts";
+import { LocalApiDestination, connectionCredentials } from "./api-destination.ts";
 import { LocalBus, localRuleNames } from "./local-bus.ts";
 import { LocalPipe } from "./local-pipe.ts";
 
@@ -35,6 +36,11 @@ export interface LocalPipelineOptions {
   receiversFile?: string;
   /** Where the per-trust DLQs are written (one folder per trust). */
   dlqDir: string;
+  /**
+   * The local secrets file (see scripts/lib/local-secrets.ts): signing keys and credentials are read from it,
+   * and missing ones generated into it. Without it, every run makes up its own and writes none.
+   */
+  secretsFile?: string;
   batchSize?: number;
   shards?: number;
   namePrefix?: string;
@@ -65,9 +71,12 @@ export function loadTrusts(dir: string): TrustConfig[] {
   return parsed.flatMap((result) => (result.status === "valid" ? [result.config] : []));
 }
 
-/** Stands in for Secrets Manager: made-up credentials and signing keys, new every run, never written to disk. */
+/**
+ * Stands in for Secrets Manager: the values of the local secrets file (`secretsFile`), shared with `listen`
+ * and `trigger`, or made up for this run and never written to disk when there is no file.
+ */
 class LocalSecrets implements SigningSecretSource {
-  private readonly values = new Map<string, string>();
+  readonly values = new Map<string, string>();
   value(name: string, make: () => string): string {
     if (!this.values.has(name)) this.values.set(name, make());
     return this.values.get(name)!;
@@ -119,6 +128,8 @@ export class LocalPipeline {
   readonly quarantined: QuarantinedRecord[] = [];
   readonly outcomes = new Map<string, RecordOutcome>();
   readonly secrets = new LocalSecrets();
+  /** What ensureLocalSecrets did to the secrets file, when there is one. */
+  secretsFile?: { path: string; created: boolean; generated: string[] };
   readonly bus: LocalBus;
   readonly pipe: LocalPipe;
   private readonly origins = new Map<string, string>();
@@ -166,6 +177,11 @@ export class LocalPipeline {
   }
 
   private async wire(): Promise<void> {
+    if (this.options.secretsFile) {
+      const { secrets, created, generated } = ensureLocalSecrets(this.options.secretsFile, this.trusts);
+      for (const [name, value] of Object.entries(secrets)) this.secrets.values.set(name, value);
+      this.secretsFile = { path: this.options.secretsFile, created, generated };
+    }
     const specs: Record<string, ReceiverSpec> = this.options.receiversFile ? JSON.parse(readFileSync(this.options.receiversFile, "utf8")) : {};
     mkdirSync(this.options.dlqDir, { recursive: true });
     for (const trust of this.trusts) {
@@ -173,14 +189,10 @@ export class LocalPipeline {
       this.dlqs.set(trust.trustId, dlq);
       for (const endpoint of trust.endpoints) {
         const key = `${trust.trustId}/${endpoint.id}`;
-        const signingSecret = this.secrets.value(endpoint.signingSecret, () => `whsec_${randomBytes(32).toString("base64")}`);
+        const signingSecret = this.secrets.value(endpoint.signingSecret, newSigningSecret);
         const auth = endpoint.auth;
-        const credentials: ConnectionCredentials =
-          auth.type === "oauth2_client_credentials"
-            ? { type: auth.type, tokenUrl: auth.tokenUrl, scopes: auth.scopes, clientId: `client-${trust.trustId}-${endpoint.id}`, clientSecret: randomToken() }
-            : auth.type === "basic"
-              ? { type: "basic", username: `tc-${trust.trustId.toLowerCase()}`, password: randomToken() }
-              : { type: "api_key", headerName: auth.headerName, value: randomToken() };
+        const secret = connectionSecret(endpoint, this.secrets.value(auth.credentialsSecret, () => newCredentialsSecret(endpoint, trust.trustId)));
+        const credentials = connectionCredentials(auth, secret);
         const spec = specs[key];
         if (spec) {
           const receiverAuth: ReceiverAuth =
