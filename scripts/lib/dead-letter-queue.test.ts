@@ -73,7 +73,7 @@ describe("the local DLQ stand-in, in pages of 10 like SQS", () => {
       operator: "test",
     };
     const audit: AuditLine[] = [];
-    const dry = await redrive(queue, { ...options, dryRun: true, audit: (line) => audit.push(line) } as never);
+    const dry = await redrive(queue, { ...options, dryRun: true, audit: (line: AuditLine) => audit.push(line) } as never);
     expect(dry).toMatchObject({ selected: 25, redriven: 0, leftInQueue: 25 });
     expect(audit.filter((a) => a.outcome === "would-redrive")).toHaveLength(25);
     const real = await redrive(queue, { ...options, dryRun: false, audit: () => {} } as never);

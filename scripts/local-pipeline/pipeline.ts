@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeTrustFileIssue, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
 import {
@@ -41,6 +41,8 @@ export interface LocalPipelineOptions {
    * and missing ones generated into it. Without it, every run makes up its own and writes none.
    */
   secretsFile?: string;
+  /** Caps every endpoint's maximumRetryAttempts (a rehearsal need not wait through 185 attempts). */
+  maxRetries?: number;
   batchSize?: number;
   shards?: number;
   namePrefix?: string;
@@ -52,23 +54,46 @@ interface ReceiverSpec {
   revokeTokenAfterDeliveries?: number;
 }
 
+/** An input file of the local pipeline (trust files, receivers file) that cannot be used: the message says why. */
+export class LocalInputInvalid extends Error {
+  override readonly name: string = "LocalInputInvalid";
+}
+
 /** A directory of trust files that does not load: every problem of every file. */
-export class TrustFilesInvalid extends Error {
+export class TrustFilesInvalid extends LocalInputInvalid {
   override readonly name = "TrustFilesInvalid";
 }
 
 /**
- * Loads a directory of trust files with the one trust-file parser (the Lambda's and the validator's);
- * throws TrustFilesInvalid naming file and field of each problem.
+ * Loads a directory of trust files (or one trust file) with the one trust-file parser (the Lambda's and the
+ * validator's); throws TrustFilesInvalid naming file and field of each problem, or the path that cannot be read.
  */
 export function loadTrusts(dir: string): TrustConfig[] {
-  const parsed = readdirSync(dir)
-    .filter((file) => file.endsWith(".json"))
-    .sort()
-    .map((file) => parseTrustFile(readFileSync(join(dir, file), "utf8"), { file: join(dir, file) }));
+  let files: string[];
+  try {
+    files = statSync(dir).isFile()
+      ? [dir]
+      : readdirSync(dir)
+          .filter((file) => file.endsWith(".json"))
+          .sort()
+          .map((file) => join(dir, file));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new TrustFilesInvalid(code === "ENOENT" ? `no trust directory or file ${dir}` : `cannot read trusts ${dir}: ${(error as Error).message}`);
+  }
+  if (files.length === 0) throw new TrustFilesInvalid(`no trust files (*.json) in ${dir}`);
+  const parsed = files.map((file) => parseTrustFile(readFileSync(file, "utf8"), { file }));
   const problems = parsed.flatMap((result) => (result.status === "invalid" ? result.issues : []));
   if (problems.length > 0) throw new TrustFilesInvalid(problems.map((issue) => `${issue.file}: ${describeTrustFileIssue(issue)}`).join("\n"));
   return parsed.flatMap((result) => (result.status === "valid" ? [result.config] : []));
+}
+
+function readReceivers(file: string): Record<string, ReceiverSpec> {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, ReceiverSpec>;
+  } catch (error) {
+    throw new LocalInputInvalid(`receivers file ${file}: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -182,7 +207,7 @@ export class LocalPipeline {
       for (const [name, value] of Object.entries(secrets)) this.secrets.values.set(name, value);
       this.secretsFile = { path: this.options.secretsFile, created, generated };
     }
-    const specs: Record<string, ReceiverSpec> = this.options.receiversFile ? JSON.parse(readFileSync(this.options.receiversFile, "utf8")) : {};
+    const specs = this.options.receiversFile ? readReceivers(this.options.receiversFile) : {};
     mkdirSync(this.options.dlqDir, { recursive: true });
     for (const trust of this.trusts) {
       const dlq = new FileDeadLetterQueue(this.options.dlqDir, trust.trustId);
@@ -206,9 +231,11 @@ export class LocalPipeline {
           if (auth.type === "oauth2_client_credentials") this.origins.set(new URL(auth.tokenUrl).origin, origin);
         }
         const names = localRuleNames(this.options.namePrefix ?? "trust-callbacks-local", this.bus.busName, trust.trustId, endpoint.id);
+        const { maxRetries } = this.options;
+        const retryPolicy = { ...endpoint.retryPolicy, maximumRetryAttempts: Math.min(endpoint.retryPolicy.maximumRetryAttempts, maxRetries ?? Infinity) };
         const destination = new LocalApiDestination({
           trustId: trust.trustId,
-          endpoint,
+          endpoint: { ...endpoint, retryPolicy },
           credentials,
           ruleArn: names.ruleArn,
           targetArn: names.targetArn,
