@@ -43,6 +43,10 @@ export interface DeadLetterQueue {
  * object's next receives for `visibilitySeconds` (until released or deleted), so a scan in pages sees
  * every message once. Visibility is kept in memory, per queue object: not safe for two concurrent
  * redrives of one trust in two processes.
+ * SQS: a received message is hidden from later receives for the visibility timeout unless deleted
+ * (https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/sqs/aws.sdk.kotlin.services.sqs.model/-receive-message-request/visibility-timeout.html);
+ * ChangeMessageVisibility to 0 (the minimum) makes it visible again at once, which `release` stands in for
+ * (https://docs.aws.amazon.com/goto/aws-cli/sqs-2012-11-05/ChangeMessageVisibility).
  */
 export class FileDeadLetterQueue implements DeadLetterQueue {
   readonly location: string;
