@@ -36,6 +36,7 @@ module "pipeline" {
   pipe                  = var.pipe
   lambda                = var.lambda
   event_bus_count       = var.event_buses.count
+  deployment_size       = { trusts = length(local.trusts), endpoints = local.endpoint_count }
   account_quotas = {
     target_invocations_per_second = var.account_quotas.target_invocations_per_second
     put_events_per_second         = var.account_quotas.put_events_per_second

@@ -83,6 +83,7 @@ export function createRuntime(
           }),
       secrets: new SecretsManagerSigningSecrets(clients?.secretsManager ?? new SecretsManagerClient(clientConfig), {
         ttlMs: env.SIGNING_SECRET_TTL_SECONDS * 1000,
+        maxSecrets: env.SIGNING_SECRET_CACHE_SIZE,
       }),
       publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient(clientConfig)),
       quarantine: new S3QuarantineSink(s3, { bucket: env.QUARANTINE_BUCKET, prefix: env.QUARANTINE_PREFIX }),

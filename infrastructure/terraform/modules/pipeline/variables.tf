@@ -82,6 +82,19 @@ variable "event_bus_count" {
   }
 }
 
+variable "deployment_size" {
+  description = "Trusts and endpoints the root deploys: the Lambda's caches are sized from them, so warm batches make no lookup at any scale."
+  type = object({
+    trusts    = number
+    endpoints = number
+  })
+  default = { trusts = 0, endpoints = 0 }
+  validation {
+    condition     = var.deployment_size.trusts >= 0 && var.deployment_size.endpoints >= 0
+    error_message = "deployment_size counts must be zero or more."
+  }
+}
+
 variable "pipe" {
   description = "EventBridge Pipe settings for reading the stream."
   type = object({

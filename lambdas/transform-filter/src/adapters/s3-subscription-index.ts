@@ -6,6 +6,7 @@ import { TransientError } from "../core/errors.ts";
 import type { Subscription, SubscriptionLookup, SubscriptionSource } from "../core/ports.ts";
 import { failed, found, notFound, type Failed, type Found } from "../core/result.ts";
 import { classifyAwsError, httpStatusOf, isMissingObject } from "./aws-errors.ts";
+import { jitteredTtl } from "./refreshing-cache.ts";
 import { readSubscriptionDocument } from "./s3-subscriptions.ts";
 
 /** subscriptions/index.json as Terraform writes it (infrastructure/terraform/root/main.tf). */
@@ -79,7 +80,7 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
 
   private async loadIndex(): Promise<void> {
     const { bucket, indexKey, ttlMs } = this.options;
-    const expiresAt = this.now() + ttlMs * (0.8 + 0.4 * this.random());
+    const expiresAt = this.now() + jitteredTtl(ttlMs, this.random);
     try {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: indexKey, ...(this.index?.etag ? { IfNoneMatch: this.index.etag } : {}) }));
       const text = (await response.Body?.transformToString("utf8")) ?? "";

@@ -8,7 +8,7 @@ import { publish } from "./stages/publish.ts";
 import { quarantine } from "./stages/quarantine.ts";
 import { report, type BatchResult } from "./stages/report.ts";
 import { route } from "./stages/route.ts";
-import { sign } from "./stages/sign.ts";
+import { lookupSigningSecrets, sign } from "./stages/sign.ts";
 
 export interface ProcessorSettings {
   /** Name or ARN of the callbacks bus. */
@@ -23,7 +23,11 @@ export interface ProcessorSettings {
   publishAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
-  /** Parallel calls to each AWS service. */
+  /**
+   * Parallel calls to each AWS service (each kind of lookup has its own limit). A cold batch over 100 trusts
+   * makes one call per trust document, data key and signing secret: at 48 they take a few round trips, not 20.
+   * Each SDK client's own socket pool (50) is the ceiling.
+   */
   concurrency: number;
 }
 
@@ -33,7 +37,7 @@ export const DEFAULT_SETTINGS: Omit<ProcessorSettings, "eventBusName" | "cloudEv
   publishAttempts: 4,
   backoffBaseMs: 100,
   backoffMaxMs: 2000,
-  concurrency: 8,
+  concurrency: 48,
 };
 
 export interface ProcessorDeps {
@@ -70,14 +74,18 @@ export async function processBatch(
   settings: ProcessorSettings,
 ): Promise<BatchResult> {
   const now = deps.now ?? (() => new Date());
-  const limit = pLimit(settings.concurrency);
+  const limitCalls = () => pLimit(settings.concurrency);
 
   const received = receive(records);
   const decoded = decode(received);
-  const routed = await route(decoded.next, deps.subscriptions, limit);
-  const readable = await decrypt(routed.next, deps.keys, limit);
-  const signed = await sign(readable.next, deps.secrets, limit, { ...settings, signedAt: now() });
-  const published = await publish(signed.next, deps.publisher, limit, {
+  const routed = await route(decoded.next, deps.subscriptions, limitCalls());
+  // Data keys and signing secrets depend only on the routing: looked up together, not one kind after the other.
+  const [readable, signingKeys] = await Promise.all([
+    decrypt(routed.next, deps.keys, limitCalls()),
+    lookupSigningSecrets(routed.next, deps.secrets, limitCalls()),
+  ]);
+  const signed = sign(readable.next, signingKeys, { ...settings, signedAt: now() });
+  const published = await publish(signed.next, deps.publisher, limitCalls(), {
     ...settings,
     sleep: deps.sleep ?? sleepFor,
     random: deps.random ?? Math.random,
@@ -87,7 +95,7 @@ export async function processBatch(
   const settled = await quarantine(
     decided.sort((a, b) => a.position - b.position),
     deps.quarantine,
-    limit,
+    limitCalls(),
     now,
   );
 

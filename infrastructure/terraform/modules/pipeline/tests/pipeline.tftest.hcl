@@ -220,6 +220,29 @@ run "sizes_the_young_generation_from_memory_unless_set" {
   }
 }
 
+run "sizes_the_lambda_caches_from_the_deployment" {
+  command = plan
+  variables {
+    deployment_size = { trusts = 1000, endpoints = 3000 }
+  }
+  assert {
+    # Every endpoint's signing secret fits (a warm batch makes no Secrets Manager call at 3,000 endpoints).
+    condition     = tonumber(aws_lambda_function.transform_filter.environment[0].variables.SIGNING_SECRET_CACHE_SIZE) >= 3000 && tonumber(aws_lambda_function.transform_filter.environment[0].variables.DATA_KEY_CACHE_SIZE) >= 4000
+    error_message = "the caches hold every signing secret and several data keys per trust"
+  }
+}
+
+run "keeps_the_cache_sizes_when_a_trust_is_added" {
+  command = plan
+  variables {
+    deployment_size = { trusts = 1001, endpoints = 3003 }
+  }
+  assert {
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.SIGNING_SECRET_CACHE_SIZE == "4000" && aws_lambda_function.transform_filter.environment[0].variables.DATA_KEY_CACHE_SIZE == "4500"
+    error_message = "sizes are rounded up to a multiple of 500, so adding a trust rarely changes the function"
+  }
+}
+
 run "rejects_a_young_generation_too_big_for_the_memory" {
   command = plan
   variables {

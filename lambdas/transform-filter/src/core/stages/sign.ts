@@ -11,6 +11,7 @@ import {
   isSettled,
   lookupEach,
   type ReadableRecord,
+  type RoutedRecord,
   type SettledDelivery,
   type SignedDelivery,
   type SignedRecord,
@@ -29,6 +30,25 @@ export interface SignOptions {
   signedAt: Date;
 }
 
+/** The signing secret of each endpoint in play, by secret name, as `lookupSigningSecrets` found them. */
+export type SigningKeys = ReadonlyMap<string, Result<string>>;
+
+/**
+ * The signing secrets of every endpoint the routed records go to, each distinct secret asked for once. The
+ * orchestrator runs this beside `decrypt`, since both need only the routing.
+ */
+export function lookupSigningSecrets(
+  records: readonly RoutedRecord[],
+  secrets: SigningSecretSource,
+  limit: ReturnType<typeof pLimit>,
+): Promise<SigningKeys> {
+  return lookupEach(
+    records.flatMap((record) => record.endpoints.map((endpoint) => endpoint.signingSecret)),
+    limit,
+    async (name) => found(await secrets.get(name)),
+  );
+}
+
 /**
  * Sign: one CloudEvent per subscribed endpoint, built from the decrypted data (full profile) or the
  * identifiers only (minimal), signed with the endpoint's key and sized. Secret unavailable: retry; no
@@ -36,17 +56,11 @@ export interface SignOptions {
  * a delivery to retry publishes nothing now (its other deliveries are held back), so the retry does not
  * duplicate them. The plaintext is dropped here: from now on it lives only inside the signed entries.
  */
-export async function sign(
+export function sign(
   records: readonly ReadableRecord[],
-  secrets: SigningSecretSource,
-  limit: ReturnType<typeof pLimit>,
+  keys: SigningKeys,
   options: SignOptions,
-): Promise<StageResult<SignedRecord>> {
-  const keys = await lookupEach(
-    records.flatMap((record) => record.endpoints.map((endpoint) => endpoint.signingSecret)),
-    limit,
-    async (name) => found(await secrets.get(name)),
-  );
+): StageResult<SignedRecord> {
   const result: StageResult<SignedRecord> = { decided: [], next: [] };
   for (const record of records) {
     const deliveries = signDeliveries(record, keys, options);
@@ -61,7 +75,7 @@ export async function sign(
 
 function signDeliveries(
   record: ReadableRecord,
-  keys: ReadonlyMap<string, Result<string>>,
+  keys: SigningKeys,
   options: SignOptions,
 ): (SignedDelivery | SettledDelivery)[] {
   const { event, plaintext } = record;
