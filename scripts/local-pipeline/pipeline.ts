@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describeTrustFileIssue, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
+import { describeTrustFileIssue, endpointResourceName, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
+import { InMemoryConnections, LocalSecrets as ConnectionSecrets, syncLocalConnections } from "@trust-callbacks/connection-sync/local";
 import {
   DEFAULT_SETTINGS,
   PermanentError,
@@ -15,11 +16,11 @@ import {
 import { CachingDataKeyUnwrapper } from "@trust-callbacks/transform-filter/aws";
 import { LocalConversationBindings, LocalKeyProvider, VersionedSubscriptions } from "@trust-callbacks/transform-filter/local";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
-import { connectionSecret, ensureLocalSecrets, newCredentialsSecret, newSigningSecret } from "../lib/local-secrets.ts";
+import { ensureLocalSecrets, newCredentialsSecret, newSigningSecret } from "../lib/local-secrets.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { percentile } from "../lib/percentile.ts";
 import { WebhookReceiver, type ReceiverAuth, type ReceiverBehaviour } from "../lib/webhook-receiver.ts";
-import { LocalApiDestination, connectionCredentials } from "./api-destination.ts";
+import { LocalApiDestination } from "./api-destination.ts";
 import { LocalBus, localRuleNames } from "./local-bus.ts";
 import { LocalPipe } from "./local-pipe.ts";
 
@@ -208,6 +209,16 @@ export class LocalPipeline {
     }
     const specs = this.options.receiversFile ? readReceivers(this.options.receiversFile) : {};
     mkdirSync(this.options.dlqDir, { recursive: true });
+    const namePrefix = this.options.namePrefix ?? "trust-callbacks-local";
+    // Connections start with placeholders, as Terraform creates them, and get their credentials from the same
+    // sync the connection-sync Lambda runs at apply time (lambdas/connection-sync): no credentials, no delivery.
+    for (const trust of this.trusts) {
+      for (const endpoint of trust.endpoints) this.secrets.value(endpoint.auth.credentialsSecret, () => newCredentialsSecret(endpoint, trust.trustId));
+    }
+    const connections = InMemoryConnections.forTrusts(namePrefix, this.trusts);
+    const sync = await syncLocalConnections({ namePrefix, trusts: this.trusts, connections, secrets: new ConnectionSecrets(Object.fromEntries(this.secrets.values)) });
+    const unsynced = sync.outcomes.filter((outcome) => outcome.status === "failed");
+    if (unsynced.length > 0) throw new Error(`connections not synced: ${unsynced.map((outcome) => `${outcome.connection}: ${outcome.why}`).join("; ")}`);
     for (const trust of this.trusts) {
       const dlq = new FileDeadLetterQueue(this.options.dlqDir, trust.trustId);
       this.dlqs.set(trust.trustId, dlq);
@@ -215,8 +226,7 @@ export class LocalPipeline {
         const key = `${trust.trustId}/${endpoint.id}`;
         const signingSecret = this.secrets.value(endpoint.signingSecret, newSigningSecret);
         const auth = endpoint.auth;
-        const secret = connectionSecret(endpoint, this.secrets.value(auth.credentialsSecret, () => newCredentialsSecret(endpoint, trust.trustId)));
-        const credentials = connectionCredentials(auth, secret);
+        const credentials = connections.credentials(endpointResourceName(namePrefix, trust.trustId, endpoint.id))!;
         const spec = specs[key];
         if (spec) {
           const receiverAuth: ReceiverAuth =
@@ -229,7 +239,7 @@ export class LocalPipeline {
           this.origins.set(new URL(endpoint.url).origin, origin);
           if (auth.type === "oauth2_client_credentials") this.origins.set(new URL(auth.tokenUrl).origin, origin);
         }
-        const names = localRuleNames(this.options.namePrefix ?? "trust-callbacks-local", this.bus.busName, trust.trustId, endpoint.id);
+        const names = localRuleNames(namePrefix, this.bus.busName, trust.trustId, endpoint.id);
         const { maxRetries } = this.options;
         const retryPolicy = { ...endpoint.retryPolicy, maximumRetryAttempts: Math.min(endpoint.retryPolicy.maximumRetryAttempts, maxRetries ?? Infinity) };
         const destination = new LocalApiDestination({
