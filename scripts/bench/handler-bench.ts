@@ -131,6 +131,7 @@ async function bench(options: BenchCommand): Promise<number> {
         },
       }),
       logDestination,
+      metricsOutput: logDestination, // the EMF lines are built (their cost measured) but not printed
     },
   );
   const handler = createHandler(runtime);

@@ -15,7 +15,9 @@ export type { DeliveryState, RecordState } from "./core/stages/batch.ts";
 export type {
   BusEntry,
   DataKeyUnwrapper,
+  DeliveryHistory,
   EventPublisher,
+  PublishedDelivery,
   PublishResult,
   QuarantineSink,
   QuarantinedRecord,

@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import type { Logger } from "pino";
-import type { DataKeyUnwrapper, EventPublisher, QuarantineSink, SigningSecretSource, SubscriptionSource } from "./ports.ts";
+import type { DataKeyUnwrapper, DeliveryHistory, EventPublisher, QuarantineSink, SigningSecretSource, SubscriptionSource } from "./ports.ts";
 import type { PipeKinesisRecord } from "./records.ts";
 import { decode, receive } from "./stages/decode.ts";
 import { decrypt } from "./stages/decrypt.ts";
@@ -43,6 +43,8 @@ export interface ProcessorDeps {
   publisher: EventPublisher;
   quarantine: QuarantineSink;
   logger: Logger;
+  /** Told of every delivery the bus accepts (the call history). */
+  history?: DeliveryHistory;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -81,6 +83,8 @@ export async function processBatch(
     ...settings,
     sleep: deps.sleep ?? sleepFor,
     random: deps.random ?? Math.random,
+    now,
+    ...(deps.history ? { history: deps.history } : {}),
     ...(deps.remainingTimeMs ? { remainingTimeMs: deps.remainingTimeMs } : {}),
   });
   const decided = [decoded, routed, readable, signed, published].flatMap((stage) => stage.decided);
