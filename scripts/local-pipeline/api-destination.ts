@@ -1,4 +1,5 @@
 import type { BusEvent, Endpoint } from "@trust-callbacks/schemas";
+import type { BusLogRecord } from "../lib/call-history.ts";
 import type { DeadLetterAttributes, FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { basicAuthorization } from "../lib/http-auth.ts";
 
@@ -30,9 +31,11 @@ export interface LocalApiDestinationOptions {
   /** EventBridge gives up on a request after 5 s; not configurable there. */
   timeoutMs?: number;
   random?: () => number;
+  /** Told of each step as the bus's logs would record it (attempts with their HTTP status, the DLQ): the call history. */
+  onLog?: (record: BusLogRecord) => void;
 }
 
-type Attempt = { ok: true } | { ok: false; retryable: boolean; code: string; message: string; retryAfterMs?: number };
+type Attempt = { ok: true } | { ok: false; retryable: boolean; code: string; message: string; retryAfterMs?: number; status?: number };
 
 const RETRYABLE_STATUS = (status: number) => status === 401 || status === 407 || status === 409 || status === 429 || status >= 500;
 
@@ -79,6 +82,7 @@ export class LocalApiDestination {
     for (let attempt = 1; ; attempt++) {
       await this.rateLimit();
       const result = await this.attempt(event);
+      this.log(event, result);
       if (result.ok) {
         this.stats.delivered += 1;
         this.stats.latenciesMs.push(Date.now() - publishedAt);
@@ -106,7 +110,20 @@ export class LocalApiDestination {
       TARGET_ARN: this.options.targetArn,
     };
     this.options.dlq.send(JSON.stringify(event), attributes);
+    this.options.onLog?.({ event_id: event.id ?? "", message_type: "INVOCATION_DLQ", message_timestamp_ms: Date.now() });
     this.stats.deadLettered += 1;
+  }
+
+  /** The bus log record of one attempt (message types of the EventBridge event bus log schema). */
+  private log(event: BusEvent, result: Attempt): void {
+    if (!this.options.onLog) return;
+    const type = result.ok ? "INVOCATION_ATTEMPT_SUCCESS" : result.retryable ? "INVOCATION_ATTEMPT_RETRYABLE_FAILURE" : "INVOCATION_ATTEMPT_PERMANENT_FAILURE";
+    this.options.onLog({
+      event_id: event.id ?? "",
+      message_type: type,
+      message_timestamp_ms: Date.now(),
+      ...(result.ok ? {} : { error: { error_message: result.message, ...(result.status !== undefined ? { http_status_code: result.status } : {}) } }),
+    });
   }
 
   /** The auth headers, and the token request they came from (so a 401 invalidates only that token). */
@@ -176,6 +193,7 @@ export class LocalApiDestination {
         ok: false,
         retryable: RETRYABLE_STATUS(response.status),
         code: "ERROR_FROM_TARGET",
+        status: response.status,
         message: `Received a response with status code ${response.status} from the endpoint`,
         ...(Number.isFinite(retryAfter) && response.headers.has("retry-after") ? { retryAfterMs: retryAfter * 1000 } : {}),
       };

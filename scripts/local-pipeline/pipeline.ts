@@ -10,6 +10,8 @@ import {
   notFound,
   processBatch,
   type QuarantineSink,
+  type PipeKinesisRecord,
+  type PublishedDelivery,
   type QuarantinedRecord,
   type RecordOutcome,
   type SigningSecretSource,
@@ -18,6 +20,7 @@ import {
 } from "@trust-callbacks/transform-filter";
 import { CachingDataKeyUnwrapper } from "@trust-callbacks/transform-filter/aws";
 import { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
+import { historyFileWriter, jsonLinesWriter, type HistoryLine } from "../lib/call-history.ts";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { percentile } from "../lib/percentile.ts";
@@ -39,6 +42,10 @@ export interface LocalPipelineOptions {
   shards?: number;
   namePrefix?: string;
   logLevel?: string;
+  /** The call history (published deliveries, quarantined records, the bus's attempts) as JSON lines: what `history` reads. */
+  historyFile?: string;
+  /** Every record put on the stream, as JSON lines: the stream stand-in `replay` reads. */
+  streamFile?: string;
 }
 
 interface ReceiverSpec {
@@ -122,6 +129,8 @@ export class LocalPipeline {
   readonly bus: LocalBus;
   readonly pipe: LocalPipe;
   private readonly origins = new Map<string, string>();
+  private readonly recordHistory: (line: HistoryLine) => void;
+  private readonly recordStream?: (record: PipeKinesisRecord) => void;
   private running?: Promise<void>;
   private putCount = 0;
 
@@ -137,8 +146,25 @@ export class LocalPipeline {
         return config ? found({ config, version: "local" }) : notFound("no subscription document");
       },
     };
-    const quarantine: QuarantineSink = { put: async (entry) => void this.quarantined.push(entry) };
+    this.recordHistory = options.historyFile ? historyFileWriter(options.historyFile) : () => {};
+    if (options.streamFile) this.recordStream = jsonLinesWriter<PipeKinesisRecord>(options.streamFile);
+    const quarantine: QuarantineSink = {
+      put: async (entry) => {
+        this.quarantined.push(entry);
+        this.recordHistory({
+          source: "lambda",
+          kind: "quarantined",
+          ...(entry.trustId ? { trustId: entry.trustId } : {}),
+          ...(entry.eventId ? { sourceEventId: entry.eventId } : {}),
+          recordId: entry.eventID,
+          reason: entry.reason,
+          at: entry.quarantinedAt,
+          deliveries: entry.endpointFailures.map((f) => ({ endpointId: f.endpointId, state: "quarantined", reason: f.reason })),
+        });
+      },
+    };
     const deps = {
+      history: { published: (delivery: PublishedDelivery) => this.recordHistory({ source: "lambda", kind: "published", ...delivery }) },
       keys: new CachingDataKeyUnwrapper(this.keyProvider, { maxKeys: 1000, ttlMs: 300_000 }),
       subscriptions,
       secrets: this.secrets,
@@ -201,6 +227,7 @@ export class LocalPipeline {
           ruleArn: names.ruleArn,
           targetArn: names.targetArn,
           dlq,
+          onLog: (record) => this.recordHistory({ source: "bus", ...record }),
           resolveUrl: (url) => {
             const parsed = new URL(url);
             const origin = this.origins.get(parsed.origin);
@@ -218,7 +245,8 @@ export class LocalPipeline {
     this.putCount += 1;
     const data = typeof event === "string" ? event : JSON.stringify(event);
     const partitionKey = typeof event === "string" ? `raw-${this.putCount}` : event.conversationId;
-    this.pipe.put(data, partitionKey);
+    const record = this.pipe.put(data, partitionKey);
+    this.recordStream?.(record);
   }
 
   /**

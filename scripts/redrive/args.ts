@@ -1,3 +1,4 @@
+import { SAFE_ID } from "../lib/call-history.ts";
 import { HELP, UsageError, dateTime, parseOptions, wholeNumber, type Help } from "../lib/command-line.ts";
 import type { Selection } from "./redrive.ts";
 
@@ -10,6 +11,11 @@ Commands:
   redrive --trust T [selection] [--dry-run] [--rate N]
                                         re-publish to exactly the endpoint that failed; delete only after PutEvents accepted
   purge   --trust T --confirm T         delete every message of the trust's DLQ (asks again unless --confirm names the trust)
+  history [--trust T] [--endpoint E] [--source-event-id ID] [--cloudevent-id ID] [--since ISO] [--until ISO] [--limit N] [--json]
+                                        each delivery's path: published, attempts (HTTP status when known), delivered /
+                                        in retry / dead-lettered / quarantined; window default: the 24 h before --until (now)
+                                        (AWS: Logs Insights on the Lambda's and the buses' log groups; local: --history-file,
+                                        default .local/history.jsonl)
 Target (one of):
   --outputs FILE --trusts DIR           AWS: FILE is \`terraform output -json\` of the environment; DIR its trusts/
                                         (region and profile as usual for the AWS SDK: AWS_REGION, AWS_PROFILE)
@@ -28,7 +34,19 @@ export type RedriveCommand =
   | (Common & { name: "list" })
   | (Common & { name: "show"; trust: string; selection: Selection; showContent: boolean })
   | (Common & { name: "redrive"; trust: string; selection: Selection; dryRun: boolean; ratePerSecond: number })
-  | (Common & { name: "purge"; trust: string; confirm?: string });
+  | (Common & { name: "purge"; trust: string; confirm?: string })
+  | (Common & { name: "history"; filter: HistoryQuery; json: boolean; historyFile: string });
+
+/** The history command's filter; the window is made concrete (now, 24 h) when it runs. */
+export interface HistoryQuery {
+  trustId?: string;
+  endpointId?: string;
+  sourceEventId?: string;
+  cloudEventId?: string;
+  since?: Date;
+  until?: Date;
+  limit: number;
+}
 
 const OPTIONS = {
   outputs: { type: "string" },
@@ -45,6 +63,10 @@ const OPTIONS = {
   confirm: { type: "string" },
   "audit-file": { type: "string", default: "redrive-audit.ndjson" },
   "show-content": { type: "boolean", default: false },
+  "source-event-id": { type: "string" },
+  "cloudevent-id": { type: "string" },
+  json: { type: "boolean", default: false },
+  "history-file": { type: "string", default: ".local/history.jsonl" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -53,7 +75,7 @@ export function parseRedriveArgs(argv: readonly string[]): RedriveCommand | Help
   const { values, positionals } = parseOptions(argv, { allowPositionals: true, options: OPTIONS });
   if (values.help) return HELP;
   const [name, ...extra] = positionals;
-  if (!name) throw new UsageError("no command given: list, show, redrive or purge");
+  if (!name) throw new UsageError("no command given: list, show, redrive, purge or history");
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
   if (values.outputs && values.local) throw new UsageError("give --outputs (AWS) or --local (this machine), not both");
   if (values.outputs && !values.trusts) throw new UsageError("--outputs needs --trusts DIR (the environment's trusts/)");
@@ -62,6 +84,7 @@ export function parseRedriveArgs(argv: readonly string[]): RedriveCommand | Help
     : { kind: "local", root: values.local ?? ".local/dlq", ...(values.trusts ? { trustsDir: values.trusts } : {}) };
   const common = { target, auditFile: values["audit-file"] };
   if (name === "list") return { name, ...common };
+  if (name === "history") return { name, ...common, filter: historyQuery(values), json: values.json, historyFile: values["history-file"] };
   if (name !== "show" && name !== "redrive" && name !== "purge") throw new UsageError(`unknown command ${name}`);
   if (!values.trust) throw new UsageError(`${name} needs --trust T`);
   const trust = values.trust;
@@ -75,4 +98,29 @@ export function parseRedriveArgs(argv: readonly string[]): RedriveCommand | Help
   };
   if (name === "show") return { name, ...common, trust, selection, showContent: values["show-content"] };
   return { name, ...common, trust, selection, dryRun: values["dry-run"], ratePerSecond: wholeNumber(values.rate, "rate", 1) };
+}
+
+function safeId(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!SAFE_ID.test(value)) throw new UsageError(`--${option} must be an id (letters, digits, . _ : -)`);
+  return value;
+}
+
+function historyQuery(values: Record<string, string | boolean | undefined>): HistoryQuery {
+  const get = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  const query: HistoryQuery = { limit: get("limit") ? wholeNumber(get("limit"), "limit", 1) : 1000 };
+  const trustId = safeId(get("trust"), "trust");
+  const endpointId = safeId(get("endpoint"), "endpoint");
+  const sourceEventId = safeId(get("source-event-id"), "source-event-id");
+  const cloudEventId = safeId(get("cloudevent-id"), "cloudevent-id");
+  if (!trustId && !sourceEventId && !cloudEventId) throw new UsageError("history needs --trust T, --source-event-id ID or --cloudevent-id ID");
+  if (endpointId && !trustId) throw new UsageError("--endpoint needs --trust");
+  if (trustId) query.trustId = trustId;
+  if (endpointId) query.endpointId = endpointId;
+  if (sourceEventId) query.sourceEventId = sourceEventId;
+  if (cloudEventId) query.cloudEventId = cloudEventId;
+  if (get("since")) query.since = dateTime(get("since")!, "since");
+  if (get("until")) query.until = dateTime(get("until")!, "until");
+  if (query.since && query.until && query.since > query.until) throw new UsageError("--since must be before --until");
+  return query;
 }

@@ -3,6 +3,7 @@
  */
 import { main, type CommandLine } from "../lib/command-line.ts";
 import { USAGE, parseRedriveArgs, type RedriveCommand } from "./args.ts";
+import { history } from "./commands/history.ts";
 import { list } from "./commands/list.ts";
 import { purge } from "./commands/purge.ts";
 import { redriveCommand } from "./commands/redrive.ts";
@@ -22,6 +23,8 @@ export const redriveCli: CommandLine<RedriveCommand> = {
         return redriveCommand(command, signal);
       case "purge":
         return purge(command);
+      case "history":
+        return history(command, signal);
     }
   },
 };

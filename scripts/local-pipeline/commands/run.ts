@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { PlatformEvent } from "@trust-callbacks/schemas";
 import type { RunCommand } from "../args.ts";
@@ -8,7 +9,15 @@ import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, type LocalPipe
 export async function run(command: RunCommand): Promise<number> {
   const trustsDir = command.trustsDir ?? SAMPLE_TRUSTS_DIR;
   const receiversFile = command.receiversFile ?? (command.trustsDir ? undefined : SAMPLE_RECEIVERS_FILE);
-  const pipeline = await LocalPipeline.start({ trustsDir, ...(receiversFile ? { receiversFile } : {}), dlqDir: command.dlqDir });
+  // The call history and the stream stand-in beside the DLQs (.local/history.jsonl, .local/stream.jsonl): `redrive -- history|replay` read them.
+  const local = dirname(command.dlqDir);
+  const pipeline = await LocalPipeline.start({
+    trustsDir,
+    ...(receiversFile ? { receiversFile } : {}),
+    dlqDir: command.dlqDir,
+    historyFile: join(local, "history.jsonl"),
+    streamFile: join(local, "stream.jsonl"),
+  });
   const interactive = process.stderr.isTTY && !command.json;
   const ticker = setInterval(() => {
     const p = pipeline.progress();
