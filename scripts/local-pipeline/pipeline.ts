@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describeTrustFileIssue, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
 import {
   DEFAULT_SETTINGS,
@@ -22,6 +22,7 @@ import { CachingDataKeyUnwrapper } from "@trust-callbacks/transform-filter/aws";
 import { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
 import { historyFileWriter, jsonLinesWriter, type HistoryLine } from "../lib/call-history.ts";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
+import { FileQuarantineStore } from "../lib/quarantine-store.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { percentile } from "../lib/percentile.ts";
 import { WebhookReceiver, type ReceiverAuth, type ReceiverBehaviour } from "../lib/webhook-receiver.ts";
@@ -46,6 +47,22 @@ export interface LocalPipelineOptions {
   historyFile?: string;
   /** Every record put on the stream, as JSON lines: the stream stand-in `replay` reads. */
   streamFile?: string;
+  /** Quarantined records as files, laid out like the S3 quarantine prefix: what `replay-quarantine` reads. */
+  quarantineDir?: string;
+  /**
+   * The local key provider's master key, kept in this file (created on first use) so a later pipeline (a replay)
+   * can decrypt what an earlier run encrypted. A local stand-in for KMS only; never a real key.
+   */
+  masterKeyFile?: string;
+}
+
+function localMasterKey(file: string | undefined): Buffer | undefined {
+  if (!file) return undefined;
+  if (existsSync(file)) return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+  const key = randomBytes(32);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, key.toString("base64"), { mode: 0o600 });
+  return key;
 }
 
 interface ReceiverSpec {
@@ -119,7 +136,7 @@ export interface LocalPipelineSummary {
  */
 export class LocalPipeline {
   readonly trusts: TrustConfig[];
-  readonly keyProvider = new LocalKeyProvider();
+  readonly keyProvider: LocalKeyProvider;
   readonly receivers = new Map<string, WebhookReceiver>();
   readonly destinations = new Map<string, LocalApiDestination>();
   readonly dlqs = new Map<string, FileDeadLetterQueue>();
@@ -135,6 +152,7 @@ export class LocalPipeline {
   private putCount = 0;
 
   private constructor(readonly options: LocalPipelineOptions) {
+    this.keyProvider = new LocalKeyProvider(localMasterKey(options.masterKeyFile));
     this.trusts = loadTrusts(options.trustsDir);
     const namePrefix = options.namePrefix ?? "trust-callbacks-local";
     this.bus = new LocalBus(`${namePrefix}-callbacks`, DEFAULT_SETTINGS.busSource);
@@ -151,6 +169,7 @@ export class LocalPipeline {
     const quarantine: QuarantineSink = {
       put: async (entry) => {
         this.quarantined.push(entry);
+        if (options.quarantineDir) FileQuarantineStore.write(options.quarantineDir, entry);
         this.recordHistory({
           source: "lambda",
           kind: "quarantined",
@@ -245,6 +264,11 @@ export class LocalPipeline {
     this.putCount += 1;
     const data = typeof event === "string" ? event : JSON.stringify(event);
     const partitionKey = typeof event === "string" ? `raw-${this.putCount}` : event.conversationId;
+    this.putRecord(data, partitionKey);
+  }
+
+  /** Puts record data on the stream under its own partition key (a replay puts records back as they were). */
+  putRecord(data: string | Buffer, partitionKey: string): void {
     const record = this.pipe.put(data, partitionKey);
     this.recordStream?.(record);
   }

@@ -15,6 +15,11 @@ describe("parseRedriveArgs", () => {
     [["redrive", "--trust", "RYJ", "--since", "2026-11-21T00:00:00Z", "--error-code", "TIMEOUT"], { name: "redrive", ...local, trust: "RYJ", selection: { since: new Date("2026-11-21T00:00:00Z"), errorCode: "TIMEOUT" }, dryRun: false, ratePerSecond: 10 }],
     [["redrive", "--trust", "RYJ", "--dry-run", "--rate", "50"], { name: "redrive", ...local, trust: "RYJ", selection: {}, dryRun: true, ratePerSecond: 50 }],
     [["purge", "--trust", "RYJ", "--confirm", "RYJ"], { name: "purge", ...local, trust: "RYJ", confirm: "RYJ" }],
+    [["replay-quarantine", "--trust", "RX1"], { name: "replay-quarantine", ...local, trust: "RX1", dryRun: false, ratePerSecond: 10, quarantineDir: ".local/quarantine" }],
+    [
+      ["replay-quarantine", "--trust", "RX1", "--since", "2026-11-21T00:00:00Z", "--until", "2026-11-22T00:00:00Z", "--reason", "unknown trust", "--dry-run", "--rate", "5", "--quarantine-dir", "q"],
+      { name: "replay-quarantine", ...local, trust: "RX1", since: new Date("2026-11-21T00:00:00Z"), until: new Date("2026-11-22T00:00:00Z"), reason: "unknown trust", dryRun: true, ratePerSecond: 5, quarantineDir: "q" },
+    ],
     [["history", "--trust", "RYJ"], { name: "history", ...local, filter: { trustId: "RYJ", limit: 1000 }, json: false, historyFile: ".local/history.jsonl" }],
     [
       ["history", "--trust", "RX1", "--endpoint", "ehr", "--since", "2026-11-21T10:00:00Z", "--until", "2026-11-21T11:00:00Z", "--json", "--limit", "5"],
@@ -29,6 +34,8 @@ describe("parseRedriveArgs", () => {
   it.each<[string[], RegExp]>([
     [[], /^no command given/],
     [["resend"], /^unknown command resend$/],
+    [["replay-quarantine"], /^replay-quarantine needs --trust T$/],
+    [["replay-quarantine", "--trust", "RX1", "--since", "2026-11-22T00:00:00Z", "--until", "2026-11-21T00:00:00Z"], /^--since must be before --until$/],
     [["history"], /^history needs --trust T, --source-event-id ID or --cloudevent-id ID$/],
     [["history", "--endpoint", "ehr", "--source-event-id", "x"], /^--endpoint needs --trust$/],
     [["history", "--source-event-id", "x\" or 1=1"], /^--source-event-id must be an id/],

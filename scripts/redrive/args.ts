@@ -16,6 +16,10 @@ Commands:
                                         in retry / dead-lettered / quarantined; window default: the 24 h before --until (now)
                                         (AWS: Logs Insights on the Lambda's and the buses' log groups; local: --history-file,
                                         default .local/history.jsonl)
+  replay-quarantine --trust T [--since ISO] [--until ISO] [--reason TEXT] [--dry-run] [--rate N]
+                                        put the trust's quarantined records (default: the last 14 days) back on the source
+                                        stream once their cause is fixed; each object is removed only after the stream
+                                        accepted its record (local: --quarantine-dir, default .local/quarantine)
 Target (one of):
   --outputs FILE --trusts DIR           AWS: FILE is \`terraform output -json\` of the environment; DIR its trusts/
                                         (region and profile as usual for the AWS SDK: AWS_REGION, AWS_PROFILE)
@@ -35,7 +39,17 @@ export type RedriveCommand =
   | (Common & { name: "show"; trust: string; selection: Selection; showContent: boolean })
   | (Common & { name: "redrive"; trust: string; selection: Selection; dryRun: boolean; ratePerSecond: number })
   | (Common & { name: "purge"; trust: string; confirm?: string })
-  | (Common & { name: "history"; filter: HistoryQuery; json: boolean; historyFile: string });
+  | (Common & { name: "history"; filter: HistoryQuery; json: boolean; historyFile: string })
+  | (Common & {
+      name: "replay-quarantine";
+      trust: string;
+      since?: Date;
+      until?: Date;
+      reason?: string;
+      dryRun: boolean;
+      ratePerSecond: number;
+      quarantineDir: string;
+    });
 
 /** The history command's filter; the window is made concrete (now, 24 h) when it runs. */
 export interface HistoryQuery {
@@ -67,6 +81,8 @@ const OPTIONS = {
   "cloudevent-id": { type: "string" },
   json: { type: "boolean", default: false },
   "history-file": { type: "string", default: ".local/history.jsonl" },
+  reason: { type: "string" },
+  "quarantine-dir": { type: "string", default: ".local/quarantine" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -85,10 +101,26 @@ export function parseRedriveArgs(argv: readonly string[]): RedriveCommand | Help
   const common = { target, auditFile: values["audit-file"] };
   if (name === "list") return { name, ...common };
   if (name === "history") return { name, ...common, filter: historyQuery(values), json: values.json, historyFile: values["history-file"] };
-  if (name !== "show" && name !== "redrive" && name !== "purge") throw new UsageError(`unknown command ${name}`);
+  if (name !== "show" && name !== "redrive" && name !== "purge" && name !== "replay-quarantine") throw new UsageError(`unknown command ${name}`);
   if (!values.trust) throw new UsageError(`${name} needs --trust T`);
   const trust = values.trust;
   if (name === "purge") return { name, ...common, trust, ...(values.confirm !== undefined ? { confirm: values.confirm } : {}) };
+  if (name === "replay-quarantine") {
+    const since = values.since ? dateTime(values.since, "since") : undefined;
+    const until = values.until ? dateTime(values.until, "until") : undefined;
+    if (since && until && since > until) throw new UsageError("--since must be before --until");
+    return {
+      name,
+      ...common,
+      trust,
+      ...(since ? { since } : {}),
+      ...(until ? { until } : {}),
+      ...(values.reason ? { reason: values.reason } : {}),
+      dryRun: values["dry-run"],
+      ratePerSecond: wholeNumber(values.rate, "rate", 1),
+      quarantineDir: values["quarantine-dir"],
+    };
+  }
   const selection: Selection = {
     ...(values.endpoint ? { endpointId: values.endpoint } : {}),
     ...(values["error-code"] ? { errorCode: values["error-code"] } : {}),

@@ -7,6 +7,7 @@ import { history } from "./commands/history.ts";
 import { list } from "./commands/list.ts";
 import { purge } from "./commands/purge.ts";
 import { redriveCommand } from "./commands/redrive.ts";
+import { replayQuarantineCommand } from "./commands/replay-quarantine.ts";
 import { show } from "./commands/show.ts";
 
 export const redriveCli: CommandLine<RedriveCommand> = {
@@ -25,6 +26,8 @@ export const redriveCli: CommandLine<RedriveCommand> = {
         return purge(command);
       case "history":
         return history(command, signal);
+      case "replay-quarantine":
+        return replayQuarantineCommand(command, signal);
     }
   },
 };

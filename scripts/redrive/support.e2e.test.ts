@@ -1,21 +1,24 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
 import type { DeliveryPath, HistoryLine } from "../lib/call-history.ts";
-import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR } from "../local-pipeline/pipeline.ts";
+import { generateEvents } from "../lib/event-generator.ts";
+import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
 import { parseRedriveArgs, type RedriveCommand } from "./args.ts";
 import { history } from "./commands/history.ts";
+import { replayQuarantineCommand } from "./commands/replay-quarantine.ts";
 
 /** Runs one support command as the CLI would (parsed argv), and returns what it printed to stdout. */
 async function runCommand(argv: string[], run: (command: RedriveCommand, signal: AbortSignal) => Promise<number>) {
   const out: string[] = [];
+  const errors: string[] = [];
   const log = vi.spyOn(console, "log").mockImplementation((text: string) => void out.push(text));
-  const err = vi.spyOn(console, "error").mockImplementation(() => {});
+  const err = vi.spyOn(console, "error").mockImplementation((text: string) => void errors.push(text));
   try {
     const status = await run(parseRedriveArgs(argv) as RedriveCommand, new AbortController().signal);
-    return { status, out: out.join("\n") };
+    return { status, out: out.join("\n"), err: errors.join("\n") };
   } finally {
     log.mockRestore();
     err.mockRestore();
@@ -78,4 +81,70 @@ describe("support tools on the local pipeline: a run with a flaky and a down end
     expect(path!.attempts.map((a) => a.httpStatus)).toEqual([503, 503, 503, 503]); // the first attempt and 3 retries
     expect(path!.detail).toMatch(/^in the trust's DLQ: ERROR_FROM_TARGET after 3 retries$/);
   });
+});
+
+const readHistory = (file: string) => readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as HistoryLine);
+
+describe("replay-quarantine on the local pipeline: a trust whose file was deployed late", () => {
+  const dir = mkdtempSync(join(tmpdir(), "replay-q-"));
+  const trustsDir = join(dir, "trusts");
+  const dlqDir = join(dir, "dlq");
+  const quarantineDir = join(dir, "quarantine");
+  const historyFile = join(dir, "history.jsonl");
+  const quarantinedIds: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(trustsDir);
+    for (const file of readdirSync(SAMPLE_TRUSTS_DIR).filter((f) => f.endsWith(".json") && f !== "RX1.json")) copyFileSync(join(SAMPLE_TRUSTS_DIR, file), join(trustsDir, file));
+    const pipeline = await LocalPipeline.start({ trustsDir, dlqDir, historyFile, quarantineDir, masterKeyFile: join(dir, "master.key") });
+    // RX1's events arrive before its trust file is deployed: each is quarantined as an unknown trust.
+    const rx1 = loadTrusts(SAMPLE_TRUSTS_DIR).filter((t) => t.trustId === "RX1");
+    const events = generateEvents({ trusts: rx1, seed: 5, keyProvider: pipeline.keyProvider });
+    for (let i = 0; i < 20; i++) {
+      const event = events.next().value!;
+      quarantinedIds.push(event.eventId);
+      pipeline.put(event);
+    }
+    await pipeline.drain();
+    await pipeline.stop();
+  }, 60_000);
+
+  it("quarantines them, then delivers them once the trust's file exists, removing each quarantined object", async () => {
+    const quarantinedLines = readHistory(historyFile).filter((l) => l.source === "lambda" && l.kind === "quarantined");
+    expect(quarantinedLines).toHaveLength(20);
+    expect(quarantinedLines.every((l) => "reason" in l && /unknown trust|no subscription/i.test(l.reason))).toBe(true);
+
+    // A dry run lists them and changes nothing.
+    const dry = await runCommand(
+      ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--dry-run", "--audit-file", join(dir, "audit.ndjson")],
+      (c, s) => replayQuarantineCommand(c as RedriveCommand & { name: "replay-quarantine" }, s),
+    );
+    expect(dry.status).toBe(0);
+    expect(dry.out.split("\n").map((l) => JSON.parse(l).outcome)).toEqual(Array(20).fill("would-replay"));
+
+    copyFileSync(join(SAMPLE_TRUSTS_DIR, "RX1.json"), join(trustsDir, "RX1.json")); // the fix: the trust file is deployed
+    const replay = await runCommand(
+      ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--rate", "1000", "--audit-file", join(dir, "audit.ndjson")],
+      (c, s) => replayQuarantineCommand(c as RedriveCommand & { name: "replay-quarantine" }, s),
+    );
+
+    expect(replay.status).toBe(0);
+    const audit = replay.out.split("\n").map((l) => JSON.parse(l));
+    expect(audit.map((a) => a.outcome)).toEqual(Array(20).fill("replayed"));
+    expect(new Set(audit.map((a) => a.sourceEventId))).toEqual(new Set(quarantinedIds));
+    const lines = readHistory(historyFile);
+    const published = lines.filter((l): l is HistoryLine & PublishedDelivery => l.source === "lambda" && l.kind === "published");
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.every((p) => p.trustId === "RX1" && quarantinedIds.includes(p.sourceEventId))).toBe(true);
+    const delivered = new Set(lines.flatMap((l) => (l.source === "bus" && l.message_type === "INVOCATION_ATTEMPT_SUCCESS" ? [l.event_id] : [])));
+    expect(published.every((p) => delivered.has(p.busEventId))).toBe(true);
+    // Every event of RX1 ends delivered or filtered on purpose; none is quarantined again, and nothing is left to replay.
+    expect(lines.filter((l) => l.source === "lambda" && l.kind === "quarantined")).toHaveLength(20);
+    expect(replay.err).toMatch(/RX1\/(ehr|bleep): received \d+/);
+    const left = await runCommand(
+      ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--dry-run", "--audit-file", join(dir, "audit.ndjson")],
+      (c, s) => replayQuarantineCommand(c as RedriveCommand & { name: "replay-quarantine" }, s),
+    );
+    expect(left.out).toBe("");
+  }, 60_000);
 });

@@ -9,7 +9,8 @@ import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, type LocalPipe
 export async function run(command: RunCommand): Promise<number> {
   const trustsDir = command.trustsDir ?? SAMPLE_TRUSTS_DIR;
   const receiversFile = command.receiversFile ?? (command.trustsDir ? undefined : SAMPLE_RECEIVERS_FILE);
-  // The call history and the stream stand-in beside the DLQs (.local/history.jsonl, .local/stream.jsonl): `redrive -- history|replay` read them.
+  // Beside the DLQs: the call history, the stream stand-in, the quarantine and the local key (.local/…), which
+  // `redrive -- history|replay|replay-quarantine` read.
   const local = dirname(command.dlqDir);
   const pipeline = await LocalPipeline.start({
     trustsDir,
@@ -17,6 +18,8 @@ export async function run(command: RunCommand): Promise<number> {
     dlqDir: command.dlqDir,
     historyFile: join(local, "history.jsonl"),
     streamFile: join(local, "stream.jsonl"),
+    quarantineDir: join(local, "quarantine"),
+    masterKeyFile: join(local, "master.key"),
   });
   const interactive = process.stderr.isTTY && !command.json;
   const ticker = setInterval(() => {
