@@ -20,6 +20,14 @@ describe("parseRedriveArgs", () => {
       ["replay-quarantine", "--trust", "RX1", "--since", "2026-11-21T00:00:00Z", "--until", "2026-11-22T00:00:00Z", "--reason", "unknown trust", "--dry-run", "--rate", "5", "--quarantine-dir", "q"],
       { name: "replay-quarantine", ...local, trust: "RX1", since: new Date("2026-11-21T00:00:00Z"), until: new Date("2026-11-22T00:00:00Z"), reason: "unknown trust", dryRun: true, ratePerSecond: 5, quarantineDir: "q" },
     ],
+    [
+      ["replay", "--trust", "RX1", "--endpoint", "bleep", "--since", "2026-11-21T10:00:00Z", "--until", "2026-11-21T11:00:00Z"],
+      { name: "replay", ...local, trust: "RX1", endpoint: "bleep", since: new Date("2026-11-21T10:00:00Z"), until: new Date("2026-11-21T11:00:00Z"), dryRun: false, ratePerSecond: 10, streamFile: ".local/stream.jsonl" },
+    ],
+    [
+      ["replay", "--trust", "RX1", "--since", "2026-11-21T10:00:00Z", "--until", "2026-11-21T11:00:00Z", "--dry-run", "--rate", "100", "--cloudevent-source", "/trust-callbacks/prod"],
+      { name: "replay", ...local, trust: "RX1", since: new Date("2026-11-21T10:00:00Z"), until: new Date("2026-11-21T11:00:00Z"), dryRun: true, ratePerSecond: 100, cloudEventSource: "/trust-callbacks/prod", streamFile: ".local/stream.jsonl" },
+    ],
     [["history", "--trust", "RYJ"], { name: "history", ...local, filter: { trustId: "RYJ", limit: 1000 }, json: false, historyFile: ".local/history.jsonl" }],
     [
       ["history", "--trust", "RX1", "--endpoint", "ehr", "--since", "2026-11-21T10:00:00Z", "--until", "2026-11-21T11:00:00Z", "--json", "--limit", "5"],
@@ -35,6 +43,7 @@ describe("parseRedriveArgs", () => {
     [[], /^no command given/],
     [["resend"], /^unknown command resend$/],
     [["replay-quarantine"], /^replay-quarantine needs --trust T$/],
+    [["replay", "--trust", "RX1", "--since", "2026-11-21T10:00:00Z"], /^replay needs --since ISO and --until ISO/],
     [["replay-quarantine", "--trust", "RX1", "--since", "2026-11-22T00:00:00Z", "--until", "2026-11-21T00:00:00Z"], /^--since must be before --until$/],
     [["history"], /^history needs --trust T, --source-event-id ID or --cloudevent-id ID$/],
     [["history", "--endpoint", "ehr", "--source-event-id", "x"], /^--endpoint needs --trust$/],

@@ -1,3 +1,4 @@
+import { dirname, join } from "node:path";
 import { SAFE_ID } from "../lib/call-history.ts";
 import { HELP, UsageError, dateTime, parseOptions, wholeNumber, type Help } from "../lib/command-line.ts";
 import type { Selection } from "./redrive.ts";
@@ -15,11 +16,15 @@ Commands:
                                         each delivery's path: published, attempts (HTTP status when known), delivered /
                                         in retry / dead-lettered / quarantined; window default: the 24 h before --until (now)
                                         (AWS: Logs Insights on the Lambda's and the buses' log groups; local: --history-file,
-                                        default .local/history.jsonl)
+                                        default history.jsonl beside the --local DLQs)
   replay-quarantine --trust T [--since ISO] [--until ISO] [--reason TEXT] [--dry-run] [--rate N]
                                         put the trust's quarantined records (default: the last 14 days) back on the source
                                         stream once their cause is fixed; each object is removed only after the stream
-                                        accepted its record (local: --quarantine-dir, default .local/quarantine)
+                                        accepted its record (local: --quarantine-dir, default quarantine/ beside the --local DLQs)
+  replay  --trust T [--endpoint E] --since ISO --until ISO [--dry-run] [--rate N] [--cloudevent-source S]
+                                        read the source stream for the window (within its retention) and re-deliver the
+                                        trust's events (only to E when given) through the Lambda's core: freshly signed,
+                                        same CloudEvent ids, so receivers dedupe (local: --stream-file, default stream.jsonl beside the --local DLQs)
 Target (one of):
   --outputs FILE --trusts DIR           AWS: FILE is \`terraform output -json\` of the environment; DIR its trusts/
                                         (region and profile as usual for the AWS SDK: AWS_REGION, AWS_PROFILE)
@@ -49,6 +54,17 @@ export type RedriveCommand =
       dryRun: boolean;
       ratePerSecond: number;
       quarantineDir: string;
+    })
+  | (Common & {
+      name: "replay";
+      trust: string;
+      endpoint?: string;
+      since: Date;
+      until: Date;
+      dryRun: boolean;
+      ratePerSecond: number;
+      cloudEventSource?: string;
+      streamFile: string;
     });
 
 /** The history command's filter; the window is made concrete (now, 24 h) when it runs. */
@@ -80,9 +96,11 @@ const OPTIONS = {
   "source-event-id": { type: "string" },
   "cloudevent-id": { type: "string" },
   json: { type: "boolean", default: false },
-  "history-file": { type: "string", default: ".local/history.jsonl" },
+  "history-file": { type: "string" },
   reason: { type: "string" },
-  "quarantine-dir": { type: "string", default: ".local/quarantine" },
+  "quarantine-dir": { type: "string" },
+  "cloudevent-source": { type: "string" },
+  "stream-file": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -99,12 +117,32 @@ export function parseRedriveArgs(argv: readonly string[]): RedriveCommand | Help
     ? { kind: "aws", outputsFile: values.outputs, trustsDir: values.trusts! }
     : { kind: "local", root: values.local ?? ".local/dlq", ...(values.trusts ? { trustsDir: values.trusts } : {}) };
   const common = { target, auditFile: values["audit-file"] };
+  // The local pipeline keeps its history, stream and quarantine beside its DLQs (`.local/`).
+  const beside = (name: string) => join(dirname(values.local ?? ".local/dlq"), name);
   if (name === "list") return { name, ...common };
-  if (name === "history") return { name, ...common, filter: historyQuery(values), json: values.json, historyFile: values["history-file"] };
-  if (name !== "show" && name !== "redrive" && name !== "purge" && name !== "replay-quarantine") throw new UsageError(`unknown command ${name}`);
+  if (name === "history") return { name, ...common, filter: historyQuery(values), json: values.json, historyFile: values["history-file"] ?? beside("history.jsonl") };
+  if (name !== "show" && name !== "redrive" && name !== "purge" && name !== "replay-quarantine" && name !== "replay") throw new UsageError(`unknown command ${name}`);
   if (!values.trust) throw new UsageError(`${name} needs --trust T`);
   const trust = values.trust;
   if (name === "purge") return { name, ...common, trust, ...(values.confirm !== undefined ? { confirm: values.confirm } : {}) };
+  if (name === "replay") {
+    if (!values.since || !values.until) throw new UsageError("replay needs --since ISO and --until ISO (the window of the stream)");
+    const since = dateTime(values.since, "since");
+    const until = dateTime(values.until, "until");
+    if (since > until) throw new UsageError("--since must be before --until");
+    return {
+      name,
+      ...common,
+      trust,
+      ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+      since,
+      until,
+      dryRun: values["dry-run"],
+      ratePerSecond: wholeNumber(values.rate, "rate", 1),
+      ...(values["cloudevent-source"] ? { cloudEventSource: values["cloudevent-source"] } : {}),
+      streamFile: values["stream-file"] ?? beside("stream.jsonl"),
+    };
+  }
   if (name === "replay-quarantine") {
     const since = values.since ? dateTime(values.since, "since") : undefined;
     const until = values.until ? dateTime(values.until, "until") : undefined;
@@ -118,7 +156,7 @@ export function parseRedriveArgs(argv: readonly string[]): RedriveCommand | Help
       ...(values.reason ? { reason: values.reason } : {}),
       dryRun: values["dry-run"],
       ratePerSecond: wholeNumber(values.rate, "rate", 1),
-      quarantineDir: values["quarantine-dir"],
+      quarantineDir: values["quarantine-dir"] ?? beside("quarantine"),
     };
   }
   const selection: Selection = {

@@ -8,6 +8,7 @@ import { list } from "./commands/list.ts";
 import { purge } from "./commands/purge.ts";
 import { redriveCommand } from "./commands/redrive.ts";
 import { replayQuarantineCommand } from "./commands/replay-quarantine.ts";
+import { replayCommand } from "./commands/replay.ts";
 import { show } from "./commands/show.ts";
 
 export const redriveCli: CommandLine<RedriveCommand> = {
@@ -28,6 +29,8 @@ export const redriveCli: CommandLine<RedriveCommand> = {
         return history(command, signal);
       case "replay-quarantine":
         return replayQuarantineCommand(command, signal);
+      case "replay":
+        return replayCommand(command, signal);
     }
   },
 };

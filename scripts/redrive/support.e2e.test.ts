@@ -9,6 +9,7 @@ import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } f
 import { parseRedriveArgs, type RedriveCommand } from "./args.ts";
 import { history } from "./commands/history.ts";
 import { replayQuarantineCommand } from "./commands/replay-quarantine.ts";
+import { replayCommand } from "./commands/replay.ts";
 
 /** Runs one support command as the CLI would (parsed argv), and returns what it printed to stdout. */
 async function runCommand(argv: string[], run: (command: RedriveCommand, signal: AbortSignal) => Promise<number>) {
@@ -31,12 +32,23 @@ describe("support tools on the local pipeline: a run with a flaky and a down end
   const historyFile = join(dir, "history.jsonl");
   let pipeline: LocalPipeline;
   let lines: HistoryLine[];
+  let since: Date;
+  let until: Date;
 
   beforeAll(async () => {
-    pipeline = await LocalPipeline.start({ trustsDir: SAMPLE_TRUSTS_DIR, receiversFile: SAMPLE_RECEIVERS_FILE, dlqDir, historyFile, streamFile: join(dir, "stream.jsonl") });
+    since = new Date();
+    pipeline = await LocalPipeline.start({
+      trustsDir: SAMPLE_TRUSTS_DIR,
+      receiversFile: SAMPLE_RECEIVERS_FILE,
+      dlqDir,
+      historyFile,
+      streamFile: join(dir, "stream.jsonl"),
+      masterKeyFile: join(dir, "master.key"),
+    });
     const events = pipeline.events(11);
     for (let i = 0; i < 150; i++) pipeline.put(events.next().value!);
     await pipeline.drain();
+    until = new Date();
     lines = readFileSync(historyFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as HistoryLine);
   }, 60_000);
   afterAll(() => pipeline.stop());
@@ -81,9 +93,34 @@ describe("support tools on the local pipeline: a run with a flaky and a down end
     expect(path!.attempts.map((a) => a.httpStatus)).toEqual([503, 503, 503, 503]); // the first attempt and 3 retries
     expect(path!.detail).toMatch(/^in the trust's DLQ: ERROR_FROM_TARGET after 3 retries$/);
   });
+
+  it("replay of the window re-delivers exactly the selected trust's events to exactly the selected endpoint, with the same CloudEvent ids", async () => {
+    const original = new Set(publishedTo("RX1/bleep").map((p) => p.cloudEventId));
+    expect(original.size).toBeGreaterThan(0);
+    const before = readHistory(historyFile).length;
+
+    const { status, out, err } = await runCommand(
+      ["replay", "--local", dlqDir, "--trust", "RX1", "--endpoint", "bleep", "--since", since.toISOString(), "--until", until.toISOString(), "--rate", "1000", "--audit-file", join(dir, "audit.ndjson")],
+      (c, s) => replayCommand(c as RedriveCommand & { name: "replay" }, s),
+    );
+
+    expect(status).toBe(0);
+    const audit = out.split("\n").map((l) => JSON.parse(l));
+    const replayed = audit.filter((a) => a.outcome === "replayed");
+    expect(replayed.every((a) => a.action === "replay" && a.trustId === "RX1" && a.endpointId === "bleep")).toBe(true);
+    expect(new Set(replayed.map((a) => a.cloudEventId))).toEqual(original);
+    expect(audit.filter((a) => a.outcome === "failed")).toEqual([]);
+    // The fresh pipeline's receivers: only RX1/bleep received anything, one delivery per replayed event.
+    expect(err.split("\n").filter((l) => / received \d+$/.test(l))).toEqual([`RX1/bleep: received ${original.size}`]);
+    const after = readHistory(historyFile).slice(before).filter((l): l is HistoryLine & PublishedDelivery => l.source === "lambda" && l.kind === "published");
+    expect(after.every((p) => p.trustId === "RX1" && p.endpointId === "bleep")).toBe(true);
+    expect(new Set(after.map((p) => p.cloudEventId))).toEqual(original);
+  }, 60_000);
 });
 
-const readHistory = (file: string) => readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as HistoryLine);
+function readHistory(file: string): HistoryLine[] {
+  return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as HistoryLine);
+}
 
 describe("replay-quarantine on the local pipeline: a trust whose file was deployed late", () => {
   const dir = mkdtempSync(join(tmpdir(), "replay-q-"));
