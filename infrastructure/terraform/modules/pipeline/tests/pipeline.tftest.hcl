@@ -292,3 +292,44 @@ run "alarms_and_dashboard_watch_the_pipeline" {
     error_message = "the records-by-outcome graph names the dimensions the Lambda's metrics carry"
   }
 }
+
+run "logs_each_bus_without_event_detail_to_an_encrypted_retained_group" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudwatch_log_group.bus.kms_key_id == aws_kms_key.main.arn && aws_cloudwatch_log_group.bus.retention_in_days == aws_cloudwatch_log_group.lambda.retention_in_days && startswith(aws_cloudwatch_log_group.bus.name, "/aws/vendedlogs/events/")
+    error_message = "the buses' logs go to a log group encrypted and retained like the others"
+  }
+  assert {
+    condition     = [for s in aws_cloudwatch_log_delivery_source.bus : [s.resource_arn, s.log_type]] == [for bus in aws_cloudwatch_event_bus.callbacks : [bus.arn, "INFO_LOGS"]] && length(aws_cloudwatch_log_delivery.bus) == 3
+    error_message = "every bus delivers its INFO logs (by default)"
+  }
+  assert {
+    condition     = one(aws_cloudwatch_log_delivery_destination.bus).delivery_destination_configuration[0].destination_resource_arn == aws_cloudwatch_log_group.bus.arn && alltrue([for d in aws_cloudwatch_log_delivery.bus : d.delivery_destination_arn == one(aws_cloudwatch_log_delivery_destination.bus).arn])
+    error_message = "the deliveries go to the buses' log group"
+  }
+  assert {
+    condition     = jsonencode(output.event_bus_log_config_commands) == jsonencode([for name in local.event_bus_names : "aws events update-event-bus --region eu-west-2 --name ${name} --log-config Level=INFO,IncludeDetail=NONE"]) && length(terraform_data.bus_log_config) == 0
+    error_message = "without the AWS CLI at apply, the module names the commands that set each bus's level, never with event detail"
+  }
+}
+
+run "bus_logs_off_creates_no_delivery" {
+  command = plan
+  variables {
+    event_bus_logs = { level = "OFF" }
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_log_delivery_source.bus) == 0 && length(aws_cloudwatch_log_delivery.bus) == 0
+    error_message = "level OFF delivers nothing"
+  }
+}
+
+run "rejects_an_unknown_bus_log_level" {
+  command = plan
+  variables {
+    event_bus_logs = { level = "DEBUG" }
+  }
+  expect_failures = [var.event_bus_logs]
+}
