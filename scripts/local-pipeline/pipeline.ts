@@ -6,8 +6,6 @@ import {
   DEFAULT_SETTINGS,
   PermanentError,
   createLogger,
-  found,
-  notFound,
   processBatch,
   type QuarantineSink,
   type PipeKinesisRecord,
@@ -15,11 +13,9 @@ import {
   type QuarantinedRecord,
   type RecordOutcome,
   type SigningSecretSource,
-  type SubscriptionLookup,
-  type SubscriptionSource,
 } from "@trust-callbacks/transform-filter";
 import { CachingDataKeyUnwrapper } from "@trust-callbacks/transform-filter/aws";
-import { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
+import { LocalConversationBindings, LocalKeyProvider, VersionedSubscriptions } from "@trust-callbacks/transform-filter/local";
 import { historyFileWriter, jsonLinesWriter, type HistoryLine } from "../lib/call-history.ts";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { FileQuarantineStore } from "../lib/quarantine-store.ts";
@@ -43,6 +39,8 @@ export interface LocalPipelineOptions {
   shards?: number;
   namePrefix?: string;
   logLevel?: string;
+  /** The clock conversation bindings are made and expire by; tests move it. Default: the real time. */
+  bindingClock?: () => Date;
   /** The call history (published deliveries, quarantined records, the bus's attempts) as JSON lines: what `history` reads. */
   historyFile?: string;
   /** Every record put on the stream, as JSON lines: the stream stand-in `replay` reads. */
@@ -143,6 +141,10 @@ export class LocalPipeline {
   readonly quarantined: QuarantinedRecord[] = [];
   readonly outcomes = new Map<string, RecordOutcome>();
   readonly secrets = new LocalSecrets();
+  /** The versioned subscription documents: `documents.put(config)` changes a trust's document mid-run. */
+  readonly documents: VersionedSubscriptions;
+  /** Conversation bindings, with the DynamoDB table's semantics (first binding wins, expiry, late TTL). */
+  readonly bindings: LocalConversationBindings;
   readonly bus: LocalBus;
   readonly pipe: LocalPipe;
   private readonly origins = new Map<string, string>();
@@ -157,13 +159,9 @@ export class LocalPipeline {
     const namePrefix = options.namePrefix ?? "trust-callbacks-local";
     this.bus = new LocalBus(`${namePrefix}-callbacks`, DEFAULT_SETTINGS.busSource);
     const logger = createLogger({ level: options.logLevel ?? "silent", base: { service: "local-pipeline" } });
-    const trusts = new Map(this.trusts.map((t) => [t.trustId, t]));
-    const subscriptions: SubscriptionSource = {
-      get: async (trustId): Promise<SubscriptionLookup> => {
-        const config = trusts.get(trustId);
-        return config ? found({ config, version: "local" }) : notFound("no subscription document");
-      },
-    };
+    const now = options.bindingClock ?? (() => new Date());
+    this.documents = new VersionedSubscriptions(this.trusts);
+    this.bindings = new LocalConversationBindings(() => now().getTime());
     this.recordHistory = options.historyFile ? historyFileWriter(options.historyFile) : () => {};
     if (options.streamFile) this.recordStream = jsonLinesWriter<PipeKinesisRecord>(options.streamFile);
     const quarantine: QuarantineSink = {
@@ -185,7 +183,8 @@ export class LocalPipeline {
     const deps = {
       history: { published: (delivery: PublishedDelivery) => this.recordHistory({ source: "lambda", kind: "published", ...delivery }) },
       keys: new CachingDataKeyUnwrapper(this.keyProvider, { maxKeys: 1000, ttlMs: 300_000 }),
-      subscriptions,
+      subscriptions: this.documents,
+      bindings: { store: this.bindings, versions: this.documents, now },
       secrets: this.secrets,
       publisher: this.bus,
       quarantine,

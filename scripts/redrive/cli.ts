@@ -3,12 +3,14 @@
  */
 import { main, type CommandLine } from "../lib/command-line.ts";
 import { USAGE, parseRedriveArgs, type RedriveCommand } from "./args.ts";
+import { addEndpointCommand } from "./commands/add-endpoint.ts";
 import { history } from "./commands/history.ts";
 import { list } from "./commands/list.ts";
 import { purge } from "./commands/purge.ts";
 import { redriveCommand } from "./commands/redrive.ts";
 import { replayQuarantineCommand } from "./commands/replay-quarantine.ts";
 import { replayCommand } from "./commands/replay.ts";
+import { rotateSigningKeyCommand } from "./commands/rotate-signing-key.ts";
 import { show } from "./commands/show.ts";
 
 export const redriveCli: CommandLine<RedriveCommand> = {
@@ -31,6 +33,10 @@ export const redriveCli: CommandLine<RedriveCommand> = {
         return replayQuarantineCommand(command, signal);
       case "replay":
         return replayCommand(command, signal);
+      case "rotate-signing-key":
+        return rotateSigningKeyCommand(command);
+      case "add-endpoint":
+        return addEndpointCommand(command);
     }
   },
 };

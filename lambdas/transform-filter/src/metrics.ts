@@ -14,6 +14,7 @@ export const COUNT_METRICS: (keyof BatchCounts)[] = [
   "deliveriesPublished",
   "decryptFailures",
   "putEventsCalls",
+  "unboundEvents",
 ];
 
 /** The `service` dimension Powertools adds to every metric; the alarms and the dashboard name it too. */

@@ -37,7 +37,7 @@ export async function replayCommand(command: RedriveCommand & { name: "replay" }
     reader = new KinesisStreamReader(new KinesisClient({}), pipeline.source_stream_arn);
     wiring = {
       keys: new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(new KMSClient({})), { maxKeys: 1000, ttlMs: 300_000 }),
-      secrets: new SecretsManagerSigningSecrets(new SecretsManagerClient({}), { ttlMs: 300_000 }),
+      secrets: new SecretsManagerSigningSecrets(new SecretsManagerClient({}), { ttlMs: 300_000, maxSecrets: 1000 }),
       publisher: command.dryRun ? dryRunPublisher : new EventBridgePublisher(new EventBridgeClient({})),
       eventBusName: bus,
       cloudEventSource,

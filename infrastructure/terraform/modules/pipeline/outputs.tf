@@ -107,3 +107,18 @@ output "event_bus_log_config_commands" {
   description = "Provider 5.100 cannot set a bus's log level: run these once after apply unless event_bus_logs.set_level_with_aws_cli is true."
   value       = var.event_bus_logs.set_level_with_aws_cli ? [] : local.bus_log_config_commands
 }
+
+output "bindings_table_name" {
+  description = "The conversation bindings table."
+  value       = aws_dynamodb_table.bindings.name
+}
+
+output "connection_sync_function_name" {
+  description = "Name of the connection-sync function (invoked at apply time by each endpoint; support staff invoke it to force a sync: docs/runbook.md, Credentials)."
+  value       = aws_lambda_function.connection_sync.function_name
+}
+
+output "connection_sync_alarm_names" {
+  description = "Alarms of connection-sync: a connection that stays DEAUTHORIZED, and connections it could not sync."
+  value       = [aws_cloudwatch_metric_alarm.connections_deauthorized.alarm_name, aws_cloudwatch_metric_alarm.connection_sync_failures.alarm_name]
+}
