@@ -153,7 +153,8 @@ function newContainer(fixture: BenchFixture, level: AnswerLevel, latencyMs = 0) 
     createRuntime(
       // Cache sizes as Terraform sets them from the deployment (modules/pipeline/lambda.tf).
       { ...ENV, SIGNING_SECRET_CACHE_SIZE: String(Math.max(500, Math.ceil((endpoints * 1.25) / 500) * 500)), DATA_KEY_CACHE_SIZE: String(Math.max(1000, Math.ceil((fixture.trusts.length * 4) / 500) * 500)) },
-      { ...clients, logDestination },
+      // The EMF metric lines (stdout in Lambda) are counted with the logs: CloudWatch ingests both.
+      { ...clients, logDestination, metricsOutput: logDestination },
     ),
   );
   return { handler, calls, log };

@@ -1,4 +1,5 @@
 import type { BusEvent, Endpoint, EndpointAuth } from "@trust-callbacks/schemas";
+import type { BusLogRecord } from "../lib/call-history.ts";
 import type { DeadLetterAttributes, FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { basicAuthorization } from "../lib/http-auth.ts";
 import type { ConnectionSecret } from "../lib/local-secrets.ts";
@@ -41,6 +42,8 @@ export interface LocalApiDestinationOptions {
   /** EventBridge gives up on a request after 5 s; not configurable there. */
   timeoutMs?: number;
   random?: () => number;
+  /** Told of each step as the bus's logs would record it (attempts with their HTTP status, the DLQ): the call history. */
+  onLog?: (record: BusLogRecord) => void;
 }
 
 type Attempt = { ok: true; status: number } | { ok: false; retryable: boolean; code: string; message: string; status?: number; retryAfterMs?: number };
@@ -106,6 +109,7 @@ export class LocalApiDestination {
     for (let attempt = 1; ; attempt++) {
       await this.rateLimit();
       const result = await this.attempt(event);
+      this.log(event, result);
       if (result.ok) {
         this.stats.delivered += 1;
         this.stats.latenciesMs.push(Date.now() - publishedAt);
@@ -134,6 +138,7 @@ export class LocalApiDestination {
       TARGET_ARN: this.options.targetArn,
     };
     this.options.dlq.send(JSON.stringify(event), attributes);
+    this.options.onLog?.({ event_id: event.id ?? "", message_type: "INVOCATION_DLQ", message_timestamp_ms: Date.now() });
     this.stats.deadLettered += 1;
     this.results.set(event.detail.event.id, {
       cloudEventId: event.detail.event.id,
@@ -143,6 +148,18 @@ export class LocalApiDestination {
       errorCode: failure.code,
       errorMessage: failure.message,
       ...(exhausted ? { exhaustedRetryCondition: exhausted } : {}),
+    });
+  }
+
+  /** The bus log record of one attempt (message types of the EventBridge event bus log schema). */
+  private log(event: BusEvent, result: Attempt): void {
+    if (!this.options.onLog) return;
+    const type = result.ok ? "INVOCATION_ATTEMPT_SUCCESS" : result.retryable ? "INVOCATION_ATTEMPT_RETRYABLE_FAILURE" : "INVOCATION_ATTEMPT_PERMANENT_FAILURE";
+    this.options.onLog({
+      event_id: event.id ?? "",
+      message_type: type,
+      message_timestamp_ms: Date.now(),
+      ...(result.ok ? {} : { error: { error_message: result.message, ...(result.status !== undefined ? { http_status_code: result.status } : {}) } }),
     });
   }
 

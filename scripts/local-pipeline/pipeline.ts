@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describeTrustFileIssue, endpointResourceName, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
 import { InMemoryConnections, LocalSecrets as ConnectionSecrets, syncLocalConnections } from "@trust-callbacks/connection-sync/local";
 import {
@@ -9,14 +9,18 @@ import {
   createLogger,
   processBatch,
   type QuarantineSink,
+  type PipeKinesisRecord,
+  type PublishedDelivery,
   type QuarantinedRecord,
   type RecordOutcome,
   type SigningSecretSource,
 } from "@trust-callbacks/transform-filter";
 import { CachingDataKeyUnwrapper } from "@trust-callbacks/transform-filter/aws";
 import { LocalConversationBindings, LocalKeyProvider, VersionedSubscriptions } from "@trust-callbacks/transform-filter/local";
+import { historyFileWriter, jsonLinesWriter, type HistoryLine } from "../lib/call-history.ts";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { ensureLocalSecrets, newCredentialsSecret, newSigningSecret } from "../lib/local-secrets.ts";
+import { FileQuarantineStore } from "../lib/quarantine-store.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { percentile } from "../lib/percentile.ts";
 import { WebhookReceiver, type ReceiverAuth, type ReceiverBehaviour } from "../lib/webhook-receiver.ts";
@@ -46,6 +50,26 @@ export interface LocalPipelineOptions {
   logLevel?: string;
   /** The clock conversation bindings are made and expire by; tests move it. Default: the real time. */
   bindingClock?: () => Date;
+  /** The call history (published deliveries, quarantined records, the bus's attempts) as JSON lines: what `history` reads. */
+  historyFile?: string;
+  /** Every record put on the stream, as JSON lines: the stream stand-in `replay` reads. */
+  streamFile?: string;
+  /** Quarantined records as files, laid out like the S3 quarantine prefix: what `replay-quarantine` reads. */
+  quarantineDir?: string;
+  /**
+   * The local key provider's master key, kept in this file (created on first use) so a later pipeline (a replay)
+   * can decrypt what an earlier run encrypted. A local stand-in for KMS only; never a real key.
+   */
+  masterKeyFile?: string;
+}
+
+function localMasterKey(file: string | undefined): Buffer | undefined {
+  if (!file) return undefined;
+  if (existsSync(file)) return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+  const key = randomBytes(32);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, key.toString("base64"), { mode: 0o600 });
+  return key;
 }
 
 interface ReceiverSpec {
@@ -145,7 +169,7 @@ export interface LocalPipelineSummary {
  */
 export class LocalPipeline {
   readonly trusts: TrustConfig[];
-  readonly keyProvider = new LocalKeyProvider();
+  readonly keyProvider: LocalKeyProvider;
   readonly receivers = new Map<string, WebhookReceiver>();
   readonly destinations = new Map<string, LocalApiDestination>();
   readonly dlqs = new Map<string, FileDeadLetterQueue>();
@@ -161,10 +185,13 @@ export class LocalPipeline {
   readonly bus: LocalBus;
   readonly pipe: LocalPipe;
   private readonly origins = new Map<string, string>();
+  private readonly recordHistory: (line: HistoryLine) => void;
+  private readonly recordStream?: (record: PipeKinesisRecord) => void;
   private running?: Promise<void>;
   private putCount = 0;
 
   private constructor(readonly options: LocalPipelineOptions) {
+    this.keyProvider = new LocalKeyProvider(localMasterKey(options.masterKeyFile));
     this.trusts = loadTrusts(options.trustsDir);
     const namePrefix = options.namePrefix ?? "trust-callbacks-local";
     this.bus = new LocalBus(`${namePrefix}-callbacks`, DEFAULT_SETTINGS.busSource);
@@ -172,8 +199,26 @@ export class LocalPipeline {
     const now = options.bindingClock ?? (() => new Date());
     this.documents = new VersionedSubscriptions(this.trusts);
     this.bindings = new LocalConversationBindings(() => now().getTime());
-    const quarantine: QuarantineSink = { put: async (entry) => void this.quarantined.push(entry) };
+    this.recordHistory = options.historyFile ? historyFileWriter(options.historyFile) : () => {};
+    if (options.streamFile) this.recordStream = jsonLinesWriter<PipeKinesisRecord>(options.streamFile);
+    const quarantine: QuarantineSink = {
+      put: async (entry) => {
+        this.quarantined.push(entry);
+        if (options.quarantineDir) FileQuarantineStore.write(options.quarantineDir, entry);
+        this.recordHistory({
+          source: "lambda",
+          kind: "quarantined",
+          ...(entry.trustId ? { trustId: entry.trustId } : {}),
+          ...(entry.eventId ? { sourceEventId: entry.eventId } : {}),
+          recordId: entry.eventID,
+          reason: entry.reason,
+          at: entry.quarantinedAt,
+          deliveries: entry.endpointFailures.map((f) => ({ endpointId: f.endpointId, state: "quarantined", reason: f.reason })),
+        });
+      },
+    };
     const deps = {
+      history: { published: (delivery: PublishedDelivery) => this.recordHistory({ source: "lambda", kind: "published", ...delivery }) },
       keys: new CachingDataKeyUnwrapper(this.keyProvider, { maxKeys: 1000, ttlMs: 300_000 }),
       subscriptions: this.documents,
       bindings: { store: this.bindings, versions: this.documents, now },
@@ -249,6 +294,7 @@ export class LocalPipeline {
           ruleArn: names.ruleArn,
           targetArn: names.targetArn,
           dlq,
+          onLog: (record) => this.recordHistory({ source: "bus", ...record }),
           resolveUrl: (url) => {
             const parsed = new URL(url);
             const origin = this.origins.get(parsed.origin);
@@ -266,7 +312,13 @@ export class LocalPipeline {
     this.putCount += 1;
     const data = typeof event === "string" ? event : JSON.stringify(event);
     const partitionKey = typeof event === "string" ? `raw-${this.putCount}` : event.conversationId;
-    this.pipe.put(data, partitionKey);
+    this.putRecord(data, partitionKey);
+  }
+
+  /** Puts record data on the stream under its own partition key (a replay puts records back as they were). */
+  putRecord(data: string | Buffer, partitionKey: string): void {
+    const record = this.pipe.put(data, partitionKey);
+    this.recordStream?.(record);
   }
 
   /**

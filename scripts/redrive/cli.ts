@@ -4,9 +4,12 @@
 import { main, type CommandLine } from "../lib/command-line.ts";
 import { USAGE, parseRedriveArgs, type RedriveCommand } from "./args.ts";
 import { addEndpointCommand } from "./commands/add-endpoint.ts";
+import { history } from "./commands/history.ts";
 import { list } from "./commands/list.ts";
 import { purge } from "./commands/purge.ts";
 import { redriveCommand } from "./commands/redrive.ts";
+import { replayQuarantineCommand } from "./commands/replay-quarantine.ts";
+import { replayCommand } from "./commands/replay.ts";
 import { rotateSigningKeyCommand } from "./commands/rotate-signing-key.ts";
 import { show } from "./commands/show.ts";
 
@@ -24,6 +27,12 @@ export const redriveCli: CommandLine<RedriveCommand> = {
         return redriveCommand(command, signal);
       case "purge":
         return purge(command);
+      case "history":
+        return history(command, signal);
+      case "replay-quarantine":
+        return replayQuarantineCommand(command, signal);
+      case "replay":
+        return replayCommand(command, signal);
       case "rotate-signing-key":
         return rotateSigningKeyCommand(command);
       case "add-endpoint":

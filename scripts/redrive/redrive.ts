@@ -83,12 +83,15 @@ export const selects = (failed: FailedDelivery, sel: Selection): boolean =>
 export interface AuditLine {
   at: string;
   operator: string;
-  action: "redrive" | "purge" | "show-content";
+  action: "redrive" | "purge" | "show-content" | "replay-quarantine" | "replay";
   trustId: string;
   endpointId?: string;
   cloudEventId?: string;
   messageId?: string;
-  outcome: "redriven" | "would-redrive" | "failed" | "skipped" | "purged" | "shown";
+  outcome: "redriven" | "would-redrive" | "failed" | "skipped" | "purged" | "shown" | "replayed" | "would-replay";
+  /** replay-quarantine: the quarantined object; replay: the platform event. */
+  quarantineKey?: string;
+  sourceEventId?: string;
   detail?: string;
 }
 

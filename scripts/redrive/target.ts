@@ -53,12 +53,22 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
   });
 }
 
-interface EnvironmentOutputs {
+export interface EnvironmentOutputs {
   trusts: { value: Record<string, { dlq_url: string; event_bus_name: string }> };
+  /** Shared resources (history, replay): the Lambda, the stream, the buses' log group, the quarantine bucket. */
+  pipeline?: {
+    value: {
+      lambda_function_name?: string;
+      source_stream_arn?: string;
+      quarantine_bucket?: string;
+      bus_log_group_name?: string;
+      event_bus_names?: string[];
+    };
+  };
 }
 
 /** `make output ENV=<env>` of the environment: a user mistake here is one line, never a stack trace. */
-function readOutputs(file: string): EnvironmentOutputs {
+export function readOutputs(file: string): EnvironmentOutputs {
   let text: string;
   try {
     text = readFileSync(file, "utf8");

@@ -47,5 +47,8 @@ output "pipeline" {
     api_destinations_role  = module.pipeline.api_destinations_role_arn
     signing_secret_prefix  = local.signing_secret_prefix
     starting_position      = module.pipeline.starting_position
+    bus_log_group_name     = module.pipeline.bus_log_group_name
+    # Run once after apply (provider 5.100 cannot set a bus's log level); empty when Terraform set it.
+    event_bus_log_config_commands = module.pipeline.event_bus_log_config_commands
   }
 }

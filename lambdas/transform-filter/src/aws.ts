@@ -4,7 +4,7 @@ export { SIGNING_SECRET_PATTERN, SecretsManagerSigningSecrets } from "./adapters
 export { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
 export { S3SubscriptionSource, readSubscriptionDocument } from "./adapters/s3-subscriptions.ts";
 export { S3IndexedSubscriptionSource } from "./adapters/s3-subscription-index.ts";
-export { S3QuarantineSink } from "./adapters/s3-quarantine.ts";
+export { S3QuarantineSink, quarantineKey } from "./adapters/s3-quarantine.ts";
 export { awsClientConfig } from "./adapters/aws-clients.ts";
 export { DynamoDbConversationBindings, MAX_KEYS_PER_BATCH_GET } from "./adapters/dynamodb-bindings.ts";
 export { S3SubscriptionVersions } from "./adapters/s3-subscription-versions.ts";

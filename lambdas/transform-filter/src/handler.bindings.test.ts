@@ -62,6 +62,7 @@ describe("Lambda handler with conversation bindings (real SDK clients answered a
     const published: { endpointid: string; conversation: string }[] = [];
     const container = () => {
       const logs = captureLogs();
+      const metrics = captureLogs(); // the EMF lines: written beside the logs, not through the logger
       const handler = createHandler(
         createRuntime(env, {
           kms: answerAtSdkLevel(new KMSClient(sdk), {}),
@@ -79,9 +80,10 @@ describe("Lambda handler with conversation bindings (real SDK clients answered a
           }),
           dynamoDb: answerAtSdkLevel(new DynamoDBClient(sdk), table.answers),
           logDestination: logs.destination,
+          metricsOutput: metrics.destination,
         }),
       );
-      return { handler, logs };
+      return { handler, logs, metrics };
     };
     const sealer = new EventSealer();
     const batch = (events: [string, EventType][]) => events.map(([c, type]) => kinesisRecord(sealer.seal(plainConversationEvent("RX1", c, type))));
@@ -108,7 +110,7 @@ describe("Lambda handler with conversation bindings (real SDK clients answered a
     published.length = 0;
     await second.handler(batch([["conv-new", "conversation.created"], ["conv-new", "message.created"], ["conv-legacy", "message.created"]]), context);
     expect(published.filter((p) => p.conversation === "conv-new").map((p) => p.endpointid)).toEqual(["ep1", "ep1"]); // new document
-    const metrics = second.logs.lines.map((line) => JSON.parse(line)).filter((line) => line._aws).at(-1);
+    const metrics = second.metrics.lines.map((line) => JSON.parse(line)).filter((line) => line._aws).at(-1);
     expect(metrics.unboundEvents).toBe(1); // conv-legacy: created before bindings, filtered with the current document
   });
 });

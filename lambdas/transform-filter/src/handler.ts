@@ -4,6 +4,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { Writable } from "node:stream";
 import type { DestinationStream, Logger } from "pino";
 import { awsClientConfig } from "./adapters/aws-clients.ts";
 import { DynamoDbConversationBindings } from "./adapters/dynamodb-bindings.ts";
@@ -22,8 +23,8 @@ import {
   type ProcessorSettings,
 } from "./core/process-batch.ts";
 import type { PipeKinesisRecord } from "./core/records.ts";
-import { createLogger } from "./logger.ts";
-import { batchMetricsDocument } from "./metrics.ts";
+import { createLogger, deliveryHistoryLog, invocationTraceHeader, traceIdOf } from "./logger.ts";
+import { BatchMetrics } from "./metrics.ts";
 
 export interface PipeBatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
@@ -33,7 +34,10 @@ interface Runtime {
   env: LambdaEnvironment;
   logger: Logger;
   settings: ProcessorSettings;
-  deps: Omit<ProcessorDeps, "logger" | "remainingTimeMs">;
+  metrics: BatchMetrics;
+  deps: Omit<ProcessorDeps, "logger" | "remainingTimeMs" | "history">;
+  /** The invocation's X-Ray trace header, read per invocation. */
+  traceHeader: () => string | undefined;
 }
 
 /** Wires the AWS adapters from the environment once per container; the caches live as long as it does. */
@@ -46,6 +50,8 @@ export function createRuntime(
     eventBridge?: EventBridgeClient;
     dynamoDb?: DynamoDBClient;
     logDestination?: DestinationStream;
+    /** Where the EMF metric lines go; default stdout (the Lambda's). */
+    metricsOutput?: Writable;
   },
 ): Runtime {
   const env = readLambdaEnvironment(processEnv);
@@ -55,9 +61,17 @@ export function createRuntime(
   );
   const clientConfig = awsClientConfig(logger);
   const s3 = clients?.s3 ?? new S3Client(clientConfig);
+  const traceHeader = () => invocationTraceHeader(processEnv);
   return {
     env,
     logger,
+    traceHeader,
+    metrics: new BatchMetrics({
+      namespace: env.METRICS_NAMESPACE,
+      environment: env.ENVIRONMENT,
+      logger,
+      ...(clients?.metricsOutput ? { output: clients.metricsOutput } : {}),
+    }),
     settings: {
       ...DEFAULT_SETTINGS,
       eventBusName: env.EVENT_BUS_NAME,
@@ -90,7 +104,7 @@ export function createRuntime(
         ttlMs: env.SIGNING_SECRET_TTL_SECONDS * 1000,
         maxSecrets: env.SIGNING_SECRET_CACHE_SIZE,
       }),
-      publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient(clientConfig)),
+      publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient(clientConfig), { traceHeader }),
       quarantine: new S3QuarantineSink(s3, { bucket: env.QUARANTINE_BUCKET, prefix: env.QUARANTINE_PREFIX }),
       // Bindings need document versions, which the index source reads (the documents' S3 version ids).
       ...(env.BINDINGS_TABLE && env.SUBSCRIPTION_INDEX_KEY
@@ -107,8 +121,13 @@ export function createRuntime(
 
 /** The Lambda handler for a runtime: the Pipe's batch in, its partial-failure report out. */
 export function createHandler(runtime: Runtime) {
+  let coldStart = true;
   return async (event: unknown, context: Pick<Context, "awsRequestId" | "getRemainingTimeInMillis">): Promise<PipeBatchResponse> => {
-    const logger = runtime.logger.child({ correlationId: context.awsRequestId });
+    // `requestId` names the invocation; an event's own correlation id is `eventCorrelationId` (history) or
+    // `correlationId` on a record's outcome line.
+    const traceId = traceIdOf(runtime.traceHeader());
+    const logger = runtime.logger.child({ requestId: context.awsRequestId, coldStart, ...(traceId ? { traceId } : {}) });
+    coldStart = false;
     if (!Array.isArray(event)) {
       // Not a Pipe batch: nothing can be reported per record, so fail the invocation as a whole.
       logger.error({ receivedType: typeof event }, "expected a JSON array of Kinesis records");
@@ -116,13 +135,11 @@ export function createHandler(runtime: Runtime) {
     }
     const result = await processBatch(
       event as PipeKinesisRecord[],
-      { ...runtime.deps, logger, remainingTimeMs: () => context.getRemainingTimeInMillis() },
+      { ...runtime.deps, logger, history: deliveryHistoryLog(logger), remainingTimeMs: () => context.getRemainingTimeInMillis() },
       runtime.settings,
     );
-    logger.info(
-      batchMetricsDocument(runtime.env.METRICS_NAMESPACE, runtime.env.ENVIRONMENT, result.counts, new Date()),
-      "batch processed",
-    );
+    runtime.metrics.publishBatch(result.counts);
+    logger.info({ counts: result.counts }, "batch processed");
     return { batchItemFailures: result.batchItemFailures };
   };
 }

@@ -1,6 +1,10 @@
+import { Console } from "node:console";
+import type { Writable } from "node:stream";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Logger } from "pino";
 import type { BatchCounts } from "./core/stages/report.ts";
 
-const COUNT_METRICS: (keyof BatchCounts)[] = [
+export const COUNT_METRICS: (keyof BatchCounts)[] = [
   "received",
   "published",
   "filtered",
@@ -13,23 +17,42 @@ const COUNT_METRICS: (keyof BatchCounts)[] = [
   "unboundEvents",
 ];
 
+/** The `service` dimension Powertools adds to every metric; the alarms and the dashboard name it too. */
+export const METRICS_SERVICE = "transform-filter";
+
 /**
- * A CloudWatch Embedded Metric Format document for one batch: logged as one JSON line, CloudWatch
- * turns each count into a metric in `namespace`, dimensioned by environment.
+ * The batch counts as CloudWatch metrics, written as Embedded Metric Format straight to stdout by
+ * Powertools (its own `Console`, not the logger): `LOG_LEVEL=warn` or `error` cannot remove them, so the
+ * quarantine alarm keeps working at any log level. Dimensions: `service` and `Environment`.
+ * Powertools' own warnings (an invalid metric, say) go to the logger.
  */
-export function batchMetricsDocument(namespace: string, environment: string, counts: BatchCounts, at: Date) {
-  return {
-    _aws: {
-      Timestamp: at.getTime(),
-      CloudWatchMetrics: [
-        {
-          Namespace: namespace,
-          Dimensions: [["Environment"]],
-          Metrics: COUNT_METRICS.map((name) => ({ Name: name, Unit: "Count" })),
-        },
-      ],
-    },
-    Environment: environment,
-    ...Object.fromEntries(COUNT_METRICS.map((name) => [name, counts[name]])),
-  };
+export class BatchMetrics {
+  private readonly metrics: Metrics;
+  private coldStart = process.env.AWS_LAMBDA_INITIALIZATION_TYPE === "on-demand";
+
+  /** `output`: where the EMF lines go instead of stdout (the benchmark's sink); Lambda leaves it unset. */
+  constructor(options: { namespace: string; environment: string; logger: Logger; output?: Writable }) {
+    const warn = (...args: unknown[]) => options.logger.warn({ detail: args.map(String).join(" ") }, "metrics");
+    this.metrics = new Metrics({
+      namespace: options.namespace,
+      serviceName: METRICS_SERVICE,
+      defaultDimensions: { Environment: options.environment },
+      logger: { debug: () => {}, info: () => {}, warn, error: warn },
+    });
+    // Powertools writes with a private Console over process.stdout; only a caller's own sink replaces it.
+    if (options.output) (this.metrics as unknown as { console: Console }).console = new Console({ stdout: options.output, stderr: options.output });
+  }
+
+  /**
+   * One EMF document with every count of the batch, and `ColdStart` = 1 in the first batch of an on-demand
+   * container: Powertools' rule (`captureColdStartMetric`), read from `AWS_LAMBDA_INITIALIZATION_TYPE`
+   * (`on-demand` or `provisioned-concurrency`: https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+   * Counted here, in the batch's own document, so it goes wherever the counts go.
+   */
+  publishBatch(counts: BatchCounts): void {
+    if (this.coldStart) this.metrics.addMetric("ColdStart", MetricUnit.Count, 1);
+    this.coldStart = false;
+    for (const name of COUNT_METRICS) this.metrics.addMetric(name, MetricUnit.Count, counts[name]);
+    this.metrics.publishStoredMetrics();
+  }
 }

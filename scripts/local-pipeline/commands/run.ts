@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import { PlatformEvent } from "@trust-callbacks/schemas";
 import { DEFAULT_SECRETS_FILE } from "../../lib/local-secrets.ts";
@@ -14,7 +14,19 @@ export async function run(command: RunCommand): Promise<number> {
   if (command.events && command.events !== "-") readableFile(command.events, "--events");
   if (command.receiversFile) readableFile(command.receiversFile, "--receivers");
   const secretsFile = command.secretsFile ?? DEFAULT_SECRETS_FILE;
-  const pipeline = await startPipeline({ trustsDir, ...(receiversFile ? { receiversFile } : {}), dlqDir: command.dlqDir, secretsFile });
+  // Beside the DLQs: the call history, the stream stand-in, the quarantine and the local key (.local/…), which
+  // `redrive -- history|replay|replay-quarantine` read.
+  const local = dirname(command.dlqDir);
+  const pipeline = await startPipeline({
+    trustsDir,
+    ...(receiversFile ? { receiversFile } : {}),
+    dlqDir: command.dlqDir,
+    secretsFile,
+    historyFile: join(local, "history.jsonl"),
+    streamFile: join(local, "stream.jsonl"),
+    quarantineDir: join(local, "quarantine"),
+    masterKeyFile: join(local, "master.key"),
+  });
   const secrets = pipeline.secretsFile;
   if (secrets && secrets.generated.length > 0) {
     const shown = relative(process.cwd(), secrets.path) || secrets.path;

@@ -1,3 +1,9 @@
+locals {
+  # The Lambda's metrics (lambdas/transform-filter/src/metrics.ts): Powertools writes them as EMF to stdout,
+  # whatever LOG_LEVEL says, with the dimensions `service` and `Environment`. An alarm names all of them.
+  lambda_metric_dimensions = { Environment = var.environment, service = "transform-filter" }
+}
+
 resource "aws_sns_topic" "alarms" {
   name              = "${local.name}-alarms"
   kms_master_key_id = aws_kms_key.main.arn
@@ -24,7 +30,7 @@ resource "aws_cloudwatch_metric_alarm" "quarantined" {
   alarm_description   = "Records were quarantined (invalid, unknown trust, oversize). Inspect s3://${aws_s3_bucket.this["quarantine"].bucket}/${local.quarantine_prefix}"
   namespace           = "TrustCallbacks"
   metric_name         = "quarantined"
-  dimensions          = { Environment = var.environment }
+  dimensions          = local.lambda_metric_dimensions
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
@@ -183,7 +189,7 @@ resource "aws_cloudwatch_dashboard" "this" {
           region  = local.region
           stat    = "Sum"
           period  = 60
-          metrics = [for name in ["received", "published", "filtered", "quarantined", "retried"] : ["TrustCallbacks", name, "Environment", var.environment]]
+          metrics = [for name in ["received", "published", "filtered", "quarantined", "retried", "ColdStart"] : ["TrustCallbacks", name, "Environment", var.environment, "service", "transform-filter"]]
         }
       },
       {
@@ -217,6 +223,18 @@ resource "aws_cloudwatch_dashboard" "this" {
           region  = local.region
           period  = 300
           metrics = [[{ id = "age", expression = "SORT(SEARCH('{AWS/SQS,QueueName} MetricName=\"ApproximateAgeOfOldestMessage\" QueueName=\"${local.name}-\"', 'Maximum', 300), MAX, DESC, 10)" }]]
+        }
+      },
+      {
+        # The call history (one "delivery published" line per delivery, at info) counted per trust: no metric per
+        # trust (a custom metric per trust would cost per trust and month). CloudWatch API Reference, "Dashboard
+        # Body Structure and Syntax", log widget: query "SOURCE '<log group>' | ...", view "table".
+        type = "log", x = 0, y = 18, width = 24, height = 6
+        properties = {
+          title  = "Deliveries published per trust (call history, top 50)"
+          region = local.region
+          view   = "table"
+          query  = "SOURCE '${aws_cloudwatch_log_group.lambda.name}' | filter message = \"delivery published\" | stats count(*) as deliveries by trustId | sort deliveries desc | limit 50"
         }
       },
       {

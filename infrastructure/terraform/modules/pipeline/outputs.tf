@@ -98,6 +98,16 @@ output "alarm_topic_arn" {
   value       = aws_sns_topic.alarms.arn
 }
 
+output "bus_log_group_name" {
+  description = "Log group of the callbacks buses' logs (invocation attempts per event): the history command reads it."
+  value       = aws_cloudwatch_log_group.bus.name
+}
+
+output "event_bus_log_config_commands" {
+  description = "Provider 5.100 cannot set a bus's log level: run these once after apply unless event_bus_logs.set_level_with_aws_cli is true."
+  value       = var.event_bus_logs.set_level_with_aws_cli ? [] : local.bus_log_config_commands
+}
+
 output "bindings_table_name" {
   description = "The conversation bindings table."
   value       = aws_dynamodb_table.bindings.name

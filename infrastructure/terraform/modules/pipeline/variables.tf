@@ -251,6 +251,25 @@ variable "source_iterator_age_alarm_seconds" {
   }
 }
 
+variable "event_bus_logs" {
+  description = <<-EOT
+    The callbacks buses' own logs (EventBridge event bus logs, 2025): each step of each delivery (rule match,
+    invocation attempts with the endpoint's HTTP status, the DLQ), without event detail, to one encrypted log
+    group. level: ERROR, INFO or TRACE (OFF: no delivery). Provider 5.100 cannot set the bus's LogConfig (level,
+    IncludeDetail NONE): set_level_with_aws_cli = true sets it at apply with the AWS CLI (it needs the CLI and
+    credentials where Terraform runs); otherwise run the commands in the output event_bus_log_config_commands once.
+  EOT
+  type = object({
+    level                  = optional(string, "INFO")
+    set_level_with_aws_cli = optional(bool, false)
+  })
+  default = {}
+  validation {
+    condition     = contains(["OFF", "ERROR", "INFO", "TRACE"], var.event_bus_logs.level)
+    error_message = "event_bus_logs.level must be OFF, ERROR, INFO or TRACE."
+  }
+}
+
 variable "connection_sync_zip_path" {
   description = "Path of the connection-sync zip built by `npm run lambda-build` (.build/lambdas/connection-sync.zip)."
   type        = string

@@ -83,6 +83,10 @@ mock_resource "aws_pipes_pipe" {
   defaults = { arn = "arn:aws:pipes:eu-west-2:123456789012:pipe/trust-callbacks-test-source" }
 }
 
+mock_resource "aws_cloudwatch_log_delivery_destination" {
+  defaults = { arn = "arn:aws:logs:eu-west-2:123456789012:delivery-destination:trust-callbacks-bus-logs" }
+}
+
 mock_resource "aws_dynamodb_table" {
   defaults = { arn = "arn:aws:dynamodb:eu-west-2:123456789012:table/trust-callbacks-test-bindings" }
 }

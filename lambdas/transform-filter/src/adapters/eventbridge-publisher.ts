@@ -20,14 +20,27 @@ export const retryForPutEventsError = (errorCode: string): Retry =>
 export const putEventsEntryFailure = (errorCode: string, errorMessage?: string): PublishResult =>
   failed(retryForPutEventsError(errorCode), `PutEvents entry failed: ${errorCode}${errorMessage ? `: ${errorMessage}` : ""}`);
 
-/** One PutEvents call per `putEvents`; per-entry results in request order, classified here. */
+/**
+ * One PutEvents call per `putEvents`; per-entry results in request order, classified here.
+ * `traceHeader` (read at each call): the invocation's X-Ray trace header, set as each entry's `TraceHeader`
+ * ("An X-Ray trace header, which is an http header (X-Amzn-Trace-Id) that contains the trace-id associated with
+ * the event": https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html). EventBridge
+ * does not pass it in the delivered event, but adds it to the `SendMessage` that writes a dead letter, as an SQS
+ * message attribute (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-related-service-xray.html), so a
+ * DLQ message leads back to its batch. Invalid headers are dropped by X-Ray; the event is still processed.
+ */
 export class EventBridgePublisher implements EventPublisher {
-  constructor(private readonly eventBridge: EventBridgeClient) {}
+  constructor(
+    private readonly eventBridge: EventBridgeClient,
+    private readonly options: { traceHeader?: () => string | undefined } = {},
+  ) {}
 
   async putEvents(entries: BusEntry[]): Promise<PublishResult[]> {
     let response;
+    const traceHeader = this.options.traceHeader?.();
     try {
-      response = await this.eventBridge.send(new PutEventsCommand({ Entries: entries }));
+      const request = traceHeader ? entries.map((entry) => ({ ...entry, TraceHeader: traceHeader })) : entries;
+      response = await this.eventBridge.send(new PutEventsCommand({ Entries: request }));
     } catch (error) {
       // The call failed as a whole: throttled or unanswered, resend now; refused (access, configuration), the Pipe retries later.
       const classified = classifyAwsError(error, "EventBridge PutEvents");

@@ -70,6 +70,28 @@ export interface EventPublisher {
 }
 
 /**
+ * One delivery the bus accepted: the call history's record of it. Identifiers only, never content: the
+ * trust and endpoint, the CloudEvent id (what the receiver dedupes on), the platform event's id and
+ * correlation id, the event type, the bus's own event id (PutEvents `EventId`, which the bus's logs of
+ * target invocations name) and when it was accepted.
+ */
+export interface PublishedDelivery {
+  trustId: string;
+  endpointId: string;
+  cloudEventId: string;
+  sourceEventId: string;
+  eventCorrelationId: string;
+  eventType: string;
+  busEventId: string;
+  publishedAt: string;
+}
+
+/** Where published deliveries are recorded (the Lambda: one log line each at info; the local pipeline: a file). */
+export interface DeliveryHistory {
+  published(delivery: PublishedDelivery): void;
+}
+
+/**
  * A quarantined record as stored for people to inspect and replay. The field names are the stored
  * document's: `eventID` is the Kinesis record id, `eventId` the platform event id.
  */

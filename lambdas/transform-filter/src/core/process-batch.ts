@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type {
   ConversationBindingStore,
   DataKeyUnwrapper,
+  DeliveryHistory,
   EventPublisher,
   QuarantineSink,
   SigningSecretSource,
@@ -64,6 +65,8 @@ export interface ProcessorDeps {
     now?: () => Date;
   };
   logger: Logger;
+  /** Told of every delivery the bus accepts (the call history). */
+  history?: DeliveryHistory;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -107,6 +110,8 @@ export async function processBatch(
     ...settings,
     sleep: deps.sleep ?? sleepFor,
     random: deps.random ?? Math.random,
+    now,
+    ...(deps.history ? { history: deps.history } : {}),
     ...(deps.remainingTimeMs ? { remainingTimeMs: deps.remainingTimeMs } : {}),
   });
   const decided = [decoded, routed, readable, signed, published].flatMap((stage) => stage.decided);

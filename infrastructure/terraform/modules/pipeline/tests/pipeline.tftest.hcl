@@ -277,6 +277,87 @@ run "alarms_on_the_limits_that_throttle_silently" {
   }
 }
 
+run "alarms_and_dashboard_watch_the_pipeline" {
+  command = apply
+
+  assert {
+    # The metrics go to stdout through Powertools (not the logger) with dimensions service and Environment:
+    # an alarm that names only Environment would never see a datapoint.
+    condition     = aws_cloudwatch_metric_alarm.quarantined.namespace == "TrustCallbacks" && aws_cloudwatch_metric_alarm.quarantined.metric_name == "quarantined" && aws_cloudwatch_metric_alarm.quarantined.dimensions.Environment == "test" && aws_cloudwatch_metric_alarm.quarantined.dimensions.service == "transform-filter" && length(aws_cloudwatch_metric_alarm.quarantined.dimensions) == 2
+    error_message = "the quarantine alarm names every dimension the Lambda's metrics carry"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.pipe_dlq_not_empty.dimensions.QueueName == aws_sqs_queue.pipe_dlq.name && aws_cloudwatch_metric_alarm.lambda_errors.dimensions.FunctionName == aws_lambda_function.transform_filter.function_name
+    error_message = "the Pipe DLQ and the Lambda's errors have alarms"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.pipe["ExecutionFailed"].dimensions.PipeName == aws_pipes_pipe.source.name && aws_cloudwatch_metric_alarm.source_falling_behind.namespace == "AWS/Kinesis"
+    error_message = "Pipe execution failures and the stream's iterator age are watched on this deployment's pipe and stream"
+  }
+  assert {
+    condition = alltrue([
+      for alarm in concat(
+        [aws_cloudwatch_metric_alarm.quarantined, aws_cloudwatch_metric_alarm.pipe_dlq_not_empty, aws_cloudwatch_metric_alarm.bus_dlq_not_empty, aws_cloudwatch_metric_alarm.lambda_errors, aws_cloudwatch_metric_alarm.source_falling_behind, aws_cloudwatch_metric_alarm.lambda_throttles, aws_cloudwatch_metric_alarm.target_invocations_near_quota],
+        values(aws_cloudwatch_metric_alarm.pipe), values(aws_cloudwatch_metric_alarm.rules),
+      ) : alarm.alarm_actions == toset([aws_sns_topic.alarms.arn]) && alarm.treat_missing_data == "notBreaching"
+    ])
+    error_message = "every pipeline alarm notifies the alarms topic, and silence is not an alarm"
+  }
+  assert {
+    condition     = one([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.query if w.type == "log"]) == "SOURCE '/aws/lambda/trust-callbacks-test-transform-filter' | filter message = \"delivery published\" | stats count(*) as deliveries by trustId | sort deliveries desc | limit 50"
+    error_message = "the dashboard counts deliveries per trust from the call history in the Lambda's log group"
+  }
+  assert {
+    condition     = length([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w if strcontains(jsonencode(try(w.properties.metrics, [])), "ApproximateAgeOfOldestMessage") && strcontains(jsonencode(try(w.properties.metrics, [])), "QueueName=\\\"trust-callbacks-test-\\\"")]) == 1
+    error_message = "the dashboard shows the age of the oldest message of the deployment's DLQs"
+  }
+  assert {
+    condition     = alltrue([for line in one([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : try(w.properties.metrics, []) if w.properties.title == "Records by outcome"]) : slice(line, 2, 6) == ["Environment", "test", "service", "transform-filter"]])
+    error_message = "the records-by-outcome graph names the dimensions the Lambda's metrics carry"
+  }
+}
+
+run "logs_each_bus_without_event_detail_to_an_encrypted_retained_group" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudwatch_log_group.bus.kms_key_id == aws_kms_key.main.arn && aws_cloudwatch_log_group.bus.retention_in_days == aws_cloudwatch_log_group.lambda.retention_in_days && startswith(aws_cloudwatch_log_group.bus.name, "/aws/vendedlogs/events/")
+    error_message = "the buses' logs go to a log group encrypted and retained like the others"
+  }
+  assert {
+    condition     = [for s in aws_cloudwatch_log_delivery_source.bus : [s.resource_arn, s.log_type]] == [for bus in aws_cloudwatch_event_bus.callbacks : [bus.arn, "INFO_LOGS"]] && length(aws_cloudwatch_log_delivery.bus) == 3
+    error_message = "every bus delivers its INFO logs (by default)"
+  }
+  assert {
+    condition     = one(aws_cloudwatch_log_delivery_destination.bus).delivery_destination_configuration[0].destination_resource_arn == aws_cloudwatch_log_group.bus.arn && alltrue([for d in aws_cloudwatch_log_delivery.bus : d.delivery_destination_arn == one(aws_cloudwatch_log_delivery_destination.bus).arn])
+    error_message = "the deliveries go to the buses' log group"
+  }
+  assert {
+    condition     = jsonencode(output.event_bus_log_config_commands) == jsonencode([for name in local.event_bus_names : "aws events update-event-bus --region eu-west-2 --name ${name} --log-config Level=INFO,IncludeDetail=NONE"]) && length(terraform_data.bus_log_config) == 0
+    error_message = "without the AWS CLI at apply, the module names the commands that set each bus's level, never with event detail"
+  }
+}
+
+run "bus_logs_off_creates_no_delivery" {
+  command = plan
+  variables {
+    event_bus_logs = { level = "OFF" }
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_log_delivery_source.bus) == 0 && length(aws_cloudwatch_log_delivery.bus) == 0
+    error_message = "level OFF delivers nothing"
+  }
+}
+
+run "rejects_an_unknown_bus_log_level" {
+  command = plan
+  variables {
+    event_bus_logs = { level = "DEBUG" }
+  }
+  expect_failures = [var.event_bus_logs]
+}
+
 run "conversation_bindings_table" {
   command = apply
 

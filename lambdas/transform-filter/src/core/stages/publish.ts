@@ -1,7 +1,7 @@
 import type pLimit from "p-limit";
 import { describeError } from "../errors.ts";
 import { packEntries } from "../pack.ts";
-import type { EventPublisher, PublishResult } from "../ports.ts";
+import type { DeliveryHistory, EventPublisher, PublishResult } from "../ports.ts";
 import { failed, failureOf } from "../result.ts";
 import {
   fateOfDeliveries,
@@ -23,6 +23,9 @@ export interface PublishOptions {
   random: () => number;
   /** Milliseconds left before the invocation times out; backoff stops when it runs low. */
   remainingTimeMs?: () => number;
+  /** Told of every delivery the bus accepted, as it is accepted. */
+  history?: DeliveryHistory;
+  now?: () => Date;
 }
 
 export interface PublishStageResult {
@@ -51,7 +54,28 @@ export async function publish(
     if (reason) outcome.reason = reason;
     settled.set(delivery, outcome);
   };
-  let unpublished = records.flatMap((record) => record.deliveries.filter((delivery): delivery is SignedDelivery => !isSettled(delivery)));
+  const recordOf = new Map<SignedDelivery, SignedRecord>();
+  let unpublished = records.flatMap((record) =>
+    record.deliveries.filter((delivery): delivery is SignedDelivery => {
+      if (isSettled(delivery)) return false;
+      recordOf.set(delivery, record);
+      return true;
+    }),
+  );
+  const recordHistory = (delivery: SignedDelivery, busEventId: string) => {
+    if (!options.history) return;
+    const { event } = recordOf.get(delivery)!;
+    options.history.published({
+      trustId: event.trustId,
+      endpointId: delivery.endpoint.id,
+      cloudEventId: delivery.cloudEventId,
+      sourceEventId: event.eventId,
+      eventCorrelationId: event.correlationId ?? event.eventId,
+      eventType: delivery.entry.DetailType,
+      busEventId,
+      publishedAt: (options.now?.() ?? new Date()).toISOString(),
+    });
+  };
   let putEventsCalls = 0;
 
   for (let attempt = 1; unpublished.length > 0; attempt++) {
@@ -64,7 +88,10 @@ export async function publish(
           const answers = await putEvents(publisher, call);
           call.forEach((delivery, index) => {
             const answer = answers[index] ?? failed("later", "PutEvents entry failed: MissingResult");
-            if (answer.status === "found") settle(delivery, "published");
+            if (answer.status === "found") {
+              settle(delivery, "published");
+              recordHistory(delivery, answer.value.eventId);
+            }
             else if (answer.retry === "now") resend.push({ delivery, reason: answer.reason });
             else settle(delivery, answer.retry === "never" ? "quarantined" : "retry", answer.reason);
           });

@@ -1,0 +1,49 @@
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { UsageError } from "../../lib/command-line.ts";
+import { deliveryPaths, describePath, type DeadLetterSighting, type HistoryFilter } from "../../lib/call-history.ts";
+import type { RedriveCommand } from "../args.ts";
+import { CloudWatchHistorySource, LocalHistorySource, type HistorySource } from "../history-source.ts";
+import { listFailed } from "../redrive.ts";
+import { openTarget, readOutputs, type Target } from "../target.ts";
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** `history`: each selected delivery's path, from the call history, the buses' logs and the trusts' DLQs. */
+export async function history(command: RedriveCommand & { name: "history" }, signal: AbortSignal): Promise<number> {
+  const until = command.filter.until ?? new Date();
+  const filter: HistoryFilter = { ...command.filter, until, since: command.filter.since ?? new Date(until.getTime() - DAY_MS) };
+  const target = openTarget(command.target);
+  const records = await historySource(command).find(filter, signal);
+  const deadLetters = await sightings(target, new Set([...records.published.map((p) => p.trustId)]));
+  const paths = deliveryPaths(records.published, records.busLogs, deadLetters, records.quarantined);
+  if (command.json) console.log(JSON.stringify({ window: { since: filter.since, until: filter.until }, deliveries: paths, notes: records.notes }, null, 2));
+  else {
+    for (const path of paths) console.log(describePath(path));
+    for (const note of records.notes) console.error(`note: ${note}`);
+    console.error(`${paths.length} deliveries between ${filter.since.toISOString()} and ${filter.until.toISOString()}`);
+  }
+  return 0;
+}
+
+function historySource(command: RedriveCommand & { name: "history" }): HistorySource {
+  if (command.target.kind === "local") return new LocalHistorySource(command.historyFile);
+  const outputs = readOutputs(command.target.outputsFile).pipeline?.value;
+  if (!outputs?.lambda_function_name) throw new UsageError("the outputs name no Lambda (pipeline.lambda_function_name): take them from `make output ENV=<env>` of this version");
+  return new CloudWatchHistorySource(new CloudWatchLogsClient({}), {
+    lambda: `/aws/lambda/${outputs.lambda_function_name}`,
+    ...(outputs.bus_log_group_name ? { bus: outputs.bus_log_group_name } : {}),
+  });
+}
+
+/** The dead letters of the trusts involved (looked at, left in their queues). */
+async function sightings(target: Target, trustIds: Set<string>): Promise<DeadLetterSighting[]> {
+  const found: DeadLetterSighting[] = [];
+  for (const trustId of trustIds) {
+    const queue = target.queues.get(trustId);
+    if (!queue) continue;
+    for (const failed of await listFailed(queue, {}, 10_000)) {
+      found.push({ cloudEventId: failed.cloudEventId, endpointId: failed.endpointId, errorCode: failed.errorCode, retryAttempts: failed.retryAttempts });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,74 @@
+import { dirname, join } from "node:path";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
+import { CachingDataKeyUnwrapper, EventBridgePublisher, KmsDataKeyUnwrapper, SecretsManagerSigningSecrets } from "@trust-callbacks/transform-filter/aws";
+import { historyFileWriter } from "../../lib/call-history.ts";
+import { UsageError } from "../../lib/command-line.ts";
+import type { RedriveCommand } from "../args.ts";
+import { auditTo, operator } from "../audit.ts";
+import { localReplayPipeline } from "../local-replay.ts";
+import { dryRunPublisher, replay, type ReplayOptions } from "../replay.ts";
+import { FileStreamReader, KinesisStreamReader, type StreamReader } from "../stream.ts";
+import { openTarget, readOutputs } from "../target.ts";
+
+/** `replay`: a window of the source stream, re-delivered to one trust (and endpoint) through the Lambda's core. */
+export async function replayCommand(command: RedriveCommand & { name: "replay" }, signal: AbortSignal): Promise<number> {
+  const target = openTarget(command.target);
+  const trust = target.trusts.find((t) => t.trustId === command.trust);
+  if (!trust) throw new UsageError(`trust ${command.trust} is not in the trust files`);
+  if (command.endpoint && !trust.endpoints.some((e) => e.id === command.endpoint)) {
+    throw new UsageError(`trust ${command.trust} has no endpoint ${command.endpoint}; it has ${trust.endpoints.map((e) => e.id).join(", ")}`);
+  }
+  let reader: StreamReader;
+  let wiring: Pick<ReplayOptions, "keys" | "secrets" | "publisher" | "eventBusName" | "cloudEventSource" | "history">;
+  let finish = async (): Promise<string[]> => [];
+  if (command.target.kind === "aws") {
+    const outputs = readOutputs(command.target.outputsFile);
+    const pipeline = outputs.pipeline?.value;
+    if (!pipeline?.source_stream_arn) throw new UsageError("the outputs name no source stream (pipeline.source_stream_arn)");
+    const bus = outputs.trusts.value[trust.trustId]?.event_bus_name;
+    if (!bus) throw new UsageError(`the outputs name no callbacks bus for trust ${trust.trustId}`);
+    const environment = /^trust-callbacks-(.+)-transform-filter$/.exec(pipeline.lambda_function_name ?? "")?.[1];
+    const cloudEventSource = command.cloudEventSource ?? (environment ? `/trust-callbacks/${environment}` : undefined);
+    if (!cloudEventSource) throw new UsageError("give --cloudevent-source (the Lambda's CLOUDEVENT_SOURCE, e.g. /trust-callbacks/prod)");
+    reader = new KinesisStreamReader(new KinesisClient({}), pipeline.source_stream_arn);
+    wiring = {
+      keys: new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(new KMSClient({})), { maxKeys: 1000, ttlMs: 300_000 }),
+      secrets: new SecretsManagerSigningSecrets(new SecretsManagerClient({}), { ttlMs: 300_000, maxSecrets: 1000 }),
+      publisher: command.dryRun ? dryRunPublisher : new EventBridgePublisher(new EventBridgeClient({})),
+      eventBusName: bus,
+      cloudEventSource,
+    };
+  } else {
+    reader = new FileStreamReader(command.streamFile);
+    const local = await localReplayPipeline(command.target);
+    const write = historyFileWriter(join(dirname(command.target.root), "history.jsonl"));
+    wiring = {
+      keys: local.pipeline.keyProvider,
+      secrets: local.pipeline.secrets,
+      publisher: command.dryRun ? dryRunPublisher : local.pipeline.bus,
+      eventBusName: local.pipeline.bus.busName,
+      cloudEventSource: command.cloudEventSource ?? "/trust-callbacks/local",
+      ...(command.dryRun ? {} : { history: { published: (delivery: PublishedDelivery) => write({ source: "lambda", kind: "published", ...delivery }) } }),
+    };
+    finish = local.finish;
+  }
+  const summary = await replay(reader, {
+    trust,
+    ...(command.endpoint ? { endpointIds: [command.endpoint] } : {}),
+    window: { since: command.since, until: command.until },
+    dryRun: command.dryRun,
+    ratePerSecond: command.ratePerSecond,
+    ...wiring,
+    operator: operator(),
+    audit: auditTo(command.auditFile),
+    signal,
+    progress: (read, replayed) => process.stderr.isTTY && process.stderr.write(`\rread ${read}  replayed ${replayed}`),
+  });
+  for (const line of await finish()) console.error(line);
+  console.error(`\n${JSON.stringify(summary)}`);
+  return summary.failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,48 @@
+import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { mockClient } from "aws-sdk-client-mock";
+import { describe, expect, it } from "vitest";
+import { CloudWatchHistorySource } from "./history-source.ts";
+
+const filter = { trustId: "RX1", since: new Date("2026-11-21T10:00:00Z"), until: new Date("2026-11-21T11:00:00Z"), limit: 50 };
+const row = (fields: Record<string, string>) => Object.entries(fields).map(([field, value]) => ({ field, value }));
+
+describe("CloudWatchHistorySource", () => {
+  it("queries the Lambda's log group for the window, then the buses' log group for those deliveries' attempts", async () => {
+    const logs = mockClient(CloudWatchLogsClient);
+    logs.on(StartQueryCommand, { logGroupName: "/aws/lambda/fn" }).resolves({ queryId: "q1" });
+    logs.on(StartQueryCommand, { logGroupName: "/aws/vendedlogs/events/bus" }).resolves({ queryId: "q2" });
+    const publishedLine = { message: "delivery published", trustId: "RX1", endpointId: "ehr", cloudEventId: "ce-1", sourceEventId: "s-1", eventCorrelationId: "c-1", eventType: "t", busEventId: "bus-1", publishedAt: "2026-11-21T10:30:00.000Z" };
+    const quarantineLine = { message: "record quarantined", trustId: "RX1", eventId: "s-2", eventID: "shard:2", reason: "unknown trust", deliveries: [], time: "2026-11-21T10:40:00.000Z" };
+    logs
+      .on(GetQueryResultsCommand, { queryId: "q1" })
+      .resolvesOnce({ status: "Running" })
+      .resolves({ status: "Complete", results: [row({ "@message": JSON.stringify(publishedLine) }), row({ "@message": JSON.stringify(quarantineLine) })] });
+    logs.on(GetQueryResultsCommand, { queryId: "q2" }).resolves({
+      status: "Complete",
+      results: [row({ event_id: "bus-1", message_type: "INVOCATION_ATTEMPT_RETRYABLE_FAILURE", message_timestamp_ms: "1795257000000", "error.http_status_code": "503" })],
+    });
+    const source = new CloudWatchHistorySource(logs as unknown as CloudWatchLogsClient, { lambda: "/aws/lambda/fn", bus: "/aws/vendedlogs/events/bus" }, { sleep: async () => {} });
+
+    const found = await source.find(filter);
+
+    const first = logs.commandCalls(StartQueryCommand)[0]!.args[0].input;
+    expect(first).toMatchObject({ logGroupName: "/aws/lambda/fn", startTime: 1795255200, endTime: 1795258800, limit: 50 });
+    expect(first.queryString).toContain('filter trustId = "RX1"');
+    expect(logs.commandCalls(StartQueryCommand)[1]!.args[0].input.queryString).toContain('filter event_id in ["bus-1"]');
+    expect(found.published).toEqual([publishedLine]);
+    expect(found.quarantined).toEqual([{ trustId: "RX1", sourceEventId: "s-2", recordId: "shard:2", reason: "unknown trust", at: "2026-11-21T10:40:00.000Z", deliveries: [] }]);
+    expect(found.busLogs).toEqual([{ event_id: "bus-1", message_type: "INVOCATION_ATTEMPT_RETRYABLE_FAILURE", message_timestamp_ms: 1795257000000, error: { http_status_code: 503 } }]);
+  });
+
+  it("says so when a query fails, and notes a missing bus log group instead of hiding it", async () => {
+    const logs = mockClient(CloudWatchLogsClient);
+    logs.on(StartQueryCommand).resolves({ queryId: "q" });
+    logs.on(GetQueryResultsCommand).resolves({ status: "Complete", results: [] });
+    const noBus = await new CloudWatchHistorySource(logs as unknown as CloudWatchLogsClient, { lambda: "/aws/lambda/fn" }).find(filter);
+    expect(noBus.notes).toEqual(["no bus log group in the outputs: attempts and HTTP statuses are not shown"]);
+    logs.on(GetQueryResultsCommand).resolves({ status: "Failed" });
+    await expect(new CloudWatchHistorySource(logs as unknown as CloudWatchLogsClient, { lambda: "/aws/lambda/fn" }).find(filter)).rejects.toThrow(
+      "Logs Insights query on /aws/lambda/fn ended Failed",
+    );
+  });
+});

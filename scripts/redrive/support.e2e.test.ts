@@ -1,0 +1,187 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
+import type { DeliveryPath, HistoryLine } from "../lib/call-history.ts";
+import { generateEvents } from "../lib/event-generator.ts";
+import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
+import { parseRedriveArgs, type RedriveCommand } from "./args.ts";
+import { history } from "./commands/history.ts";
+import { replayQuarantineCommand } from "./commands/replay-quarantine.ts";
+import { replayCommand } from "./commands/replay.ts";
+
+/** Runs one support command as the CLI would (parsed argv), and returns what it printed to stdout. */
+async function runCommand(argv: string[], run: (command: RedriveCommand, signal: AbortSignal) => Promise<number>) {
+  const out: string[] = [];
+  const errors: string[] = [];
+  const log = vi.spyOn(console, "log").mockImplementation((text: string) => void out.push(text));
+  const err = vi.spyOn(console, "error").mockImplementation((text: string) => void errors.push(text));
+  try {
+    const status = await run(parseRedriveArgs(argv) as RedriveCommand, new AbortController().signal);
+    return { status, out: out.join("\n"), err: errors.join("\n") };
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe("support tools on the local pipeline: a run with a flaky and a down endpoint", () => {
+  const dir = mkdtempSync(join(tmpdir(), "support-"));
+  const dlqDir = join(dir, "dlq");
+  const historyFile = join(dir, "history.jsonl");
+  let pipeline: LocalPipeline;
+  let lines: HistoryLine[];
+  let since: Date;
+  let until: Date;
+
+  beforeAll(async () => {
+    since = new Date();
+    pipeline = await LocalPipeline.start({
+      trustsDir: SAMPLE_TRUSTS_DIR,
+      receiversFile: SAMPLE_RECEIVERS_FILE,
+      dlqDir,
+      historyFile,
+      streamFile: join(dir, "stream.jsonl"),
+      masterKeyFile: join(dir, "master.key"),
+    });
+    const events = pipeline.events(11);
+    for (let i = 0; i < 150; i++) pipeline.put(events.next().value!);
+    await pipeline.drain();
+    until = new Date();
+    lines = readFileSync(historyFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as HistoryLine);
+  }, 60_000);
+  afterAll(() => pipeline.stop());
+
+  const historyOf = async (sourceEventId: string): Promise<DeliveryPath[]> => {
+    const { status, out } = await runCommand(["history", "--local", dlqDir, "--history-file", historyFile, "--source-event-id", sourceEventId, "--json"], (c, s) =>
+      history(c as RedriveCommand & { name: "history" }, s),
+    );
+    expect(status).toBe(0);
+    return JSON.parse(out).deliveries;
+  };
+  const publishedTo = (key: string) => lines.filter((l): l is HistoryLine & PublishedDelivery => l.source === "lambda" && l.kind === "published" && `${l.trustId}/${l.endpointId}` === key);
+
+  it("history shows a flaky endpoint's delivery delivered after its failed attempts, with their HTTP statuses", async () => {
+    const retriedBusEvents = new Set(lines.flatMap((l) => (l.source === "bus" && l.message_type === "INVOCATION_ATTEMPT_RETRYABLE_FAILURE" ? [l.event_id] : [])));
+    const flaky = publishedTo("R0A/records").find((p) => retriedBusEvents.has(p.busEventId))!;
+    expect(flaky).toBeDefined();
+
+    const paths = (await historyOf(flaky.sourceEventId)).filter((p) => p.endpointId === "records");
+
+    expect(paths).toEqual([
+      expect.objectContaining({
+        trustId: "R0A",
+        cloudEventId: flaky.cloudEventId,
+        busEventId: flaky.busEventId,
+        state: "delivered",
+        attempts: [
+          expect.objectContaining({ outcome: "retryable_failure", httpStatus: 503 }),
+          expect.objectContaining({ outcome: "retryable_failure", httpStatus: 429 }),
+          expect.objectContaining({ outcome: "success" }),
+        ],
+      }),
+    ]);
+  });
+
+  it("history shows a down endpoint's delivery dead-lettered, found in the trust's DLQ", async () => {
+    const down = publishedTo("RYJ/legacy")[0]!;
+
+    const [path] = await historyOf(down.sourceEventId);
+
+    expect(path).toMatchObject({ trustId: "RYJ", endpointId: "legacy", cloudEventId: down.cloudEventId, state: "dead-lettered" });
+    expect(path!.attempts.map((a) => a.httpStatus)).toEqual([503, 503, 503, 503]); // the first attempt and 3 retries
+    expect(path!.detail).toMatch(/^in the trust's DLQ: ERROR_FROM_TARGET after 3 retries$/);
+  });
+
+  it("replay of the window re-delivers exactly the selected trust's events to exactly the selected endpoint, with the same CloudEvent ids", async () => {
+    const original = new Set(publishedTo("RX1/bleep").map((p) => p.cloudEventId));
+    expect(original.size).toBeGreaterThan(0);
+    const before = readHistory(historyFile).length;
+
+    const { status, out, err } = await runCommand(
+      ["replay", "--local", dlqDir, "--trust", "RX1", "--endpoint", "bleep", "--since", since.toISOString(), "--until", until.toISOString(), "--rate", "1000", "--audit-file", join(dir, "audit.ndjson")],
+      (c, s) => replayCommand(c as RedriveCommand & { name: "replay" }, s),
+    );
+
+    expect(status).toBe(0);
+    const audit = out.split("\n").map((l) => JSON.parse(l));
+    const replayed = audit.filter((a) => a.outcome === "replayed");
+    expect(replayed.every((a) => a.action === "replay" && a.trustId === "RX1" && a.endpointId === "bleep")).toBe(true);
+    expect(new Set(replayed.map((a) => a.cloudEventId))).toEqual(original);
+    expect(audit.filter((a) => a.outcome === "failed")).toEqual([]);
+    // The fresh pipeline's receivers: only RX1/bleep received anything, one delivery per replayed event.
+    expect(err.split("\n").filter((l) => / received \d+$/.test(l))).toEqual([`RX1/bleep: received ${original.size}`]);
+    const after = readHistory(historyFile).slice(before).filter((l): l is HistoryLine & PublishedDelivery => l.source === "lambda" && l.kind === "published");
+    expect(after.every((p) => p.trustId === "RX1" && p.endpointId === "bleep")).toBe(true);
+    expect(new Set(after.map((p) => p.cloudEventId))).toEqual(original);
+  }, 60_000);
+});
+
+function readHistory(file: string): HistoryLine[] {
+  return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as HistoryLine);
+}
+
+describe("replay-quarantine on the local pipeline: a trust whose file was deployed late", () => {
+  const dir = mkdtempSync(join(tmpdir(), "replay-q-"));
+  const trustsDir = join(dir, "trusts");
+  const dlqDir = join(dir, "dlq");
+  const quarantineDir = join(dir, "quarantine");
+  const historyFile = join(dir, "history.jsonl");
+  const quarantinedIds: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(trustsDir);
+    for (const file of readdirSync(SAMPLE_TRUSTS_DIR).filter((f) => f.endsWith(".json") && f !== "RX1.json")) copyFileSync(join(SAMPLE_TRUSTS_DIR, file), join(trustsDir, file));
+    const pipeline = await LocalPipeline.start({ trustsDir, dlqDir, historyFile, quarantineDir, masterKeyFile: join(dir, "master.key") });
+    // RX1's events arrive before its trust file is deployed: each is quarantined as an unknown trust.
+    const rx1 = loadTrusts(SAMPLE_TRUSTS_DIR).filter((t) => t.trustId === "RX1");
+    const events = generateEvents({ trusts: rx1, seed: 5, keyProvider: pipeline.keyProvider });
+    for (let i = 0; i < 20; i++) {
+      const event = events.next().value!;
+      quarantinedIds.push(event.eventId);
+      pipeline.put(event);
+    }
+    await pipeline.drain();
+    await pipeline.stop();
+  }, 60_000);
+
+  it("quarantines them, then delivers them once the trust's file exists, removing each quarantined object", async () => {
+    const quarantinedLines = readHistory(historyFile).filter((l) => l.source === "lambda" && l.kind === "quarantined");
+    expect(quarantinedLines).toHaveLength(20);
+    expect(quarantinedLines.every((l) => "reason" in l && /unknown trust|no subscription/i.test(l.reason))).toBe(true);
+
+    // A dry run lists them and changes nothing.
+    const dry = await runCommand(
+      ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--dry-run", "--audit-file", join(dir, "audit.ndjson")],
+      (c, s) => replayQuarantineCommand(c as RedriveCommand & { name: "replay-quarantine" }, s),
+    );
+    expect(dry.status).toBe(0);
+    expect(dry.out.split("\n").map((l) => JSON.parse(l).outcome)).toEqual(Array(20).fill("would-replay"));
+
+    copyFileSync(join(SAMPLE_TRUSTS_DIR, "RX1.json"), join(trustsDir, "RX1.json")); // the fix: the trust file is deployed
+    const replay = await runCommand(
+      ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--rate", "1000", "--audit-file", join(dir, "audit.ndjson")],
+      (c, s) => replayQuarantineCommand(c as RedriveCommand & { name: "replay-quarantine" }, s),
+    );
+
+    expect(replay.status).toBe(0);
+    const audit = replay.out.split("\n").map((l) => JSON.parse(l));
+    expect(audit.map((a) => a.outcome)).toEqual(Array(20).fill("replayed"));
+    expect(new Set(audit.map((a) => a.sourceEventId))).toEqual(new Set(quarantinedIds));
+    const lines = readHistory(historyFile);
+    const published = lines.filter((l): l is HistoryLine & PublishedDelivery => l.source === "lambda" && l.kind === "published");
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.every((p) => p.trustId === "RX1" && quarantinedIds.includes(p.sourceEventId))).toBe(true);
+    const delivered = new Set(lines.flatMap((l) => (l.source === "bus" && l.message_type === "INVOCATION_ATTEMPT_SUCCESS" ? [l.event_id] : [])));
+    expect(published.every((p) => delivered.has(p.busEventId))).toBe(true);
+    // Every event of RX1 ends delivered or filtered on purpose; none is quarantined again, and nothing is left to replay.
+    expect(lines.filter((l) => l.source === "lambda" && l.kind === "quarantined")).toHaveLength(20);
+    expect(replay.err).toMatch(/RX1\/(ehr|bleep): received \d+/);
+    const left = await runCommand(
+      ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--dry-run", "--audit-file", join(dir, "audit.ndjson")],
+      (c, s) => replayQuarantineCommand(c as RedriveCommand & { name: "replay-quarantine" }, s),
+    );
+    expect(left.out).toBe("");
+  }, 60_000);
+});
