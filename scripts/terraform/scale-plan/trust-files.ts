@@ -29,7 +29,7 @@ export function generatedTrust(index: number, environment: string): TrustConfigI
     enabled: index % 10 !== 9,
     contact: `integration-team-${host}`,
     endpoints: ENDPOINT_IDS.slice(0, 1 + (index % 3)).map((id, position) => {
-      const type = AUTH_TYPES[(index + position) % AUTH_TYPES.length];
+      const type = AUTH_TYPES[(index + position) % AUTH_TYPES.length]!;
       const credentialsSecret = `trust-callbacks/${environment}/${trustId}/${id}/auth`;
       return {
         id,
