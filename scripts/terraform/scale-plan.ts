@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { main } from "../lib/command-line.ts";
 import { USAGE, parseScalePlanArgs, type ScalePlanCommand } from "./scale-plan/args.ts";
-import { TIME_FORMAT, formatTable, overRatio, parseTimeLine, plannedResources, scaleRows, type PlanMeasurement } from "./scale-plan/report.ts";
+import { TIME_FORMAT, formatTable, medianPlan, overRatio, parseTimeLine, plannedResources, scaleRows, type PlanMeasurement } from "./scale-plan/report.ts";
 import { writeTrustFiles } from "./scale-plan/trust-files.ts";
 
 const REPO = resolve(import.meta.dirname, "../..");
@@ -20,6 +20,7 @@ const GNU_TIME = "/usr/bin/time";
 const ENVIRONMENT = "test";
 /** Rules per callbacks bus the generated environment aims at (the quota is 300 by default). */
 const RULES_PER_BUS = 200;
+const SMALL_PLAN_RUNS = 3;
 
 await main({ invocation: "npm run tf-scale --", usage: USAGE, parse: parseScalePlanArgs, run: scalePlan });
 
@@ -31,13 +32,19 @@ async function scalePlan(command: ScalePlanCommand, signal: AbortSignal): Promis
   const work = mkdtempSync(join(tmpdir(), "tf-scale-"));
   try {
     const plans: PlanMeasurement[] = [];
-    for (const trusts of [0, ...command.trusts]) {
+    for (const [position, trusts] of [0, ...command.trusts].entries()) {
       const directory = join(work, String(trusts));
       const { endpoints } = writeTrustFiles(directory, trusts, ENVIRONMENT);
-      process.stderr.write(`planning ${trusts} trusts (${endpoints} endpoints)...`);
-      const plan = await planOnce(directory, trusts, endpoints, command.logFile, signal);
-      process.stderr.write(` ${plan.resources} resources in ${plan.wallSeconds.toFixed(1)} s\n`);
-      plans.push(plan);
+      // The empty plan and the smallest count take seconds and their difference is the baseline of every ratio:
+      // each is planned SMALL_PLAN_RUNS times and the median kept, so one noisy run does not move every ratio.
+      const runs: PlanMeasurement[] = [];
+      for (let run = 0; run < (position <= 1 ? SMALL_PLAN_RUNS : 1); run++) {
+        process.stderr.write(`planning ${trusts} trusts (${endpoints} endpoints)...`);
+        const plan = await planOnce(directory, trusts, endpoints, command.logFile, signal);
+        process.stderr.write(` ${plan.resources} resources in ${plan.wallSeconds.toFixed(1)} s (cpu ${plan.cpuSeconds?.toFixed(1) ?? "-"} s)\n`);
+        runs.push(plan);
+      }
+      plans.push(medianPlan(runs));
     }
     const [empty, ...measured] = plans as [PlanMeasurement, ...PlanMeasurement[]];
     const rows = scaleRows(empty, measured);

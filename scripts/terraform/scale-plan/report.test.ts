@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTable, overRatio, parseTimeLine, plannedResources, scaleRows, type PlanMeasurement } from "./report.ts";
+import { formatTable, medianPlan, overRatio, parseTimeLine, plannedResources, scaleRows, type PlanMeasurement } from "./report.ts";
 
 const plan = (trusts: number, resources: number, cpuSeconds: number | null, wallSeconds = 10): PlanMeasurement => ({
   trusts,
@@ -28,6 +28,12 @@ describe("scale plan figures", () => {
     expect(rows.map((row) => row.ratio)).toEqual([1, 0.8, 1.6]);
     expect(overRatio(rows, 2)).toEqual([]);
     expect(overRatio(rows, 1.5).map((row) => row.trusts)).toEqual([1000]);
+  });
+
+  it("keep the median of repeated plans of one count", () => {
+    expect(medianPlan([plan(10, 130, 9), plan(10, 130, 6), plan(10, 130, 7)]).cpuSeconds).toBe(7);
+    expect(medianPlan([plan(10, 130, null, 8), plan(10, 130, null, 6)]).wallSeconds).toBe(6);
+    expect(() => medianPlan([])).toThrow("no plan");
   });
 
   it("fall back to wall time where CPU time was not measured", () => {

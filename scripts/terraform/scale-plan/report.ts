@@ -57,6 +57,14 @@ export function scaleRows(empty: PlanMeasurement, plans: readonly PlanMeasuremen
   }));
 }
 
+/** Of several plans of the same count, the one with the median time (CPU where measured). */
+export function medianPlan(runs: readonly PlanMeasurement[]): PlanMeasurement {
+  const sorted = [...runs].sort((a, b) => (a.cpuSeconds ?? a.wallSeconds) - (b.cpuSeconds ?? b.wallSeconds));
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!median) throw new Error("no plan to take the median of");
+  return median;
+}
+
 /** The counts whose ratio exceeds `maxRatio` (none: the plan grows linearly within the bound). */
 export function overRatio(rows: readonly ScaleRow[], maxRatio: number): ScaleRow[] {
   return rows.filter((row) => row.ratio > maxRatio);
