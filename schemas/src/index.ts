@@ -45,3 +45,14 @@ export {
   webhookBodySchemaId,
   webhookDataSchemaId,
 } from "./webhook-body.ts";
+export {
+  MAX_SIGNING_KEYS,
+  SIGNING_KEY_PATTERN,
+  SigningKey,
+  SigningSecret,
+  activeSigningKeys,
+  isActiveSigningKey,
+  parseSigningSecret,
+  renderSigningSecret,
+  type SigningSecretParse,
+} from "./signing-secret.ts";

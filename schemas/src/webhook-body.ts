@@ -119,7 +119,9 @@ export function webhookBodySchema(type: EventType, profile: PayloadProfile) {
       subject: z.string().regex(/^conversations\/[\s\S]{1,128}$/).meta({ description: "conversations/<data.conversationId>" }),
       time: z.iso.datetime().meta({ description: "When the event happened on the platform (UTC). Order a conversation's events by it." }),
       datacontenttype: z.literal("application/json"),
-      dataschema: z.literal(webhookDataSchemaId(type, profile)).optional().meta({ description: "The schema of data (may be added later)." }),
+      dataschema: z.literal(webhookDataSchemaId(type, profile)).meta({
+        description: "The JSON Schema of data: this schema's data subschema (its $id with the fragment #/properties/data).",
+      }),
       trustid: OdsCode,
       endpointid: Endpoint.shape.id,
       correlationid: Identifier,

@@ -1,9 +1,9 @@
 /**
- * Bundles each Lambda workspace (lambdas/<name>/src/handler.ts) into one ESM file with esbuild and
+ * Bundles every Lambda workspace (each lambdas/<name>/ with a src/handler.ts: transform-filter, connection-sync) into one ESM file with esbuild and
  * zips it reproducibly (fixed timestamps), so Terraform's source_code_hash only changes with the code.
  * Output: .build/lambdas/<name>.zip (entry `index.handler`). No Terraform archive provider needed.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -38,8 +38,16 @@ export async function buildLambda(name: string): Promise<{ zipPath: string; bund
   return { zipPath, bundleBytes: bundle.length, zipBytes: zip.length };
 }
 
+/** Every workspace under lambdas/ that has a handler: each becomes .build/lambdas/<name>.zip. */
+export function lambdaWorkspaces(): string[] {
+  return readdirSync(join(root, "lambdas"), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, "lambdas", entry.name, "src/handler.ts")))
+    .map((entry) => entry.name)
+    .sort();
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const names = readdirSync(join(root, "lambdas")).filter((n) => statSync(join(root, "lambdas", n)).isDirectory());
+  const names = lambdaWorkspaces();
   for (const name of names) {
     const { zipPath, bundleBytes, zipBytes } = await buildLambda(name);
     console.log(`built ${name}: bundle ${(bundleBytes / 1024).toFixed(0)} KiB, zip ${(zipBytes / 1024).toFixed(0)} KiB -> ${zipPath.replace(root, "")}`);

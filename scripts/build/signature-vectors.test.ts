@@ -12,17 +12,21 @@ describe("signature test vectors (docs/webhooks/signature-vectors.json)", () => 
     expect(committed).toBe(renderSignatureVectors());
   });
 
-  it("cover valid deliveries, both keys of a rotation, and deliveries that must fail", () => {
+  it("cover valid deliveries, both keys of a rotation, the end of its overlap, and deliveries that must fail", () => {
     const names = document.vectors.map((v) => v.name);
     expect(names).toEqual(expect.arrayContaining([
       "valid/key-rotation-receiver-holds-old-key",
       "valid/key-rotation-receiver-holds-new-key",
       "invalid/key-rotation-unrelated-key",
+      "valid/key-rotation-ended-receiver-holds-new-key",
+      "invalid/key-rotation-ended-receiver-holds-old-key",
       "invalid/tampered-body",
       "invalid/wrong-key",
     ]));
-    const rotation = document.vectors.filter((v) => v.name.includes("key-rotation"));
-    for (const vector of rotation) expect(vector.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}= v1,[A-Za-z0-9+/]{43}=$/);
+    const overlap = document.vectors.filter((v) => v.name.includes("key-rotation-") && !v.name.includes("-ended-"));
+    for (const vector of overlap) expect(vector.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}= v1,[A-Za-z0-9+/]{43}=$/);
+    const ended = document.vectors.filter((v) => v.name.includes("key-rotation-ended-"));
+    for (const vector of ended) expect(vector.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
   });
 
   it.each(document.vectors.map((v) => [v.name, v] as const))("%s: the TypeScript verifier agrees with `valid`", (_name, vector) => {

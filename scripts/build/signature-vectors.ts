@@ -7,13 +7,14 @@
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Endpoint, PlatformEvent } from "@trust-callbacks/schemas";
+import { Endpoint, PlatformEvent, type SigningSecret } from "@trust-callbacks/schemas";
 import {
   buildCloudEvent,
   canonicalJson,
   cloudEventTime,
   minimalEventData,
   signCanonical,
+  signingKeysAt,
   type CallbackCloudEvent,
 } from "@trust-callbacks/transform-filter";
 
@@ -33,6 +34,21 @@ const SECRETS = {
 /** When every vector was signed, and the clock a receiver should verify with (the default tolerance accepts). */
 const SIGNED_AT = new Date("2026-11-22T09:30:05Z");
 const VERIFY_AT = SIGNED_AT.getTime() / 1000 + 90;
+
+/**
+ * The endpoint's signing secret as the rotation command leaves it (the new key first, the old one until the overlap
+ * ends), signed during the overlap and after it. The keys each vector is signed with are what the service's signer
+ * takes from the secret at SIGNED_AT (`signingKeysAt`).
+ */
+const rotationSecret = (overlapEnds: string): SigningSecret => ({
+  version: 1,
+  keys: [
+    { key: SECRETS.rotatedNew, createdAt: "2026-11-21T09:00:00Z" },
+    { key: SECRETS.rotatedOld, createdAt: "2026-01-05T12:00:00Z", notAfter: overlapEnds },
+  ],
+});
+const DURING_OVERLAP = [...signingKeysAt(rotationSecret("2026-11-22T09:40:00Z"), SIGNED_AT)];
+const AFTER_OVERLAP = [...signingKeysAt(rotationSecret("2026-11-22T09:30:00Z"), SIGNED_AT)];
 
 /** How a re-serializing hop (EventBridge) might write the same JSON: other key order, whitespace and escapes. */
 interface WireStyle {
@@ -229,18 +245,28 @@ const CASES: Case[] = [
   },
   {
     name: "valid/key-rotation-receiver-holds-old-key",
-    description: "During a key rotation the header carries two signatures, `v1,<old> v1,<new>`; a receiver still on the old key accepts.",
-    body: BODIES.conversationClosed, style: STYLES.spacedUtf8, signedWith: [SECRETS.rotatedOld, SECRETS.rotatedNew], receiverSecret: SECRETS.rotatedOld, valid: true,
+    description: "During a key rotation's overlap the header carries two signatures, `v1,<new> v1,<old>`; a receiver still on the old key accepts.",
+    body: BODIES.conversationClosed, style: STYLES.spacedUtf8, signedWith: DURING_OVERLAP, receiverSecret: SECRETS.rotatedOld, valid: true,
   },
   {
     name: "valid/key-rotation-receiver-holds-new-key",
-    description: "The same delivery; a receiver already on the new key accepts too.",
-    body: BODIES.conversationClosed, style: STYLES.spacedUtf8, signedWith: [SECRETS.rotatedOld, SECRETS.rotatedNew], receiverSecret: SECRETS.rotatedNew, valid: true,
+    description: "The same delivery; a receiver already on the new key (the second key of the rotation) accepts too.",
+    body: BODIES.conversationClosed, style: STYLES.spacedUtf8, signedWith: DURING_OVERLAP, receiverSecret: SECRETS.rotatedNew, valid: true,
   },
   {
     name: "invalid/key-rotation-unrelated-key",
     description: "The same two-signature delivery; a key that is neither the old nor the new one matches neither.",
-    body: BODIES.conversationClosed, style: STYLES.spacedUtf8, signedWith: [SECRETS.rotatedOld, SECRETS.rotatedNew], receiverSecret: SECRETS.unrelated, valid: false,
+    body: BODIES.conversationClosed, style: STYLES.spacedUtf8, signedWith: DURING_OVERLAP, receiverSecret: SECRETS.unrelated, valid: false,
+  },
+  {
+    name: "valid/key-rotation-ended-receiver-holds-new-key",
+    description: "Signed after the rotation's overlap ended: one signature, made with the new key only.",
+    body: BODIES.responseSent, style: STYLES.tabs, signedWith: AFTER_OVERLAP, receiverSecret: SECRETS.rotatedNew, valid: true,
+  },
+  {
+    name: "invalid/key-rotation-ended-receiver-holds-old-key",
+    description: "The same delivery; a receiver that never switched to the new key no longer verifies.",
+    body: BODIES.responseSent, style: STYLES.tabs, signedWith: AFTER_OVERLAP, receiverSecret: SECRETS.rotatedOld, valid: false,
   },
   {
     name: "invalid/wrong-key",

@@ -57,6 +57,7 @@ const catalogueExample = (type: EventType) => JSON.parse(readFileSync(join(CATAL
 const asMinimal = (type: EventType, example: ReturnType<typeof catalogueExample>) => ({
   ...example,
   payloadprofile: "minimal",
+  dataschema: webhookDataSchemaId(type, "minimal"),
   data: mapSensitiveFields({ type, data: example.data } as unknown as PlatformEvent, () => undefined),
 });
 const typeOf = (body: { type?: unknown }) => String(body.type).replace("uk.nhs.trustcallbacks.", "").replace(/\.v1$/, "") as EventType;

@@ -39,10 +39,19 @@ export interface DeadLetterQueue {
 
 /**
  * The local pipeline's DLQ: one JSON file per message under `<root>/<trustId>/`, so the redrive
- * tool can work on it from another process. Not safe for two concurrent redrives of one trust.
+ * tool can work on it from another process. Like SQS, a received message is hidden from this queue
+ * object's next receives for `visibilitySeconds` (until released or deleted), so a scan in pages sees
+ * every message once. Visibility is kept in memory, per queue object: not safe for two concurrent
+ * redrives of one trust in two processes.
+ * SQS: a received message is hidden from later receives for the visibility timeout unless deleted
+ * (https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/sqs/aws.sdk.kotlin.services.sqs.model/-receive-message-request/visibility-timeout.html);
+ * ChangeMessageVisibility to 0 (the minimum) makes it visible again at once, which `release` stands in for
+ * (https://docs.aws.amazon.com/goto/aws-cli/sqs-2012-11-05/ChangeMessageVisibility).
  */
 export class FileDeadLetterQueue implements DeadLetterQueue {
   readonly location: string;
+  /** File name → epoch ms until which a receive hid it. */
+  private readonly hiddenUntil = new Map<string, number>();
   constructor(
     root: string,
     readonly trustId: string,
@@ -81,22 +90,40 @@ export class FileDeadLetterQueue implements DeadLetterQueue {
     return { depth: files.length, ...(files[0] ? { oldestSentTimestamp: Number(files[0].split("-")[0]) } : {}) };
   }
 
-  async receive(max: number, _visibilitySeconds?: number): Promise<DeadLetterMessage[]> {
-    return this.files()
-      .slice(0, max)
-      .map((file) => JSON.parse(readFileSync(join(this.location, file), "utf8")) as DeadLetterMessage);
+  /** Up to `max` visible messages, oldest first, each then hidden for `visibilitySeconds` (0: not hidden). */
+  async receive(max: number, visibilitySeconds = 30): Promise<DeadLetterMessage[]> {
+    const now = Date.now();
+    const visible = this.files()
+      .filter((file) => (this.hiddenUntil.get(file) ?? 0) <= now)
+      .slice(0, max);
+    const messages: DeadLetterMessage[] = [];
+    for (const file of visible) {
+      let text: string;
+      try {
+        text = readFileSync(join(this.location, file), "utf8");
+      } catch {
+        continue; // deleted since the listing
+      }
+      if (visibilitySeconds > 0) this.hiddenUntil.set(file, now + visibilitySeconds * 1000);
+      messages.push({ ...(JSON.parse(text) as DeadLetterMessage), receiptHandle: file });
+    }
+    return messages;
   }
 
   async delete(message: DeadLetterMessage): Promise<void> {
     rmSync(join(this.location, message.receiptHandle), { force: true });
+    this.hiddenUntil.delete(message.receiptHandle);
   }
 
-  /** Files are never hidden by a receive: nothing to release. */
-  async release(): Promise<void> {}
+  /** Makes a received message visible again at once. */
+  async release(message: DeadLetterMessage): Promise<void> {
+    this.hiddenUntil.delete(message.receiptHandle);
+  }
 
   async purge(): Promise<number> {
     const files = this.files();
     for (const file of files) rmSync(join(this.location, file), { force: true });
+    this.hiddenUntil.clear();
     return files.length;
   }
 }

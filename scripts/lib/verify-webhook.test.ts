@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "@trust-callbacks/transform-filter";
+import { canonicalJson, signedBusEntry, type CallbackDetail } from "@trust-callbacks/transform-filter";
 import { verifyWebhook } from "./verify-webhook.ts";
 
 const secret = `whsec_${randomBytes(32).toString("base64")}`;
@@ -32,5 +32,45 @@ describe("verifyWebhook", () => {
     expect(() => verifyWebhook(secret, headers, JSON.stringify({ ...body, type: "x" }), { now })).toThrow(/no matching signature/);
     expect(() => verifyWebhook(secret, { ...headers, "webhook-id": "abd" }, JSON.stringify(body), { now })).toThrow(/no matching signature/);
     expect(() => verifyWebhook(secret, {}, "{}", { now })).toThrow(/missing/);
+  });
+});
+
+describe("verifyWebhook across a signing-key rotation (deliveries signed by signedBusEntry, the one signer)", () => {
+  const oldKey = `whsec_${randomBytes(32).toString("base64")}`;
+  const newKey = `whsec_${randomBytes(32).toString("base64")}`;
+  const overlapEnds = new Date("2026-11-23T10:10:00Z");
+  const rotated = { version: 1 as const, keys: [{ key: newKey, createdAt: "2026-11-22T10:00:00Z" }, { key: oldKey, notAfter: overlapEnds.toISOString() }] };
+  const event = { specversion: "1.0", id: "ce-9", type: "uk.nhs.trustcallbacks.message.created.v1", data: { text: "é" } };
+
+  /** Signs at `at` as the Lambda and the redrive tool do, and delivers at `at` (headers and body as the API destination sends them). */
+  const deliver = (secret: Parameters<typeof signedBusEntry>[1], at: Date) => {
+    const detail = JSON.parse(signedBusEntry(event, secret, at, "trust-callbacks", "bus").Detail) as CallbackDetail;
+    const headers = { "webhook-id": detail.webhook.id, "webhook-timestamp": detail.webhook.timestamp, "webhook-signature": detail.webhook.signature };
+    return (receiverKeys: string | string[], now = at) => () => verifyWebhook(receiverKeys, headers, JSON.stringify(detail.event), { now });
+  };
+
+  it("during the overlap a receiver holding only the old key and one holding only the new key both verify", () => {
+    const delivery = deliver(rotated, new Date("2026-11-22T12:00:00Z"));
+    expect(delivery(oldKey)()).toMatchObject({ id: "ce-9" });
+    expect(delivery(newKey)()).toMatchObject({ id: "ce-9" });
+    expect(delivery([oldKey, newKey])()).toMatchObject({ id: "ce-9" });
+    expect(delivery(secret)).toThrow(/no matching signature/);
+  });
+
+  it("an EventBridge retry signed during the overlap still verifies with the old key after the overlap has ended", () => {
+    const delivery = deliver(rotated, new Date("2026-11-23T09:00:00Z"));
+    expect(delivery(oldKey, new Date("2026-11-23T12:00:00Z"))()).toMatchObject({ id: "ce-9" });
+  });
+
+  it("after the overlap only the new key verifies", () => {
+    const delivery = deliver(rotated, overlapEnds);
+    expect(delivery(newKey)()).toMatchObject({ id: "ce-9" });
+    expect(delivery(oldKey)).toThrow(/no matching signature/);
+  });
+
+  it("a secret in the old single-key format still signs and verifies", () => {
+    const delivery = deliver(oldKey, new Date("2026-11-22T12:00:00Z"));
+    expect(delivery(oldKey)()).toMatchObject({ id: "ce-9" });
+    expect(delivery(newKey)).toThrow(/no matching signature/);
   });
 });

@@ -20,11 +20,15 @@ export interface VerifyOptions {
  * (HMAC-SHA256, `v1,<base64>`) over `${webhook-id}.${webhook-timestamp}.${RFC 8785 canonical JSON of the body}`.
  * Returns the parsed CloudEvent. Deduplicate on `webhook-id` (the CloudEvent id) for replay protection.
  *
+ * `webhook-signature` may carry several signatures (`v1,<sig1> v1,<sig2>`: during a signing-key rotation the service
+ * signs with the old and the new key); the delivery is authentic when any one matches. A receiver switching keys
+ * may pass both of its keys: any match with either is accepted.
+ *
  * @example
  *   const event = verifyWebhook(process.env.SIGNING_SECRET!, req.headers, rawBody);
  */
 export function verifyWebhook(
-  secret: string,
+  secret: string | readonly string[],
   headers: Record<string, string | string[] | undefined>,
   body: string,
   options: VerifyOptions = {},
@@ -52,11 +56,13 @@ export function verifyWebhook(
   }
   const canonical = canonicalize(parsed) ?? "";
   // The library computes the signature; its own verify() caps the age at 5 minutes, too short for EventBridge retries.
-  const expected = Buffer.from(new Webhook(secret).sign(id, new Date(seconds * 1000), canonical).split(",")[1]!);
+  const expected = (typeof secret === "string" ? [secret] : secret).map((key) =>
+    Buffer.from(new Webhook(key).sign(id, new Date(seconds * 1000), canonical).split(",")[1]!),
+  );
   const match = signatures.split(" ").some((candidate) => {
     const [version, signature] = candidate.split(",");
     const given = Buffer.from(signature ?? "");
-    return version === "v1" && given.length === expected.length && timingSafeEqual(given, expected);
+    return version === "v1" && expected.some((key) => given.length === key.length && timingSafeEqual(given, key));
   });
   if (!match) throw new WebhookVerificationError("no matching signature");
   return parsed as Record<string, unknown>;

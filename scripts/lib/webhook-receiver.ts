@@ -5,7 +5,15 @@ import { basicAuthorization } from "./http-auth.ts";
 import { verifyWebhook } from "./verify-webhook.ts";
 
 export type ReceiverAuth =
-  | { type: "oauth2_client_credentials"; clientId: string; clientSecret: string; tokenTtlSeconds?: number; revokeAfterDeliveries?: number }
+  | {
+      type: "oauth2_client_credentials";
+      clientId: string;
+      clientSecret: string;
+      tokenTtlSeconds?: number;
+      revokeAfterDeliveries?: number;
+      /** Where the token endpoint is served (the path of the trust file's tokenUrl); default /oauth2/token. */
+      tokenPath?: string;
+    }
   | { type: "basic"; username: string; password: string }
   | { type: "api_key"; headerName: string; value: string }
   | { type: "none" };
@@ -14,6 +22,8 @@ export type ReceiverAuth =
 export type ReceiverBehaviour =
   | { kind: "ok" }
   | { kind: "status"; status: number }
+  /** Answers attempt n of each delivery (by webhook-id) with statuses[n-1], the last one repeated: [500, 500, 200]. */
+  | { kind: "sequence"; statuses: number[] }
   /** Fails the first `failAttempts` attempts of one event in `every` (by webhook-id), alternating 503 and 429. */
   | { kind: "flaky"; every: number; failAttempts: number };
 
@@ -24,11 +34,24 @@ export interface ReceivedDelivery {
   receivedAt: number;
 }
 
+/** One authenticated, correctly signed request, before it is answered. */
+export interface VerifiedAttempt {
+  webhookId: string;
+  /** 1 for the first request of this webhook-id, 2 for its first retry, ... */
+  attempt: number;
+  /** The status the receiver answers. */
+  status: number;
+  contentType: string;
+  event: Record<string, unknown>;
+}
+
 export interface ReceiverOptions {
   auth: ReceiverAuth;
   signingSecret: string;
   behaviour: ReceiverBehaviour;
   onDelivery?: (delivery: ReceivedDelivery) => void;
+  /** Every verified request, whatever the answer (retries and failures included). */
+  onAttempt?: (attempt: VerifiedAttempt) => void;
   onRejected?: (reason: string, status: number) => void;
 }
 
@@ -86,7 +109,7 @@ export class WebhookReceiver {
     const body = Buffer.concat(chunks).toString("utf8");
     const auth = this.options.auth;
 
-    if (req.url === "/oauth2/token" && auth.type === "oauth2_client_credentials") {
+    if (auth.type === "oauth2_client_credentials" && new URL(req.url ?? "/", "http://x").pathname === (auth.tokenPath ?? "/oauth2/token")) {
       const basic = (req.headers.authorization ?? "").replace(/^Basic /, "");
       const [id, secret] = Buffer.from(basic, "base64").toString().split(":");
       const form = new URLSearchParams(body);
@@ -133,23 +156,34 @@ export class WebhookReceiver {
     this.attemptsById.set(webhookId, attempt);
 
     const behaviour = this.options.behaviour;
-    if (behaviour.kind === "status" && (behaviour.status < 200 || behaviour.status > 299)) {
-      return this.reply(res, behaviour.status, `answering ${behaviour.status} as asked`);
+    const status = answerFor(behaviour, webhookId, attempt);
+    this.options.onAttempt?.({ webhookId, attempt, status, contentType: header("content-type"), event });
+    if (behaviour.kind === "flaky" && status !== 200) {
+      return status === 503 ? this.reply(res, 503, "flaky: try again") : this.reply(res, 429, "flaky: slow down", { "retry-after": "0" });
     }
-    if (behaviour.kind === "flaky") {
-      const unlucky = createHash("sha256").update(webhookId).digest()[0]! % behaviour.every === 0;
-      if (unlucky && attempt <= behaviour.failAttempts) {
-        return attempt % 2 === 1
-          ? this.reply(res, 503, "flaky: try again")
-          : this.reply(res, 429, "flaky: slow down", { "retry-after": "0" });
-      }
-    }
+    if (status < 200 || status > 299) return this.reply(res, status, `answering ${status} as asked`);
     // Receivers deduplicate on webhook-id: a repeat is acknowledged but not recorded twice.
     if (!this.deliveries.some((d) => d.webhookId === webhookId)) {
       const delivery = { webhookId, type: String(event.type), event, receivedAt: Date.now() };
       this.deliveries.push(delivery);
       this.options.onDelivery?.(delivery);
     }
-    return this.reply(res, 200, "ok");
+    return this.reply(res, status, "ok");
+  }
+}
+
+/** The status a behaviour answers to attempt `attempt` of one delivery. */
+function answerFor(behaviour: ReceiverBehaviour, webhookId: string, attempt: number): number {
+  switch (behaviour.kind) {
+    case "ok":
+      return 200;
+    case "status":
+      return behaviour.status;
+    case "sequence":
+      return behaviour.statuses[Math.min(attempt, behaviour.statuses.length) - 1] ?? 200;
+    case "flaky": {
+      const unlucky = createHash("sha256").update(webhookId).digest()[0]! % behaviour.every === 0;
+      return unlucky && attempt <= behaviour.failAttempts ? (attempt % 2 === 1 ? 503 : 429) : 200;
+    }
   }
 }

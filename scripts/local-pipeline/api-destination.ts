@@ -1,11 +1,22 @@
-import type { BusEvent, Endpoint } from "@trust-callbacks/schemas";
+import type { BusEvent, Endpoint, EndpointAuth } from "@trust-callbacks/schemas";
 import type { DeadLetterAttributes, FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { basicAuthorization } from "../lib/http-auth.ts";
+import type { ConnectionSecret } from "../lib/local-secrets.ts";
 
 export type ConnectionCredentials =
   | { type: "oauth2_client_credentials"; tokenUrl: string; scopes: string[]; clientId: string; clientSecret: string }
   | { type: "basic"; username: string; password: string }
   | { type: "api_key"; headerName: string; value: string };
+
+/** A connection's credentials: the endpoint's auth settings with its credentials secret's values. */
+export function connectionCredentials(auth: EndpointAuth, secret: ConnectionSecret): ConnectionCredentials {
+  if (auth.type === "oauth2_client_credentials" && secret.type === auth.type) {
+    return { type: auth.type, tokenUrl: auth.tokenUrl, scopes: auth.scopes, clientId: secret.client_id, clientSecret: secret.client_secret };
+  }
+  if (auth.type === "basic" && secret.type === auth.type) return { type: auth.type, username: secret.username, password: secret.password };
+  if (auth.type === "api_key" && secret.type === auth.type) return { type: auth.type, headerName: auth.headerName, value: secret.api_key };
+  throw new Error(`credentials of type ${secret.type} for ${auth.type} auth`);
+}
 
 export interface DestinationStats {
   delivered: number;
@@ -32,7 +43,21 @@ export interface LocalApiDestinationOptions {
   random?: () => number;
 }
 
-type Attempt = { ok: true } | { ok: false; retryable: boolean; code: string; message: string; retryAfterMs?: number };
+type Attempt = { ok: true; status: number } | { ok: false; retryable: boolean; code: string; message: string; status?: number; retryAfterMs?: number };
+
+/** What became of one delivery (one CloudEvent to this endpoint), for `trigger` to report. */
+export interface DeliveryResult {
+  cloudEventId: string;
+  state: "delivered" | "dead-lettered";
+  /** HTTP requests made (1 + retries). */
+  attempts: number;
+  /** The endpoint's last HTTP status, when it answered. */
+  status?: number;
+  /** Why it was dead-lettered: the DLQ message's ERROR_CODE, ERROR_MESSAGE and EXHAUSTED_RETRY_CONDITION. */
+  errorCode?: string;
+  errorMessage?: string;
+  exhaustedRetryCondition?: string;
+}
 
 const RETRYABLE_STATUS = (status: number) => status === 401 || status === 407 || status === 409 || status === 429 || status >= 500;
 
@@ -44,6 +69,8 @@ const RETRYABLE_STATUS = (status: number) => status === 401 || status === 407 ||
  */
 export class LocalApiDestination {
   readonly stats: DestinationStats = { delivered: 0, retries: 0, deadLettered: 0, tokenFetches: 0, latenciesMs: [] };
+  /** The final result of each delivery, by CloudEvent id (a repeat of an id overwrites it). */
+  readonly results = new Map<string, DeliveryResult>();
   private readonly inFlight = new Set<Promise<void>>();
   private nextSlot = 0;
   private token?: Promise<{ value: string; expiresAt: number }>;
@@ -82,6 +109,7 @@ export class LocalApiDestination {
       if (result.ok) {
         this.stats.delivered += 1;
         this.stats.latenciesMs.push(Date.now() - publishedAt);
+        this.results.set(event.detail.event.id, { cloudEventId: event.detail.event.id, state: "delivered", attempts: attempt, status: result.status });
         return;
       }
       const retriesSoFar = attempt - 1;
@@ -107,6 +135,15 @@ export class LocalApiDestination {
     };
     this.options.dlq.send(JSON.stringify(event), attributes);
     this.stats.deadLettered += 1;
+    this.results.set(event.detail.event.id, {
+      cloudEventId: event.detail.event.id,
+      state: "dead-lettered",
+      attempts: retries + 1,
+      ...(failure.status !== undefined ? { status: failure.status } : {}),
+      errorCode: failure.code,
+      errorMessage: failure.message,
+      ...(exhausted ? { exhaustedRetryCondition: exhausted } : {}),
+    });
   }
 
   /** The auth headers, and the token request they came from (so a 401 invalidates only that token). */
@@ -158,7 +195,8 @@ export class LocalApiDestination {
       const response = await fetch(this.options.resolveUrl(this.options.endpoint.url), {
         method: "POST",
         headers: {
-          "content-type": "application/json; charset=utf-8",
+          // Structured mode of the CloudEvents HTTP binding, as the Terraform target's header_parameters set it.
+          "content-type": "application/cloudevents+json; charset=utf-8",
           "webhook-id": webhook.id,
           "webhook-timestamp": webhook.timestamp,
           "webhook-signature": webhook.signature,
@@ -168,7 +206,7 @@ export class LocalApiDestination {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
       });
       await response.arrayBuffer();
-      if (response.ok) return { ok: true };
+      if (response.ok) return { ok: true, status: response.status };
       // Refresh the token, as EventBridge does on 401/407, unless another delivery already has.
       if ((response.status === 401 || response.status === 407) && auth.token && this.token === auth.token) this.token = undefined;
       const retryAfter = Number(response.headers.get("retry-after"));
@@ -177,6 +215,7 @@ export class LocalApiDestination {
         retryable: RETRYABLE_STATUS(response.status),
         code: "ERROR_FROM_TARGET",
         message: `Received a response with status code ${response.status} from the endpoint`,
+        status: response.status,
         ...(Number.isFinite(retryAfter) && response.headers.has("retry-after") ? { retryAfterMs: retryAfter * 1000 } : {}),
       };
     } catch (error) {

@@ -4,7 +4,7 @@ import type { ReceiverAuth } from "../lib/webhook-receiver.ts";
 
 export const USAGE = `Usage:
   npm run local [-- run] [options]       run the pipeline end to end (default: sample trusts, 300 generated events)
-    --trusts DIR        trust config directory (default: scripts/local-pipeline/sample-trusts)
+    --trusts DIR|FILE   trust config directory, or one trust file (default: scripts/local-pipeline/sample-trusts)
     --receivers FILE    embedded receivers to start (default: sample-receivers.json with the sample trusts)
     --events FILE|-     feed your own events as NDJSON (a file, or - for stdin) instead of generated ones
     --count N           generated events (default 300)
@@ -12,10 +12,22 @@ export const USAGE = `Usage:
     --seed N            generator seed (default 42)
     --duration S        stop feeding after S seconds (default: feed --count events), then drain
     --dlq-dir DIR       where per-trust DLQs are written (default .local/dlq)
+    --secrets FILE      local secrets file: signing keys and credentials by secret name, shared with listen and
+                        trigger; missing ones are generated into it (default .local/secrets.json at the repo root)
     --json              print the summary as JSON
-  npm run local -- listen --port 8080 --secret whsec_... [--auth none|basic:USER:PASS|api_key:HEADER:VALUE] [--status 503]
-  npm run local -- trigger --trust RX1 --type message.created [--trusts DIR]
-Exit status 1 when any event is unaccounted for.`;
+  npm run local -- listen --endpoint ODS/ID [--trusts DIR|FILE] [--port N] [--respond 200|500,500,200] [--json]
+                        a receiver for one endpoint of your trust file: its auth (OAuth2 token endpoint included),
+                        its signing key and credentials from the secrets file (generated and printed if missing);
+                        port from the endpoint's URL unless --port (0: any free port)
+  npm run local -- listen [--port 8080] [--secret whsec_...] [--auth none|basic:USER:PASS|api_key:HEADER:VALUE|oauth2:CLIENT_ID:CLIENT_SECRET]
+                        the same without a trust file (a signing key is generated and printed when --secret is absent)
+    --respond LIST      the HTTP status for each attempt of one delivery, the last repeated: 500,500,200 fails twice
+                        then succeeds (rehearses retries); 503 always fails (default 200; --status N is the same)
+  npm run local -- trigger --trust ODS --type TYPE [--trusts DIR|FILE] [--max-retries N] [--json]
+                        one event through the pipeline to the trust's endpoints; reports each delivery (delivered
+                        with its HTTP status, retries, dead-lettered and why). --max-retries caps the endpoints'
+                        retry policies (default: as configured, up to 185 attempts)
+Exit status: 0 done; 1 an event unaccounted for (run) or not delivered (trigger); 2 a usage error.`;
 
 export interface RunCommand {
   name: "run";
@@ -27,15 +39,24 @@ export interface RunCommand {
   seed: number;
   durationSeconds?: number;
   dlqDir: string;
+  secretsFile?: string;
   json: boolean;
 }
 
 export interface ListenCommand {
   name: "listen";
-  port: number;
-  secret: string;
-  auth: ReceiverAuth;
-  status: number;
+  /** Unset: the endpoint URL's port (with --endpoint) or 8080. */
+  port?: number;
+  /** With --endpoint: auth, signing key and credentials come from the trust file and the secrets file. */
+  endpoint?: { trustId: string; endpointId: string };
+  trustsDir?: string;
+  secretsFile?: string;
+  /** Without --endpoint: the signing key (generated when unset) and the auth to check. */
+  secret?: string;
+  auth?: ReceiverAuth;
+  /** The status for attempt 1, 2, ... of each delivery; the last repeats. */
+  respond: number[];
+  json: boolean;
 }
 
 export interface TriggerCommand {
@@ -44,7 +65,10 @@ export interface TriggerCommand {
   type: EventType;
   trustsDir?: string;
   dlqDir: string;
+  secretsFile?: string;
   seed: number;
+  maxRetries?: number;
+  json: boolean;
 }
 
 export type LocalCommand = RunCommand | ListenCommand | TriggerCommand;
@@ -58,23 +82,45 @@ const OPTIONS = {
   seed: { type: "string", default: "42" },
   duration: { type: "string" },
   "dlq-dir": { type: "string", default: ".local/dlq" },
+  secrets: { type: "string" },
+  endpoint: { type: "string" },
+  respond: { type: "string" },
+  "max-retries": { type: "string" },
   json: { type: "boolean", default: false },
-  port: { type: "string", default: "8080" },
+  port: { type: "string" },
   secret: { type: "string" },
-  auth: { type: "string", default: "none" },
-  status: { type: "string", default: "200" },
+  auth: { type: "string" },
+  status: { type: "string" },
   trust: { type: "string" },
   type: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-/** `--auth none|basic:USER:PASS|api_key:HEADER:VALUE` */
-function receiverAuth(text: string): ReceiverAuth {
-  const [kind, a = "", b = ""] = text.split(":");
-  if (kind === "none") return { type: "none" };
-  if (kind === "basic") return { type: "basic", username: a, password: b };
-  if (kind === "api_key") return { type: "api_key", headerName: a, value: b };
-  throw new UsageError(`--auth must be none, basic:USER:PASS or api_key:HEADER:VALUE`);
+/** `--auth none|basic:USER:PASS|api_key:HEADER:VALUE|oauth2:CLIENT_ID:CLIENT_SECRET` (the last part may hold colons) */
+export function receiverAuth(text: string): ReceiverAuth {
+  const [kind, a = "", ...rest] = text.split(":");
+  const b = rest.join(":");
+  if (kind === "none" && !a) return { type: "none" };
+  if (kind === "basic" && a && b) return { type: "basic", username: a, password: b };
+  if (kind === "api_key" && a && b) return { type: "api_key", headerName: a, value: b };
+  if (kind === "oauth2" && a && b) return { type: "oauth2_client_credentials", clientId: a, clientSecret: b };
+  throw new UsageError(`--auth must be none, basic:USER:PASS, api_key:HEADER:VALUE or oauth2:CLIENT_ID:CLIENT_SECRET (got ${kind})`);
+}
+
+/** `--respond 500,500,200`: HTTP statuses 100-599. */
+export function statusSequence(text: string, name: string): number[] {
+  const statuses = text.split(",").map((part) => Number(part.trim()));
+  if (statuses.length === 0 || statuses.some((n) => !Number.isInteger(n) || n < 100 || n > 599)) {
+    throw new UsageError(`--${name} must be HTTP statuses separated by commas, e.g. 500,500,200`);
+  }
+  return statuses;
+}
+
+/** `--endpoint RX1/ehr` */
+function endpointRef(text: string): { trustId: string; endpointId: string } {
+  const [trustId, endpointId, ...extra] = text.split("/");
+  if (!trustId || !endpointId || extra.length > 0) throw new UsageError(`--endpoint must be ODS/ENDPOINT_ID, e.g. RX1/ehr`);
+  return { trustId, endpointId };
 }
 
 /** The local pipeline's command line: argv in, a command out (or HELP); a mistake throws UsageError. */
@@ -85,10 +131,12 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommand | Help {
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
   const dlqDir = values["dlq-dir"];
   const seed = wholeNumber(values.seed, "seed");
+  const secretsFile = values.secrets ? { secretsFile: values.secrets } : {};
+  const trustsDir = values.trusts ? { trustsDir: values.trusts } : {};
   if (name === "run") {
     return {
       name,
-      ...(values.trusts ? { trustsDir: values.trusts } : {}),
+      ...trustsDir,
       ...(values.receivers ? { receiversFile: values.receivers } : {}),
       ...(values.events ? { events: values.events } : {}),
       count: wholeNumber(values.count, "count"),
@@ -96,17 +144,25 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommand | Help {
       seed,
       ...(values.duration !== undefined ? { durationSeconds: wholeNumber(values.duration, "duration", 1) } : {}),
       dlqDir,
+      ...secretsFile,
       json: values.json,
     };
   }
   if (name === "listen") {
-    if (!values.secret) throw new UsageError("listen needs --secret whsec_... (the endpoint's signing key)");
+    if (values.respond !== undefined && values.status !== undefined) throw new UsageError("give --respond or --status, not both");
+    const respond = statusSequence(values.respond ?? values.status ?? "200", values.respond !== undefined ? "respond" : "status");
+    const port = values.port !== undefined ? { port: wholeNumber(values.port, "port") } : {};
+    if (values.endpoint) {
+      if (values.secret || values.auth) throw new UsageError("--endpoint takes the signing key and auth from the trust and secrets files: drop --secret and --auth");
+      return { name, ...port, endpoint: endpointRef(values.endpoint), ...trustsDir, ...secretsFile, respond, json: values.json };
+    }
     return {
       name,
-      port: wholeNumber(values.port, "port"),
-      secret: values.secret,
-      auth: receiverAuth(values.auth),
-      status: wholeNumber(values.status, "status", 100),
+      ...port,
+      ...(values.secret ? { secret: values.secret } : {}),
+      auth: receiverAuth(values.auth ?? "none"),
+      respond,
+      json: values.json,
     };
   }
   if (name === "trigger") {
@@ -114,7 +170,17 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommand | Help {
     if (!values.trust || !EVENT_TYPES.includes(type)) {
       throw new UsageError(`trigger needs --trust ODS and --type one of ${EVENT_TYPES.join(", ")}`);
     }
-    return { name, trust: values.trust, type, ...(values.trusts ? { trustsDir: values.trusts } : {}), dlqDir, seed };
+    return {
+      name,
+      trust: values.trust,
+      type,
+      ...trustsDir,
+      dlqDir,
+      ...secretsFile,
+      seed,
+      ...(values["max-retries"] !== undefined ? { maxRetries: wholeNumber(values["max-retries"], "max-retries") } : {}),
+      json: values.json,
+    };
   }
   throw new UsageError(`unknown command ${name}`);
 }

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -25,16 +25,57 @@ describe("local pipeline command line", () => {
     });
     const file = join(dir, "events.ndjson");
     writeFileSync(file, [plain, "not json at all", '{"type":"message.created"}', ""].join("\n"));
-    const { stdout } = await cli(["--events", file, "--json", "--dlq-dir", join(dir, "dlq")]);
+    const { stdout } = await cli(["--events", file, "--json", "--dlq-dir", join(dir, "dlq"), "--secrets", join(dir, "secrets.json")]);
     const summary = JSON.parse(stdout);
     expect(summary.records).toMatchObject({ put: 3, published: 1, quarantined: 2, unfinished: 0 });
     expect(summary.unaccounted).toBe(0);
     expect(summary.endpoints.find((e: { endpointId: string }) => e.endpointId === "records")).toMatchObject({ published: 1, delivered: 1 });
   }, 60_000);
 
-  it("trigger sends one event of the named type for the trust through the pipeline", async () => {
-    const { stdout } = await cli(["trigger", "--trust", "RX1", "--type", "message.read", "--dlq-dir", "dlq"]);
-    expect(JSON.parse(stdout)).toMatchObject({ state: "published", deliveries: [{ endpointId: "ehr", state: "published" }] });
+  it("trigger sends one event of the named type for the trust through the pipeline and reports its delivery", async () => {
+    const { stdout } = await cli(["trigger", "--trust", "RX1", "--type", "message.read", "--dlq-dir", "dlq", "--secrets", "secrets.json", "--json"]);
+    expect(JSON.parse(stdout)).toMatchObject({
+      state: "published",
+      delivered: true,
+      deliveries: [{ endpointId: "ehr", state: "published", delivery: { state: "delivered", status: 200 } }],
+    });
+  }, 60_000);
+
+  it("trigger reports a dead-lettered delivery and exits 1", async () => {
+    // RYJ/legacy's sample receiver answers 503 to everything.
+    const failed = cli(["trigger", "--trust", "RYJ", "--type", "message.created", "--dlq-dir", "dlq", "--secrets", "secrets.json", "--max-retries", "1"]);
+    await expect(failed).rejects.toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/RYJ\/legacy {2}DEAD-LETTERED after 1 retry \(ERROR_FROM_TARGET: Received a response with status code 503 from the endpoint, MaximumRetryAttempts\)[\s\S]*NOT delivered/),
+    });
+  }, 60_000);
+
+  it.each<[string, string[], RegExp]>([
+    ["a missing --trusts", ["--trusts", "/no/such/dir"], /^no trust directory or file \/no\/such\/dir \(npm run local -- --help for usage\)$/],
+    ["a missing --events", ["--events", "/no/such/events.ndjson"], /^--events \/no\/such\/events.ndjson: no such file /],
+    ["an invalid trust file", ["trigger", "--trust", "RX1", "--type", "message.read", "--trusts", "BAD"], /^BAD\/RX1.json: enabled: Invalid input/],
+    ["an unknown --auth kind", ["listen", "--auth", "kerberos:x:y"], /^--auth must be none, basic:USER:PASS/],
+    ["a trigger for an unknown trust", ["trigger", "--trust", "ZZZ", "--type", "message.read", "--secrets", "s.json"], /^no trust ZZZ in /],
+  ])("%s is one line and exit 2, no stack trace", async (_what, args, message) => {
+    const cwd = mkdtempSync(join(tmpdir(), "cli-bad-"));
+    mkdirSync(join(cwd, "BAD"));
+    writeFileSync(join(cwd, "BAD", "RX1.json"), JSON.stringify({ trustId: "RX1", name: "x", endpoints: [] }));
+    const failed = await run(tsx, [join(import.meta.dirname, "cli.ts"), ...args], { cwd }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    const lines = failed.stderr.split("\n").filter((line) => line && !line.startsWith("npm warn"));
+    expect(failed.code).toBe(2);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(failed.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it("--help exits 0 in every command line", async () => {
+    for (const script of ["local-pipeline/cli.ts", "redrive/cli.ts", "bench/handler-bench.ts"]) {
+      const { stdout } = await run(tsx, [join(import.meta.dirname, "..", script), "--help"], { cwd: tmpdir() });
+      expect(stdout, script).toMatch(/^Usage:/);
+    }
   }, 60_000);
 
   it("refuses unknown commands and bad options with a clear message", async () => {

@@ -1,28 +1,25 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeTrustFileIssue, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
 import {
   DEFAULT_SETTINGS,
   PermanentError,
   createLogger,
-  found,
-  notFound,
   processBatch,
   type QuarantineSink,
   type QuarantinedRecord,
   type RecordOutcome,
   type SigningSecretSource,
-  type SubscriptionLookup,
-  type SubscriptionSource,
 } from "@trust-callbacks/transform-filter";
 import { CachingDataKeyUnwrapper } from "@trust-callbacks/transform-filter/aws";
-import { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
+import { LocalConversationBindings, LocalKeyProvider, VersionedSubscriptions } from "@trust-callbacks/transform-filter/local";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
+import { connectionSecret, ensureLocalSecrets, newCredentialsSecret, newSigningSecret } from "../lib/local-secrets.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { percentile } from "../lib/percentile.ts";
 import { WebhookReceiver, type ReceiverAuth, type ReceiverBehaviour } from "../lib/webhook-receiver.ts";
-import { LocalApiDestination, type ConnectionCredentials } from "./api-destination.ts";
+import { LocalApiDestination, connectionCredentials } from "./api-destination.ts";
 import { LocalBus, localRuleNames } from "./local-bus.ts";
 import { LocalPipe } from "./local-pipe.ts";
 
@@ -35,10 +32,19 @@ export interface LocalPipelineOptions {
   receiversFile?: string;
   /** Where the per-trust DLQs are written (one folder per trust). */
   dlqDir: string;
+  /**
+   * The local secrets file (see scripts/lib/local-secrets.ts): signing keys and credentials are read from it,
+   * and missing ones generated into it. Without it, every run makes up its own and writes none.
+   */
+  secretsFile?: string;
+  /** Caps every endpoint's maximumRetryAttempts (a rehearsal need not wait through 185 attempts). */
+  maxRetries?: number;
   batchSize?: number;
   shards?: number;
   namePrefix?: string;
   logLevel?: string;
+  /** The clock conversation bindings are made and expire by; tests move it. Default: the real time. */
+  bindingClock?: () => Date;
 }
 
 interface ReceiverSpec {
@@ -46,28 +52,54 @@ interface ReceiverSpec {
   revokeTokenAfterDeliveries?: number;
 }
 
+/** An input file of the local pipeline (trust files, receivers file) that cannot be used: the message says why. */
+export class LocalInputInvalid extends Error {
+  override readonly name: string = "LocalInputInvalid";
+}
+
 /** A directory of trust files that does not load: every problem of every file. */
-export class TrustFilesInvalid extends Error {
+export class TrustFilesInvalid extends LocalInputInvalid {
   override readonly name = "TrustFilesInvalid";
 }
 
 /**
- * Loads a directory of trust files with the one trust-file parser (the Lambda's and the validator's);
- * throws TrustFilesInvalid naming file and field of each problem.
+ * Loads a directory of trust files (or one trust file) with the one trust-file parser (the Lambda's and the
+ * validator's); throws TrustFilesInvalid naming file and field of each problem, or the path that cannot be read.
  */
 export function loadTrusts(dir: string): TrustConfig[] {
-  const parsed = readdirSync(dir)
-    .filter((file) => file.endsWith(".json"))
-    .sort()
-    .map((file) => parseTrustFile(readFileSync(join(dir, file), "utf8"), { file: join(dir, file) }));
+  let files: string[];
+  try {
+    files = statSync(dir).isFile()
+      ? [dir]
+      : readdirSync(dir)
+          .filter((file) => file.endsWith(".json"))
+          .sort()
+          .map((file) => join(dir, file));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new TrustFilesInvalid(code === "ENOENT" ? `no trust directory or file ${dir}` : `cannot read trusts ${dir}: ${(error as Error).message}`);
+  }
+  if (files.length === 0) throw new TrustFilesInvalid(`no trust files (*.json) in ${dir}`);
+  const parsed = files.map((file) => parseTrustFile(readFileSync(file, "utf8"), { file }));
   const problems = parsed.flatMap((result) => (result.status === "invalid" ? result.issues : []));
   if (problems.length > 0) throw new TrustFilesInvalid(problems.map((issue) => `${issue.file}: ${describeTrustFileIssue(issue)}`).join("\n"));
   return parsed.flatMap((result) => (result.status === "valid" ? [result.config] : []));
 }
 
-/** Stands in for Secrets Manager: made-up credentials and signing keys, new every run, never written to disk. */
+function readReceivers(file: string): Record<string, ReceiverSpec> {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, ReceiverSpec>;
+  } catch (error) {
+    throw new LocalInputInvalid(`receivers file ${file}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Stands in for Secrets Manager: the values of the local secrets file (`secretsFile`), shared with `listen`
+ * and `trigger`, or made up for this run and never written to disk when there is no file.
+ */
 class LocalSecrets implements SigningSecretSource {
-  private readonly values = new Map<string, string>();
+  readonly values = new Map<string, string>();
   value(name: string, make: () => string): string {
     if (!this.values.has(name)) this.values.set(name, make());
     return this.values.get(name)!;
@@ -119,6 +151,12 @@ export class LocalPipeline {
   readonly quarantined: QuarantinedRecord[] = [];
   readonly outcomes = new Map<string, RecordOutcome>();
   readonly secrets = new LocalSecrets();
+  /** The versioned subscription documents: `documents.put(config)` changes a trust's document mid-run. */
+  readonly documents: VersionedSubscriptions;
+  /** Conversation bindings, with the DynamoDB table's semantics (first binding wins, expiry, late TTL). */
+  readonly bindings: LocalConversationBindings;
+  /** What ensureLocalSecrets did to the secrets file, when there is one. */
+  secretsFile?: { path: string; created: boolean; generated: string[] };
   readonly bus: LocalBus;
   readonly pipe: LocalPipe;
   private readonly origins = new Map<string, string>();
@@ -130,17 +168,14 @@ export class LocalPipeline {
     const namePrefix = options.namePrefix ?? "trust-callbacks-local";
     this.bus = new LocalBus(`${namePrefix}-callbacks`, DEFAULT_SETTINGS.busSource);
     const logger = createLogger({ level: options.logLevel ?? "silent", base: { service: "local-pipeline" } });
-    const trusts = new Map(this.trusts.map((t) => [t.trustId, t]));
-    const subscriptions: SubscriptionSource = {
-      get: async (trustId): Promise<SubscriptionLookup> => {
-        const config = trusts.get(trustId);
-        return config ? found({ config, version: "local" }) : notFound("no subscription document");
-      },
-    };
+    const now = options.bindingClock ?? (() => new Date());
+    this.documents = new VersionedSubscriptions(this.trusts);
+    this.bindings = new LocalConversationBindings(() => now().getTime());
     const quarantine: QuarantineSink = { put: async (entry) => void this.quarantined.push(entry) };
     const deps = {
       keys: new CachingDataKeyUnwrapper(this.keyProvider, { maxKeys: 1000, ttlMs: 300_000 }),
-      subscriptions,
+      subscriptions: this.documents,
+      bindings: { store: this.bindings, versions: this.documents, now },
       secrets: this.secrets,
       publisher: this.bus,
       quarantine,
@@ -166,21 +201,22 @@ export class LocalPipeline {
   }
 
   private async wire(): Promise<void> {
-    const specs: Record<string, ReceiverSpec> = this.options.receiversFile ? JSON.parse(readFileSync(this.options.receiversFile, "utf8")) : {};
+    if (this.options.secretsFile) {
+      const { secrets, created, generated } = ensureLocalSecrets(this.options.secretsFile, this.trusts);
+      for (const [name, value] of Object.entries(secrets)) this.secrets.values.set(name, value);
+      this.secretsFile = { path: this.options.secretsFile, created, generated };
+    }
+    const specs = this.options.receiversFile ? readReceivers(this.options.receiversFile) : {};
     mkdirSync(this.options.dlqDir, { recursive: true });
     for (const trust of this.trusts) {
       const dlq = new FileDeadLetterQueue(this.options.dlqDir, trust.trustId);
       this.dlqs.set(trust.trustId, dlq);
       for (const endpoint of trust.endpoints) {
         const key = `${trust.trustId}/${endpoint.id}`;
-        const signingSecret = this.secrets.value(endpoint.signingSecret, () => `whsec_${randomBytes(32).toString("base64")}`);
+        const signingSecret = this.secrets.value(endpoint.signingSecret, newSigningSecret);
         const auth = endpoint.auth;
-        const credentials: ConnectionCredentials =
-          auth.type === "oauth2_client_credentials"
-            ? { type: auth.type, tokenUrl: auth.tokenUrl, scopes: auth.scopes, clientId: `client-${trust.trustId}-${endpoint.id}`, clientSecret: randomToken() }
-            : auth.type === "basic"
-              ? { type: "basic", username: `tc-${trust.trustId.toLowerCase()}`, password: randomToken() }
-              : { type: "api_key", headerName: auth.headerName, value: randomToken() };
+        const secret = connectionSecret(endpoint, this.secrets.value(auth.credentialsSecret, () => newCredentialsSecret(endpoint, trust.trustId)));
+        const credentials = connectionCredentials(auth, secret);
         const spec = specs[key];
         if (spec) {
           const receiverAuth: ReceiverAuth =
@@ -194,9 +230,11 @@ export class LocalPipeline {
           if (auth.type === "oauth2_client_credentials") this.origins.set(new URL(auth.tokenUrl).origin, origin);
         }
         const names = localRuleNames(this.options.namePrefix ?? "trust-callbacks-local", this.bus.busName, trust.trustId, endpoint.id);
+        const { maxRetries } = this.options;
+        const retryPolicy = { ...endpoint.retryPolicy, maximumRetryAttempts: Math.min(endpoint.retryPolicy.maximumRetryAttempts, maxRetries ?? Infinity) };
         const destination = new LocalApiDestination({
           trustId: trust.trustId,
-          endpoint,
+          endpoint: { ...endpoint, retryPolicy },
           credentials,
           ruleArn: names.ruleArn,
           targetArn: names.targetArn,

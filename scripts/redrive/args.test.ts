@@ -33,3 +33,59 @@ describe("parseRedriveArgs", () => {
     expect(() => parseRedriveArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
   });
 });
+
+describe("parseRedriveArgs: rotate-signing-key and add-endpoint", () => {
+  const aws = { target: { kind: "aws", env: "prod", trustsDir: "infrastructure/terraform/environments/prod/trusts" }, auditFile: "redrive-audit.ndjson", dryRun: false, json: false };
+  const localTarget = (trustsDir = "scripts/local-pipeline/sample-trusts") => ({ kind: "local", secretsFile: ".local/secrets.json", trustsDir });
+  const newEndpoint = ["--url", "https://x.example/cb", "--events", "message.created,response.sent", "--auth", "api_key", "--header-name", "x-api-key", "--profile", "minimal"];
+  const awsEndpoint = { ...aws, change: false, secretPrefix: "trust-callbacks/prod/", namePrefix: "trust-callbacks-prod" };
+
+  it.each<[string[], unknown]>([
+    [["rotate-signing-key", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr"], { name: "rotate-signing-key", ...aws, trust: "RX1", endpoint: "ehr", endOverlap: false }],
+    [["rotate-signing-key", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--overlap", "26h", "--dry-run", "--json"], { name: "rotate-signing-key", ...aws, dryRun: true, json: true, trust: "RX1", endpoint: "ehr", endOverlap: false, overlapSeconds: 93600 }],
+    [["rotate-signing-key", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--overlap", "0"], { name: "rotate-signing-key", ...aws, trust: "RX1", endpoint: "ehr", endOverlap: false, overlapSeconds: 0 }],
+    [["rotate-signing-key", "--env", "prod", "--trusts", "t", "--trust", "RX1", "--endpoint", "ehr", "--end-overlap"], { name: "rotate-signing-key", ...aws, target: { kind: "aws", env: "prod", trustsDir: "t" }, trust: "RX1", endpoint: "ehr", endOverlap: true }],
+    [["rotate-signing-key", "--trust", "RX1", "--endpoint", "ehr"], { name: "rotate-signing-key", ...aws, target: localTarget(), trust: "RX1", endpoint: "ehr", endOverlap: false }],
+    [["rotate-signing-key", "--secrets", "s.json", "--trust", "RX1", "--endpoint", "ehr", "--overlap", "90m"], { name: "rotate-signing-key", ...aws, target: { ...localTarget(), secretsFile: "s.json" }, trust: "RX1", endpoint: "ehr", endOverlap: false, overlapSeconds: 5400 }],
+    [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "bleep", ...newEndpoint], {
+      name: "add-endpoint", ...awsEndpoint, trust: "RX1", endpoint: "bleep",
+      fields: { url: "https://x.example/cb", eventTypes: ["message.created", "response.sent"], payloadProfile: "minimal", auth: { type: "api_key", headerName: "x-api-key" } },
+    }],
+    [["add-endpoint", "--env", "prod", "--trust", "RX9", "--trust-name", "Nine", "--endpoint", "ehr", "--url", "https://x.example/cb", "--events", "message.created", "--auth", "oauth2_client_credentials", "--token-url", "https://x.example/token", "--scopes", "a, b", "--profile", "full", "--site", "MAIN", "--priority", "urgent,emergency", "--rate-limit", "20", "--max-event-age", "1h", "--max-retries", "50", "--description", "EHR", "--disabled", "--kms-key", "alias/secrets"], {
+      name: "add-endpoint", ...awsEndpoint, trust: "RX9", trustName: "Nine", endpoint: "ehr", kmsKeyId: "alias/secrets",
+      fields: {
+        url: "https://x.example/cb", description: "EHR", enabled: false, eventTypes: ["message.created"], payloadProfile: "full",
+        conditions: { site: ["MAIN"], priority: ["urgent", "emergency"] },
+        auth: { type: "oauth2_client_credentials", tokenUrl: "https://x.example/token", scopes: ["a", "b"] },
+        rateLimitPerSecond: 20, retryPolicy: { maximumEventAgeSeconds: 3600, maximumRetryAttempts: 50 },
+      },
+    }],
+    [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--change", "--rate-limit", "5"], { name: "add-endpoint", ...awsEndpoint, change: true, trust: "RX1", endpoint: "ehr", fields: { rateLimitPerSecond: 5 } }],
+    [["add-endpoint", "--trusts", "t", "--trust", "RX1", "--endpoint", "ehr", "--change", "--url", "http://127.0.0.1:1/x"], {
+      name: "add-endpoint", ...aws, target: localTarget("t"), change: true, trust: "RX1", endpoint: "ehr", fields: { url: "http://127.0.0.1:1/x" }, secretPrefix: "local/", namePrefix: "trust-callbacks-local",
+    }],
+    [["add-endpoint", "--env", "prod", "--secret-prefix", "tc/prod/", "--name-prefix", "tc-prod", "--trust", "RX1", "--endpoint", "ehr", "--change", "--profile", "full"], {
+      name: "add-endpoint", ...awsEndpoint, secretPrefix: "tc/prod/", namePrefix: "tc-prod", change: true, trust: "RX1", endpoint: "ehr", fields: { payloadProfile: "full" },
+    }],
+  ])("%j → %j", (argv, expected) => {
+    expect(parseRedriveArgs(argv)).toEqual(expected);
+  });
+
+  it.each<[string[], RegExp]>([
+    [["rotate-signing-key", "--env", "prod", "--endpoint", "ehr"], /^rotate-signing-key needs --trust T$/],
+    [["rotate-signing-key", "--env", "prod", "--trust", "RX1"], /^rotate-signing-key needs --endpoint E$/],
+    [["rotate-signing-key", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--overlap", "a day"], /^--overlap must be a duration such as 25h/],
+    [["rotate-signing-key", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--overlap=-1h"], /^--overlap must be a duration/],
+    [["rotate-signing-key", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--overlap", "1h", "--end-overlap"], /not both$/],
+    [["rotate-signing-key", "--env", "prod", "--secrets", "s.json", "--trust", "RX1", "--endpoint", "ehr"], /^give --env \(AWS\) or --secrets/],
+    [["rotate-signing-key", "--outputs", "o.json", "--trusts", "t", "--trust", "RX1", "--endpoint", "ehr"], /takes --env ENV \(AWS\) or --secrets FILE/],
+    [["rotate-signing-key", "--env", "Prod!", "--trust", "RX1", "--endpoint", "ehr"], /^--env must be an environment name/],
+    [["add-endpoint", "--trust", "RX1", "--endpoint", "ehr", ...newEndpoint], /^add-endpoint needs --env ENV, or --trusts DIR/],
+    [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--url", "https://x.example/cb"], /^a new endpoint needs --events, --auth, --profile \(or --change/],
+    [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", ...newEndpoint.slice(0, 4), "--auth", "oauth"], /^--auth must be one of oauth2_client_credentials, basic, api_key$/],
+    [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--change", "--rate-limit", "0"], /^--rate-limit must be a whole number >= 1$/],
+    [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--change", "--max-retries", "many"], /^--max-retries must be a whole number >= 0$/],
+  ])("%j is a usage error: %s", (argv, message) => {
+    expect(() => parseRedriveArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
+  });
+});

@@ -10,13 +10,28 @@ Commands:
   redrive --trust T [selection] [--dry-run] [--rate N]
                                         re-publish to exactly the endpoint that failed; delete only after PutEvents accepted
   purge   --trust T --confirm T         delete every message of the trust's DLQ (asks again unless --confirm names the trust)
+  rotate-signing-key --trust T --endpoint E [--overlap 25h] [--end-overlap] [--dry-run] [--json]
+                                        new signing key for the endpoint, printed once for the trust; the old key keeps
+                                        signing too until the overlap ends (default: the endpoint's maximum event age +
+                                        1 h 18 min); --end-overlap removes the old key(s) now
+  add-endpoint --trust T --endpoint E --url URL --events a,b --auth TYPE --profile full|minimal [options]
+                                        add (or with --change, change) an endpoint in the trust's file, create its
+                                        signing key and an empty credentials secret; prints what the trust needs
+      --token-url U --scopes a,b (oauth2_client_credentials)  --header-name H (api_key)  --site/--priority/--specialty a,b
+      --rate-limit N  --max-event-age 1h  --max-retries N  --description D  --disabled  --trust-name "N" (new trust file)
+      --secret-prefix P (default trust-callbacks/<env>/)  --name-prefix P (default trust-callbacks-<env>)  --kms-key K
 Target (one of):
   --outputs FILE --trusts DIR           AWS: FILE is \`terraform output -json\` of the environment; DIR its trusts/
                                         (region and profile as usual for the AWS SDK: AWS_REGION, AWS_PROFILE)
   --local DIR [--trusts DIR]            the local pipeline's DLQs (default .local/dlq, sample trusts); redrives into a
                                         fresh local pipeline whose receivers are all healthy (the endpoint recovered)
+Target of rotate-signing-key and add-endpoint (one of):
+  --env ENV [--trusts DIR]              AWS Secrets Manager; trust files in infrastructure/terraform/environments/ENV/trusts
+  [--secrets FILE] [--trusts DIR]       the local pipeline's secrets file (default .local/secrets.json) and trust files
+                                        (rotate: default the sample trusts; add-endpoint: --trusts is required)
 Selection: --endpoint E  --error-code C  --since ISO  --until ISO  --limit N
-Audit: one JSON line per message to stdout and to --audit-file (default redrive-audit.ndjson).`;
+Audit: one JSON line per message to stdout and to --audit-file (default redrive-audit.ndjson); rotate-signing-key and
+add-endpoint append theirs to the file only (never a key).`;
 
 export type TargetOptions = { kind: "aws"; outputsFile: string; trustsDir: string } | { kind: "local"; root: string; trustsDir?: string };
 
@@ -28,7 +43,58 @@ export type RedriveCommand =
   | (Common & { name: "list" })
   | (Common & { name: "show"; trust: string; selection: Selection; showContent: boolean })
   | (Common & { name: "redrive"; trust: string; selection: Selection; dryRun: boolean; ratePerSecond: number })
-  | (Common & { name: "purge"; trust: string; confirm?: string });
+  | (Common & { name: "purge"; trust: string; confirm?: string })
+  | RotateSigningKeyCommand
+  | AddEndpointCommand;
+
+/** Where the secret commands work: Secrets Manager and an environment's trust files, or the local pipeline's secrets file. */
+export type SecretTargetOptions =
+  | { kind: "aws"; env: string; trustsDir: string }
+  | { kind: "local"; secretsFile: string; trustsDir: string };
+
+interface SecretCommon {
+  target: SecretTargetOptions;
+  auditFile: string;
+  trust: string;
+  endpoint: string;
+  dryRun: boolean;
+  json: boolean;
+}
+
+export interface RotateSigningKeyCommand extends SecretCommon {
+  name: "rotate-signing-key";
+  /** Remove every key but the current one, now. */
+  endOverlap: boolean;
+  /** How long the old key keeps signing; default from the endpoints' maximum event age. */
+  overlapSeconds?: number;
+}
+
+/** The endpoint fields given on the command line, in the trust file's shape (absent: keep, or the schema's default). */
+export interface EndpointFields {
+  url?: string;
+  description?: string;
+  enabled?: boolean;
+  eventTypes?: string[];
+  conditions?: { site?: string[]; priority?: string[]; specialty?: string[] };
+  payloadProfile?: string;
+  auth?: { type?: string; tokenUrl?: string; scopes?: string[]; headerName?: string };
+  rateLimitPerSecond?: number;
+  retryPolicy?: { maximumEventAgeSeconds?: number; maximumRetryAttempts?: number };
+}
+
+export interface AddEndpointCommand extends SecretCommon {
+  name: "add-endpoint";
+  /** Change an endpoint that exists (otherwise an existing id is refused). */
+  change: boolean;
+  /** The trust's name, to create its file. */
+  trustName?: string;
+  fields: EndpointFields;
+  /** Secret names are `<secretPrefix><ODS>/<endpoint>/signing` and `.../auth`. */
+  secretPrefix: string;
+  /** The deployment's resource name prefix, for the endpoint's resource names (`<namePrefix>-<ODS>-<endpoint>`). */
+  namePrefix: string;
+  kmsKeyId?: string;
+}
 
 const OPTIONS = {
   outputs: { type: "string" },
@@ -45,8 +111,36 @@ const OPTIONS = {
   confirm: { type: "string" },
   "audit-file": { type: "string", default: "redrive-audit.ndjson" },
   "show-content": { type: "boolean", default: false },
+  // rotate-signing-key and add-endpoint
+  env: { type: "string" },
+  secrets: { type: "string" },
+  json: { type: "boolean", default: false },
+  overlap: { type: "string" },
+  "end-overlap": { type: "boolean", default: false },
+  change: { type: "boolean", default: false },
+  "trust-name": { type: "string" },
+  url: { type: "string" },
+  events: { type: "string" },
+  auth: { type: "string" },
+  "token-url": { type: "string" },
+  scopes: { type: "string" },
+  "header-name": { type: "string" },
+  profile: { type: "string" },
+  site: { type: "string" },
+  priority: { type: "string" },
+  specialty: { type: "string" },
+  "rate-limit": { type: "string" },
+  "max-event-age": { type: "string" },
+  "max-retries": { type: "string" },
+  description: { type: "string" },
+  disabled: { type: "boolean", default: false },
+  "secret-prefix": { type: "string" },
+  "name-prefix": { type: "string" },
+  "kms-key": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
+
+type Values = ReturnType<typeof parseOptions<{ allowPositionals: true; options: typeof OPTIONS }>>["values"];
 
 /** The redrive tool's command line: argv in, a command out (or HELP); a mistake throws UsageError. */
 export function parseRedriveArgs(argv: readonly string[]): RedriveCommand | Help {
@@ -55,6 +149,7 @@ export function parseRedriveArgs(argv: readonly string[]): RedriveCommand | Help
   const [name, ...extra] = positionals;
   if (!name) throw new UsageError("no command given: list, show, redrive or purge");
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  if (name === "rotate-signing-key" || name === "add-endpoint") return parseSecretCommand(name, values);
   if (values.outputs && values.local) throw new UsageError("give --outputs (AWS) or --local (this machine), not both");
   if (values.outputs && !values.trusts) throw new UsageError("--outputs needs --trusts DIR (the environment's trusts/)");
   const target: TargetOptions = values.outputs
@@ -75,4 +170,75 @@ export function parseRedriveArgs(argv: readonly string[]): RedriveCommand | Help
   };
   if (name === "show") return { name, ...common, trust, selection, showContent: values["show-content"] };
   return { name, ...common, trust, selection, dryRun: values["dry-run"], ratePerSecond: wholeNumber(values.rate, "rate", 1) };
+}
+
+const SAMPLE_TRUSTS = "scripts/local-pipeline/sample-trusts";
+const AUTH_TYPES = ["oauth2_client_credentials", "basic", "api_key"];
+
+/** `--overlap`: whole seconds, or a number with s, m, h or d (`0` ends the old key at once, for a leaked key). */
+export function duration(value: string, name: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(value.trim());
+  if (!match) throw new UsageError(`--${name} must be a duration such as 25h, 90m, 2d or 3600 (seconds)`);
+  return Number(match[1]) * { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as "" | "s" | "m" | "h" | "d"];
+}
+
+const list = (value: string | undefined): string[] | undefined =>
+  value === undefined ? undefined : value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+
+function parseSecretCommand(name: "rotate-signing-key" | "add-endpoint", values: Values): RotateSigningKeyCommand | AddEndpointCommand {
+  if (values.outputs || values.local) throw new UsageError(`${name} takes --env ENV (AWS) or --secrets FILE (local pipeline), not --outputs or --local`);
+  if (values.env && values.secrets) throw new UsageError("give --env (AWS) or --secrets (local pipeline), not both");
+  if (values.env !== undefined && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(values.env)) throw new UsageError("--env must be an environment name such as staging or prod");
+  if (!values.trust) throw new UsageError(`${name} needs --trust T`);
+  if (!values.endpoint) throw new UsageError(`${name} needs --endpoint E`);
+  const env = values.env;
+  if (name === "add-endpoint" && !env && !values.trusts) throw new UsageError("add-endpoint needs --env ENV, or --trusts DIR for the local pipeline's trust files");
+  const target: SecretTargetOptions = env
+    ? { kind: "aws", env, trustsDir: values.trusts ?? `infrastructure/terraform/environments/${env}/trusts` }
+    : { kind: "local", secretsFile: values.secrets ?? ".local/secrets.json", trustsDir: values.trusts ?? SAMPLE_TRUSTS };
+  const common = { target, auditFile: values["audit-file"], trust: values.trust, endpoint: values.endpoint, dryRun: values["dry-run"], json: values.json };
+
+  if (name === "rotate-signing-key") {
+    if (values["end-overlap"] && values.overlap !== undefined) throw new UsageError("give --overlap (start a rotation) or --end-overlap (finish one), not both");
+    return {
+      name,
+      ...common,
+      endOverlap: values["end-overlap"],
+      ...(values.overlap !== undefined ? { overlapSeconds: duration(values.overlap, "overlap") } : {}),
+    };
+  }
+
+  const fields: EndpointFields = {};
+  if (values.url !== undefined) fields.url = values.url;
+  if (values.description !== undefined) fields.description = values.description;
+  if (values.disabled) fields.enabled = false;
+  const eventTypes = list(values.events);
+  if (eventTypes) fields.eventTypes = eventTypes;
+  if (values.profile !== undefined) fields.payloadProfile = values.profile;
+  const conditions = { site: list(values.site), priority: list(values.priority), specialty: list(values.specialty) };
+  if (Object.values(conditions).some((c) => c)) fields.conditions = Object.fromEntries(Object.entries(conditions).filter(([, c]) => c));
+  if (values.auth !== undefined && !AUTH_TYPES.includes(values.auth)) throw new UsageError(`--auth must be one of ${AUTH_TYPES.join(", ")}`);
+  const auth = { type: values.auth, tokenUrl: values["token-url"], scopes: list(values.scopes), headerName: values["header-name"] };
+  if (Object.values(auth).some((a) => a !== undefined)) fields.auth = Object.fromEntries(Object.entries(auth).filter(([, a]) => a !== undefined));
+  if (values["rate-limit"] !== undefined) fields.rateLimitPerSecond = wholeNumber(values["rate-limit"], "rate-limit", 1);
+  const retryPolicy = {
+    maximumEventAgeSeconds: values["max-event-age"] === undefined ? undefined : duration(values["max-event-age"], "max-event-age"),
+    maximumRetryAttempts: values["max-retries"] === undefined ? undefined : wholeNumber(values["max-retries"], "max-retries"),
+  };
+  if (Object.values(retryPolicy).some((r) => r !== undefined)) fields.retryPolicy = Object.fromEntries(Object.entries(retryPolicy).filter(([, r]) => r !== undefined));
+  if (!values.change) {
+    const missing = [["url", fields.url], ["events", fields.eventTypes], ["auth", auth.type], ["profile", fields.payloadProfile]].filter(([, v]) => v === undefined);
+    if (missing.length > 0) throw new UsageError(`a new endpoint needs ${missing.map(([flag]) => `--${flag as string}`).join(", ")} (or --change to change an existing one)`);
+  }
+  const deployment = env ?? "local";
+  return {
+    name,
+    ...common,
+    change: values.change,
+    ...(values["trust-name"] !== undefined ? { trustName: values["trust-name"] } : {}),
+    fields,
+    secretPrefix: values["secret-prefix"] ?? (env ? `trust-callbacks/${env}/` : "local/"),
+    namePrefix: values["name-prefix"] ?? `trust-callbacks-${deployment}`,
+    ...(values["kms-key"] !== undefined ? { kmsKeyId: values["kms-key"] } : {}),
+  };
 }

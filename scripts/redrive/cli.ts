@@ -3,9 +3,11 @@
  */
 import { main, type CommandLine } from "../lib/command-line.ts";
 import { USAGE, parseRedriveArgs, type RedriveCommand } from "./args.ts";
+import { addEndpointCommand } from "./commands/add-endpoint.ts";
 import { list } from "./commands/list.ts";
 import { purge } from "./commands/purge.ts";
 import { redriveCommand } from "./commands/redrive.ts";
+import { rotateSigningKeyCommand } from "./commands/rotate-signing-key.ts";
 import { show } from "./commands/show.ts";
 
 export const redriveCli: CommandLine<RedriveCommand> = {
@@ -22,6 +24,10 @@ export const redriveCli: CommandLine<RedriveCommand> = {
         return redriveCommand(command, signal);
       case "purge":
         return purge(command);
+      case "rotate-signing-key":
+        return rotateSigningKeyCommand(command);
+      case "add-endpoint":
+        return addEndpointCommand(command);
     }
   },
 };

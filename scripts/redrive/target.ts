@@ -45,7 +45,7 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
     queues: new Map(Object.entries(outputs.trusts.value).map(([trustId, trust]) => [trustId, new SqsDeadLetterQueue(sqs, trustId, trust.dlq_url)])),
     redriveInto: async (trustId) => ({
       publisher: new EventBridgePublisher(new EventBridgeClient({})),
-      secrets: new SecretsManagerSigningSecrets(new SecretsManagerClient({}), { ttlMs: 300_000 }),
+      secrets: new SecretsManagerSigningSecrets(new SecretsManagerClient({}), { ttlMs: 300_000, maxSecrets: 1000 }),
       // Each trust's rules are on one of several buses (terraform output trusts.<ODS>.event_bus_name).
       eventBusName: busOf(outputs.trusts.value, trustId),
       finish: async () => {},

@@ -95,6 +95,14 @@ describe("key policies", () => {
     }))).toBe("ImplicitlyDenied");
   });
 
+  it("let DynamoDB read the main key's metadata, and use it only on behalf of a principal IAM allows", () => {
+    const key = rendered.keys.main!;
+    expect(decide(keyRequest("dynamodb.amazonaws.com", "kms:DescribeKey", key, { resourcePolicy: doc("main_key_policy") }))).toBe("Allowed");
+    for (const action of ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"]) {
+      expect(decide(keyRequest("dynamodb.amazonaws.com", action, key, { resourcePolicy: doc("main_key_policy") })), action).toBe("ImplicitlyDenied");
+    }
+  });
+
   it("let CloudWatch alarms publish to the encrypted alarm topic", () => {
     expect(decide(keyRequest("cloudwatch.amazonaws.com", "kms:GenerateDataKey", rendered.keys.main!, { resourcePolicy: doc("main_key_policy") }))).toBe("Allowed");
   });
@@ -160,6 +168,32 @@ describe("the Lambda's role", () => {
     expect(as("kms:Decrypt", rendered.keys.secrets!, {}, defaultKeyPolicy)).toBe("ImplicitlyDenied");
   });
 
+  it("reads and writes conversation bindings with the item operations it uses, on its own table only", () => {
+    const table = arn("dynamodb", `table/${PREFIX}-bindings`);
+    for (const action of ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"]) expect(as(action, table), action).toBe("Allowed");
+    for (const action of ["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:DeleteTable", "dynamodb:UpdateTimeToLive"]) {
+      expect(as(action, table), action).toBe("ImplicitlyDenied");
+    }
+    expect(as("dynamodb:PutItem", arn("dynamodb", "table/someone-elses-table"))).toBe("ImplicitlyDenied");
+    expect(as("dynamodb:GetItem", arn("dynamodb", `table/${PREFIX}-bindings/index/by-trust`))).toBe("ImplicitlyDenied");
+  });
+
+  it("uses the data-at-rest key through DynamoDB for the bindings table only", () => {
+    const main = doc("main_key_policy");
+    const via = { "kms:ViaService": `dynamodb.${REGION}.amazonaws.com` };
+    expect(as("kms:Decrypt", rendered.keys.main!, { ...via, "kms:EncryptionContext:aws:dynamodb:tableName": `${PREFIX}-bindings` }, main)).toBe("Allowed");
+    expect(as("kms:Decrypt", rendered.keys.main!, { ...via, "kms:EncryptionContext:aws:dynamodb:tableName": "someone-elses-table" }, main)).toBe("ImplicitlyDenied");
+    expect(as("kms:Decrypt", rendered.keys.main!, { "kms:EncryptionContext:aws:dynamodb:tableName": `${PREFIX}-bindings` }, main)).toBe("ImplicitlyDenied");
+    expect(as("kms:CreateGrant", rendered.keys.main!, via, main)).toBe("ImplicitlyDenied");
+  });
+
+  it("reads bound versions of subscription documents, and of nothing else", () => {
+    const config = `arn:aws:s3:::${PREFIX}-config-${ACCOUNT}`;
+    expect(as("s3:GetObjectVersion", `${config}/subscriptions/RX1.json`)).toBe("Allowed");
+    expect(as("s3:GetObjectVersion", `arn:aws:s3:::${PREFIX}-quarantine-${ACCOUNT}/quarantine/x.json`)).toBe("ImplicitlyDenied");
+    expect(as("s3:DeleteObjectVersion", `${config}/subscriptions/RX1.json`)).toBe("ImplicitlyDenied");
+  });
+
   it("writes its own logs and nothing administrative", () => {
     expect(as("logs:PutLogEvents", arn("logs", `log-group:/aws/lambda/${PREFIX}-transform-filter:log-stream:2026/11/22/[$LATEST]abc`))).toBe("Allowed");
     expect(as("logs:PutLogEvents", arn("logs", "log-group:/aws/lambda/other:log-stream:x"))).toBe("ImplicitlyDenied");
@@ -199,6 +233,70 @@ describe("the API-destinations role", () => {
   });
 });
 
+describe("the connection-sync function's role", () => {
+  const sync = role(`${PREFIX}-connection-sync`);
+  const as = (action: string, resource: string, context: Record<string, string> = {}, resourcePolicy?: PolicyDocument) =>
+    decide({ principal: sync, action, resource, context, identityPolicies: [doc("connection_sync_role_policy")], resourcePolicy });
+  // A realistic connection at the longest name (64 characters) and its EventBridge-made secret.
+  const longest = `${PREFIX}-RAJ123-electronic-patient-record`;
+  const connection = (name: string) => arn("events", `connection/${name}/7f3c8f1e-1111-2222-3333-444455556666`);
+  const connectionSecret = (name: string) => arn("secretsmanager", `secret:events!connection/${name}/0f3c8f1e-aaaa-bbbb-cccc-444455556666-AbCdEf`);
+
+  it("reads this deployment's credentials secrets only, and never writes them", () => {
+    expect(longest).toHaveLength(64);
+    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/RAJ123/bleep-alerts/auth-AbCdEf"))).toBe("Allowed");
+    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/staging/RX1/ehr/auth-AbCdEf"))).toBe("ImplicitlyDenied");
+    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:some-other-team/db-password-AbCdEf"))).toBe("ImplicitlyDenied");
+    for (const action of ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret", "secretsmanager:RotateSecret"]) {
+      expect(as(action, arn("secretsmanager", "secret:trust-callbacks/prod/RAJ123/bleep-alerts/auth-AbCdEf")), action).toBe("ImplicitlyDenied");
+    }
+    expect(as("kms:Decrypt", rendered.keys.secrets!, { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` }, defaultKeyPolicy)).toBe("Allowed");
+    expect(as("kms:Decrypt", rendered.keys.secrets!, {}, defaultKeyPolicy)).toBe("ImplicitlyDenied");
+  });
+
+  it("describes and updates this deployment's connections only, and deletes or deauthorizes none", () => {
+    for (const action of ["events:DescribeConnection", "events:UpdateConnection"]) {
+      expect(as(action, connection(longest)), action).toBe("Allowed");
+      expect(as(action, connection("trust-callbacks-staging-RX1-ehr")), action).toBe("ImplicitlyDenied");
+    }
+    for (const action of ["events:DeleteConnection", "events:DeauthorizeConnection", "events:CreateConnection"]) {
+      expect(as(action, connection(longest)), action).toBe("ImplicitlyDenied");
+    }
+    expect(as("events:ListConnections", "*")).toBe("Allowed");
+    expect(as("events:UpdateApiDestination", arn("events", `api-destination/${longest}/7f3c8f1e-1111-2222-3333-444455556666`))).toBe("ImplicitlyDenied");
+    expect(as("events:PutEvents", rendered.buses[0]!)).toBe("ImplicitlyDenied");
+  });
+
+  it("may touch the secrets EventBridge keeps for this deployment's connections, through the connections key, and no other", () => {
+    for (const action of ["secretsmanager:UpdateSecret", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"]) {
+      expect(as(action, connectionSecret(longest)), action).toBe("Allowed");
+      expect(as(action, connectionSecret("trust-callbacks-staging-RX1-ehr")), action).toBe("ImplicitlyDenied");
+    }
+    for (const action of ["secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"]) expect(as(action, connectionSecret(longest)), action).toBe("ImplicitlyDenied");
+    const key = rendered.keys.connections!;
+    const through = (secret: string) => ({ "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com`, "kms:EncryptionContext:SecretARN": secret });
+    expect(as("kms:GenerateDataKey", key, through(connectionSecret(longest)), doc("connections_key_policy"))).toBe("Allowed");
+    expect(as("kms:Decrypt", key, through(connectionSecret("trust-callbacks-staging-RX1-ehr")), doc("connections_key_policy"))).toBe("ImplicitlyDenied");
+    expect(as("kms:Decrypt", key, {}, doc("connections_key_policy"))).toBe("ImplicitlyDenied");
+  });
+
+  it("reads the connection credentials map and nothing else of the config bucket, and writes its own logs", () => {
+    const config = `arn:aws:s3:::${PREFIX}-config-${ACCOUNT}`;
+    expect(as("s3:GetObject", `${config}/connection-sync/connections.json`)).toBe("Allowed");
+    expect(as("s3:GetObject", `${config}/subscriptions/RX1.json`)).toBe("ImplicitlyDenied");
+    expect(as("s3:PutObject", `${config}/connection-sync/connections.json`)).toBe("ImplicitlyDenied");
+    expect(as("kms:Decrypt", rendered.keys.main!, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }, doc("main_key_policy"))).toBe("Allowed");
+    expect(as("logs:PutLogEvents", arn("logs", `log-group:/aws/lambda/${PREFIX}-connection-sync:log-stream:2026/11/22/[$LATEST]abc`))).toBe("Allowed");
+    expect(as("logs:PutLogEvents", arn("logs", `log-group:/aws/lambda/${PREFIX}-transform-filter:log-stream:x`))).toBe("ImplicitlyDenied");
+  });
+
+  it("is the same document at 3 and at 3,000 endpoints: patterns, not one ARN per connection", () => {
+    const resources = doc("connection_sync_role_policy").Statement.flatMap((statement) => [statement.Resource].flat());
+    expect(resources).toContain(`arn:aws:events:${REGION}:${ACCOUNT}:connection/${PREFIX}-*`);
+    expect(resources.filter((resource) => resource.includes(":connection/"))).toHaveLength(1);
+  });
+});
+
 describe("queue and bucket policies", () => {
   const rule = (n: number) => arn("events", `rule/${PREFIX}-callbacks-0/${PREFIX}-RAJ123-endpoint-number-${String(n).padStart(2, "0")}-bleeps`);
   const trustDlq = arn("sqs", `${PREFIX}-RAJ123-dlq`);
@@ -234,7 +332,7 @@ describe("queue and bucket policies", () => {
 
 describe("trust policies", () => {
   it("let only the right service, from this account, assume each role", () => {
-    for (const [name, service] of [["lambda_trust_policy", "lambda.amazonaws.com"], ["pipe_trust_policy", "pipes.amazonaws.com"], ["api_destinations_trust_policy", "events.amazonaws.com"]] as const) {
+    for (const [name, service] of [["lambda_trust_policy", "lambda.amazonaws.com"], ["pipe_trust_policy", "pipes.amazonaws.com"], ["api_destinations_trust_policy", "events.amazonaws.com"], ["connection_sync_trust_policy", "lambda.amazonaws.com"]] as const) {
       const role = `arn:aws:iam::${ACCOUNT}:role/${PREFIX}-role`;
       const assume = (principal: string, sourceAccount: string) => decide({ principal, action: "sts:AssumeRole", resource: role, context: { "aws:SourceAccount": sourceAccount }, resourcePolicy: doc(name) });
       expect(assume(service, ACCOUNT), name).toBe("Allowed");
@@ -247,8 +345,8 @@ describe("trust policies", () => {
 describe("every document", () => {
   it("is valid policy syntax", () => {
     const kinds: Record<string, "identity" | "resource" | "trust"> = {
-      lambda_role_policy: "identity", pipe_role_policy: "identity", api_destinations_role_policy: "identity",
-      lambda_trust_policy: "trust", pipe_trust_policy: "trust", api_destinations_trust_policy: "trust",
+      lambda_role_policy: "identity", pipe_role_policy: "identity", api_destinations_role_policy: "identity", connection_sync_role_policy: "identity",
+      lambda_trust_policy: "trust", pipe_trust_policy: "trust", api_destinations_trust_policy: "trust", connection_sync_trust_policy: "trust",
     };
     for (const [name, document] of Object.entries(rendered.documents)) {
       expect(policyErrors(document, kinds[name] ?? "resource"), name).toEqual([]);
@@ -256,7 +354,7 @@ describe("every document", () => {
   });
 
   it("grants the roles the pipeline runs as no wildcard action (key policies keep the documented account-root kms:*)", () => {
-    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy"]) {
+    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy"]) {
       const actions = doc(name).Statement.filter((s) => s.Effect === "Allow").flatMap((s) => [s.Action].flat());
       expect(actions.filter((action) => action.includes("*")), name).toEqual([]);
     }
@@ -265,11 +363,11 @@ describe("every document", () => {
   it("fits its quota at the largest scale the deployment allows, with realistic names (IAM counts characters without whitespace)", () => {
     const sizes = Object.fromEntries(Object.entries(rendered.text).map(([name, text]) => [name, text.length]));
     // IAM User Guide, "IAM and AWS STS quotas": all inline policies of a role together, 10,240 characters.
-    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy"]) expect(sizes[name], name).toBeLessThan(10_240);
+    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy"]) expect(sizes[name], name).toBeLessThan(10_240);
     // KMS Developer Guide, "Quotas": a key policy document is at most 32 KB.
     for (const name of ["main_key_policy", "dead_letters_key_policy", "connections_key_policy"]) expect(sizes[name], name).toBeLessThan(32_768);
     // IAM: a role trust policy is at most 2,048 characters by default.
-    for (const name of ["lambda_trust_policy", "pipe_trust_policy", "api_destinations_trust_policy"]) expect(sizes[name], name).toBeLessThan(2_048);
+    for (const name of ["lambda_trust_policy", "pipe_trust_policy", "api_destinations_trust_policy", "connection_sync_trust_policy"]) expect(sizes[name], name).toBeLessThan(2_048);
     // Amazon SQS Developer Guide, "Amazon SQS quotas": a queue policy is at most 8,192 bytes; S3 bucket policies 20 KB.
     for (const name of ["trust_dlq_policy", "bus_dlq_policy"]) expect(sizes[name], name).toBeLessThan(8_192);
   });

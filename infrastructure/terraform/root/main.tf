@@ -4,6 +4,11 @@ locals {
   trusts_dir            = coalesce(var.trusts_dir, "${path.module}/../environments/${var.environment}/trusts")
   lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.module}/../../../.build/lambdas/transform-filter.zip")
   signing_secret_prefix = coalesce(var.signing_secret_prefix, "trust-callbacks/${var.environment}/")
+  # connection-sync (modules/pipeline/connection-sync.tf): its zip, and each endpoint's credentials secret name and kind.
+  connection_sync_zip_path = coalesce(var.connection_sync_zip_path, "${path.module}/../../../.build/lambdas/connection-sync.zip")
+  endpoint_credentials = merge([for id, trust in local.trusts : {
+    for endpoint in trust.endpoints : "${id}/${endpoint.id}" => { credentials_secret = endpoint.auth.credentialsSecret, auth = endpoint.auth.type }
+  }]...)
 
   trust_files = fileset(local.trusts_dir, "*.json")
   # Keyed by the file name's ODS code; the file must say the same (checked in outputs.tf).
@@ -36,11 +41,17 @@ module "pipeline" {
   pipe                  = var.pipe
   lambda                = var.lambda
   event_bus_count       = var.event_buses.count
+  deployment_size       = { trusts = length(local.trusts), endpoints = local.endpoint_count }
   account_quotas = {
     target_invocations_per_second = var.account_quotas.target_invocations_per_second
     put_events_per_second         = var.account_quotas.put_events_per_second
   }
   log_retention_days = var.log_retention_days
+
+  connection_sync_zip_path  = local.connection_sync_zip_path
+  credentials_secret_prefix = var.credentials_secret_prefix
+  endpoint_credentials      = local.endpoint_credentials
+  connection_sync           = var.connection_sync
 }
 
 module "trust" {
@@ -59,6 +70,8 @@ module "trust" {
   bus_source             = module.pipeline.bus_source
   invocation_role_arn    = module.pipeline.api_destinations_role_arn
   alarm_actions          = [module.pipeline.alarm_topic_arn]
+
+  connection_sync_function_name = module.pipeline.connection_sync_function_name
 }
 
 # One object lists every deployed trust document with its digest and bus: the Lambda revalidates this one

@@ -105,6 +105,7 @@ variable "lambda" {
     log_level                = optional(string)
     max_put_events_bytes     = optional(number)
     subscription_ttl_seconds = optional(number)
+    binding_ttl_days         = optional(number)
     v8_semi_space_mb         = optional(number)
   })
   default = {}
@@ -152,4 +153,30 @@ variable "account_quotas" {
     put_events_per_second         = optional(number, 1200)
   })
   default = {}
+}
+
+variable "credentials_secret_prefix" {
+  description = "Every endpoint's credentialsSecret must start with this; connection-sync may read only secrets under it. Null: signing_secret_prefix. A prefix of its own (e.g. trust-callbacks/prod/credentials/) keeps signing keys out of connection-sync's reach."
+  type        = string
+  default     = null
+}
+
+variable "connection_sync" {
+  description = "connection-sync settings (defaults and ranges: modules/pipeline/variables.tf): schedule_minutes (60), deauthorized_alarm_evaluations (2), cloudtrail_events (false: set true only where a CloudTrail trail logs management events), timeout_seconds, reserved_concurrency, concurrency, log_level."
+  type = object({
+    schedule_minutes               = optional(number)
+    deauthorized_alarm_evaluations = optional(number)
+    cloudtrail_events              = optional(bool)
+    timeout_seconds                = optional(number)
+    reserved_concurrency           = optional(number)
+    concurrency                    = optional(number)
+    log_level                      = optional(string)
+  })
+  default = {}
+}
+
+variable "connection_sync_zip_path" {
+  description = "The built connection-sync zip; null: .build/lambdas/connection-sync.zip (`make plan` builds it)."
+  type        = string
+  default     = null
 }

@@ -6,3 +6,5 @@ export { S3SubscriptionSource, readSubscriptionDocument } from "./adapters/s3-su
 export { S3IndexedSubscriptionSource } from "./adapters/s3-subscription-index.ts";
 export { S3QuarantineSink } from "./adapters/s3-quarantine.ts";
 export { awsClientConfig } from "./adapters/aws-clients.ts";
+export { DynamoDbConversationBindings, MAX_KEYS_PER_BATCH_GET } from "./adapters/dynamodb-bindings.ts";
+export { S3SubscriptionVersions } from "./adapters/s3-subscription-versions.ts";

@@ -17,13 +17,22 @@ export const LambdaEnvironment = z.object({
   QUARANTINE_BUCKET: z.string().min(1),
   QUARANTINE_PREFIX: z.string().default("quarantine/"),
   DATA_KEY_KMS_KEY_ARN: z.string().min(1).optional(),
+  /** The conversation bindings table (modules/pipeline/dynamodb.tf); unset: every event uses the current document. */
+  BINDINGS_TABLE: z.string().min(3).optional(),
+  /** Days a binding counts after it is made (Terraform: lambda.binding_ttl_days). */
+  BINDING_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   // At most 256 KiB: a larger entry could not be kept in a trust's DLQ (Terraform caps the variable the same way).
   MAX_PUT_EVENTS_BYTES: z.coerce.number().int().min(1024).max(256 * 1024).default(DEFAULT_SETTINGS.maxPutEventsBytes),
   PUBLISH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_SETTINGS.publishAttempts),
   SUBSCRIPTION_TTL_SECONDS: seconds(60),
-  SIGNING_SECRET_TTL_SECONDS: seconds(300),
-  DATA_KEY_TTL_SECONDS: seconds(300),
+  // Each cached signing secret and data key in use costs a call per TTL per container: at 3,000 endpoints and
+  // 300 s that is ~$4.30 a day per container in Secrets Manager calls; at 900 s, a third. A rotated signing key
+  // overlaps the old one for far longer (rotate-signing-key), and a data key never changes, so 15 minutes is safe.
+  SIGNING_SECRET_TTL_SECONDS: seconds(900),
+  DATA_KEY_TTL_SECONDS: seconds(900),
+  // Cache bounds, sized by Terraform from the deployment (trusts and endpoints); the defaults suit a small one.
   DATA_KEY_CACHE_SIZE: z.coerce.number().int().min(1).default(1000),
+  SIGNING_SECRET_CACHE_SIZE: z.coerce.number().int().min(1).default(1000),
   METRICS_NAMESPACE: z.string().min(1).default("TrustCallbacks"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
 });

@@ -1,15 +1,18 @@
 import type { Context } from "aws-lambda";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DestinationStream, Logger } from "pino";
 import { awsClientConfig } from "./adapters/aws-clients.ts";
+import { DynamoDbConversationBindings } from "./adapters/dynamodb-bindings.ts";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
 import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
 import { S3QuarantineSink } from "./adapters/s3-quarantine.ts";
 import { S3IndexedSubscriptionSource } from "./adapters/s3-subscription-index.ts";
 import { S3SubscriptionSource } from "./adapters/s3-subscriptions.ts";
+import { S3SubscriptionVersions } from "./adapters/s3-subscription-versions.ts";
 import { SecretsManagerSigningSecrets } from "./adapters/secrets-manager-signing-secrets.ts";
 import { readLambdaEnvironment, type LambdaEnvironment } from "./config.ts";
 import {
@@ -41,6 +44,7 @@ export function createRuntime(
     s3?: S3Client;
     secretsManager?: SecretsManagerClient;
     eventBridge?: EventBridgeClient;
+    dynamoDb?: DynamoDBClient;
     logDestination?: DestinationStream;
   },
 ): Runtime {
@@ -61,6 +65,7 @@ export function createRuntime(
       cloudEventSource: env.CLOUDEVENT_SOURCE ?? `/trust-callbacks/${env.ENVIRONMENT}`,
       maxPutEventsBytes: env.MAX_PUT_EVENTS_BYTES,
       publishAttempts: env.PUBLISH_ATTEMPTS,
+      bindingTtlMs: env.BINDING_TTL_DAYS * 24 * 60 * 60 * 1000,
     },
     deps: {
       keys: new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(clients?.kms ?? new KMSClient(clientConfig), env.DATA_KEY_KMS_KEY_ARN), {
@@ -83,9 +88,19 @@ export function createRuntime(
           }),
       secrets: new SecretsManagerSigningSecrets(clients?.secretsManager ?? new SecretsManagerClient(clientConfig), {
         ttlMs: env.SIGNING_SECRET_TTL_SECONDS * 1000,
+        maxSecrets: env.SIGNING_SECRET_CACHE_SIZE,
       }),
       publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient(clientConfig)),
       quarantine: new S3QuarantineSink(s3, { bucket: env.QUARANTINE_BUCKET, prefix: env.QUARANTINE_PREFIX }),
+      // Bindings need document versions, which the index source reads (the documents' S3 version ids).
+      ...(env.BINDINGS_TABLE && env.SUBSCRIPTION_INDEX_KEY
+        ? {
+            bindings: {
+              store: new DynamoDbConversationBindings(clients?.dynamoDb ?? new DynamoDBClient(clientConfig), { tableName: env.BINDINGS_TABLE, logger }),
+              versions: new S3SubscriptionVersions(s3, { bucket: env.SUBSCRIPTIONS_BUCKET, prefix: env.SUBSCRIPTIONS_PREFIX }),
+            },
+          }
+        : {}),
     },
   };
 }

@@ -14,21 +14,29 @@ export {
 export type { DeliveryState, RecordState } from "./core/stages/batch.ts";
 export type {
   BusEntry,
+  ConversationBinding,
+  ConversationBindingStore,
+  ConversationKey,
+  SubscriptionVersionSource,
   DataKeyUnwrapper,
   EventPublisher,
   PublishResult,
   QuarantineSink,
   QuarantinedRecord,
   SigningSecretSource,
+  SigningSecretValue,
   Subscription,
   SubscriptionLookup,
   SubscriptionSource,
 } from "./core/ports.ts";
+export { conversationKey } from "./core/ports.ts";
+export { boundConfig } from "./core/filter.ts";
+export { DEFAULT_BINDING_TTL_MS, type RouteBindings } from "./core/stages/route.ts";
 export { failed, failureOf, found, notFound, type Failed, type Found, type NotFound, type Result, type Retry } from "./core/result.ts";
 export { PermanentError, TransientError, describeError } from "./core/errors.ts";
 export type { PipeKinesisRecord } from "./core/records.ts";
 export { endpointRulePattern, signedBusEntry, type CallbackDetail } from "./core/routing.ts";
 export { buildCloudEvent, cloudEventTime, type CallbackCloudEvent } from "./core/cloudevent.ts";
 export { minimalEventData } from "./core/decrypt.ts";
-export { canonicalJson, signCanonical } from "./core/signature.ts";
+export { NoActiveSigningKey, canonicalJson, signCanonical, signingKeysAt } from "./core/signature.ts";
 export { createLogger } from "./logger.ts";

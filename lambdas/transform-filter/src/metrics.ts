@@ -10,6 +10,7 @@ const COUNT_METRICS: (keyof BatchCounts)[] = [
   "deliveriesPublished",
   "decryptFailures",
   "putEventsCalls",
+  "unboundEvents",
 ];
 
 /**

@@ -1,14 +1,25 @@
 import { createReadStream } from "node:fs";
+import { relative } from "node:path";
 import { createInterface } from "node:readline";
 import { PlatformEvent } from "@trust-callbacks/schemas";
+import { DEFAULT_SECRETS_FILE } from "../../lib/local-secrets.ts";
 import type { RunCommand } from "../args.ts";
-import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, type LocalPipelineSummary } from "../pipeline.ts";
+import { readableFile, startPipeline } from "../inputs.ts";
+import { SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, type LocalPipelineSummary } from "../pipeline.ts";
 
 /** `run`: the whole delivery path on this machine; exit 1 when any event is unaccounted for. */
 export async function run(command: RunCommand): Promise<number> {
   const trustsDir = command.trustsDir ?? SAMPLE_TRUSTS_DIR;
   const receiversFile = command.receiversFile ?? (command.trustsDir ? undefined : SAMPLE_RECEIVERS_FILE);
-  const pipeline = await LocalPipeline.start({ trustsDir, ...(receiversFile ? { receiversFile } : {}), dlqDir: command.dlqDir });
+  if (command.events && command.events !== "-") readableFile(command.events, "--events");
+  if (command.receiversFile) readableFile(command.receiversFile, "--receivers");
+  const secretsFile = command.secretsFile ?? DEFAULT_SECRETS_FILE;
+  const pipeline = await startPipeline({ trustsDir, ...(receiversFile ? { receiversFile } : {}), dlqDir: command.dlqDir, secretsFile });
+  const secrets = pipeline.secretsFile;
+  if (secrets && secrets.generated.length > 0) {
+    const shown = relative(process.cwd(), secrets.path) || secrets.path;
+    console.error(`${secrets.created ? "created" : "added to"} ${shown}: ${secrets.generated.length} new signing key(s) and credentials, kept for the next run (listen and trigger use the same file)`);
+  }
   const interactive = process.stderr.isTTY && !command.json;
   const ticker = setInterval(() => {
     const p = pipeline.progress();

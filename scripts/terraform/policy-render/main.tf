@@ -55,10 +55,27 @@ module "pipeline" {
   event_bus_names       = local.buses
   config_bucket_arn     = "${local.arn}:s3:::${var.name_prefix}-config-${var.account_id}"
   quarantine_bucket_arn = "${local.arn}:s3:::${var.name_prefix}-quarantine-${var.account_id}"
+  bindings_table_arn    = "${local.arn}:dynamodb:${local.regional}:table/${var.name_prefix}-bindings"
   subscriptions_prefix  = "subscriptions/"
   quarantine_prefix     = "quarantine/"
   signing_secret_prefix = "trust-callbacks/prod/"
   secrets_kms_key_arns  = [local.key["secrets"]]
+}
+
+module "connection_sync" {
+  source = "../../../infrastructure/terraform/modules/policies/connection-sync"
+
+  name_prefix               = var.name_prefix
+  partition                 = "aws"
+  region                    = var.region
+  account_id                = var.account_id
+  credentials_secret_prefix = "trust-callbacks/prod/"
+  secrets_kms_key_arns      = [local.key["secrets"]]
+  connections_key_arn       = local.key["connections"]
+  config_bucket_arn         = "${local.arn}:s3:::${var.name_prefix}-config-${var.account_id}"
+  credentials_map_key       = "connection-sync/connections.json"
+  main_key_arn              = local.key["main"]
+  log_group_arn             = "${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-connection-sync"
 }
 
 module "trust_dlq" {
@@ -90,6 +107,8 @@ output "documents" {
     config_bucket_policy          = module.pipeline.bucket_policies["config"]
     quarantine_bucket_policy      = module.pipeline.bucket_policies["quarantine"]
     trust_dlq_policy              = module.trust_dlq.queue_policy
+    connection_sync_trust_policy  = module.connection_sync.trust_policy
+    connection_sync_role_policy   = module.connection_sync.role_policy
   }
 }
 

@@ -24,6 +24,10 @@ locals {
   # A batch allocates a few MB and Node's default semi-space under 2 GiB is below 16 MB, so scavenges
   # would land in a third of batches; scripts/bench measures with the value used at 1024 MB.
   v8_semi_space_mb = coalesce(var.lambda.v8_semi_space_mb, min(64, floor(var.lambda.memory_mb / 16)))
+  # Every endpoint's signing secret, and a few data keys per trust (the platform rotates them), stay cached.
+  # Rounded up to a multiple of 500 with room to grow, so adding a trust rarely changes the function.
+  signing_secret_cache_size = max(500, ceil(var.deployment_size.endpoints * 1.25 / 500) * 500)
+  data_key_cache_size       = max(1000, ceil(var.deployment_size.trusts * 4 / 500) * 500)
 }
 
 resource "aws_lambda_function" "transform_filter" {
@@ -42,19 +46,23 @@ resource "aws_lambda_function" "transform_filter" {
 
   environment {
     variables = {
-      ENVIRONMENT              = var.environment
-      EVENT_BUS_NAME           = aws_cloudwatch_event_bus.callbacks[0].name
-      BUS_SOURCE               = var.bus_source
-      SUBSCRIPTIONS_BUCKET     = aws_s3_bucket.this["config"].bucket
-      SUBSCRIPTIONS_PREFIX     = local.subscriptions_prefix
-      SUBSCRIPTION_INDEX_KEY   = "${local.subscriptions_prefix}index.json"
-      QUARANTINE_BUCKET        = aws_s3_bucket.this["quarantine"].bucket
-      QUARANTINE_PREFIX        = local.quarantine_prefix
-      DATA_KEY_KMS_KEY_ARN     = local.data_key_kms_key_arn
-      MAX_PUT_EVENTS_BYTES     = tostring(var.lambda.max_put_events_bytes)
-      SUBSCRIPTION_TTL_SECONDS = tostring(var.lambda.subscription_ttl_seconds)
-      LOG_LEVEL                = var.lambda.log_level
-      NODE_OPTIONS             = "--enable-source-maps --max-semi-space-size=${local.v8_semi_space_mb}"
+      ENVIRONMENT               = var.environment
+      EVENT_BUS_NAME            = aws_cloudwatch_event_bus.callbacks[0].name
+      BUS_SOURCE                = var.bus_source
+      SUBSCRIPTIONS_BUCKET      = aws_s3_bucket.this["config"].bucket
+      SUBSCRIPTIONS_PREFIX      = local.subscriptions_prefix
+      SUBSCRIPTION_INDEX_KEY    = "${local.subscriptions_prefix}index.json"
+      QUARANTINE_BUCKET         = aws_s3_bucket.this["quarantine"].bucket
+      QUARANTINE_PREFIX         = local.quarantine_prefix
+      DATA_KEY_KMS_KEY_ARN      = local.data_key_kms_key_arn
+      MAX_PUT_EVENTS_BYTES      = tostring(var.lambda.max_put_events_bytes)
+      SUBSCRIPTION_TTL_SECONDS  = tostring(var.lambda.subscription_ttl_seconds)
+      SIGNING_SECRET_CACHE_SIZE = tostring(local.signing_secret_cache_size)
+      DATA_KEY_CACHE_SIZE       = tostring(local.data_key_cache_size)
+      BINDINGS_TABLE            = aws_dynamodb_table.bindings.name
+      BINDING_TTL_DAYS          = tostring(var.lambda.binding_ttl_days)
+      LOG_LEVEL                 = var.lambda.log_level
+      NODE_OPTIONS              = "--enable-source-maps --max-semi-space-size=${local.v8_semi_space_mb}"
     }
   }
 

@@ -40,6 +40,7 @@ module "policies" {
   event_bus_names       = local.event_bus_names
   config_bucket_arn     = aws_s3_bucket.this["config"].arn
   quarantine_bucket_arn = aws_s3_bucket.this["quarantine"].arn
+  bindings_table_arn    = aws_dynamodb_table.bindings.arn
   subscriptions_prefix  = local.subscriptions_prefix
   quarantine_prefix     = local.quarantine_prefix
   signing_secret_prefix = var.signing_secret_prefix

@@ -97,3 +97,18 @@ output "alarm_topic_arn" {
   description = "SNS topic of every alarm; subscribe the on-call rota to it."
   value       = aws_sns_topic.alarms.arn
 }
+
+output "bindings_table_name" {
+  description = "The conversation bindings table."
+  value       = aws_dynamodb_table.bindings.name
+}
+
+output "connection_sync_function_name" {
+  description = "Name of the connection-sync function (invoked at apply time by each endpoint; support staff invoke it to force a sync: docs/runbook.md, Credentials)."
+  value       = aws_lambda_function.connection_sync.function_name
+}
+
+output "connection_sync_alarm_names" {
+  description = "Alarms of connection-sync: a connection that stays DEAUTHORIZED, and connections it could not sync."
+  value       = [aws_cloudwatch_metric_alarm.connections_deauthorized.alarm_name, aws_cloudwatch_metric_alarm.connection_sync_failures.alarm_name]
+}

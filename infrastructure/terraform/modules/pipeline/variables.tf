@@ -82,6 +82,19 @@ variable "event_bus_count" {
   }
 }
 
+variable "deployment_size" {
+  description = "Trusts and endpoints the root deploys: the Lambda's caches are sized from them, so warm batches make no lookup at any scale."
+  type = object({
+    trusts    = number
+    endpoints = number
+  })
+  default = { trusts = 0, endpoints = 0 }
+  validation {
+    condition     = var.deployment_size.trusts >= 0 && var.deployment_size.endpoints >= 0
+    error_message = "deployment_size counts must be zero or more."
+  }
+}
+
 variable "pipe" {
   description = "EventBridge Pipe settings for reading the stream."
   type = object({
@@ -135,6 +148,8 @@ variable "lambda" {
     log_level                = optional(string, "info")
     max_put_events_bytes     = optional(number, 262144)
     subscription_ttl_seconds = optional(number, 60)
+    # Days a conversation binding counts after conversation.created (README "Conversation bindings").
+    binding_ttl_days = optional(number, 30)
     # V8 semi-space (MB); null: memory_mb / 16, at most 64 (64 at the default 1024 MB). See lambda.tf.
     v8_semi_space_mb = optional(number)
   })
@@ -158,6 +173,15 @@ variable "lambda" {
   validation {
     condition     = coalesce(var.lambda.v8_semi_space_mb, 1) >= 1 && coalesce(var.lambda.v8_semi_space_mb, 0) * 3 <= var.lambda.memory_mb / 4
     error_message = "lambda.v8_semi_space_mb must be at least 1, and the young generation (3x it) at most a quarter of lambda.memory_mb."
+  }
+  validation {
+    condition     = var.lambda.binding_ttl_days >= 1 && var.lambda.binding_ttl_days <= 365 && floor(var.lambda.binding_ttl_days) == var.lambda.binding_ttl_days
+    error_message = "lambda.binding_ttl_days must be a whole number of days from 1 to 365."
+  }
+  validation {
+    # A binding names a document version: the version must outlive it (old versions expire after this many days).
+    condition     = var.lambda.binding_ttl_days < var.config_noncurrent_version_days
+    error_message = "lambda.binding_ttl_days must be less than config_noncurrent_version_days: a conversation's bound document version must still exist when its binding is read."
   }
   validation {
     # A delivery that exhausts its retries becomes one SQS message in the trust's DLQ, and SQS messages are at most
@@ -224,5 +248,68 @@ variable "source_iterator_age_alarm_seconds" {
   validation {
     condition     = var.source_iterator_age_alarm_seconds >= 60
     error_message = "source_iterator_age_alarm_seconds must be at least 60."
+  }
+}
+
+variable "connection_sync_zip_path" {
+  description = "Path of the connection-sync zip built by `npm run lambda-build` (.build/lambdas/connection-sync.zip)."
+  type        = string
+}
+
+variable "credentials_secret_prefix" {
+  description = "Name prefix of every endpoint's credentials secret: connection-sync may read secrets under it only. Null: signing_secret_prefix."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.credentials_secret_prefix == null || can(regex("^[A-Za-z0-9/_+=.@-]{3,}/$", coalesce(var.credentials_secret_prefix, "x")))
+    error_message = "credentials_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/."
+  }
+}
+
+variable "endpoint_credentials" {
+  description = "Per endpoint, keyed \"<ODS>/<endpoint id>\": the trust file's credentialsSecret (a name) and auth type. Written to the connection credentials map that connection-sync reads; names only, never a value."
+  type = map(object({
+    credentials_secret = string
+    auth               = string
+  }))
+  default = {}
+  validation {
+    condition     = alltrue([for entry in values(var.endpoint_credentials) : contains(["oauth2_client_credentials", "basic", "api_key"], entry.auth)])
+    error_message = "endpoint_credentials auth must be oauth2_client_credentials, basic or api_key."
+  }
+}
+
+variable "connection_sync" {
+  description = "connection-sync settings: how often it reconciles every connection, after how many reconciles a connection still DEAUTHORIZED alarms, and whether CloudTrail's records of secret changes (only with a trail) trigger it too."
+  type = object({
+    schedule_minutes               = optional(number, 60)
+    deauthorized_alarm_evaluations = optional(number, 2)
+    cloudtrail_events              = optional(bool, false)
+    timeout_seconds                = optional(number, 300)
+    reserved_concurrency           = optional(number, 10)
+    concurrency                    = optional(number, 4)
+    log_level                      = optional(string, "info")
+  })
+  default = {}
+  validation {
+    condition     = var.connection_sync.schedule_minutes >= 5 && var.connection_sync.schedule_minutes <= 720 && floor(var.connection_sync.schedule_minutes) == var.connection_sync.schedule_minutes
+    error_message = "connection_sync.schedule_minutes must be a whole number from 5 to 720."
+  }
+  validation {
+    # CloudWatch: evaluation periods times period at most one day.
+    condition     = var.connection_sync.deauthorized_alarm_evaluations >= 1 && var.connection_sync.deauthorized_alarm_evaluations * var.connection_sync.schedule_minutes <= 1440
+    error_message = "connection_sync.deauthorized_alarm_evaluations must be at least 1, and times schedule_minutes at most 1440 (CloudWatch evaluates at most a day)."
+  }
+  validation {
+    condition     = var.connection_sync.timeout_seconds >= 30 && var.connection_sync.timeout_seconds <= 900
+    error_message = "connection_sync.timeout_seconds must be from 30 to 900."
+  }
+  validation {
+    condition     = var.connection_sync.reserved_concurrency >= 1 && var.connection_sync.concurrency >= 1 && var.connection_sync.concurrency <= 20
+    error_message = "connection_sync.reserved_concurrency must be at least 1 and connection_sync.concurrency from 1 to 20 (EventBridge's control plane is throttled per account)."
+  }
+  validation {
+    condition     = contains(["debug", "info", "warn", "error"], var.connection_sync.log_level)
+    error_message = "connection_sync.log_level must be debug, info, warn or error."
   }
 }

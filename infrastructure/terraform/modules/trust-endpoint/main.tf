@@ -5,7 +5,6 @@ locals {
   name          = "${var.name_prefix}-${var.trust_id}-${var.endpoint.id}"
   auth_type     = var.endpoint.auth.type
   enabled       = var.trust_enabled && var.endpoint.enabled
-  credentials   = jsondecode(data.aws_secretsmanager_secret_version.credentials.secret_string)
   oauth_scopes  = join(" ", var.endpoint.auth.scopes)
   authorization = { oauth2_client_credentials = "OAUTH_CLIENT_CREDENTIALS", basic = "BASIC", api_key = "API_KEY" }[local.auth_type]
 
@@ -16,11 +15,27 @@ locals {
   }
 }
 
-# The trust's credentials for this endpoint live in Secrets Manager, never in a file of this repo.
-# EventBridge copies them into its own connection secret; they also end up in Terraform state,
-# which is why state is encrypted with a customer-managed key and access to it is restricted.
-data "aws_secretsmanager_secret_version" "credentials" {
-  secret_id = var.endpoint.auth.credentialsSecret
+# Credentials never pass through Terraform. The connection is created with placeholders that are not credentials
+# (CreateConnection requires some value: EventBridge API Reference, CreateConnection), and Terraform ignores every
+# later change to them. The connection-sync function (lambdas/connection-sync, modules/pipeline/connection-sync.tf)
+# puts the values of the secret named by the trust file (`credentialsSecret`) on the connection: below once per
+# apply for a new or changed connection, then whenever that secret changes and on a schedule. EventBridge keeps the
+# values in the connection's own secret (events!connection/...): UpdateConnection takes literal values only.
+# Terraform's state keeps the placeholders, plus the client id or username EventBridge returns (DescribeConnection
+# returns those two, never a password, client secret or API key).
+locals {
+  placeholder_identity = "placeholder-until-connection-sync"
+  placeholder_secret   = "placeholder-not-a-credential"
+  # Any change to these makes Terraform call UpdateConnection, and the provider sends the whole auth_parameters
+  # block with it, placeholders included: the apply-time sync below runs again after any such change.
+  connection_settings = sha256(jsonencode({
+    type        = local.authorization
+    description = "${var.trust_id} ${var.endpoint.id}: ${local.auth_type}"
+    token_url   = try(var.endpoint.auth.tokenUrl, null)
+    scopes      = var.endpoint.auth.scopes
+    header_name = try(var.endpoint.auth.headerName, null)
+    kms_key     = var.connection_kms_key_arn
+  }))
 }
 
 resource "aws_cloudwatch_event_connection" "this" {
@@ -36,8 +51,8 @@ resource "aws_cloudwatch_event_connection" "this" {
         authorization_endpoint = var.endpoint.auth.tokenUrl
         http_method            = "POST"
         client_parameters {
-          client_id     = local.credentials.client_id
-          client_secret = local.credentials.client_secret
+          client_id     = local.placeholder_identity
+          client_secret = local.placeholder_secret
         }
         oauth_http_parameters {
           body {
@@ -59,17 +74,52 @@ resource "aws_cloudwatch_event_connection" "this" {
     dynamic "basic" {
       for_each = local.auth_type == "basic" ? [1] : []
       content {
-        username = local.credentials.username
-        password = local.credentials.password
+        username = local.placeholder_identity
+        password = local.placeholder_secret
       }
     }
     dynamic "api_key" {
       for_each = local.auth_type == "api_key" ? [1] : []
       content {
         key   = var.endpoint.auth.headerName
-        value = local.credentials.api_key
+        value = local.placeholder_secret
       }
     }
+  }
+
+  # The credentials are connection-sync's; Terraform keeps the rest (type, token URL, scopes, header name).
+  lifecycle {
+    ignore_changes = [
+      auth_parameters[0].oauth[0].client_parameters[0].client_id,
+      auth_parameters[0].oauth[0].client_parameters[0].client_secret,
+      auth_parameters[0].basic[0].username,
+      auth_parameters[0].basic[0].password,
+      auth_parameters[0].api_key[0].value,
+    ]
+  }
+}
+
+# The first sync, and a sync after every change Terraform makes to the connection (which sends the placeholders).
+# Terraform stores input and result in its state: the input names the connection, its secret and its kind; the
+# function answers names, outcomes and states, never a value. A failed sync (missing or malformed secret, refused
+# update) fails the apply here, before the target exists, so no delivery leaves with placeholder credentials.
+# Provider docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/lambda_invocation
+# (CREATE_ONLY: invoked on create and on replacement, which a change of `input` or `triggers` forces).
+resource "aws_lambda_invocation" "first_sync" {
+  function_name   = var.connection_sync_function_name
+  lifecycle_scope = "CREATE_ONLY"
+  input = jsonencode({
+    action = "sync"
+    force  = true
+    connections = [{
+      name              = aws_cloudwatch_event_connection.this.name
+      credentialsSecret = var.endpoint.auth.credentialsSecret
+      auth              = local.auth_type
+    }]
+  })
+  triggers = {
+    connection_arn = aws_cloudwatch_event_connection.this.arn
+    settings       = local.connection_settings
   }
 }
 
@@ -91,6 +141,9 @@ resource "aws_cloudwatch_event_rule" "this" {
 }
 
 resource "aws_cloudwatch_event_target" "this" {
+  # Until the first sync the connection holds placeholders: the rule has no target, so nothing is delivered.
+  depends_on = [aws_lambda_invocation.first_sync]
+
   rule           = aws_cloudwatch_event_rule.this.name
   event_bus_name = var.event_bus_name
   target_id      = "api-destination"

@@ -22,3 +22,8 @@ output "event_pattern" {
   description = "The rule's event pattern, as JSON."
   value       = aws_cloudwatch_event_rule.this.event_pattern
 }
+
+output "connection_name" {
+  description = "Name of the endpoint's connection (what a connection-sync \"sync\" request names)."
+  value       = aws_cloudwatch_event_connection.this.name
+}

@@ -67,6 +67,12 @@ variable "endpoint" {
     error_message = "api_key auth needs headerName, an HTTP header name."
   }
   validation {
+    # The connection-sync function's IAM policy reads credentials secrets by name pattern; an ARN here would not
+    # name the same secret in the deployment's credentials map and events.
+    condition     = !startswith(var.endpoint.auth.credentialsSecret, "arn:")
+    error_message = "endpoint auth.credentialsSecret must be a Secrets Manager secret name (not an ARN), under the deployment's credentials_secret_prefix."
+  }
+  validation {
     condition     = var.endpoint.rateLimitPerSecond >= 1 && var.endpoint.rateLimitPerSecond <= 300 && floor(var.endpoint.rateLimitPerSecond) == var.endpoint.rateLimitPerSecond
     error_message = "endpoint rateLimitPerSecond must be a whole number from 1 to 300."
   }
@@ -114,4 +120,13 @@ variable "alarm_actions" {
   description = "ARNs notified when deliveries fail (usually the environment's SNS alarm topic)."
   type        = list(string)
   default     = []
+}
+
+variable "connection_sync_function_name" {
+  description = "Name of the deployment's connection-sync function (modules/pipeline): invoked at apply time to put the credentials secret's values on this endpoint's connection before its target exists."
+  type        = string
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.connection_sync_function_name))
+    error_message = "connection_sync_function_name must be a Lambda function name."
+  }
 }

@@ -41,6 +41,8 @@ module "endpoint" {
   invocation_role_arn    = var.invocation_role_arn
   connection_kms_key_arn = var.connection_kms_key_arn
   alarm_actions          = var.alarm_actions
+
+  connection_sync_function_name = var.connection_sync_function_name
 }
 
 # The Lambda filters with exactly the file that was deployed.

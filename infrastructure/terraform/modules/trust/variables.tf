@@ -95,3 +95,8 @@ variable "alarm_actions" {
   type        = list(string)
   default     = []
 }
+
+variable "connection_sync_function_name" {
+  description = "The deployment's connection-sync function: each endpoint's connection is synced with it at apply time, before its target exists."
+  type        = string
+}

@@ -71,7 +71,8 @@ run "refuses_more_rules_on_a_bus_than_the_quota" {
 run "refuses_a_signing_secret_outside_the_deployments_prefix" {
   command = plan
   variables {
-    signing_secret_prefix = "trust-callbacks/prod/"
+    signing_secret_prefix     = "trust-callbacks/prod/"
+    credentials_secret_prefix = "trust-callbacks/test/"
   }
   expect_failures = [output.trusts]
 }

@@ -17,13 +17,6 @@ mock_data "aws_secretsmanager_secret" {
   defaults = { arn = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:trust-callbacks/signing-AbCdEf" }
 }
 
-mock_data "aws_secretsmanager_secret_version" {
-  defaults = {
-    arn           = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:trust-callbacks/credentials-AbCdEf"
-    secret_string = "{\"client_id\":\"mock-client\",\"client_secret\":\"mock-secret\",\"username\":\"mock-user\",\"password\":\"mock-password\",\"api_key\":\"mock-api-key\"}"
-  }
-}
-
 mock_resource "aws_kms_key" {
   defaults = { arn = "arn:aws:kms:eu-west-2:123456789012:key/0b6c2a52-4e1f-4c3b-9a7e-5d8f1e2a3b4c", key_id = "0b6c2a52-4e1f-4c3b-9a7e-5d8f1e2a3b4c" }
 }
@@ -82,6 +75,14 @@ mock_resource "aws_cloudwatch_event_api_destination" {
   defaults = { arn = "arn:aws:events:eu-west-2:123456789012:api-destination/trust-callbacks-test-RX1-ep/7f3c8f1e-1111-2222-3333-444455556666" }
 }
 
+mock_resource "aws_lambda_invocation" {
+  defaults = { result = "{\"action\":\"sync\",\"trigger\":\"direct\",\"counts\":{\"updated\":1,\"unchanged\":0,\"skipped\":0,\"failed\":0}}" }
+}
+
 mock_resource "aws_pipes_pipe" {
   defaults = { arn = "arn:aws:pipes:eu-west-2:123456789012:pipe/trust-callbacks-test-source" }
+}
+
+mock_resource "aws_dynamodb_table" {
+  defaults = { arn = "arn:aws:dynamodb:eu-west-2:123456789012:table/trust-callbacks-test-bindings" }
 }

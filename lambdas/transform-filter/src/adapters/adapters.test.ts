@@ -110,7 +110,8 @@ describe("KMS data keys", () => {
     const [a, b] = await Promise.all([unwrapper.unwrap("AAAA", context), unwrapper.unwrap("AAAA", context)]);
     await unwrapper.unwrap("AAAA", context);
     expect(a).toEqual(Buffer.alloc(32, 7));
-    expect(b).toBe(a);
+    expect(b).toEqual(a);
+    expect(b).not.toBe(a); // each caller its own copy: zeroing the cached key never blanks a batch mid-decrypt
     expect(kms.commandCalls(DecryptCommand)).toHaveLength(1);
     expect(kms.commandCalls(DecryptCommand)[0]!.args[0].input).toMatchObject({
       EncryptionContext: context,
@@ -137,13 +138,49 @@ describe("SecretsManagerSigningSecrets", () => {
     const secret = newSigningSecret();
     sm.on(GetSecretValueCommand, { SecretId: "good" }).resolves({ SecretString: secret });
     sm.on(GetSecretValueCommand, { SecretId: "plain" }).resolves({ SecretString: "hunter2" });
-    const secrets = new SecretsManagerSigningSecrets(sm as unknown as SecretsManagerClient, { ttlMs: 60_000 });
-    expect(await secrets.get("good")).toBe(secret);
-    expect(await secrets.get("good")).toBe(secret);
+    const secrets = new SecretsManagerSigningSecrets(sm as unknown as SecretsManagerClient, { ttlMs: 60_000, maxSecrets: 10 });
+    expect(await secrets.get("good")).toEqual({ version: 1, keys: [{ key: secret }] });
+    expect(await secrets.get("good")).toEqual({ version: 1, keys: [{ key: secret }] });
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     const error = await secrets.get("plain").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);
     expect(String(error)).not.toContain("hunter2");
+  });
+
+  it("reads a key set, and refuses a malformed one as permanent without quoting it", async () => {
+    const [current, previous] = [newSigningSecret(), newSigningSecret()];
+    const keySet = { version: 1, keys: [{ key: current, createdAt: "2026-11-22T10:00:00Z" }, { key: previous, notAfter: "2026-11-23T10:00:00Z" }] };
+    sm.on(GetSecretValueCommand, { SecretId: "rotating" }).resolves({ SecretString: JSON.stringify(keySet) });
+    sm.on(GetSecretValueCommand, { SecretId: "broken" }).resolves({ SecretString: JSON.stringify({ version: 1, keys: [{ key: previous, notAfter: "soon" }] }) });
+    const secrets = new SecretsManagerSigningSecrets(sm as unknown as SecretsManagerClient, { ttlMs: 60_000, maxSecrets: 10 });
+    expect(await secrets.get("rotating")).toEqual(keySet);
+    const error = await secrets.get("broken").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(String(error)).toMatch(/secret broken is not a signing key set: keys\.0\.notAfter/);
+    expect(String(error)).not.toContain(previous.slice(6));
+  });
+
+  it("picks up a rotated secret's new key once its TTL has passed, and not before", async () => {
+    // Prepare: a clock the cache reads instead of performance.now(), and no jitter (the TTL is exactly ttlMs)
+    let now = 1_000_000;
+    const [oldKey, newKey] = [newSigningSecret(), newSigningSecret()];
+    sm.on(GetSecretValueCommand, { SecretId: "ep" }).resolvesOnce({ SecretString: oldKey }).resolves({
+      SecretString: JSON.stringify({ version: 1, keys: [{ key: newKey }, { key: oldKey, notAfter: "2099-01-01T00:00:00Z" }] }),
+    });
+    const secrets = new SecretsManagerSigningSecrets(sm as unknown as SecretsManagerClient, { ttlMs: 900_000, maxSecrets: 10, random: () => 0.5, now: () => now });
+    const keysOf = async () => (await secrets.get("ep")).keys.map((k) => k.key);
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+    // Act / Assess
+    expect(await keysOf()).toEqual([oldKey]);
+    now += 899_000; // the rotation happened meanwhile; still within the TTL: the cached secret, no call
+    expect(await keysOf()).toEqual([oldKey]);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    now += 1_001; // past the TTL: answered at once from the cache while it is read again in the background
+    expect(await keysOf()).toEqual([oldKey]);
+    await settle();
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    expect(await keysOf()).toEqual([newKey, oldKey]); // from now on both keys sign
   });
 });
 

@@ -15,6 +15,7 @@ const THROTTLING = new Set([
   "RequestLimitExceeded",
   "SlowDown",
   "LimitExceededException",
+  "ProvisionedThroughputExceededException",
   "KMSInternalException",
   "InternalServiceError",
   "InternalServiceErrorException",
@@ -29,7 +30,7 @@ export const httpStatusOf = (error: unknown): number | undefined =>
 
 /** S3 answered that the object does not exist (404, or NoSuchKey when the bucket policy allows s3:ListBucket). */
 export const isMissingObject = (error: unknown): boolean =>
-  httpStatusOf(error) === 404 || (error as SdkErrorShape | undefined)?.name === "NoSuchKey";
+  httpStatusOf(error) === 404 || ["NoSuchKey", "NoSuchVersion"].includes((error as SdkErrorShape | undefined)?.name ?? "");
 
 /**
  * Sorts an AWS SDK error (after the SDK's own retries) into transient (throttling, 5xx, network,

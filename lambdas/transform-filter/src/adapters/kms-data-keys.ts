@@ -1,8 +1,9 @@
 import { DecryptCommand, type KMSClient } from "@aws-sdk/client-kms";
-import { LRUCache } from "lru-cache";
+import type { LRUCache } from "lru-cache";
 import { PermanentError } from "../core/errors.ts";
 import type { DataKeyUnwrapper } from "../core/ports.ts";
 import { classifyAwsError } from "./aws-errors.ts";
+import { refreshingCache } from "./refreshing-cache.ts";
 
 /** Unwraps data keys with KMS Decrypt, under the encryption context the platform wrapped them with. */
 export class KmsDataKeyUnwrapper implements DataKeyUnwrapper {
@@ -31,23 +32,28 @@ export class KmsDataKeyUnwrapper implements DataKeyUnwrapper {
 }
 
 export interface DataKeyCacheOptions {
+  /** Sized from the deployment (Terraform sets it from the trust count). */
   maxKeys: number;
   ttlMs: number;
+  random?: () => number;
 }
 
 /**
- * Keeps unwrapped data keys for a bounded number and age, and shares one in-flight unwrap between
- * callers, so a warm container makes no KMS call for keys it has seen. Keys are zeroed on eviction.
+ * Keeps unwrapped data keys for a bounded number and a jittered age (refreshed in the background), and
+ * shares one in-flight unwrap between callers, so a warm container makes no KMS call for keys it has seen.
+ * Each caller gets its own copy, so a cached key can be zeroed when it leaves the cache while a batch that
+ * read it is still decrypting.
  */
 export class CachingDataKeyUnwrapper implements DataKeyUnwrapper {
   private readonly cache: LRUCache<string, Buffer, { wrappedKey: string; encryptionContext: Record<string, string> }>;
 
   constructor(inner: DataKeyUnwrapper, options: DataKeyCacheOptions) {
-    this.cache = new LRUCache({
+    this.cache = refreshingCache({
       max: options.maxKeys,
-      ttl: options.ttlMs,
-      dispose: (key) => key.fill(0),
-      fetchMethod: (_cacheKey, _stale, { context }) => inner.unwrap(context.wrappedKey, context.encryptionContext),
+      ttlMs: options.ttlMs,
+      dispose: (key: Buffer) => key.fill(0),
+      ...(options.random ? { random: options.random } : {}),
+      load: (_cacheKey, context: { wrappedKey: string; encryptionContext: Record<string, string> }) => inner.unwrap(context.wrappedKey, context.encryptionContext),
     });
   }
 
@@ -55,6 +61,6 @@ export class CachingDataKeyUnwrapper implements DataKeyUnwrapper {
     const cacheKey = `${JSON.stringify(Object.entries(encryptionContext).sort())}\u0000${wrappedKey}`;
     const key = await this.cache.fetch(cacheKey, { context: { wrappedKey, encryptionContext } });
     if (!key) throw new PermanentError("data key unwrap returned nothing");
-    return key;
+    return Buffer.from(key);
   }
 }

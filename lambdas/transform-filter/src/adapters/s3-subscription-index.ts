@@ -6,6 +6,7 @@ import { TransientError } from "../core/errors.ts";
 import type { Subscription, SubscriptionLookup, SubscriptionSource } from "../core/ports.ts";
 import { failed, found, notFound, type Failed, type Found } from "../core/result.ts";
 import { classifyAwsError, httpStatusOf, isMissingObject } from "./aws-errors.ts";
+import { jitteredTtl } from "./refreshing-cache.ts";
 import { readSubscriptionDocument } from "./s3-subscriptions.ts";
 
 /** subscriptions/index.json as Terraform writes it (infrastructure/terraform/root/main.tf). */
@@ -79,7 +80,7 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
 
   private async loadIndex(): Promise<void> {
     const { bucket, indexKey, ttlMs } = this.options;
-    const expiresAt = this.now() + ttlMs * (0.8 + 0.4 * this.random());
+    const expiresAt = this.now() + jitteredTtl(ttlMs, this.random);
     try {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: indexKey, ...(this.index?.etag ? { IfNoneMatch: this.index.etag } : {}) }));
       const text = (await response.Body?.transformToString("utf8")) ?? "";
@@ -107,13 +108,16 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: entry.key }));
       const text = (await response.Body?.transformToString("utf8")) ?? "";
       const parsed = readSubscriptionDocument(text, entry.key, trustId);
+      const digest = createHash("sha256").update(text).digest("hex");
+      // A conversation binding names the S3 version id and the digest of what was read (see core/stages/route.ts);
+      // without a version id (an unversioned bucket) there is nothing to bind to, so no digest is given.
       const lookup =
         parsed.status === "found"
-          ? found({ ...parsed.value, version: response.VersionId ?? response.ETag ?? "", eventBus: entry.eventBus })
+          ? found({ ...parsed.value, version: response.VersionId ?? response.ETag ?? "", eventBus: entry.eventBus, ...(response.VersionId ? { digest } : {}) })
           : parsed;
       if (lookup.status === "failed") this.options.logger.error({ trustId, key: entry.key, reason: lookup.reason }, "subscription document is invalid");
       // Remembered under the digest of what was read: a document newer than the index is read again once the index catches up.
-      this.documents.set(trustId, { sha256: createHash("sha256").update(text).digest("hex"), lookup });
+      this.documents.set(trustId, { sha256: digest, lookup });
       return lookup;
     } catch (error) {
       // Listed but absent: the index and the documents are mid-deploy. Retry; never filter on a guess.

@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 import { CloudEvent } from "cloudevents";
-import type { Endpoint, EventType, PlatformEvent } from "@trust-callbacks/schemas";
+import { webhookDataSchemaId, type Endpoint, type EventType, type PlatformEvent } from "@trust-callbacks/schemas";
 
 /** CloudEvent `type` for a platform event type: `uk.nhs.trustcallbacks.message.created.v1`. */
 export const cloudEventType = (type: EventType): string => `uk.nhs.trustcallbacks.${type}.v1`;
@@ -27,6 +27,8 @@ export interface CallbackCloudEvent {
   subject: string;
   time: string;
   datacontenttype: "application/json";
+  /** The JSON Schema of `data` for this event type and payload profile (`webhookDataSchemaId`), published in docs/webhooks/schemas/. */
+  dataschema: string;
   trustid: string;
   endpointid: string;
   correlationid: string;
@@ -71,6 +73,7 @@ export function buildCloudEvent({ event, time, endpoint, data, undecryptableFiel
     subject: `conversations/${event.conversationId}`,
     time,
     datacontenttype: "application/json",
+    dataschema: webhookDataSchemaId(event.type, endpoint.payloadProfile),
     trustid: event.trustId,
     endpointid: endpoint.id,
     correlationid: event.correlationId ?? event.eventId,

@@ -21,3 +21,23 @@ export function matchEndpoints(event: PlatformEvent, config: TrustConfig): Endpo
   );
   return endpoints.length > 0 ? found(endpoints) : notFound(`no endpoint subscribes to ${event.type}`);
 }
+
+/**
+ * The document a bound conversation's event is filtered with: the bound version's event types, conditions and
+ * payload profiles, with what must follow the current document at once taken from `current`:
+ * - the trust's kill switch (`enabled`) and each endpoint's (`endpoints[].enabled`), both ways;
+ * - an endpoint no longer in the current document is dropped (its rule and target are gone);
+ * - each endpoint's `signingSecret` (a changed signing key signs from the next event on).
+ * Endpoints added after the binding are not in the bound version, so the conversation does not reach them.
+ */
+export function boundConfig(bound: TrustConfig, current: TrustConfig): TrustConfig {
+  const currentEndpoints = new Map(current.endpoints.map((endpoint) => [endpoint.id, endpoint]));
+  return {
+    ...bound,
+    enabled: current.enabled,
+    endpoints: bound.endpoints.flatMap((endpoint) => {
+      const now = currentEndpoints.get(endpoint.id);
+      return now ? [{ ...endpoint, enabled: now.enabled, signingSecret: now.signingSecret }] : [];
+    }),
+  };
+}

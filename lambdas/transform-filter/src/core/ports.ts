@@ -1,4 +1,4 @@
-import type { TrustConfig } from "@trust-callbacks/schemas";
+import type { SigningSecret, TrustConfig } from "@trust-callbacks/schemas";
 import type { Failed, Found, Result } from "./result.ts";
 
 /**
@@ -18,6 +18,11 @@ export interface Subscription {
   version: string;
   /** The callbacks bus this trust's rules are on (from the deployment's subscription index); unset: the default bus. */
   eventBus?: string;
+  /**
+   * SHA-256 (hex) of the document's bytes as read. With `version` (the S3 version id) it is what a conversation
+   * binding records; a source that leaves it unset cannot bind conversations (they use the current document).
+   */
+  digest?: string;
 }
 
 /**
@@ -31,9 +36,15 @@ export interface SubscriptionSource {
   get(trustId: string): Promise<SubscriptionLookup>;
 }
 
-/** Returns the `whsec_...` signing key named by an endpoint's `signingSecret`. */
+/**
+ * An endpoint's signing secret: its keys, parsed (`parseSigningSecret`), or its SecretString as stored, in either
+ * format (a `whsec_...` key, or a key set with the previous keys of a rotation and their end times).
+ */
+export type SigningSecretValue = string | SigningSecret;
+
+/** Returns the signing secret named by an endpoint's `signingSecret`. */
 export interface SigningSecretSource {
-  get(secretName: string): Promise<string>;
+  get(secretName: string): Promise<SigningSecretValue>;
 }
 
 /** One PutEvents entry, as EventBridge counts and routes it. */
@@ -79,4 +90,55 @@ export interface QuarantinedRecord {
 /** Stores a record that can never be published, with its reason, for people to inspect and replay. */
 export interface QuarantineSink {
   put(entry: QuarantinedRecord): Promise<void>;
+}
+
+/**
+ * A conversation's binding: the version of its trust's subscription document that was current when its
+ * `conversation.created` was processed. Later events of the conversation are filtered with that version (see
+ * `boundConfig` in core/filter.ts for what still follows the current document). Times are ms since the epoch.
+ */
+export interface ConversationBinding {
+  trustId: string;
+  conversationId: string;
+  /** The document's S3 version id (`Subscription.version`): names bytes that never change. */
+  documentVersion: string;
+  /** SHA-256 of those bytes (`Subscription.digest`): equal to the current digest means "same document, no read". */
+  documentDigest: string;
+  createdAt: number;
+  /** From this instant on the binding counts as absent, whatever the store still holds. */
+  expiresAt: number;
+}
+
+/** Names one conversation of one trust. */
+export interface ConversationKey {
+  trustId: string;
+  conversationId: string;
+}
+
+/** The one string a conversation is known by in maps and in the bindings table. */
+export const conversationKey = ({ trustId, conversationId }: ConversationKey): string => `${trustId}#${conversationId}`;
+
+/**
+ * Where conversation bindings are kept (DynamoDB in Lambda). Bindings never change once written; expired ones
+ * may still be answered (the store deletes late) and the core treats them as absent.
+ */
+export interface ConversationBindingStore {
+  /**
+   * One answer per key (by `conversationKey`): found, not found, or failed (`now`/`later`: the record is handed
+   * back; nothing is filtered on a guess). One call for the whole batch, so the store can batch its reads.
+   */
+  getMany(keys: readonly ConversationKey[]): Promise<Map<string, Result<ConversationBinding>>>;
+  /**
+   * Writes `binding` unless the conversation already has one that has not expired (the first binding wins, so
+   * Pipe retries and duplicate `conversation.created` events change nothing), and answers the binding in force.
+   */
+  bind(binding: ConversationBinding): Promise<Result<ConversationBinding>>;
+}
+
+/**
+ * Reads one past version of a trust's subscription document. Versions are immutable, so answers may be cached
+ * for good. Not found: the version no longer exists (the conversation then uses the current document).
+ */
+export interface SubscriptionVersionSource {
+  getVersion(trustId: string, version: string, digest: string): Promise<SubscriptionLookup>;
 }

@@ -1,14 +1,22 @@
 import pLimit from "p-limit";
 import type { Logger } from "pino";
-import type { DataKeyUnwrapper, EventPublisher, QuarantineSink, SigningSecretSource, SubscriptionSource } from "./ports.ts";
+import type {
+  ConversationBindingStore,
+  DataKeyUnwrapper,
+  EventPublisher,
+  QuarantineSink,
+  SigningSecretSource,
+  SubscriptionSource,
+  SubscriptionVersionSource,
+} from "./ports.ts";
 import type { PipeKinesisRecord } from "./records.ts";
 import { decode, receive } from "./stages/decode.ts";
 import { decrypt } from "./stages/decrypt.ts";
 import { publish } from "./stages/publish.ts";
 import { quarantine } from "./stages/quarantine.ts";
 import { report, type BatchResult } from "./stages/report.ts";
-import { route } from "./stages/route.ts";
-import { sign } from "./stages/sign.ts";
+import { DEFAULT_BINDING_TTL_MS, route } from "./stages/route.ts";
+import { lookupSigningSecrets, sign } from "./stages/sign.ts";
 
 export interface ProcessorSettings {
   /** Name or ARN of the callbacks bus. */
@@ -23,8 +31,14 @@ export interface ProcessorSettings {
   publishAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
-  /** Parallel calls to each AWS service. */
+  /**
+   * Parallel calls to each AWS service (each kind of lookup has its own limit). A cold batch over 100 trusts
+   * makes one call per trust document, data key and signing secret: at 48 they take a few round trips, not 20.
+   * Each SDK client's own socket pool (50) is the ceiling.
+   */
   concurrency: number;
+  /** How long a conversation binding counts after it is made; default 30 days. */
+  bindingTtlMs?: number;
 }
 
 export const DEFAULT_SETTINGS: Omit<ProcessorSettings, "eventBusName" | "cloudEventSource"> = {
@@ -33,7 +47,7 @@ export const DEFAULT_SETTINGS: Omit<ProcessorSettings, "eventBusName" | "cloudEv
   publishAttempts: 4,
   backoffBaseMs: 100,
   backoffMaxMs: 2000,
-  concurrency: 8,
+  concurrency: 48,
 };
 
 export interface ProcessorDeps {
@@ -42,6 +56,13 @@ export interface ProcessorDeps {
   secrets: SigningSecretSource;
   publisher: EventPublisher;
   quarantine: QuarantineSink;
+  /** Conversation bindings (see core/stages/route.ts); without them every event uses its trust's current document. */
+  bindings?: {
+    store: ConversationBindingStore;
+    versions: SubscriptionVersionSource;
+    /** The clock bindings are made and expire by (default `now`): the local pipeline's tests move it alone. */
+    now?: () => Date;
+  };
   logger: Logger;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -70,14 +91,19 @@ export async function processBatch(
   settings: ProcessorSettings,
 ): Promise<BatchResult> {
   const now = deps.now ?? (() => new Date());
-  const limit = pLimit(settings.concurrency);
+  const limitCalls = () => pLimit(settings.concurrency);
 
   const received = receive(records);
   const decoded = decode(received);
-  const routed = await route(decoded.next, deps.subscriptions, limit);
-  const readable = await decrypt(routed.next, deps.keys, limit);
-  const signed = await sign(readable.next, deps.secrets, limit, { ...settings, signedAt: now() });
-  const published = await publish(signed.next, deps.publisher, limit, {
+  const bindings = deps.bindings && { now, ...deps.bindings, ttlMs: settings.bindingTtlMs ?? DEFAULT_BINDING_TTL_MS };
+  const routed = await route(decoded.next, deps.subscriptions, limitCalls(), bindings);
+  // Data keys and signing secrets depend only on the routing: looked up together, not one kind after the other.
+  const [readable, signingKeys] = await Promise.all([
+    decrypt(routed.next, deps.keys, limitCalls()),
+    lookupSigningSecrets(routed.next, deps.secrets, limitCalls()),
+  ]);
+  const signed = sign(readable.next, signingKeys, { ...settings, signedAt: now() });
+  const published = await publish(signed.next, deps.publisher, limitCalls(), {
     ...settings,
     sleep: deps.sleep ?? sleepFor,
     random: deps.random ?? Math.random,
@@ -87,12 +113,13 @@ export async function processBatch(
   const settled = await quarantine(
     decided.sort((a, b) => a.position - b.position),
     deps.quarantine,
-    limit,
+    limitCalls(),
     now,
   );
 
   return report(received, settled, decoded.repeats, {
     decryptFailures: readable.undecryptableFields,
     putEventsCalls: published.putEventsCalls,
+    unboundEvents: routed.unbound,
   }, deps.logger);
 }

@@ -1,6 +1,6 @@
 import type { CallbackCloudEvent } from "./cloudevent.ts";
-import type { BusEntry } from "./ports.ts";
-import { canonicalJson, signCanonical, type WebhookHeaders } from "./signature.ts";
+import type { BusEntry, SigningSecretValue } from "./ports.ts";
+import { canonicalJson, signCanonical, signingKeysAt, type WebhookHeaders } from "./signature.ts";
 
 /**
  * The PutEvents `Detail` of one delivery. The API destination target sends `$.detail.event` as the
@@ -31,17 +31,19 @@ export interface SignableEvent {
 
 /**
  * The signed PutEvents entry of one delivery: the CloudEvent is canonicalized once (RFC 8785), that text
- * is signed and also serves as the event's JSON inside `Detail`. The core and the redrive tool both use it.
+ * is signed with every key of the endpoint's secret active at `at` (one `v1,` signature each) and also serves
+ * as the event's JSON inside `Detail`. The core and the redrive tool both use it. Throws NoActiveSigningKey
+ * when the secret has no key active at `at`.
  */
 export function signedBusEntry(
   event: CallbackCloudEvent | SignableEvent,
-  secret: string,
+  secret: SigningSecretValue,
   at: Date,
   busSource: string,
   eventBusName: string,
 ): BusEntry {
   const eventJson = canonicalJson(event);
-  const webhook = signCanonical(event.id, eventJson, secret, at);
+  const webhook = signCanonical(event.id, eventJson, signingKeysAt(secret, at), at);
   return {
     Source: busSource,
     DetailType: event.type,

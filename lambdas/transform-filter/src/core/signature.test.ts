@@ -3,7 +3,7 @@ import canonicalize from "canonicalize";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, signWebhook } from "./signature.ts";
+import { NoActiveSigningKey, canonicalJson, signWebhook, signingKeysAt } from "./signature.ts";
 
 describe("signWebhook", () => {
   it("produces signatures the standardwebhooks library verifies over the canonical body", () => {
@@ -27,6 +27,45 @@ describe("signWebhook", () => {
     expect(signWebhook("a", { x: 2 }, secret, at).signature).not.toBe(base);
     expect(signWebhook("a", { x: 1 }, secret, new Date(at.getTime() + 1000)).signature).not.toBe(base);
     expect(signWebhook("a", { x: 1 }, `whsec_${randomBytes(32).toString("base64")}`, at).signature).not.toBe(base);
+  });
+});
+
+describe("signing with several keys (a key rotation's overlap)", () => {
+  const [oldKey, newKey] = [`whsec_${randomBytes(32).toString("base64")}`, `whsec_${randomBytes(32).toString("base64")}`];
+
+  it("writes one v1 signature per key, space-separated, and the standardwebhooks library accepts either key", () => {
+    const body = { id: "ce-1", data: { text: "é" } };
+    const headers = signWebhook("ce-1", body, [newKey, oldKey], new Date());
+    expect(headers.signature).toMatch(/^v1,[A-Za-z0-9+/]{43}= v1,[A-Za-z0-9+/]{43}=$/);
+    expect(headers.signature.split(" ")).toEqual([signWebhook("ce-1", body, newKey, new Date(Number(headers.timestamp) * 1000)).signature, signWebhook("ce-1", body, oldKey, new Date(Number(headers.timestamp) * 1000)).signature]);
+    const wire = { "webhook-id": headers.id, "webhook-timestamp": headers.timestamp, "webhook-signature": headers.signature };
+    for (const key of [oldKey, newKey]) expect(new Webhook(key).verify(canonicalJson(body), wire)).toEqual(body);
+    expect(() => new Webhook(`whsec_${randomBytes(32).toString("base64")}`).verify(canonicalJson(body), wire)).toThrow();
+  });
+
+  it("never signs with no key", () => {
+    expect(() => signWebhook("ce-1", {}, [], new Date())).toThrow(/no signing key/);
+  });
+});
+
+describe("signingKeysAt", () => {
+  const [oldKey, newKey] = [`whsec_${randomBytes(32).toString("base64")}`, `whsec_${randomBytes(32).toString("base64")}`];
+  const keySet = { version: 1 as const, keys: [{ key: newKey }, { key: oldKey, notAfter: "2026-11-23T10:00:00Z" }] };
+
+  it("gives both keys during the overlap and the new key alone from the old key's notAfter on", () => {
+    expect(signingKeysAt(keySet, new Date("2026-11-23T09:59:59Z"))).toEqual([newKey, oldKey]);
+    expect(signingKeysAt(keySet, new Date("2026-11-23T10:00:00Z"))).toEqual([newKey]);
+  });
+
+  it("reads a SecretString as stored, in either format", () => {
+    expect(signingKeysAt(oldKey, new Date())).toEqual([oldKey]);
+    expect(signingKeysAt(JSON.stringify(keySet), new Date("2026-11-22T00:00:00Z"))).toEqual([newKey, oldKey]);
+    expect(() => signingKeysAt("hunter2", new Date())).toThrow(/signing secret is neither/);
+  });
+
+  it("refuses to sign when every key has ended", () => {
+    const ended = { version: 1 as const, keys: [{ key: oldKey, notAfter: "2026-11-23T10:00:00Z" }] };
+    expect(() => signingKeysAt(ended, new Date("2026-11-23T10:00:00Z"))).toThrow(NoActiveSigningKey);
   });
 });
 

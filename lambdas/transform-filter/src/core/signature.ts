@@ -1,12 +1,14 @@
 import { createHmac } from "node:crypto";
+import { parseSigningSecret, type SigningSecret } from "@trust-callbacks/schemas";
 import { configure } from "safe-stable-stringify";
+import type { SigningSecretValue } from "./ports.ts";
 
 /** The Standard Webhooks headers, as they travel in the event detail and are mapped to HTTP headers. */
 export interface WebhookHeaders {
   id: string;
   /** Unix seconds, as a string because header values are strings. */
   timestamp: string;
-  /** `v1,<base64 HMAC-SHA256>` */
+  /** `v1,<base64 HMAC-SHA256>`, one per signing key, space-separated (`v1,<sig1> v1,<sig2>` during a key rotation). */
   signature: string;
 }
 
@@ -40,16 +42,69 @@ const keyFor = (secret: string): Buffer => {
 };
 
 /**
- * Standard Webhooks signature over `${id}.${timestamp}.${canonicalBody}` with the endpoint's `whsec_` key.
- * HMAC-SHA256 is Node's own (native, ~7x faster than the standardwebhooks package's pure-JS SHA-256);
- * tests verify every signature with the standardwebhooks library, so the two cannot drift apart.
+ * Standard Webhooks signature over `${id}.${timestamp}.${canonicalBody}` with each of the endpoint's `whsec_` keys:
+ * one `v1,<base64>` per key, space-separated, in the order given (Standard Webhooks lets a header carry several, so
+ * a receiver holding any one of the keys verifies). HMAC-SHA256 is Node's own (native, ~7x faster than the
+ * standardwebhooks package's pure-JS SHA-256); tests verify every signature with the standardwebhooks library, so
+ * the two cannot drift apart.
  */
-export function signCanonical(id: string, canonicalBody: string, secret: string, at: Date): WebhookHeaders {
+export function signCanonical(id: string, canonicalBody: string, keys: string | readonly string[], at: Date): WebhookHeaders {
   const timestamp = String(Math.floor(at.getTime() / 1000));
-  const digest = createHmac("sha256", keyFor(secret)).update(`${id}.${timestamp}.${canonicalBody}`).digest("base64");
-  return { id, timestamp, signature: `v1,${digest}` };
+  const content = `${id}.${timestamp}.${canonicalBody}`;
+  const hmac = (secret: string) => `v1,${createHmac("sha256", keyFor(secret)).update(content).digest("base64")}`;
+  const signature = typeof keys === "string" ? hmac(keys) : keys.length === 1 ? hmac(keys[0]!) : keys.map(hmac).join(" ");
+  if (signature === "") throw new TypeError("no signing key to sign with");
+  return { id, timestamp, signature };
 }
 
 /** `signCanonical` of a body given as a value; `id` is the CloudEvent id, so retries and redrives keep it. */
-export const signWebhook = (id: string, body: unknown, secret: string, at: Date): WebhookHeaders =>
-  signCanonical(id, canonicalJson(body), secret, at);
+export const signWebhook = (id: string, body: unknown, keys: string | readonly string[], at: Date): WebhookHeaders =>
+  signCanonical(id, canonicalJson(body), keys, at);
+
+/** A signing secret that has no key active at the signing time: every key's `notAfter` has passed. */
+export class NoActiveSigningKey extends Error {
+  override readonly name = "NoActiveSigningKey";
+}
+
+/** A key set with each key's end as a number, and the earliest end, so that the common case allocates nothing. */
+interface KeySchedule {
+  keys: string[];
+  ends: number[];
+  firstEnd: number;
+}
+const schedules = new WeakMap<SigningSecret, KeySchedule>();
+const scheduleOf = (secret: SigningSecret): KeySchedule => {
+  let schedule = schedules.get(secret);
+  if (!schedule) {
+    const ends = secret.keys.map((key) => (key.notAfter === undefined ? Infinity : Date.parse(key.notAfter)));
+    schedule = { keys: secret.keys.map((key) => key.key), ends, firstEnd: Math.min(...ends) };
+    schedules.set(secret, schedule);
+  }
+  return schedule;
+};
+
+/** SecretStrings already parsed (a port may answer with the text as stored); bounded, it holds keys. */
+const parsedTexts = new Map<string, SigningSecret>();
+const parsedText = (text: string): SigningSecret => {
+  let secret = parsedTexts.get(text);
+  if (!secret) {
+    const parsed = parseSigningSecret(text);
+    if (parsed.status === "invalid") throw new TypeError(`signing secret ${parsed.message}`);
+    if (parsedTexts.size >= 1000) parsedTexts.clear();
+    parsedTexts.set(text, (secret = parsed.secret));
+  }
+  return secret;
+};
+
+/**
+ * The keys that sign at `at`: those without `notAfter` or whose `notAfter` is later (`activeSigningKeys` of the
+ * schemas, memoized for the hot path), the current key first. A string is a SecretString as stored, in either
+ * format. Throws NoActiveSigningKey when no key is active.
+ */
+export function signingKeysAt(secret: SigningSecretValue, at: Date): readonly string[] {
+  const schedule = scheduleOf(typeof secret === "string" ? parsedText(secret) : secret);
+  const time = at.getTime();
+  const keys = time < schedule.firstEnd ? schedule.keys : schedule.keys.filter((_, index) => time < schedule.ends[index]!);
+  if (keys.length === 0) throw new NoActiveSigningKey(`no signing key is active at ${at.toISOString()}: every key's notAfter has passed`);
+  return keys;
+}

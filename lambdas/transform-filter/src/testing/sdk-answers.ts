@@ -1,7 +1,10 @@
+import { Readable } from "node:stream";
+import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { BINDING_KEY_ATTRIBUTE } from "../adapters/dynamodb-bindings.ts";
 
 /** A command's output (without $metadata) for its input; throwing fails the call as the SDK would. */
 export type SdkAnswer = (input: Record<string, unknown>) => unknown;
@@ -13,12 +16,12 @@ export type SdkAnswer = (input: Record<string, unknown>) => unknown;
  * benchmark measures it and tests can check client options. `onResolve` runs each time the SDK resolves
  * the middleware stack.
  */
-export function answerAtSdkLevel<C extends KMSClient | S3Client | SecretsManagerClient | EventBridgeClient>(
+export function answerAtSdkLevel<C extends KMSClient | S3Client | SecretsManagerClient | EventBridgeClient | DynamoDBClient>(
   client: C,
   answers: Record<string, SdkAnswer>,
   onResolve: () => void = () => {},
 ): C {
-  // The four clients' stacks differ only in their input and output types, which answers do not rely on.
+  // The clients' stacks differ only in their input and output types, which answers do not rely on.
   (client.middlewareStack as unknown as { add: (middleware: unknown, options: unknown) => void }).add(
     (_next: unknown, context: { commandName: string }) => {
       onResolve();
@@ -31,4 +34,94 @@ export function answerAtSdkLevel<C extends KMSClient | S3Client | SecretsManager
     { step: "initialize", name: "answerAtSdkLevel" },
   );
   return client;
+}
+
+// Over the bytes, not Buffer.from(body): the SDK's JSON body is a Uint8Array subclass whose valueOf() warns.
+const utf8Of = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+
+/** What an in-process HTTP handler sees of a request the SDK serialized and signed. */
+export interface InProcessRequest {
+  method: string;
+  hostname: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The HTTP answer: status, headers and body, as a service would send them. */
+export interface InProcessResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+}
+
+/**
+ * An SDK `requestHandler` that answers in-process instead of over the network: every call runs the SDK's
+ * full path (serialization, SigV4 signing, checksums, response parsing) and only the socket is missing.
+ * Pass it as `requestHandler` in a client's configuration.
+ */
+export function inProcessHttpHandler(respond: (request: InProcessRequest) => InProcessResponse | Promise<InProcessResponse>) {
+  return {
+    metadata: { handlerProtocol: "http/1.1" },
+    async handle(request: { method: string; hostname: string; path: string; headers: Record<string, string>; body?: unknown }) {
+      const body = typeof request.body === "string" ? request.body : request.body ? utf8Of(request.body as Uint8Array) : "";
+      const answer = await respond({ method: request.method, hostname: request.hostname, path: request.path, headers: request.headers, body });
+      const bytes = typeof answer.body === "string" ? Buffer.from(answer.body) : Buffer.from(answer.body);
+      // The SDK reads a Node stream, as from an IncomingMessage; a plain object passes its HttpResponse check.
+      return {
+        response: {
+          statusCode: answer.statusCode,
+          headers: { "content-length": String(bytes.length), ...answer.headers },
+          body: Readable.from([bytes]),
+        },
+      };
+    },
+    updateHttpClientConfig: () => {},
+    httpHandlerConfigs: () => ({}),
+    destroy: () => {},
+  };
+}
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * SDK-level answers for the conversation bindings table (pass `answers` to `answerAtSdkLevel` on a DynamoDBClient):
+ * BatchGetItem, PutItem and GetItem over an in-memory table, with the adapter's condition (the first binding wins
+ * until it expires) and DynamoDB's refusal (ConditionalCheckFailedException carrying the item in force). It answers
+ * every key at once (no UnprocessedKeys). `calls` counts each command, for the benchmark's DynamoDB figures.
+ */
+export function bindingTableAnswers(tableName: string) {
+  const items = new Map<string, Item>();
+  const calls = { BatchGetItemCommand: 0, PutItemCommand: 0, GetItemCommand: 0 };
+  const idOf = (key: Item | undefined) => key?.[BINDING_KEY_ATTRIBUTE]?.S ?? "";
+  const answers: Record<string, SdkAnswer> = {
+    BatchGetItemCommand: (input) => {
+      calls.BatchGetItemCommand += 1;
+      const keys = (input.RequestItems as Record<string, { Keys: Item[] }>)[tableName]?.Keys ?? [];
+      if (keys.length > 100) throw Object.assign(new Error("Too many items requested for the BatchGetItem call"), { name: "ValidationException", $fault: "client", $metadata: { httpStatusCode: 400 } });
+      return { Responses: { [tableName]: keys.flatMap((key): Item[] => { const item = items.get(idOf(key)); return item ? [item] : []; }) }, UnprocessedKeys: {} };
+    },
+    PutItemCommand: (input) => {
+      calls.PutItemCommand += 1;
+      const item = input.Item as Item;
+      const existing = items.get(idOf(item));
+      const now = Number((input.ExpressionAttributeValues as Item | undefined)?.[":now"]?.N ?? 0);
+      if (existing && Number(existing.expiresAt?.N) > now) {
+        throw Object.assign(new Error("The conditional request failed"), {
+          name: "ConditionalCheckFailedException",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+          ...(input.ReturnValuesOnConditionCheckFailure === "ALL_OLD" ? { Item: existing } : {}),
+        });
+      }
+      items.set(idOf(item), item);
+      return {};
+    },
+    GetItemCommand: (input) => {
+      calls.GetItemCommand += 1;
+      const item = items.get(idOf(input.Key as Item));
+      return item ? { Item: item } : {};
+    },
+  };
+  return { answers, calls, items };
 }

@@ -3,13 +3,14 @@ mock_provider "aws" {
 }
 
 variables {
-  environment           = "test"
-  lambda_zip_path       = "../../../../.build/lambdas/transform-filter.zip"
-  create_test_source    = true
-  signing_secret_prefix = "trust-callbacks/test/"
-  event_bus_count       = 3
-  pipe                  = { batch_size = 200, maximum_retry_attempts = 20 }
-  lambda                = { reserved_concurrency = 5 }
+  environment              = "test"
+  lambda_zip_path          = "../../../../.build/lambdas/transform-filter.zip"
+  connection_sync_zip_path = "../../../../.build/lambdas/connection-sync.zip"
+  create_test_source       = true
+  signing_secret_prefix    = "trust-callbacks/test/"
+  event_bus_count          = 3
+  pipe                     = { batch_size = 200, maximum_retry_attempts = 20 }
+  lambda                   = { reserved_concurrency = 5 }
 }
 
 # Who may do what is evaluated in scripts/terraform/policies.test.ts (rendered by modules/policies/pipeline);
@@ -220,6 +221,29 @@ run "sizes_the_young_generation_from_memory_unless_set" {
   }
 }
 
+run "sizes_the_lambda_caches_from_the_deployment" {
+  command = plan
+  variables {
+    deployment_size = { trusts = 1000, endpoints = 3000 }
+  }
+  assert {
+    # Every endpoint's signing secret fits (a warm batch makes no Secrets Manager call at 3,000 endpoints).
+    condition     = tonumber(aws_lambda_function.transform_filter.environment[0].variables.SIGNING_SECRET_CACHE_SIZE) >= 3000 && tonumber(aws_lambda_function.transform_filter.environment[0].variables.DATA_KEY_CACHE_SIZE) >= 4000
+    error_message = "the caches hold every signing secret and several data keys per trust"
+  }
+}
+
+run "keeps_the_cache_sizes_when_a_trust_is_added" {
+  command = plan
+  variables {
+    deployment_size = { trusts = 1001, endpoints = 3003 }
+  }
+  assert {
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.SIGNING_SECRET_CACHE_SIZE == "4000" && aws_lambda_function.transform_filter.environment[0].variables.DATA_KEY_CACHE_SIZE == "4500"
+    error_message = "sizes are rounded up to a multiple of 500, so adding a trust rarely changes the function"
+  }
+}
+
 run "rejects_a_young_generation_too_big_for_the_memory" {
   command = plan
   variables {
@@ -251,4 +275,142 @@ run "alarms_on_the_limits_that_throttle_silently" {
     condition     = aws_cloudwatch_metric_alarm.target_invocations_near_quota.threshold == 2250 * 60 * 0.8 && aws_cloudwatch_metric_alarm.lambda_throttles.metric_name == "Throttles"
     error_message = "target invocations alarm at 80% of the account quota; Lambda throttles alarm"
   }
+}
+
+run "conversation_bindings_table" {
+  command = apply
+
+  assert {
+    condition     = aws_dynamodb_table.bindings.name == "trust-callbacks-test-bindings" && aws_dynamodb_table.bindings.billing_mode == "PAY_PER_REQUEST" && aws_dynamodb_table.bindings.hash_key == "conversation"
+    error_message = "one on-demand table keyed by conversation"
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.bindings.ttl).attribute_name == "expiresAt" && one(aws_dynamodb_table.bindings.ttl).enabled
+    error_message = "TTL on expiresAt (epoch seconds), the attribute the Lambda writes"
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.bindings.point_in_time_recovery).enabled
+    error_message = "point-in-time recovery is on"
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.bindings.server_side_encryption).enabled && one(aws_dynamodb_table.bindings.server_side_encryption).kms_key_arn == aws_kms_key.main.arn
+    error_message = "the table is encrypted with the environment's key"
+  }
+  assert {
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.BINDINGS_TABLE == aws_dynamodb_table.bindings.name && aws_lambda_function.transform_filter.environment[0].variables.BINDING_TTL_DAYS == "30"
+    error_message = "the Lambda knows the table and the binding lifetime (30 days by default)"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "ConversationBindings"]).Resource == [aws_dynamodb_table.bindings.arn]
+    error_message = "the Lambda's item operations are on this table only"
+  }
+}
+
+run "binding_lifetime_is_configurable_per_environment" {
+  command = plan
+  variables {
+    lambda = { binding_ttl_days = 14 }
+  }
+  assert {
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.BINDING_TTL_DAYS == "14"
+    error_message = "lambda.binding_ttl_days reaches the Lambda"
+  }
+}
+
+run "binding_lifetime_must_be_shorter_than_document_version_retention" {
+  command = plan
+  variables {
+    lambda                         = { binding_ttl_days = 60 }
+    config_noncurrent_version_days = 45
+  }
+  expect_failures = [var.lambda]
+}
+
+run "binding_lifetime_must_be_whole_days_within_a_year" {
+  command = plan
+  variables {
+    lambda = { binding_ttl_days = 0 }
+  }
+  expect_failures = [var.lambda]
+}
+
+# connection-sync (modules/pipeline/connection-sync.tf): its triggers, its map of connections, its role and alarms.
+run "connection_sync_is_triggered_by_secret_changes_and_a_schedule" {
+  command = apply
+  variables {
+    endpoint_credentials = {
+      "RX1/ehr" = { credentials_secret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials" }
+      "R0A/pas" = { credentials_secret = "trust-callbacks/test/R0A/pas/auth", auth = "basic" }
+    }
+  }
+
+  assert {
+    condition = jsondecode(aws_s3_object.connection_credentials_map.content) == {
+      version = 1
+      connections = {
+        "trust-callbacks-test-RX1-ehr" = { credentialsSecret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials" }
+        "trust-callbacks-test-R0A-pas" = { credentialsSecret = "trust-callbacks/test/R0A/pas/auth", auth = "basic" }
+      }
+    }
+    error_message = "one map names every connection's credentials secret and kind (names only)"
+  }
+  assert {
+    condition     = aws_lambda_function.connection_sync.environment[0].variables["CREDENTIALS_MAP_KEY"] == aws_s3_object.connection_credentials_map.key && aws_lambda_function.connection_sync.environment[0].variables["CONNECTION_NAME_PREFIX"] == "trust-callbacks-test-"
+    error_message = "the function reads that map and only connections under the deployment's prefix"
+  }
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.connection_sync["secret-changed"].event_pattern) == {
+      source        = ["aws.secretsmanager"]
+      "detail-type" = ["Secret Label Updated"]
+      detail        = { name = [{ prefix = "trust-callbacks/test/" }], labelUpdated = ["AWSCURRENT"] }
+    }
+    error_message = "a new current version of a credentials secret under the prefix triggers a sync (Secrets Manager's own event: no trail needed)"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_rule.connection_sync["reconcile"].schedule_expression == "rate(60 minutes)" && aws_cloudwatch_event_rule.connection_sync["reconcile"].event_bus_name == null
+    error_message = "the reconciler runs hourly by default, on the default bus"
+  }
+  assert {
+    condition     = toset(keys(aws_cloudwatch_event_rule.connection_sync)) == toset(["secret-changed", "reconcile"])
+    error_message = "no CloudTrail rule unless the deployer says a trail exists"
+  }
+  assert {
+    condition = alltrue([for key, target in aws_cloudwatch_event_target.connection_sync :
+      target.arn == aws_lambda_function.connection_sync.arn && aws_lambda_permission.connection_sync[key].source_arn == aws_cloudwatch_event_rule.connection_sync[key].arn
+    ])
+    error_message = "each rule invokes the function, and only that rule may (lambda permission bound to its ARN)"
+  }
+  assert {
+    condition = aws_iam_role_policy.connection_sync.policy == module.connection_sync_policies.role_policy && alltrue([
+      for statement in jsondecode(aws_iam_role_policy.connection_sync.policy).Statement : alltrue([for action in flatten([statement.Action]) : !strcontains(action, "*")])
+    ])
+    error_message = "the function's role carries the evaluated document, with no wildcard action"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.connections_deauthorized.dimensions == tomap({ Environment = "test", State = "DEAUTHORIZED" }) && aws_cloudwatch_metric_alarm.connections_deauthorized.evaluation_periods == 2 && aws_cloudwatch_metric_alarm.connections_deauthorized.period == 3600 && aws_cloudwatch_metric_alarm.connections_deauthorized.statistic == "Minimum"
+    error_message = "an alarm fires when a connection is DEAUTHORIZED at two reconciles in a row"
+  }
+}
+
+run "connection_sync_can_also_follow_cloudtrail" {
+  command = plan
+  variables {
+    connection_sync = { cloudtrail_events = true, schedule_minutes = 15 }
+  }
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.connection_sync["secret-api-call"].event_pattern).detail.eventName == ["PutSecretValue", "UpdateSecret", "RotateSecret"]
+    error_message = "with a trail, CloudTrail's records of secret changes trigger a sync too"
+  }
+  assert {
+    condition     = aws_cloudwatch_event_rule.connection_sync["reconcile"].schedule_expression == "rate(15 minutes)"
+    error_message = "the schedule is configurable"
+  }
+}
+
+run "refuses_a_credentials_secret_outside_the_prefix" {
+  command = plan
+  variables {
+    endpoint_credentials = { "RX1/ehr" = { credentials_secret = "someone-else/RX1/ehr/auth", auth = "basic" } }
+  }
+  expect_failures = [aws_s3_object.connection_credentials_map]
 }

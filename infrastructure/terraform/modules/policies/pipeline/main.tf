@@ -7,6 +7,7 @@ locals {
   regional     = "${var.region}:${var.account_id}"
   # EventBridge API Reference, "EventBus": arn:<partition>:events:<region>:<account>:event-bus/<name>.
   event_bus_arns = [for name in var.event_bus_names : "${local.arn_prefix}:events:${local.regional}:event-bus/${name}"]
+  bindings_table = element(split("/", var.bindings_table_arn), 1)
 
   # KMS Developer Guide, "Default key policy": the account root gets kms:* so that IAM policies decide who
   # administers and uses the key. Listing actions instead breaks what is not listed: without kms:CreateAlias,
@@ -65,6 +66,16 @@ output "main_key_policy" {
             "aws:SourceArn"                                  = local.event_bus_arns
           }
         }
+      },
+      {
+        # KMS Developer Guide, "How Amazon DynamoDB uses AWS KMS" (customer managed key policy): DynamoDB itself reads
+        # the key's metadata (the documented statement, read-only; it cannot use the key through it). Who may use the
+        # key through DynamoDB is decided by IAM (the account-root statement above; the Lambda's role policy).
+        Sid       = "DynamoDBReadsKeyMetadata"
+        Effect    = "Allow"
+        Principal = { Service = "dynamodb.amazonaws.com" }
+        Action    = ["kms:Describe*", "kms:Get*", "kms:List*"]
+        Resource  = "*"
       },
       {
         # Amazon SNS Developer Guide, "Configure AWS KMS permissions for AWS services" (CloudWatch alarms to an
@@ -157,9 +168,11 @@ output "lambda_role_policy" {
           Resource = local.event_bus_arns
         },
         {
+          # GetObjectVersion: a conversation's bound document version, read by version id (Amazon S3 API Reference,
+          # GetObject: "you must have the s3:GetObjectVersion permission to access a specific version").
           Sid      = "ReadSubscriptionDocuments"
           Effect   = "Allow"
-          Action   = ["s3:GetObject"]
+          Action   = ["s3:GetObject", "s3:GetObjectVersion"]
           Resource = ["${var.config_bucket_arn}/${var.subscriptions_prefix}*"]
         },
         {
@@ -191,6 +204,28 @@ output "lambda_role_policy" {
           Action    = ["kms:Decrypt"]
           Resource  = [var.data_key_key_arn]
           Condition = { StringEquals = { "kms:EncryptionContext:purpose" = "trust-callbacks-field-key" } }
+        },
+        {
+          # Conversation bindings: read in batches, written once (conditional put), read back when the put is refused.
+          # No Query, Scan, UpdateItem or DeleteItem: TTL deletes expired bindings.
+          Sid      = "ConversationBindings"
+          Effect   = "Allow"
+          Action   = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+          Resource = [var.bindings_table_arn]
+        },
+        {
+          # The bindings table is encrypted with the main key: DynamoDB decrypts the table key on behalf of the
+          # principal accessing the table (KMS Developer Guide, "How Amazon DynamoDB uses AWS KMS", Decrypt;
+          # https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html), only through DynamoDB and
+          # only for this table (its encryption context names the table).
+          Sid      = "BindingsTableEncryptionThroughDynamoDB"
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt"]
+          Resource = [var.main_key_arn]
+          Condition = { StringEquals = {
+            "kms:ViaService"                               = "dynamodb.${var.region}.amazonaws.com"
+            "kms:EncryptionContext:aws:dynamodb:tableName" = local.bindings_table
+          } }
         },
         {
           # One pattern for every endpoint's signing key, whatever the number of trusts.

@@ -70,6 +70,15 @@ variable "quarantine_bucket_arn" {
   type        = string
 }
 
+variable "bindings_table_arn" {
+  description = "ARN of the conversation bindings table (arn:<partition>:dynamodb:<region>:<account>:table/<name>)."
+  type        = string
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$", var.bindings_table_arn))
+    error_message = "bindings_table_arn must be a DynamoDB table ARN."
+  }
+}
+
 variable "event_bus_names" {
   description = "Names of the callbacks buses. Their ARNs are built here because the buses' key policy must name them before the buses (encrypted with that key) exist (EventBridge's documented example does the same)."
   type        = list(string)

@@ -3,13 +3,14 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix            = "trust-callbacks-test"
-  trust_id               = "RX1"
-  trust_enabled          = true
-  event_bus_name         = "trust-callbacks-test-callbacks"
-  dead_letter_queue_arn  = "arn:aws:sqs:eu-west-2:123456789012:trust-callbacks-test-RX1-dlq"
-  invocation_role_arn    = "arn:aws:iam::123456789012:role/trust-callbacks-test-api-destinations"
-  connection_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/0b6c2a52-4e1f-4c3b-9a7e-5d8f1e2a3b4c"
+  name_prefix                   = "trust-callbacks-test"
+  trust_id                      = "RX1"
+  trust_enabled                 = true
+  event_bus_name                = "trust-callbacks-test-callbacks"
+  dead_letter_queue_arn         = "arn:aws:sqs:eu-west-2:123456789012:trust-callbacks-test-RX1-dlq"
+  invocation_role_arn           = "arn:aws:iam::123456789012:role/trust-callbacks-test-api-destinations"
+  connection_kms_key_arn        = "arn:aws:kms:eu-west-2:123456789012:key/0b6c2a52-4e1f-4c3b-9a7e-5d8f1e2a3b4c"
+  connection_sync_function_name = "trust-callbacks-test-connection-sync"
   endpoint = {
     id                 = "ehr"
     url                = "https://ehr.rx1.example.nhs.uk/callbacks"
@@ -30,9 +31,26 @@ run "oauth_connection_destination_rule_and_target" {
     condition = (
       aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].authorization_endpoint == "https://login.rx1.example.nhs.uk/oauth2/token" &&
       aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].http_method == "POST" &&
-      aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].client_parameters[0].client_id == "mock-client"
+      aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].client_parameters[0].client_id == "placeholder-until-connection-sync" &&
+      aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].client_parameters[0].client_secret == "placeholder-not-a-credential"
     )
-    error_message = "OAuth token URL, method and client id must come from the config and the credentials secret"
+    error_message = "OAuth token URL and method come from the config; the client credentials are placeholders until connection-sync puts the secret's on the connection"
+  }
+  assert {
+    condition = jsondecode(aws_lambda_invocation.first_sync.input) == {
+      action      = "sync"
+      force       = true
+      connections = [{ name = "trust-callbacks-test-RX1-ehr", credentialsSecret = "tc/RX1/ehr/auth", auth = "oauth2_client_credentials" }]
+    }
+    error_message = "the apply-time sync names the connection, its credentials secret and its kind (names only: Terraform keeps the input in state)"
+  }
+  assert {
+    condition     = aws_lambda_invocation.first_sync.function_name == "trust-callbacks-test-connection-sync" && aws_lambda_invocation.first_sync.lifecycle_scope == "CREATE_ONLY"
+    error_message = "the apply-time sync invokes the deployment's connection-sync function once per create or replacement"
+  }
+  assert {
+    condition     = aws_lambda_invocation.first_sync.triggers["connection_arn"] == aws_cloudwatch_event_connection.this.arn && length(aws_lambda_invocation.first_sync.triggers["settings"]) == 64
+    error_message = "a replaced connection, or any change Terraform makes to it (which sends the placeholders), syncs it again"
   }
   assert {
     condition = contains(
@@ -103,8 +121,12 @@ run "basic_auth" {
     }
   }
   assert {
-    condition     = aws_cloudwatch_event_connection.this.authorization_type == "BASIC" && aws_cloudwatch_event_connection.this.auth_parameters[0].basic[0].username == "mock-user"
-    error_message = "basic auth renders a BASIC connection with the secret's username"
+    condition     = aws_cloudwatch_event_connection.this.authorization_type == "BASIC" && aws_cloudwatch_event_connection.this.auth_parameters[0].basic[0].username == "placeholder-until-connection-sync" && aws_cloudwatch_event_connection.this.auth_parameters[0].basic[0].password == "placeholder-not-a-credential"
+    error_message = "basic auth renders a BASIC connection with placeholders"
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_invocation.first_sync.input).connections[0].auth == "basic" && jsondecode(aws_lambda_invocation.first_sync.input).connections[0].credentialsSecret == "tc/RX1/pas/auth"
+    error_message = "the apply-time sync tells the function the kind and the secret"
   }
   assert {
     condition     = aws_cloudwatch_event_target.this.retry_policy[0].maximum_event_age_in_seconds == 86400 && aws_cloudwatch_event_target.this.retry_policy[0].maximum_retry_attempts == 185 && aws_cloudwatch_event_api_destination.this.invocation_rate_limit_per_second == 10
@@ -122,8 +144,8 @@ run "api_key_auth" {
     }
   }
   assert {
-    condition     = aws_cloudwatch_event_connection.this.authorization_type == "API_KEY" && aws_cloudwatch_event_connection.this.auth_parameters[0].api_key[0].key == "x-api-key"
-    error_message = "api_key auth renders an API_KEY connection with the configured header"
+    condition     = aws_cloudwatch_event_connection.this.authorization_type == "API_KEY" && aws_cloudwatch_event_connection.this.auth_parameters[0].api_key[0].key == "x-api-key" && aws_cloudwatch_event_connection.this.auth_parameters[0].api_key[0].value == "placeholder-not-a-credential"
+    error_message = "api_key auth renders an API_KEY connection with the configured header and a placeholder value"
   }
 }
 
@@ -202,6 +224,18 @@ run "refuses_a_name_over_64_characters_instead_of_cutting_it" {
       id   = jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[3].endpointId
       url  = "https://ehr.example.nhs.uk/cb"
       auth = { type = "basic", credentialsSecret = "tc/auth" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "rejects_a_credentials_secret_arn" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = "https://ehr.rx1.example.nhs.uk/callbacks"
+      auth = { type = "basic", credentialsSecret = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:tc/RX1/ehr/auth-AbCdEf" }
     }
   }
   expect_failures = [var.endpoint]

@@ -3,15 +3,16 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix            = "trust-callbacks-test"
-  config_bucket          = "trust-callbacks-test-config-123456789012"
-  kms_key_arn            = "arn:aws:kms:eu-west-2:123456789012:key/0b6c2a52-4e1f-4c3b-9a7e-5d8f1e2a3b4c"
-  dlq_kms_key_arn        = "arn:aws:kms:eu-west-2:123456789012:key/2d8e4c74-6a3b-4e5d-9c0a-7f0b3a4c5d6e"
-  connection_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/1c7d3b63-5f2a-4d4c-8b8f-6e9a2f3b4c5d"
-  invocation_role_arn    = "arn:aws:iam::123456789012:role/trust-callbacks-test-api-destinations"
-  event_bus_name         = "trust-callbacks-test-callbacks"
-  alarm_actions          = ["arn:aws:sns:eu-west-2:123456789012:trust-callbacks-test-alarms"]
-  subscription_document  = "{\"trustId\":\"RX1\"}"
+  name_prefix                   = "trust-callbacks-test"
+  config_bucket                 = "trust-callbacks-test-config-123456789012"
+  kms_key_arn                   = "arn:aws:kms:eu-west-2:123456789012:key/0b6c2a52-4e1f-4c3b-9a7e-5d8f1e2a3b4c"
+  dlq_kms_key_arn               = "arn:aws:kms:eu-west-2:123456789012:key/2d8e4c74-6a3b-4e5d-9c0a-7f0b3a4c5d6e"
+  connection_kms_key_arn        = "arn:aws:kms:eu-west-2:123456789012:key/1c7d3b63-5f2a-4d4c-8b8f-6e9a2f3b4c5d"
+  connection_sync_function_name = "trust-callbacks-test-connection-sync"
+  invocation_role_arn           = "arn:aws:iam::123456789012:role/trust-callbacks-test-api-destinations"
+  event_bus_name                = "trust-callbacks-test-callbacks"
+  alarm_actions                 = ["arn:aws:sns:eu-west-2:123456789012:trust-callbacks-test-alarms"]
+  subscription_document         = "{\"trustId\":\"RX1\"}"
   config = {
     trustId = "RX1"
     name    = "Example NHS Trust"

@@ -32,6 +32,8 @@ export interface BatchCounts {
   deliveriesPublished: number;
   decryptFailures: number;
   putEventsCalls: number;
+  /** Events of conversations with no binding in force, filtered with the current document. */
+  unboundEvents: number;
 }
 
 export interface BatchResult {
@@ -49,6 +51,7 @@ export class WholeBatchRetry extends Error {
 export interface StageCounts {
   decryptFailures: number;
   putEventsCalls: number;
+  unboundEvents: number;
 }
 
 /**

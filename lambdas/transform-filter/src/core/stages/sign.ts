@@ -3,14 +3,16 @@ import { buildCloudEvent, cloudEventTime } from "../cloudevent.ts";
 import { minimalEventData } from "../decrypt.ts";
 import { describeError } from "../errors.ts";
 import { entrySize } from "../pack.ts";
-import type { SigningSecretSource } from "../ports.ts";
+import type { SigningSecretSource, SigningSecretValue } from "../ports.ts";
 import { found, type Result } from "../result.ts";
 import { signedBusEntry } from "../routing.ts";
+import { NoActiveSigningKey } from "../signature.ts";
 import {
   fateOfDeliveries,
   isSettled,
   lookupEach,
   type ReadableRecord,
+  type RoutedRecord,
   type SettledDelivery,
   type SignedDelivery,
   type SignedRecord,
@@ -29,24 +31,38 @@ export interface SignOptions {
   signedAt: Date;
 }
 
+/** The signing secret of each endpoint in play, by secret name, as `lookupSigningSecrets` found them. */
+export type SigningKeys = ReadonlyMap<string, Result<SigningSecretValue>>;
+
 /**
- * Sign: one CloudEvent per subscribed endpoint, built from the decrypted data (full profile) or the
- * identifiers only (minimal), signed with the endpoint's key and sized. Secret unavailable: retry; no
- * such secret, build failure or an entry over the size cap: that delivery is quarantined. A record with
- * a delivery to retry publishes nothing now (its other deliveries are held back), so the retry does not
- * duplicate them. The plaintext is dropped here: from now on it lives only inside the signed entries.
+ * The signing secrets of every endpoint the routed records go to, each distinct secret asked for once. The
+ * orchestrator runs this beside `decrypt`, since both need only the routing.
  */
-export async function sign(
-  records: readonly ReadableRecord[],
+export function lookupSigningSecrets(
+  records: readonly RoutedRecord[],
   secrets: SigningSecretSource,
   limit: ReturnType<typeof pLimit>,
-  options: SignOptions,
-): Promise<StageResult<SignedRecord>> {
-  const keys = await lookupEach(
+): Promise<SigningKeys> {
+  return lookupEach(
     records.flatMap((record) => record.endpoints.map((endpoint) => endpoint.signingSecret)),
     limit,
     async (name) => found(await secrets.get(name)),
   );
+}
+
+/**
+ * Sign: one CloudEvent per subscribed endpoint, built from the decrypted data (full profile) or the
+ * identifiers only (minimal), signed with every key of the endpoint's secret active at `signedAt` and sized.
+ * Secret unavailable: retry; no such secret, no active key, build failure or an entry over the size cap: that
+ * delivery is quarantined. A record with a delivery to retry publishes nothing now (its other deliveries are
+ * held back), so the retry does not duplicate them. The plaintext is dropped here: from now on it lives only
+ * inside the signed entries.
+ */
+export function sign(
+  records: readonly ReadableRecord[],
+  keys: SigningKeys,
+  options: SignOptions,
+): StageResult<SignedRecord> {
   const result: StageResult<SignedRecord> = { decided: [], next: [] };
   for (const record of records) {
     const deliveries = signDeliveries(record, keys, options);
@@ -61,7 +77,7 @@ export async function sign(
 
 function signDeliveries(
   record: ReadableRecord,
-  keys: ReadonlyMap<string, Result<string>>,
+  keys: SigningKeys,
   options: SignOptions,
 ): (SignedDelivery | SettledDelivery)[] {
   const { event, plaintext } = record;
@@ -91,7 +107,9 @@ function signDeliveries(
       if (tooLarge) return { endpoint, cloudEventId, state: "quarantined", reason: tooLarge };
       return { endpoint, cloudEventId, entry, size };
     } catch (error) {
-      const reason = `could not build or sign the CloudEvent: ${describeError(error)}`;
+      const reason = error instanceof NoActiveSigningKey
+        ? `signing secret ${endpoint.signingSecret}: ${error.message}`
+        : `could not build or sign the CloudEvent: ${describeError(error)}`;
       return { endpoint, ...(cloudEventId ? { cloudEventId } : {}), state: "quarantined", reason };
     }
   });

@@ -1,0 +1,232 @@
+# connection-sync: keeps every endpoint's EventBridge connection in step with its credentials secret, so no
+# credential passes through Terraform (lambdas/connection-sync; infrastructure/terraform/README.md, "Credentials").
+# It runs: once per apply for each new or changed connection (aws_lambda_invocation in modules/trust-endpoint), when
+# a credentials secret of this deployment gets a new current version (rule below), and on a schedule (reconcile).
+locals {
+  connection_sync_name      = "${local.name}-connection-sync"
+  credentials_secret_prefix = coalesce(var.credentials_secret_prefix, var.signing_secret_prefix)
+  credentials_map_key       = "connection-sync/connections.json"
+  # Keyed "<ODS>/<endpoint id>" by the caller; connections are named like modules/trust-endpoint names them.
+  credentials_map = {
+    for key, entry in var.endpoint_credentials : "${local.name}-${replace(key, "/", "-")}" => {
+      credentialsSecret = entry.credentials_secret
+      auth              = entry.auth
+    }
+  }
+}
+
+# Which secret, and which kind of credentials, each connection takes: names only, one object for every
+# connection, read by the function on each run (its environment could not hold 3,000 entries: Lambda allows 4 KB).
+resource "aws_s3_object" "connection_credentials_map" {
+  bucket                 = aws_s3_bucket.this["config"].bucket
+  key                    = local.credentials_map_key
+  content                = jsonencode({ version = 1, connections = local.credentials_map })
+  content_type           = "application/json"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = aws_kms_key.main.arn
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for entry in values(var.endpoint_credentials) : startswith(entry.credentials_secret, local.credentials_secret_prefix)])
+      error_message = "every credentialsSecret must start with ${local.credentials_secret_prefix} (connection-sync may read only secrets under it); these do not: ${join(", ", [for key, entry in var.endpoint_credentials : "${key}: ${entry.credentials_secret}" if !startswith(entry.credentials_secret, local.credentials_secret_prefix)])}."
+    }
+  }
+}
+
+resource "aws_cloudwatch_log_group" "connection_sync" {
+  name              = "/aws/lambda/${local.connection_sync_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.main.arn
+}
+
+module "connection_sync_policies" {
+  source = "../policies/connection-sync"
+
+  name_prefix               = local.name
+  partition                 = local.partition
+  region                    = local.region
+  account_id                = local.account_id
+  credentials_secret_prefix = local.credentials_secret_prefix
+  secrets_kms_key_arns      = var.secrets_kms_key_arns
+  connections_key_arn       = aws_kms_key.connections.arn
+  config_bucket_arn         = aws_s3_bucket.this["config"].arn
+  credentials_map_key       = local.credentials_map_key
+  main_key_arn              = aws_kms_key.main.arn
+  log_group_arn             = aws_cloudwatch_log_group.connection_sync.arn
+}
+
+resource "aws_iam_role" "connection_sync" {
+  name               = local.connection_sync_name
+  assume_role_policy = module.connection_sync_policies.trust_policy
+}
+
+# Least privilege, rendered and evaluated in modules/policies/connection-sync.
+resource "aws_iam_role_policy" "connection_sync" {
+  name   = "connection-sync"
+  role   = aws_iam_role.connection_sync.name
+  policy = module.connection_sync_policies.role_policy
+}
+
+resource "aws_lambda_function" "connection_sync" {
+  function_name                  = local.connection_sync_name
+  description                    = "Puts each credentials secret's values on its EventBridge connection (secret events, schedule, apply)"
+  role                           = aws_iam_role.connection_sync.arn
+  filename                       = var.connection_sync_zip_path
+  source_code_hash               = filebase64sha256(var.connection_sync_zip_path)
+  handler                        = "index.handler"
+  runtime                        = "nodejs22.x"
+  architectures                  = ["arm64"]
+  memory_size                    = 256
+  timeout                        = var.connection_sync.timeout_seconds
+  reserved_concurrent_executions = var.connection_sync.reserved_concurrency
+  kms_key_arn                    = aws_kms_key.main.arn
+
+  environment {
+    variables = {
+      ENVIRONMENT            = var.environment
+      CONNECTION_NAME_PREFIX = "${local.name}-"
+      CREDENTIALS_MAP_BUCKET = aws_s3_bucket.this["config"].bucket
+      CREDENTIALS_MAP_KEY    = local.credentials_map_key
+      CONCURRENCY            = tostring(var.connection_sync.concurrency)
+      LOG_LEVEL              = var.connection_sync.log_level
+      NODE_OPTIONS           = "--enable-source-maps"
+    }
+  }
+
+  logging_config {
+    log_format = "Text" # the function writes JSON lines itself (pino, EMF)
+    log_group  = aws_cloudwatch_log_group.connection_sync.name
+  }
+
+  depends_on = [aws_iam_role_policy.connection_sync]
+}
+
+# Triggers, on the account's default bus (where AWS services send their events).
+locals {
+  connection_sync_rules = merge(
+    {
+      # Secrets Manager's own event when a staging label moves; AWSCURRENT moves on PutSecretValue, on UpdateSecret
+      # with a value and at the end of a rotation. Needs no CloudTrail trail; enabled for every secret (Secrets Manager
+      # User Guide, "Secret event notifications" and "Secret Label Updated event":
+      # https://docs.aws.amazon.com/secretsmanager/latest/userguide/secret-event-notifications.html).
+      secret-changed = {
+        description = "A credentials secret of ${local.name} has a new current version: sync the connections that use it."
+        pattern = jsonencode({
+          source        = ["aws.secretsmanager"]
+          "detail-type" = ["Secret Label Updated"]
+          detail        = { name = [{ prefix = local.credentials_secret_prefix }], labelUpdated = ["AWSCURRENT"] }
+        })
+        schedule = null
+      }
+      # The reconciler: re-authorizes DEAUTHORIZED connections and catches any event that was missed.
+      reconcile = {
+        description = "Reconcile every connection of ${local.name} with its credentials secret."
+        pattern     = null
+        schedule    = "rate(${var.connection_sync.schedule_minutes} minutes)"
+      }
+    },
+    # CloudTrail's records of the same changes reach EventBridge only where a trail logs management events
+    # (EventBridge User Guide, "Events from AWS services": https://docs.aws.amazon.com/eventbridge/latest/userguide/event-types.html).
+    # A second, redundant path for deployers who have one; a repeated event finds the connection in step.
+    var.connection_sync.cloudtrail_events ? {
+      secret-api-call = {
+        description = "CloudTrail recorded a change to a credentials secret of ${local.name}: sync the connections that use it."
+        pattern = jsonencode({
+          source        = ["aws.secretsmanager"]
+          "detail-type" = ["AWS API Call via CloudTrail"]
+          detail = {
+            eventSource = ["secretsmanager.amazonaws.com"]
+            eventName   = ["PutSecretValue", "UpdateSecret", "RotateSecret"]
+            requestParameters = { secretId = [
+              { prefix = local.credentials_secret_prefix },
+              { prefix = "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${local.credentials_secret_prefix}" },
+            ] }
+          }
+        })
+        schedule = null
+      }
+    } : {},
+  )
+}
+
+resource "aws_cloudwatch_event_rule" "connection_sync" {
+  for_each            = local.connection_sync_rules
+  name                = "${local.connection_sync_name}-${each.key}"
+  description         = each.value.description
+  event_pattern       = each.value.pattern
+  schedule_expression = each.value.schedule
+}
+
+resource "aws_cloudwatch_event_target" "connection_sync" {
+  for_each  = local.connection_sync_rules
+  rule      = aws_cloudwatch_event_rule.connection_sync[each.key].name
+  target_id = "connection-sync"
+  arn       = aws_lambda_function.connection_sync.arn
+}
+
+resource "aws_lambda_permission" "connection_sync" {
+  for_each      = local.connection_sync_rules
+  statement_id  = "events-${each.key}"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.connection_sync.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.connection_sync[each.key].arn
+}
+
+# Each reconcile reports how many connections are in each state (one metric per state, not per connection). A
+# connection DEAUTHORIZED at N reconciles in a row was re-authorized in between and refused again: its trust's
+# credentials or token endpoint are wrong. Its name is in the function's log ("connection credentials updated",
+# stateBefore DEAUTHORIZED); docs/runbook.md, "Credentials", has the one command that forces a sync.
+resource "aws_cloudwatch_metric_alarm" "connections_deauthorized" {
+  alarm_name          = "${local.name}-connections-deauthorized"
+  alarm_description   = "A connection of ${local.name} stayed DEAUTHORIZED through ${var.connection_sync.deauthorized_alarm_evaluations} reconciles: EventBridge refuses its credentials even after a re-authorization. Runbook: docs/runbook.md, \"A connection stays deauthorized\"."
+  namespace           = "TrustCallbacks"
+  metric_name         = "Connections"
+  dimensions          = { Environment = var.environment, State = "DEAUTHORIZED" }
+  statistic           = "Minimum"
+  period              = var.connection_sync.schedule_minutes * 60
+  evaluation_periods  = var.connection_sync.deauthorized_alarm_evaluations
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "connection_sync_failures" {
+  alarm_name          = "${local.connection_sync_name}-failures"
+  alarm_description   = "connection-sync could not put a credentials secret on a connection (missing or malformed secret, refused update), or could not run. The reason is in its log (\"connection not synced\"). Runbook: docs/runbook.md, \"Credentials\"."
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  evaluation_periods  = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+
+  metric_query {
+    id          = "failures"
+    expression  = "FILL(failed, 0) + FILL(errors, 0)"
+    label       = "connections not synced plus failed invocations"
+    return_data = true
+  }
+  metric_query {
+    id = "failed"
+    metric {
+      namespace   = "TrustCallbacks"
+      metric_name = "ConnectionsFailed"
+      dimensions  = { Environment = var.environment, Trigger = "schedule" }
+      stat        = "Sum"
+      period      = var.connection_sync.schedule_minutes * 60
+    }
+  }
+  metric_query {
+    id = "errors"
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = aws_lambda_function.connection_sync.function_name }
+      stat        = "Sum"
+      period      = var.connection_sync.schedule_minutes * 60
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { failed, found, type Result } from "@trust-callbacks/transform-filter";
+import { AUTHORIZATION_TYPE, type AuthKind, type ConnectionDetails, type ExpectedCredentials, type UpdateConnectionRequest } from "./model.ts";
+
+// EventBridge accepts 1-512 characters for each of these values (API Reference, UpdateConnection's
+// UpdateConnectionBasicAuthRequestParameters, UpdateConnectionOAuthClientRequestParameters,
+// UpdateConnectionApiKeyAuthRequestParameters; the AWS provider validates the same range).
+const value = z.string().min(1).max(512);
+
+/** The secret's JSON for each kind, as the trust file's schema documents it (schemas/src/trust-config.ts). */
+const SECRET_SHAPES = {
+  oauth2_client_credentials: z.object({ client_id: value, client_secret: value }),
+  basic: z.object({ username: value, password: value }),
+  api_key: z.object({ api_key: value }),
+} as const;
+
+const FIELDS: Record<AuthKind, string> = {
+  oauth2_client_credentials: '{"client_id": "...", "client_secret": "..."}',
+  basic: '{"username": "...", "password": "..."}',
+  api_key: '{"api_key": "..."}',
+};
+
+/**
+ * Says what is wrong with a secret's JSON without quoting it: field names and rules only. (zod's own messages name
+ * types and sizes, never the received value, but the field list is built here so that stays true.)
+ */
+function describeProblems(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.join(".") || "(value)";
+      if (issue.code === "invalid_type") return `${field} is missing or not a string`;
+      if (issue.code === "too_small") return `${field} is empty`;
+      if (issue.code === "too_big") return `${field} is longer than 512 characters`;
+      return `${field} is invalid`;
+    })
+    .join(", ");
+}
+
+function parseJsonObject(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // JSON.parse's message quotes part of the text: never pass it on.
+    return undefined;
+  }
+}
+
+/**
+ * The UpdateConnection request that puts a secret's credentials on a connection, or one clear reason why not.
+ * Non-secret parameters (the OAuth token URL, method and body parameters, the API key's header name) are echoed
+ * from the connection as Terraform made it, so only the secret parts change. AuthorizationType is always sent:
+ * EventBridge re-authorizes a connection to a public API when both the authorization type and its parameters are
+ * updated, and ignores parameters of another type (EventBridge User Guide, "Updating connections",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-target-connection-edit.html). This is also how a
+ * DEAUTHORIZED connection is brought back ("update the connection with appropriate credentials", "De-authorizing
+ * connections", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-target-connection-deauthorize.html).
+ */
+export function credentialsUpdate(expected: ExpectedCredentials, connection: ConnectionDetails, secretString: string | undefined): Result<UpdateConnectionRequest> {
+  const shape = `${expected.kind} needs ${FIELDS[expected.kind]}`;
+  if (secretString === undefined || secretString === "") {
+    return failed("never", `secret ${expected.secretName} has no SecretString (${shape})`);
+  }
+  const json = parseJsonObject(secretString);
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    return failed("never", `secret ${expected.secretName} is not a JSON object (${shape})`);
+  }
+  const base = { Name: expected.connection, AuthorizationType: AUTHORIZATION_TYPE[expected.kind] };
+  switch (expected.kind) {
+    case "oauth2_client_credentials": {
+      const parsed = SECRET_SHAPES.oauth2_client_credentials.safeParse(json);
+      if (!parsed.success) return failed("never", `secret ${expected.secretName}: ${describeProblems(parsed.error)} (${shape})`);
+      const oauth = connection.oauth ?? {};
+      return found({
+        ...base,
+        AuthParameters: {
+          OAuthParameters: {
+            ClientParameters: { ClientID: parsed.data.client_id, ClientSecret: parsed.data.client_secret },
+            ...(oauth.authorizationEndpoint ? { AuthorizationEndpoint: oauth.authorizationEndpoint } : {}),
+            ...(oauth.httpMethod ? { HttpMethod: oauth.httpMethod } : {}),
+            ...(oauth.httpParameters ? { OAuthHttpParameters: oauth.httpParameters } : {}),
+          },
+        },
+      });
+    }
+    case "basic": {
+      const parsed = SECRET_SHAPES.basic.safeParse(json);
+      if (!parsed.success) return failed("never", `secret ${expected.secretName}: ${describeProblems(parsed.error)} (${shape})`);
+      return found({ ...base, AuthParameters: { BasicAuthParameters: { Username: parsed.data.username, Password: parsed.data.password } } });
+    }
+    case "api_key": {
+      const parsed = SECRET_SHAPES.api_key.safeParse(json);
+      if (!parsed.success) return failed("never", `secret ${expected.secretName}: ${describeProblems(parsed.error)} (${shape})`);
+      return found({
+        ...base,
+        AuthParameters: {
+          ApiKeyAuthParameters: { ...(connection.apiKeyName ? { ApiKeyName: connection.apiKeyName } : {}), ApiKeyValue: parsed.data.api_key },
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { activeSigningKeys, parseSigningSecret, renderSigningSecret, type SigningSecret } from "./signing-secret.ts";
+
+const OLD = `whsec_${Buffer.alloc(32, 1).toString("base64")}`;
+const NEW = `whsec_${Buffer.alloc(32, 2).toString("base64")}`;
+const rotation: SigningSecret = {
+  version: 1,
+  keys: [
+    { key: NEW, createdAt: "2026-11-22T10:00:00Z" },
+    { key: OLD, createdAt: "2026-01-01T00:00:00Z", notAfter: "2026-11-23T11:00:00Z" },
+  ],
+};
+
+describe("parseSigningSecret", () => {
+  it("reads the single-key format as a set of one key that never ends", () => {
+    expect(parseSigningSecret(OLD)).toEqual({ status: "valid", secret: { version: 1, keys: [{ key: OLD }] } });
+    expect(parseSigningSecret(`${OLD}\n`)).toEqual({ status: "valid", secret: { version: 1, keys: [{ key: OLD }] } });
+  });
+
+  it("reads a key set as written by renderSigningSecret", () => {
+    expect(parseSigningSecret(renderSigningSecret(rotation))).toEqual({ status: "valid", secret: rotation });
+  });
+
+  it.each<[string, string, RegExp]>([
+    ["a password", "hunter2", /neither a whsec_ signing key/],
+    ["a short key", "whsec_AAAA", /neither a whsec_ signing key/],
+    ["broken JSON", "{\"version\":1,", /not JSON/],
+    ["another version", JSON.stringify({ version: 2, keys: [{ key: OLD }] }), /version/],
+    ["no keys", JSON.stringify({ version: 1, keys: [] }), /keys/],
+    ["a repeated key", JSON.stringify({ version: 1, keys: [{ key: OLD }, { key: OLD, notAfter: "2026-11-23T00:00:00Z" }] }), /keys\.1\.key: repeats/],
+    ["a bad end time", JSON.stringify({ version: 1, keys: [{ key: OLD, notAfter: "tomorrow" }] }), /keys\.0\.notAfter/],
+    ["an unknown field", JSON.stringify({ version: 1, keys: [{ key: OLD }], note: "x" }), /note/],
+    ["six keys", JSON.stringify({ version: 1, keys: [1, 2, 3, 4, 5, 6].map((n) => ({ key: `whsec_${Buffer.alloc(32, n).toString("base64")}` })) }), /keys/],
+  ])("refuses %s without quoting the value", (_, text, message) => {
+    const parsed = parseSigningSecret(text);
+    expect(parsed).toEqual({ status: "invalid", message: expect.stringMatching(message) });
+    if (parsed.status === "invalid") {
+      expect(parsed.message).not.toContain("hunter2");
+      expect(parsed.message).not.toContain(OLD.slice(6, 20));
+    }
+  });
+});
+
+describe("activeSigningKeys", () => {
+  it("signs with both keys during the overlap, the current key first", () => {
+    expect(activeSigningKeys(rotation, new Date("2026-11-22T12:00:00Z"))).toEqual([NEW, OLD]);
+  });
+
+  it("drops the old key at its notAfter instant, not a moment later", () => {
+    expect(activeSigningKeys(rotation, new Date("2026-11-23T10:59:59.999Z"))).toEqual([NEW, OLD]);
+    expect(activeSigningKeys(rotation, new Date("2026-11-23T11:00:00Z"))).toEqual([NEW]);
+  });
+
+  it("has no key at all once every key has ended", () => {
+    const ended: SigningSecret = { version: 1, keys: [{ key: OLD, notAfter: "2026-01-01T00:00:00Z" }] };
+    expect(activeSigningKeys(ended, new Date("2026-11-22T00:00:00Z"))).toEqual([]);
+  });
+
+  it("compares instants, whatever the offset a time is written with", () => {
+    const offset: SigningSecret = { version: 1, keys: [{ key: NEW }, { key: OLD, notAfter: "2026-11-23T12:00:00+01:00" }] };
+    expect(activeSigningKeys(offset, new Date("2026-11-23T10:59:00Z"))).toEqual([NEW, OLD]);
+    expect(activeSigningKeys(offset, new Date("2026-11-23T11:00:00Z"))).toEqual([NEW]);
+  });
+});

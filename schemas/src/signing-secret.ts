@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+/**
+ * An endpoint's signing secret: the SecretString of the Secrets Manager secret its `signingSecret` names.
+ *
+ * Two formats, both read by `parseSigningSecret`:
+ * - single key (the original format): the key itself, `whsec_<base64>`;
+ * - key set: `{"version":1,"keys":[{"key":"whsec_...","createdAt":"...","notAfter":"..."}]}`. The first key is the
+ *   current one; the others are previous keys kept, each until its `notAfter`, during a rotation's overlap.
+ *
+ * Every active key signs each delivery (Standard Webhooks `webhook-signature: v1,<sig1> v1,<sig2>`), so a receiver
+ * holding either the old or the new key verifies, and EventBridge retries signed before the rotation still verify.
+ */
+
+/** A Standard Webhooks signing key: `whsec_` then base64 of at least 24 bytes. */
+export const SIGNING_KEY_PATTERN = /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/;
+
+/**
+ * At most this many keys in one secret. Each signs every delivery and adds 48 characters (`v1,` + 44 base64 + a
+ * space) to the `webhook-signature` header; five keep it under 240 characters, well below the 512 an API
+ * destination header value may hold.
+ */
+export const MAX_SIGNING_KEYS = 5;
+
+const Timestamp = z.iso.datetime({ offset: true });
+
+export const SigningKey = z.strictObject({
+  key: z.string().regex(SIGNING_KEY_PATTERN, "must be whsec_ then base64 of at least 24 bytes"),
+  /** When the key was generated (absent for a key read from the single-key format). */
+  createdAt: Timestamp.optional(),
+  /** The key stops signing at this instant; absent: it signs until it is removed. */
+  notAfter: Timestamp.optional(),
+});
+export type SigningKey = z.infer<typeof SigningKey>;
+
+export const SigningSecret = z.strictObject({
+  version: z.literal(1),
+  keys: z
+    .array(SigningKey)
+    .min(1)
+    .max(MAX_SIGNING_KEYS)
+    .superRefine((keys, ctx) => {
+      const seen = new Set<string>();
+      keys.forEach((entry, index) => {
+        if (seen.has(entry.key)) ctx.addIssue({ code: "custom", path: [index, "key"], message: "repeats an earlier key" });
+        seen.add(entry.key);
+      });
+    }),
+});
+export type SigningSecret = z.infer<typeof SigningSecret>;
+
+export type SigningSecretParse = { status: "valid"; secret: SigningSecret } | { status: "invalid"; message: string };
+
+/**
+ * The one parser of a signing secret's SecretString, in either format. The message of an invalid one never quotes
+ * the value (it is a key, or almost one).
+ */
+export function parseSigningSecret(text: string): SigningSecretParse {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith("{")) {
+    return SIGNING_KEY_PATTERN.test(trimmed)
+      ? { status: "valid", secret: { version: 1, keys: [{ key: trimmed }] } }
+      : { status: "invalid", message: "is neither a whsec_ signing key nor a signing key set" };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(trimmed);
+  } catch {
+    return { status: "invalid", message: "starts with { but is not JSON" };
+  }
+  const parsed = SigningSecret.safeParse(json);
+  if (parsed.success) return { status: "valid", secret: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { status: "invalid", message: `is not a signing key set: ${issue.path.join(".") || "(root)"}: ${issue.message}` };
+}
+
+/** A key is active (signs) while it has no `notAfter` or its `notAfter` is still in the future. */
+export const isActiveSigningKey = (key: SigningKey, at: Date): boolean =>
+  key.notAfter === undefined || Date.parse(key.notAfter) > at.getTime();
+
+/** The keys that sign at `at`, in the secret's order (the current key first). */
+export const activeSigningKeys = (secret: SigningSecret, at: Date): string[] =>
+  secret.keys.filter((key) => isActiveSigningKey(key, at)).map((key) => key.key);
+
+/** The SecretString of a key set (one line, as Secrets Manager and the local secrets file hold it). */
+export const renderSigningSecret = (secret: SigningSecret): string => JSON.stringify(SigningSecret.parse(secret));

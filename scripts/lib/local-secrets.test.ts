@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadTrusts, SAMPLE_TRUSTS_DIR } from "../local-pipeline/pipeline.ts";
+import { connectionSecret, ensureLocalSecrets, readLocalSecrets, writeLocalSecret } from "./local-secrets.ts";
+
+const trusts = loadTrusts(SAMPLE_TRUSTS_DIR);
+const fresh = () => join(mkdtempSync(join(tmpdir(), "secrets-")), "nested", "secrets.json");
+const endpointOf = (trustId: string, id: string) => trusts.find((t) => t.trustId === trustId)!.endpoints.find((e) => e.id === id)!;
+
+describe("the local secrets file", () => {
+  it("is created (0600) with a signing key and credentials per endpoint, in Secrets Manager's shapes, then kept as it is", () => {
+    const path = fresh();
+    const first = ensureLocalSecrets(path, trusts);
+    expect(first.created).toBe(true);
+    const names = trusts.flatMap((t) => t.endpoints.flatMap((e) => [e.signingSecret, e.auth.credentialsSecret]));
+    expect(first.generated.sort()).toEqual([...new Set(names)].sort());
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(first.secrets["local/RX1/ehr/signing"]).toMatch(/^whsec_/);
+    expect(connectionSecret(endpointOf("RX1", "ehr"), first.secrets["local/RX1/ehr/auth"])).toMatchObject({ type: "oauth2_client_credentials" });
+    expect(connectionSecret(endpointOf("RX1", "bleep"), first.secrets["local/RX1/bleep/auth"])).toMatchObject({ type: "api_key" });
+
+    const second = ensureLocalSecrets(path, trusts);
+    expect(second).toEqual({ secrets: first.secrets, generated: [], created: false });
+  });
+
+  it("fills in only what is missing and never changes a value someone set", () => {
+    const path = fresh();
+    writeLocalSecret(path, "local/RX1/ehr/signing", "whsec_bWluZQ==");
+    writeLocalSecret(path, "unrelated/secret", "kept");
+    const { secrets, generated, created } = ensureLocalSecrets(path, trusts);
+    expect(created).toBe(false);
+    expect(generated).not.toContain("local/RX1/ehr/signing");
+    expect(secrets["local/RX1/ehr/signing"]).toBe("whsec_bWluZQ==");
+    expect(readLocalSecrets(path)["unrelated/secret"]).toBe("kept");
+    writeLocalSecret(path, "local/RX1/ehr/signing", "whsec_bmV3");
+    expect(readLocalSecrets(path)).toMatchObject({ "local/RX1/ehr/signing": "whsec_bmV3", "local/RX1/bleep/signing": secrets["local/RX1/bleep/signing"] });
+  });
+
+  it.each([
+    ["not JSON", "{", /is not JSON$/],
+    ["not an object of strings", JSON.stringify({ a: 1 }), /must be a JSON object of secret name to SecretString/],
+    ["an array", "[]", /must be a JSON object/],
+  ])("a file that is %s is a usage error naming it", (_what, text, message) => {
+    const path = fresh();
+    writeLocalSecret(path, "x", "y"); // creates the folder
+    writeFileSync(path, text);
+    expect(() => readLocalSecrets(path)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
+    expect(() => ensureLocalSecrets(path, trusts)).toThrow(expect.objectContaining({ name: "UsageError" }));
+    expect(readFileSync(path, "utf8")).toBe(text); // not overwritten
+  });
+
+  it("refuses credentials that do not fit the endpoint's auth type, naming the secret", () => {
+    const ehr = endpointOf("RX1", "ehr");
+    expect(() => connectionSecret(ehr, JSON.stringify({ api_key: "k" }))).toThrow(/secret local\/RX1\/ehr\/auth must be a JSON object with "client_id" and "client_secret"/);
+    expect(() => connectionSecret(ehr, "plain text")).toThrow(/is not JSON/);
+    expect(() => connectionSecret(ehr, undefined)).toThrow(/no secret local\/RX1\/ehr\/auth/);
+  });
+});
