@@ -21,13 +21,14 @@ const ENVIRONMENT = "test";
 /** Rules per callbacks bus the generated environment aims at (the quota is 300 by default). */
 const RULES_PER_BUS = 200;
 const SMALL_PLAN_RUNS = 3;
+/** What the root deploys (and hashes at plan time): `make build` writes them. */
+const LAMBDA_ZIPS = [".build/lambdas/transform-filter.zip", ".build/lambdas/connection-sync.zip"];
 
 await main({ invocation: "npm run tf-scale --", usage: USAGE, parse: parseScalePlanArgs, run: scalePlan });
 
 async function scalePlan(command: ScalePlanCommand, signal: AbortSignal): Promise<number> {
-  if (!existsSync(join(REPO, ".build/lambdas/transform-filter.zip"))) {
-    throw new Error("the Lambda zip is missing: run `make build` (or `npm run lambda-build`) first");
-  }
+  const missing = LAMBDA_ZIPS.filter((zip) => !existsSync(join(REPO, zip)));
+  if (missing.length > 0) throw new Error(`${missing.join(", ")} missing: run \`make build\` (or \`npm run lambda-build\`) first`);
   await run(TERRAFORM, [`-chdir=${ROOT}`, "init", "-backend=false", "-input=false", "-no-color"], signal);
   const work = mkdtempSync(join(tmpdir(), "tf-scale-"));
   try {
