@@ -67,7 +67,7 @@ tf-test: tf-init build ## terraform test (mock_provider "aws") in every module, 
 	done
 
 # Plan time per resource at the larger count of generated trusts against the smaller (README: "Plan time at scale").
-TF_SCALE_TRUSTS ?= 50,150
+TF_SCALE_TRUSTS ?= 50,120
 tf-scale: tf-init build ## Plan the root over $(TF_SCALE_TRUSTS) generated trusts (mocked AWS); fails past 2x time per resource
 	@mkdir -p .build
 	npx tsx scripts/terraform/scale-plan.ts --trusts $(TF_SCALE_TRUSTS) --max-ratio 2 --log .build/tf-test.log
