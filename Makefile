@@ -12,7 +12,7 @@ ENV ?=
 # One root, environments as data: each environment keeps its own .terraform directory (backend and providers).
 TF_ENV = TF_DATA_DIR=.terraform-$(ENV) $(TF) -chdir=$(TF_ROOT)
 
-.PHONY: help install local test lint typecheck unit build tf-init tf-fmt-check tf-validate tf-test validate-trusts plan apply output fmt
+.PHONY: help install local test lint typecheck unit build tf-init tf-fmt-check tf-validate tf-test tf-scale validate-trusts plan apply output fmt
 
 help: ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -23,7 +23,7 @@ install: ## npm ci (clean install from the lockfile)
 local: install ## Run the whole pipeline locally on the sample trusts (no AWS account)
 	npm run --silent local
 
-test: install lint typecheck unit build tf-fmt-check tf-validate tf-test validate-trusts ## Every check and test
+test: install lint typecheck unit build tf-fmt-check tf-validate tf-test tf-scale validate-trusts ## Every check and test
 	@npx tsx scripts/build/test-totals.ts .build/vitest.json .build/tf-test.log
 
 lint: ## ESLint over all TypeScript
@@ -65,6 +65,12 @@ tf-test: tf-init build ## terraform test (mock_provider "aws") in every module, 
 	  echo "terraform test $(TF_ROOT) with environments/$$env"; \
 	  $(TF) -chdir=$(TF_ROOT) test -no-color -filter=tests/environment.tftest.hcl -var-file=../environments/$$env/terraform.tfvars | tee -a .build/tf-test.log; \
 	done
+
+# Plan time per resource at the larger count of generated trusts against the smaller (README: "Plan time at scale").
+TF_SCALE_TRUSTS ?= 50,120
+tf-scale: tf-init build ## Plan the root over $(TF_SCALE_TRUSTS) generated trusts (mocked AWS); fails past 2x time per resource
+	@mkdir -p .build
+	npx tsx scripts/terraform/scale-plan.ts --trusts $(TF_SCALE_TRUSTS) --max-ratio 2 --log .build/tf-test.log
 
 validate-trusts: ## Validate trust config files against the schema, naming file and field (ENV=name for one environment)
 	npx tsx scripts/validate-trusts.ts --https-only $(if $(ENV),$(TF_DIR)/environments/$(ENV)/trusts,$(TF_DIR)/environments/*/trusts)
