@@ -33,6 +33,8 @@ export interface PipeBatchResponse {
 interface Runtime {
   env: LambdaEnvironment;
   logger: Logger;
+  /** Writes the call history (identifiers only, no redaction). */
+  historyLogger: Logger;
   settings: ProcessorSettings;
   metrics: BatchMetrics;
   deps: Omit<ProcessorDeps, "logger" | "remainingTimeMs" | "history">;
@@ -55,16 +57,17 @@ export function createRuntime(
   },
 ): Runtime {
   const env = readLambdaEnvironment(processEnv);
-  const logger = createLogger(
-    { level: env.LOG_LEVEL, base: { service: "transform-filter", environment: env.ENVIRONMENT } },
-    clients?.logDestination,
-  );
+  const base = { service: "transform-filter", environment: env.ENVIRONMENT };
+  const logger = createLogger({ level: env.LOG_LEVEL, base }, clients?.logDestination);
+  // The call history's lines hold identifiers only (deliveryHistoryLog): written without redaction's cost.
+  const historyLogger = createLogger({ level: env.LOG_LEVEL, base, redact: false }, clients?.logDestination);
   const clientConfig = awsClientConfig(logger);
   const s3 = clients?.s3 ?? new S3Client(clientConfig);
   const traceHeader = () => invocationTraceHeader(processEnv);
   return {
     env,
     logger,
+    historyLogger,
     traceHeader,
     metrics: new BatchMetrics({
       namespace: env.METRICS_NAMESPACE,
@@ -126,7 +129,8 @@ export function createHandler(runtime: Runtime) {
     // `requestId` names the invocation; an event's own correlation id is `eventCorrelationId` (history) or
     // `correlationId` on a record's outcome line.
     const traceId = traceIdOf(runtime.traceHeader());
-    const logger = runtime.logger.child({ requestId: context.awsRequestId, coldStart, ...(traceId ? { traceId } : {}) });
+    const invocation = { requestId: context.awsRequestId, coldStart, ...(traceId ? { traceId } : {}) };
+    const logger = runtime.logger.child(invocation);
     coldStart = false;
     if (!Array.isArray(event)) {
       // Not a Pipe batch: nothing can be reported per record, so fail the invocation as a whole.
@@ -135,7 +139,7 @@ export function createHandler(runtime: Runtime) {
     }
     const result = await processBatch(
       event as PipeKinesisRecord[],
-      { ...runtime.deps, logger, history: deliveryHistoryLog(logger), remainingTimeMs: () => context.getRemainingTimeInMillis() },
+      { ...runtime.deps, logger, history: deliveryHistoryLog(runtime.historyLogger.child(invocation)), remainingTimeMs: () => context.getRemainingTimeInMillis() },
       runtime.settings,
     );
     runtime.metrics.publishBatch(result.counts);

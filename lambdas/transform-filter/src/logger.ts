@@ -29,8 +29,14 @@ export const REDACTED_PATHS = [
   "*.data",
 ];
 
-/** JSON logs to stdout (CloudWatch in Lambda). */
-export function createLogger(options: { level?: string; base?: Record<string, unknown> } = {}, destination?: pino.DestinationStream): Logger {
+/**
+ * JSON logs to stdout (CloudWatch in Lambda). `redact: false` is only for a logger whose lines are built from
+ * typed identifiers (the call history): redaction's wildcard paths cost ~16 µs a line, 3 ms per 100-record batch.
+ */
+export function createLogger(
+  options: { level?: string; base?: Record<string, unknown>; redact?: boolean } = {},
+  destination?: pino.DestinationStream,
+): Logger {
   return pino(
     {
       level: options.level ?? "info",
@@ -38,7 +44,7 @@ export function createLogger(options: { level?: string; base?: Record<string, un
       messageKey: "message",
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      ...(options.redact === false ? {} : { redact: { paths: REDACTED_PATHS, censor: "[redacted]" } }),
     },
     destination,
   );
@@ -53,7 +59,9 @@ export const DELIVERY_PUBLISHED_MESSAGE = "delivery published";
  * PutEvents EventId as `busEventId`, `publishedAt`). No content.
  */
 export const deliveryHistoryLog = (logger: Logger): DeliveryHistory => ({
-  published: (delivery) => logger.info({ history: "published", ...delivery }, DELIVERY_PUBLISHED_MESSAGE),
+  // Only the port's identifier fields are written (never a spread of anything else), so this logger needs no redaction.
+  published: ({ trustId, endpointId, cloudEventId, sourceEventId, eventCorrelationId, eventType, busEventId, publishedAt }) =>
+    logger.info({ history: "published", trustId, endpointId, cloudEventId, sourceEventId, eventCorrelationId, eventType, busEventId, publishedAt }, DELIVERY_PUBLISHED_MESSAGE),
 });
 
 /**
