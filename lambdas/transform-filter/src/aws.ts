@@ -8,3 +8,4 @@ export { S3QuarantineSink, quarantineKey } from "./adapters/s3-quarantine.ts";
 export { awsClientConfig } from "./adapters/aws-clients.ts";
 export { DynamoDbConversationBindings, MAX_KEYS_PER_BATCH_GET } from "./adapters/dynamodb-bindings.ts";
 export { S3SubscriptionVersions } from "./adapters/s3-subscription-versions.ts";
+export { classifyAwsError } from "./adapters/aws-errors.ts";

@@ -23,6 +23,9 @@ const THROTTLING = new Set([
   "ServiceUnavailable",
   "RequestTimeout",
   "TimeoutError",
+  // EventBridge (connection-sync): "Common Errors" and UpdateConnection's Errors.
+  "ConcurrentModificationException",
+  "InternalException",
 ]);
 
 export const httpStatusOf = (error: unknown): number | undefined =>
@@ -35,13 +38,15 @@ export const isMissingObject = (error: unknown): boolean =>
 /**
  * Sorts an AWS SDK error (after the SDK's own retries) into transient (throttling, 5xx, network,
  * timeouts: worth retrying later) and permanent (4xx: this request will never succeed).
+ * `quoteAws: false` names the call, the error and the HTTP status only, and keeps no `cause`: for calls whose
+ * request holds credentials (UpdateConnection), since an AWS error message may quote request fields.
  */
-export function classifyAwsError(error: unknown, what: string): TransientError | PermanentError {
+export function classifyAwsError(error: unknown, what: string, { quoteAws = true }: { quoteAws?: boolean } = {}): TransientError | PermanentError {
   if (error instanceof TransientError || error instanceof PermanentError) return error;
   const shape = (error ?? {}) as SdkErrorShape;
   const name = shape.name ?? "Error";
-  const message = `${what}: ${name}${shape.message ? `: ${shape.message}` : ""}`;
   const status = shape.$metadata?.httpStatusCode;
+  const message = quoteAws ? `${what}: ${name}${shape.message ? `: ${shape.message}` : ""}` : `${what}: ${name}${status ? ` (HTTP ${status})` : ""}`;
   const transient =
     THROTTLING.has(name) ||
     shape.$fault === "server" ||
@@ -50,5 +55,6 @@ export function classifyAwsError(error: unknown, what: string): TransientError |
     (status !== undefined && status >= 500) ||
     // No HTTP status at all: the request never got an answer (DNS, reset, abort).
     status === undefined;
-  return transient ? new TransientError(message, { cause: error }) : new PermanentError(message, { cause: error });
+  const options = quoteAws ? { cause: error } : undefined;
+  return transient ? new TransientError(message, options) : new PermanentError(message, options);
 }
