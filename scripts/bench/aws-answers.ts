@@ -38,6 +38,7 @@ export interface BenchClients {
 /** What the AWS services answer, in the SDK's shapes, counting calls; `latencyMs` delays each answer. */
 function backend(fixture: BenchFixture, calls: AwsCalls, latencyMs: number) {
   const wait = latencyMs > 0 ? () => sleep(latencyMs) : () => undefined;
+  const table = bindingTableAnswers(BINDINGS_TABLE);
   return {
     async decrypt(ciphertext: Uint8Array, context: Record<string, string>): Promise<Buffer> {
       calls.kms += 1;
@@ -60,6 +61,15 @@ function backend(fixture: BenchFixture, calls: AwsCalls, latencyMs: number) {
       await wait();
       return entries.map((_e, i) => ({ EventId: `11111111-2222-3333-4444-${String(i).padStart(12, "0")}` }));
     },
+    /** The bindings table's answers in the SDK's shapes (DynamoDB's JSON is the same on the wire). */
+    async bindings(operation: string, input: Record<string, unknown>) {
+      if (operation === "BatchGetItem") calls.bindingReads += 1;
+      if (operation === "PutItem") calls.bindingWrites += 1;
+      await wait();
+      const output = (await table.answers[`${operation}Command`]!(input)) as { Responses?: Record<string, unknown[]> };
+      if (operation === "BatchGetItem") calls.bindingItemsRead += output.Responses?.[BINDINGS_TABLE]?.length ?? 0;
+      return output;
+    },
   };
 }
 
@@ -74,17 +84,6 @@ export function benchClients(
   options: { latencyMs?: number } = {},
 ): { clients: BenchClients; calls: AwsCalls } {
   const calls: AwsCalls = { kms: 0, s3: 0, secrets: 0, putEvents: 0, entries: 0, bindingReads: 0, bindingItemsRead: 0, bindingWrites: 0 };
-  const table = bindingTableAnswers(BINDINGS_TABLE);
-  const wait = (options.latencyMs ?? 0) > 0 ? () => sleep(options.latencyMs!) : () => undefined;
-  /** The table's answers in the SDK's shapes (DynamoDB's JSON is the same on the wire), counted and delayed. */
-  const bindings = async (operation: string, input: Record<string, unknown>) => {
-    if (operation === "BatchGetItem") calls.bindingReads += 1;
-    if (operation === "PutItem") calls.bindingWrites += 1;
-    await wait();
-    const output = (await table.answers[`${operation}Command`]!(input)) as { Responses?: Record<string, unknown[]> };
-    if (operation === "BatchGetItem") calls.bindingItemsRead += output.Responses?.[BINDINGS_TABLE]?.length ?? 0;
-    return output;
-  };
   const aws = backend(fixture, calls, options.latencyMs ?? 0);
   const config = { ...clientConfig, region: "eu-west-2", credentials: { accessKeyId: "AKIABENCHMARK0000000", secretAccessKey: "bench" } };
   if (level === "sdk") {
@@ -109,9 +108,9 @@ export function benchClients(
           PutEventsCommand: async (input) => ({ FailedEntryCount: 0, Entries: await aws.putEvents(input.Entries as unknown[]) }),
         }),
         dynamoDb: answerAtSdkLevel(new DynamoDBClient(config), {
-          BatchGetItemCommand: (input) => bindings("BatchGetItem", input),
-          PutItemCommand: (input) => bindings("PutItem", input),
-          GetItemCommand: (input) => bindings("GetItem", input),
+          BatchGetItemCommand: (input) => aws.bindings("BatchGetItem", input),
+          PutItemCommand: (input) => aws.bindings("PutItem", input),
+          GetItemCommand: (input) => aws.bindings("GetItem", input),
         }),
       },
     };
@@ -177,7 +176,7 @@ export function benchClients(
         handler(async (request) => {
           const operation = (request.headers["x-amz-target"] ?? "").split(".").pop()!;
           try {
-            return json(await bindings(operation, JSON.parse(request.body || "{}") as Record<string, unknown>));
+            return json(await aws.bindings(operation, JSON.parse(request.body || "{}") as Record<string, unknown>));
           } catch (error) {
             const { name, Item } = error as { name: string; Item?: unknown };
             return jsonError(`com.amazonaws.dynamodb.v20120810#${name}`, Item ? { Item } : {});
