@@ -107,7 +107,7 @@ output "documents" {
     config_bucket_policy          = module.pipeline.bucket_policies["config"]
     quarantine_bucket_policy      = module.pipeline.bucket_policies["quarantine"]
     trust_dlq_policy              = module.trust_dlq.queue_policy
-    connection_sync_trust_policy  = module.connection_sync.trust_policy
+    connection_sync_trust_policy  = module.pipeline.lambda_trust_policy # the role connection-sync.tf builds uses it
     connection_sync_role_policy   = module.connection_sync.role_policy
   }
 }

@@ -56,8 +56,9 @@ module "connection_sync_policies" {
 }
 
 resource "aws_iam_role" "connection_sync" {
-  name               = local.connection_sync_name
-  assume_role_policy = module.connection_sync_policies.trust_policy
+  name = local.connection_sync_name
+  # The same trust as the transform-and-filter function: Lambda, from this account.
+  assume_role_policy = module.policies.lambda_trust_policy
 }
 
 # Least privilege, rendered and evaluated in modules/policies/connection-sync.

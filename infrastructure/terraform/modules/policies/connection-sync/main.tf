@@ -13,19 +13,6 @@ locals {
   connection_secrets = "${local.arn_prefix}:secretsmanager:${local.regional}:secret:events!connection/${var.name_prefix}-*"
 }
 
-output "trust_policy" {
-  description = "Who may assume the connection-sync function's role."
-  value = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "lambda.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-      Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
-    }]
-  })
-}
-
 output "role_policy" {
   description = "What the connection-sync function may do: read this deployment's credentials secrets and map, update this deployment's connections."
   value = jsonencode({
