@@ -13,6 +13,7 @@ import type {
 import type { PipeKinesisRecord } from "./records.ts";
 import { decode, receive } from "./stages/decode.ts";
 import { decrypt } from "./stages/decrypt.ts";
+import { Lookahead } from "./stages/lookahead.ts";
 import { publish } from "./stages/publish.ts";
 import { quarantine } from "./stages/quarantine.ts";
 import { report, type BatchResult } from "./stages/report.ts";
@@ -74,6 +75,9 @@ export interface ProcessorDeps {
   remainingTimeMs?: () => number;
 }
 
+// The lookahead's ports hold each kind's limit; a stage reading through them must not hold a slot of its own.
+const unlimited = pLimit(Number.POSITIVE_INFINITY);
+
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -99,11 +103,14 @@ export async function processBatch(
   const received = receive(records);
   const decoded = decode(received);
   const bindings = deps.bindings && { now, ...deps.bindings, ttlMs: settings.bindingTtlMs ?? DEFAULT_BINDING_TTL_MS };
-  const routed = await route(decoded.next, deps.subscriptions, limitCalls(), bindings);
-  // Data keys and signing secrets depend only on the routing: looked up together, not one kind after the other.
+  // Signing secrets and data keys are asked for as each trust's document arrives, not once every record is routed.
+  const lookahead = new Lookahead(deps.secrets, deps.keys, settings.concurrency);
+  const routed = await route(decoded.next, deps.subscriptions, limitCalls(), bindings, (record, endpoints) =>
+    lookahead.matched(record, endpoints),
+  );
   const [readable, signingKeys] = await Promise.all([
-    decrypt(routed.next, deps.keys, limitCalls()),
-    lookupSigningSecrets(routed.next, deps.secrets, limitCalls()),
+    decrypt(routed.next, lookahead.keys, unlimited),
+    lookupSigningSecrets(routed.next, lookahead.secrets, unlimited),
   ]);
   const signed = sign(readable.next, signingKeys, { ...settings, signedAt: now() });
   const published = await publish(signed.next, deps.publisher, limitCalls(), {

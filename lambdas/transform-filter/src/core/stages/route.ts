@@ -1,6 +1,7 @@
 import type pLimit from "p-limit";
 import type { PlatformEvent, TrustConfig } from "@trust-callbacks/schemas";
-import { boundConfig, matchEndpoints } from "../filter.ts";
+import type { Endpoint } from "@trust-callbacks/schemas";
+import { boundConfig, matchEndpoints, type EndpointMatch } from "../filter.ts";
 import {
   conversationKey,
   type ConversationBinding,
@@ -46,18 +47,36 @@ export interface RouteResult extends StageResult<RoutedRecord> {
  * removed endpoints and signing keys still follow the current document), or with the current document when there is
  * no binding in force (counted in `unbound`). A binding that cannot be read or written hands the record back.
  * The documents and the binding reads are looked up in parallel; the writes wait for the documents.
+ *
+ * `matched` is told each record's endpoints under its trust's current document as soon as that document arrives,
+ * before the other documents and the bindings: the lookups signing and decrypting need start then (`Lookahead`).
  */
 export async function route(
   records: readonly DecodedRecord[],
   subscriptions: SubscriptionSource,
   limit: ReturnType<typeof pLimit>,
   bindings?: RouteBindings,
+  matched?: (record: DecodedRecord, endpoints: readonly Endpoint[]) => void,
 ): Promise<RouteResult> {
-  const documentsLookup = lookupEach(
-    records.map((record) => record.event.trustId),
-    limit,
-    (trustId) => subscriptions.get(trustId),
-  );
+  const recordsOfTrust = new Map<string, DecodedRecord[]>();
+  for (const record of records) {
+    const ofTrust = recordsOfTrust.get(record.event.trustId);
+    if (ofTrust) ofTrust.push(record);
+    else recordsOfTrust.set(record.event.trustId, [record]);
+  }
+  // Each record matched against its trust's current document the moment it arrives.
+  const currentMatch = new Map<DecodedRecord, EndpointMatch>();
+  const documentsLookup = lookupEach(recordsOfTrust.keys(), limit, async (trustId) => {
+    const document = await subscriptions.get(trustId);
+    if (document.status === "found") {
+      for (const record of recordsOfTrust.get(trustId)!) {
+        const match = matchEndpoints(record.event, document.value.config);
+        currentMatch.set(record, match);
+        if (match.status === "found") matched?.(record, match.value);
+      }
+    }
+    return document;
+  });
   const [documents, bound] = await Promise.all([
     documentsLookup,
     bindings ? resolveBindings(records, documentsLookup, bindings, limit) : undefined,
@@ -78,7 +97,7 @@ export async function route(
       );
       continue;
     }
-    let config = document.value.config;
+    let match = currentMatch.get(record)!;
     if (bound) {
       const conversation = bound.get(conversationKey(record.event))!;
       if (conversation.status === "failed") {
@@ -86,10 +105,9 @@ export async function route(
         continue;
       }
       if (conversation.status === "bound") {
-        if (conversation.config) config = boundConfig(conversation.config, config);
+        if (conversation.config) match = matchEndpoints(record.event, boundConfig(conversation.config, document.value.config));
       } else if (record.event.type !== "conversation.created") result.unbound += 1;
     }
-    const match = matchEndpoints(record.event, config);
     const { eventBus } = document.value;
     if (match.status === "found") result.next.push({ ...record, endpoints: match.value, ...(eventBus ? { eventBus } : {}) });
     else result.decided.push(decide(record, "filtered", match.reason));

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { LocalKeyProvider } from "../../adapters/local-key-provider.ts";
+import { InMemorySecrets, InMemorySubscriptions, MemoryQuarantine, RecordingPublisher, silentLogger } from "../../testing/fakes.ts";
+import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../../testing/fixtures.ts";
+import type { SubscriptionLookup } from "../ports.ts";
+import { processBatch, type ProcessorDeps } from "../process-batch.ts";
+
+/** Two trusts: RA1's document answers at once, RB2's only when the test releases it. */
+function twoTrusts() {
+  const ready = trustConfig("RA1", [{}, { payloadProfile: "minimal" }]);
+  const held = trustConfig("RB2", [{}]);
+  const keyProvider = new LocalKeyProvider();
+  const unwrapped: string[] = [];
+  const keys = {
+    unwrap: (wrappedKey: string, context: Record<string, string>) => {
+      unwrapped.push(context.trustId ?? JSON.stringify(context));
+      return keyProvider.unwrap(wrappedKey, context);
+    },
+  };
+  const secrets = new InMemorySecrets();
+  for (const endpoint of [...ready.endpoints, ...held.endpoints]) secrets.values.set(endpoint.signingSecret, newSigningSecret());
+  const documents = new InMemorySubscriptions([ready, held]);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const subscriptions = {
+    get: async (trustId: string): Promise<SubscriptionLookup> => {
+      if (trustId === "RB2") await released;
+      return documents.get(trustId);
+    },
+  };
+  const sealer = new EventSealer(keyProvider);
+  const records = [kinesisRecord(sealer.seal(plainMessageCreated("RA1"))), kinesisRecord(sealer.seal(plainMessageCreated("RB2")))];
+  const deps: ProcessorDeps = {
+    keys,
+    subscriptions,
+    secrets,
+    publisher: new RecordingPublisher(),
+    quarantine: new MemoryQuarantine(),
+    logger: silentLogger(),
+    sleep: async () => {},
+  };
+  return { ready, held, secrets, unwrapped, release, records, deps };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("lookahead: signing secrets and data keys asked for as each document arrives", () => {
+  it("asks for a trust's secrets and data keys before the other documents are in, and each once per batch", async () => {
+    // Prepare
+    const { ready, held, secrets, unwrapped, release, records, deps } = twoTrusts();
+
+    // Act: RB2's document is still out.
+    const batch = processBatch(records, deps, TEST_SETTINGS);
+    await settle();
+    const askedBeforeRelease = { secrets: secrets.calls, keys: [...unwrapped] };
+    release();
+    const result = await batch;
+
+    // Assess: RA1's two secrets and its data key were asked for while RB2's document was pending; nothing twice.
+    expect(askedBeforeRelease).toEqual({ secrets: ready.endpoints.length, keys: ["RA1"] });
+    expect(secrets.calls).toBe(ready.endpoints.length + held.endpoints.length);
+    expect(unwrapped.sort()).toEqual(["RA1", "RB2"]);
+    expect(result.batchItemFailures).toEqual([]);
+  });
+
+  it("hands a record back when its secret, asked for early, failed: the sign stage reads the same answer", async () => {
+    // Prepare: RA1's full endpoint's secret is throttled.
+    const { ready, secrets, release, records, deps } = twoTrusts();
+    secrets.faults.set(ready.endpoints[0]!.signingSecret, "transient");
+    release();
+
+    // Act
+    const result = await processBatch(records, deps, TEST_SETTINGS);
+
+    // Assess: RA1's record is retried (asked once, not again by the stage), RB2's published.
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.eventID }]);
+    expect(secrets.calls).toBe(3);
+    expect((deps.publisher as RecordingPublisher).calls.flat()).toHaveLength(1);
+  });
+
+  it("asks for nothing a record does not need: no data key when only minimal endpoints receive it", async () => {
+    // Prepare: a trust whose only endpoint is minimal.
+    const { secrets, unwrapped, deps } = twoTrusts();
+    const minimalOnly = trustConfig("RC3", [{ payloadProfile: "minimal" }]);
+    secrets.values.set(minimalOnly.endpoints[0]!.signingSecret, newSigningSecret());
+    deps.subscriptions = new InMemorySubscriptions([minimalOnly]);
+    const record = kinesisRecord(new EventSealer().seal(plainMessageCreated("RC3")));
+
+    // Act
+    const result = await processBatch([record], deps, TEST_SETTINGS);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(unwrapped).toEqual([]);
+    expect(secrets.calls).toBe(1);
+  });
+});
