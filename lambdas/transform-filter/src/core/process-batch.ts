@@ -75,7 +75,7 @@ export interface ProcessorDeps {
   remainingTimeMs?: () => number;
 }
 
-// The lookahead's ports hold each kind's limit; a stage reading through them must not hold a slot of its own.
+// The lookahead's port holds the signing secrets' limit; the stage reading through it must not hold a slot of its own.
 const unlimited = pLimit(Number.POSITIVE_INFINITY);
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -103,13 +103,12 @@ export async function processBatch(
   const received = receive(records);
   const decoded = decode(received);
   const bindings = deps.bindings && { now, ...deps.bindings, ttlMs: settings.bindingTtlMs ?? DEFAULT_BINDING_TTL_MS };
-  // Signing secrets and data keys are asked for as each trust's document arrives, not once every record is routed.
-  const lookahead = new Lookahead(deps.secrets, deps.keys, settings.concurrency);
-  const routed = await route(decoded.next, deps.subscriptions, limitCalls(), bindings, (record, endpoints) =>
-    lookahead.matched(record, endpoints),
-  );
+  // Signing secrets are asked for as each trust's document arrives, not once every record is routed.
+  const lookahead = new Lookahead(deps.secrets, settings.concurrency);
+  const routed = await route(decoded.next, deps.subscriptions, limitCalls(), bindings, (endpoints) => lookahead.matched(endpoints));
+  // Data keys and the rest of the signing secrets depend only on the routing: looked up together.
   const [readable, signingKeys] = await Promise.all([
-    decrypt(routed.next, lookahead.keys, unlimited),
+    decrypt(routed.next, deps.keys, limitCalls()),
     lookupSigningSecrets(routed.next, lookahead.secrets, unlimited),
   ]);
   const signed = sign(readable.next, signingKeys, { ...settings, signedAt: now() });

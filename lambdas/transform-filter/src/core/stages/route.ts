@@ -49,14 +49,14 @@ export interface RouteResult extends StageResult<RoutedRecord> {
  * The documents and the binding reads are looked up in parallel; the writes wait for the documents.
  *
  * `matched` is told each record's endpoints under its trust's current document as soon as that document arrives,
- * before the other documents and the bindings: the lookups signing and decrypting need start then (`Lookahead`).
+ * before the other documents and the bindings: the signing secrets they need are asked for then (`Lookahead`).
  */
 export async function route(
   records: readonly DecodedRecord[],
   subscriptions: SubscriptionSource,
   limit: ReturnType<typeof pLimit>,
   bindings?: RouteBindings,
-  matched?: (record: DecodedRecord, endpoints: readonly Endpoint[]) => void,
+  matched?: (endpoints: readonly Endpoint[]) => void,
 ): Promise<RouteResult> {
   const recordsOfTrust = new Map<string, DecodedRecord[]>();
   for (const record of records) {
@@ -72,7 +72,7 @@ export async function route(
       for (const record of recordsOfTrust.get(trustId)!) {
         const match = matchEndpoints(record.event, document.value.config);
         currentMatch.set(record, match);
-        if (match.status === "found") matched?.(record, match.value);
+        if (match.status === "found") matched?.(match.value);
       }
     }
     return document;
