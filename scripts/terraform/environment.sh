@@ -24,9 +24,10 @@ if [[ -z "$env" || ! -f "$repo/infrastructure/terraform/environments/$env/terraf
   echo "usage: make $command ENV=<one of: $envs>" >&2
   exit 2
 fi
-build="$repo/.build/$env"
+# Saved plans, the pipeline's var file and the parts' outputs (ENVIRONMENT_BUILD_DIR: tests only).
+build="${ENVIRONMENT_BUILD_DIR:-$repo/.build/$env}"
 mkdir -p "$build"
-parts_cli=(npx --no-install tsx "$repo/scripts/terraform/parts.ts")
+parts_cli=("$repo/node_modules/.bin/tsx" "$repo/scripts/terraform/parts.ts")
 tfvars="../environments/$env/terraform.tfvars"
 
 # terraform in the root, with this environment's own .terraform directory, in workspace $1 (a part).
