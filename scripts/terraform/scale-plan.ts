@@ -37,7 +37,7 @@ const ENVIRONMENT = "test";
  */
 const TRUSTS_PER_BUS = 84;
 /** The smallest count's parts take seconds and are the baseline of every ratio: each is planned this many times, the median kept. */
-const SMALL_PLAN_RUNS = 3;
+const SMALL_PLAN_RUNS = 5;
 /** Plans run at once: one per core, at most two (CI machines have two). */
 const CONCURRENCY = Math.max(1, Math.min(2, availableParallelism()));
 /** What the root deploys (and hashes at plan time): `make build` writes them. */
