@@ -71,6 +71,15 @@ plan() {
   [[ " $parts " == *" pipeline "* ]] || rm -f "$build/pipeline.tfplan"
   if [[ " $parts " != " pipeline " ]]; then cp "$build/pipeline.tfvars.json" "$build/planned-with.tfvars.json"; fi
   local part
+  # A trust whose state is in another bus part than the one it hashes to (event_buses.count changed) would be
+  # destroyed there and created again here: refuse, printing the state moves (README, "Changing event_buses.count").
+  if [[ " $parts " == *" bus-"* ]]; then
+    rm -rf "$build/held" && mkdir -p "$build/held"
+    for part in $(sed 's/^[* ] //' "$build/workspaces.txt"); do
+      [[ "$part" =~ ^bus-[0-9]+$ ]] && tf_in "$part" state list >"$build/held/$part.txt"
+    done
+    "${parts_cli[@]}" moves --env "$env" --plan "$build/pipeline.plan.json" --held "$build/held"
+  fi
   for part in $parts; do
     [[ "$part" == pipeline ]] && continue
     ensure_workspace "$part"

@@ -21,6 +21,7 @@ case "$1" in
     if [[ "$2" == list ]]; then echo "* default"; sed 's/^/  /' "$STUB/workspaces" 2>/dev/null || true; exit 0; fi
     if [[ "$2" == new ]]; then echo "$3" >> "$STUB/workspaces"; exit 0; fi ;;
   output) cat "$STUB/outputs-$TF_WORKSPACE.json" 2>/dev/null || echo "{}"; exit 0 ;;
+  state) [[ "$2" == list ]] && { cat "$STUB/state-$TF_WORKSPACE.txt" 2>/dev/null || true; exit 0; } ;;
   plan)
     for arg in "$@"; do [[ "$arg" == -out=* ]] && touch "\${arg#-out=}"; done
     for arg in "$@"; do [[ "$arg" == -var-file=*planned-with* ]] && cp "\${arg#-var-file=}" "$STUB/planned-with-$TF_WORKSPACE.json"; done
@@ -119,6 +120,19 @@ describe("make plan / apply / output ENV=<env> over the parts", () => {
     expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline", "bus-0", "bus-1", "index"]);
     expect(existsSync(join(build, "pipeline.tfplan"))).toBe(false);
     expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("bus-0 bus-1 index");
+  });
+
+  it("refuses to plan the bus parts while a trust's state is in another part than its bus's, printing the moves", () => {
+    stubFile("outputs-pipeline.json", pipelineOutputs());
+    stubFile("pipeline-plan.json", noChange);
+    writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-2\n");
+    writeFileSync(join(stub, "state-bus-2.txt"), 'module.trust["RA1"].aws_sqs_queue.dlq\n');
+    const plan = environment("plan");
+    expect(plan.status).toBe(1);
+    expect(plan.stderr).toMatch(/^1 trust is in the state of another bus part than the one they hash to at event_buses.count = 1 \(RA1: bus-2 -> bus-0\)/m);
+    expect(plan.stderr).toContain(`terraform state mv -state=bus-2.tfstate -state-out=bus-0.tfstate 'module.trust["RA1"]' 'module.trust["RA1"]'`);
+    expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline"]);
+    expect(existsSync(join(build, "parts"))).toBe(false);
   });
 
   it("merges every part's outputs into one document; refuses an unknown environment", () => {

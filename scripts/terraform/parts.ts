@@ -1,11 +1,12 @@
 /**
  * What `make plan|apply|output ENV=<env>` need beyond terraform to handle an environment in parts
- * (infrastructure/terraform/root/main.tf): the bus and index parts' var file, which parts to plan, and one merged
+ * (infrastructure/terraform/root/main.tf): the bus and index parts' var file, which parts to plan, trusts whose state must move first, and one merged
  * `terraform output -json`. Usage: scripts/terraform/parts/args.ts.
  */
 import { main } from "../lib/command-line.ts";
 import { USAGE, parsePartsArgs, type PartsCommand } from "./parts/args.ts";
 import { printMerged } from "./parts/commands/merge.ts";
+import { checkMoves } from "./parts/commands/moves.ts";
 import { writePipelineVars } from "./parts/commands/pipeline-vars.ts";
 import { printScope } from "./parts/commands/scope.ts";
 
@@ -21,6 +22,8 @@ await main({
         return writePipelineVars(command.outputsFile, command.outFile);
       case "scope":
         return printScope(command.env, command.planFile, command.workspacesFile, out, err);
+      case "moves":
+        return checkMoves(command.env, command.planFile, command.heldDir, err);
       case "merge":
         return printMerged(command.files, out);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { busParts, mergeOutputs, pipelineVars, planScope, workspaceNames, type TerraformOutputs } from "./outputs.ts";
+import { busIndexOf, busParts, mergeOutputs, moveCommands, pipelineVars, planScope, trustMoves, trustsHeld, workspaceNames, type TerraformOutputs } from "./outputs.ts";
 
 const output = (value: unknown, type: unknown = "dynamic") => ({ sensitive: false, type, value });
 const inputs = (buses: number) => ({
@@ -90,5 +90,45 @@ describe("make output", () => {
     expect(() => mergeOutputs([{ part: output("pipeline") }])).toThrow(/pipeline part has no outputs/);
     expect(() => mergeOutputs([pipelinePart, pipelinePart])).toThrow(/part pipeline given twice/);
     expect(() => mergeOutputs([pipelinePart, {}])).toThrow(/no output part/);
+  });
+});
+
+describe("trusts whose state must move before the bus parts are planned", () => {
+  it("hash an ODS code to a bus as the root does (bus_index_of; root/tests/compose.tftest.hcl pins RB2 -> 0, RA1 and RC3 -> 1 of 4)", () => {
+    expect(["RA1", "RB2", "RC3"].map((id) => busIndexOf(id, 4))).toEqual([1, 0, 1]);
+    expect(busIndexOf("RX1", 12)).toBe(10);
+  });
+
+  it("read the trusts a part holds from terraform state list", () => {
+    const list = 'module.trust["RA1"].aws_sqs_queue.dlq\nmodule.trust["RA1"].module.endpoint["ehr"].aws_cloudwatch_event_rule.this\nmodule.trust["RC3"].aws_s3_object.subscription\n';
+    expect(trustsHeld(list)).toEqual(["RA1", "RC3"]);
+    expect(trustsHeld("")).toEqual([]);
+  });
+
+  it("none when every trust is in the part of its bus; each one that is not, after the count changed", () => {
+    expect(trustMoves(new Map([["bus-0", ["RB2"]], ["bus-1", ["RA1", "RC3"]]]), 4)).toEqual([]);
+    expect(trustMoves(new Map([["bus-0", ["RA1", "RB2", "RC3"]]]), 4)).toEqual([
+      { trust: "RA1", from: "bus-0", to: "bus-1" },
+      { trust: "RC3", from: "bus-0", to: "bus-1" },
+    ]);
+    expect(trustMoves(new Map([["bus-1", ["RA1"]], ["bus-3", ["RB2"]]]), 1)).toEqual([
+      { trust: "RA1", from: "bus-1", to: "bus-0" },
+      { trust: "RB2", from: "bus-3", to: "bus-0" },
+    ]);
+  });
+
+  it("refuse a trust held by two parts", () => {
+    expect(() => trustMoves(new Map([["bus-0", ["RA1"]], ["bus-1", ["RA1"]]]), 4)).toThrow(/^trust RA1 is in two parts' states, bus-0 and bus-1/);
+  });
+
+  it("print the state moves, one pull and push per pair of parts", () => {
+    const lines = moveCommands([{ trust: "RA1", from: "bus-0", to: "bus-1" }, { trust: "RC3", from: "bus-0", to: "bus-1" }], "prod");
+    expect(lines).toEqual([
+      "cd infrastructure/terraform/root && export TF_DATA_DIR=.terraform-prod",
+      "terraform workspace new bus-1 2>/dev/null; TF_WORKSPACE=bus-0 terraform state pull > bus-0.tfstate && TF_WORKSPACE=bus-1 terraform state pull > bus-1.tfstate; [ -s bus-1.tfstate ] || rm bus-1.tfstate",
+      `terraform state mv -state=bus-0.tfstate -state-out=bus-1.tfstate 'module.trust["RA1"]' 'module.trust["RA1"]'`,
+      `terraform state mv -state=bus-0.tfstate -state-out=bus-1.tfstate 'module.trust["RC3"]' 'module.trust["RC3"]'`,
+      "TF_WORKSPACE=bus-1 terraform state push bus-1.tfstate && TF_WORKSPACE=bus-0 terraform state push bus-0.tfstate",
+    ]);
   });
 });

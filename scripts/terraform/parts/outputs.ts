@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Pure parts of planning an environment in parts (infrastructure/terraform/root/main.tf: pipeline, bus-<i>, index):
  * which parts a plan covers, the bus and index parts' variable from the pipeline part's outputs, and the one
@@ -51,6 +53,13 @@ export type PlanScope =
  * output_changes.part_inputs) and the workspaces the backend has. Bus parts: one per bus index below the count,
  * and every existing bus-<i> workspace past it (a bus removed by a smaller count), whose plan destroys what it holds.
  */
+/** event_buses.count as the bus parts are planned with it: the applied count, or the planned one when it shrinks. */
+export function plannedBusCount(change: OutputChange | undefined): number {
+  const count = (inputs: unknown) => (Array.isArray((inputs as PartInputs | null | undefined)?.event_bus_names) ? (inputs as PartInputs).event_bus_names.length : 0);
+  const unchanged = change === undefined || change.actions.every((action) => action === "no-op");
+  return unchanged ? count(change?.before) : count(change?.after);
+}
+
 export function planScope(change: OutputChange | undefined, workspaces: readonly string[], env: string): PlanScope {
   const before = change?.before as PartInputs | null | undefined;
   const after = change?.after as PartInputs | null | undefined;
@@ -63,8 +72,7 @@ export function planScope(change: OutputChange | undefined, workspaces: readonly
   }
   const unchanged = change === undefined || change.actions.every((action) => action === "no-op");
   const busCount = (inputs: PartInputs | null | undefined) => (Array.isArray(inputs?.event_bus_names) ? inputs.event_bus_names.length : 0);
-  const count = unchanged ? busCount(before) : busCount(after);
-  const buses = busParts(count, workspaces);
+  const buses = busParts(plannedBusCount(change), workspaces);
   if (unchanged) return { kind: "all", parts: ["pipeline", ...buses, "index"] };
   if (after && Array.isArray(after.event_bus_names) && busCount(after) < busCount(before)) {
     return {
@@ -85,6 +93,58 @@ export function busParts(count: number, workspaces: readonly string[]): string[]
   const indexes = new Set(Array.from({ length: count }, (_, index) => index));
   for (const workspace of workspaces) if (BUS_PART.test(workspace)) indexes.add(Number(workspace.slice("bus-".length)));
   return [...indexes].sort((a, b) => a - b).map((index) => `bus-${index}`);
+}
+
+/** The bus a trust's rules are on: `bus_index_of` in root/main.tf, parseint(substr(sha256(ODS), 0, 8), 16) % count. */
+export function busIndexOf(trustId: string, count: number): number {
+  return Number.parseInt(createHash("sha256").update(trustId, "utf8").digest("hex").slice(0, 8), 16) % count;
+}
+
+/** The trusts a part's state holds, from `terraform state list` (addresses under module.trust["<ODS>"]). */
+export function trustsHeld(stateList: string): string[] {
+  return [...new Set([...stateList.matchAll(/^module\.trust\["([^"]+)"\]/gm)].map((match) => match[1]!))].sort();
+}
+
+export interface TrustMove {
+  trust: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * Trusts held by a bus part other than the one their ODS code hashes to at `count` buses (after a change of
+ * event_buses.count): each must be moved to its new part's state before that part is planned, or the old part would
+ * destroy it (DLQ and dead letters included) and the new one create it again under the same names. A trust held by
+ * two parts is an error: a move half done.
+ */
+export function trustMoves(held: ReadonlyMap<string, readonly string[]>, count: number): TrustMove[] {
+  const holder = new Map<string, string>();
+  const moves: TrustMove[] = [];
+  for (const [part, trusts] of [...held].sort(([a], [b]) => busIndex(a) - busIndex(b))) {
+    for (const trust of trusts) {
+      const other = holder.get(trust);
+      if (other) throw new Error(`trust ${trust} is in two parts' states, ${other} and ${part}: finish moving it (infrastructure/terraform/README.md, "Changing event_buses.count")`);
+      holder.set(trust, part);
+      const to = `bus-${busIndexOf(trust, count)}`;
+      if (to !== part) moves.push({ trust, from: part, to });
+    }
+  }
+  return moves;
+}
+
+/** The commands that move `moves` (README, "Changing event_buses.count"), run in infrastructure/terraform/root. */
+export function moveCommands(moves: readonly TrustMove[], env: string): string[] {
+  const pairs = new Map<string, TrustMove[]>();
+  for (const move of moves) pairs.set(`${move.from} ${move.to}`, [...(pairs.get(`${move.from} ${move.to}`) ?? []), move]);
+  const lines = [`cd infrastructure/terraform/root && export TF_DATA_DIR=.terraform-${env}`];
+  for (const [pair, group] of pairs) {
+    const [from, to] = pair.split(" ") as [string, string];
+    // A part with no state yet pulls nothing: its file is then left out, and state mv starts a new state.
+    lines.push(`terraform workspace new ${to} 2>/dev/null; TF_WORKSPACE=${from} terraform state pull > ${from}.tfstate && TF_WORKSPACE=${to} terraform state pull > ${to}.tfstate; [ -s ${to}.tfstate ] || rm ${to}.tfstate`);
+    for (const move of group) lines.push(`terraform state mv -state=${from}.tfstate -state-out=${to}.tfstate 'module.trust["${move.trust}"]' 'module.trust["${move.trust}"]'`);
+    lines.push(`TF_WORKSPACE=${to} terraform state push ${to}.tfstate && TF_WORKSPACE=${from} terraform state push ${from}.tfstate`);
+  }
+  return lines;
 }
 
 /** `terraform workspace list` output → names ("* pipeline" marks the selected one). */
