@@ -45,7 +45,12 @@ export type PlanScope =
   | { kind: "pipeline-only"; parts: ["pipeline"]; note: string }
   /** Every part, pipeline first: the pipeline's plan leaves part_inputs as the other parts are planned with. */
   | { kind: "all"; parts: string[] }
-  /** event_buses.count shrinks: move the trusts off the buses first (bus and index parts); the pipeline removes the buses next time. */
+  /**
+   * event_buses.count shrinks: move the trusts off the buses first (bus and index parts); the pipeline removes the buses
+   * next time. DeleteEventBus expects the bus's rules deleted first (EventBridge API Reference, DeleteEventBus:
+   * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DeleteEventBus.html; the User Guide says deleting a
+   * bus deletes its rules): either way the bus parts, which own the rules, delete them before the bus goes.
+   */
   | { kind: "shrink"; parts: string[]; note: string };
 
 /**
