@@ -3,7 +3,7 @@
 #
 # An environment is planned in parts, each with its own state (a workspace of the environment's backend), because
 # Terraform's plan time per resource grows with the size of the plan (README, "Plan time at scale"):
-#   pipeline  module.pipeline: everything shared; reads every trust file and refuses bad ones before anything is applied
+#   pipeline  module.pipeline: everything shared (planned first: every part reads and checks every trust file)
 #   bus-<i>   module.trust for the trusts whose ODS code hashes to callbacks bus i (at most the rules-per-bus quota)
 #   index     the subscription index, applied after every bus part
 # The bus and index parts build on the pipeline part's applied outputs (var.pipeline, from its output part_inputs).

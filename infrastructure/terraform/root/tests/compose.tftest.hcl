@@ -271,3 +271,13 @@ run "refuses_more_endpoints_than_the_account_has_api_destinations" {
   }
   expect_failures = [output.trusts]
 }
+
+run "every_part_checks_every_trust_file_not_only_the_pipeline" {
+  command = plan
+  variables {
+    part       = "bus-0"
+    trusts_dir = "tests/fixtures/misnamed"
+    pipeline   = run.the_pipeline_part_holds_the_shared_resources_and_no_trust.part_inputs
+  }
+  expect_failures = [output.trusts]
+}
