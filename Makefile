@@ -66,9 +66,9 @@ tf-test: tf-init build ## terraform test (mock_provider "aws") in every module, 
 	  $(TF) -chdir=$(TF_ROOT) test -no-color -filter=tests/environment.tftest.hcl -var-file=../environments/$$env/terraform.tfvars | tee -a .build/tf-test.log; \
 	done
 
-# Plan time per resource at the larger count of generated trusts against the smaller (README: "Plan time at scale").
-TF_SCALE_TRUSTS ?= 50,120
-tf-scale: tf-init build ## Plan the root over $(TF_SCALE_TRUSTS) generated trusts (mocked AWS); fails past 2x time per resource
+# Plan time per resource at 1,000 generated trusts, split into parts as prod is, against 10 (README: "Plan time at scale").
+TF_SCALE_TRUSTS ?= 10,1000
+tf-scale: tf-init build ## Plan every part over $(TF_SCALE_TRUSTS) generated trusts (mocked AWS); fails past 2x time per resource
 	@mkdir -p .build
 	npx tsx scripts/terraform/scale-plan.ts --trusts $(TF_SCALE_TRUSTS) --max-ratio 2 --log .build/tf-test.log
 
@@ -76,17 +76,15 @@ validate-trusts: ## Validate trust config files against the schema, naming file 
 	npx tsx scripts/validate-trusts.ts --https-only $(if $(ENV),$(TF_DIR)/environments/$(ENV)/trusts,$(TF_DIR)/environments/*/trusts)
 	$(if $(ENV),,npx tsx scripts/validate-trusts.ts scripts/local-pipeline/sample-trusts)
 
-plan: build ## terraform plan ENV=test|staging|prod: the one root with environments/ENV's tfvars, backend and trusts
+# An environment is planned and applied in parts, each its own state (a workspace of its backend): pipeline,
+# bus-0 .. bus-<count-1>, index (infrastructure/terraform/README.md, "States: one per part"; scripts/terraform/environment.sh).
+plan: build ## terraform plan ENV=test|staging|prod: every part (pipeline, each bus, index) into saved plans under .build/ENV/
 	@test -n "$(ENV)" && test -f $(TF_DIR)/environments/$(ENV)/terraform.tfvars || { echo "usage: make plan ENV=<one of: $(TF_ENVS)>" >&2; exit 2; }
 	$(MAKE) --no-print-directory validate-trusts ENV=$(ENV)
-	$(TF_ENV) init -input=false -reconfigure -backend-config=../environments/$(ENV)/backend.hcl
-	$(TF_ENV) plan -input=false -var-file=../environments/$(ENV)/terraform.tfvars -out=tfplan-$(ENV)
+	scripts/terraform/environment.sh plan $(ENV)
 
-apply: ## terraform apply ENV=... of the plan saved by `make plan ENV=...`
-	@test -n "$(ENV)" && test -f $(TF_ROOT)/tfplan-$(ENV) || { echo "usage: make plan ENV=<env> first, then make apply ENV=<env>" >&2; exit 2; }
-	$(TF_ENV) apply -input=false tfplan-$(ENV)
+apply: ## terraform apply ENV=... of the plans saved by `make plan ENV=...`, in order: pipeline, each bus, index
+	@scripts/terraform/environment.sh apply $(ENV)
 
-output: ## terraform output -json ENV=... (what the support CLI reads with --outputs)
-	@test -n "$(ENV)" && test -f $(TF_DIR)/environments/$(ENV)/backend.hcl || { echo "usage: make output ENV=<one of: $(TF_ENVS)> > outputs.json" >&2; exit 2; }
-	@$(TF_ENV) init -input=false -reconfigure -backend-config=../environments/$(ENV)/backend.hcl >&2
-	@$(TF_ENV) output -json
+output: ## One terraform output -json ENV=..., merged from every part (what the support CLI reads with --outputs)
+	@scripts/terraform/environment.sh output $(ENV)

@@ -109,8 +109,11 @@ describe("credentials stay out of Terraform", () => {
     const pipeline = files.find((file) => file.path === "modules/pipeline/connection-sync.tf")!.text;
     expect(pipeline).toMatch(/"detail-type"\s*=\s*\["Secret Label Updated"\]/);
     expect(pipeline).toMatch(/schedule\s*=\s*"rate\(\$\{var\.connection_sync\.schedule_minutes\} minutes\)"/);
+    // The pipeline part hands its name to the bus parts (output part_inputs -> variable pipeline), which pass it on.
     const root = files.find((file) => file.path === "root/main.tf")!.text;
-    expect(root).toMatch(/connection_sync_function_name\s*=\s*module\.pipeline\.connection_sync_function_name/);
+    expect(root).toMatch(/connection_sync_function_name\s*=\s*local\.shared\.connection_sync_function_name/);
+    const rootOutputs = files.find((file) => file.path === "root/outputs.tf")!.text;
+    expect(rootOutputs).toMatch(/connection_sync_function_name\s*=\s*module\.pipeline\[0\]\.connection_sync_function_name/);
     const trust = files.find((file) => file.path === "modules/trust/main.tf")!.text;
     expect(trust).toMatch(/connection_sync_function_name\s*=\s*var\.connection_sync_function_name/);
   });

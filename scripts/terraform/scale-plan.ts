@@ -1,16 +1,29 @@
 /**
- * How long a plan of the one root takes as trusts grow: generates N trust files into a temporary directory and
- * plans the root over them with mocked AWS (terraform test, root/tests/scale.tftest.hcl), once with no trust
- * files (the fixed cost) and once per count; prints a table. `make tf-scale` runs it with --max-ratio.
+ * How long a plan of an environment takes as trusts grow. An environment is planned in parts, each its own state
+ * (root/main.tf): the pipeline part, one part per callbacks bus, the index part. For each count this generates N
+ * trust files into a temporary directory, spreads them over buses as prod does (TRUSTS_PER_BUS per bus on average)
+ * and plans every part with mocked AWS (terraform test, root/tests/scale.tftest.hcl), two at a time, plus one bus
+ * part that holds no trust (the fixed cost every part pays); prints a table. `make tf-scale` runs it with --max-ratio.
  *   npm run tf-scale [-- --trusts 10,100,300,1000 --max-ratio 2]
  */
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { main } from "../lib/command-line.ts";
 import { USAGE, parseScalePlanArgs, type ScalePlanCommand } from "./scale-plan/args.ts";
-import { TIME_FORMAT, formatTable, medianPlan, overRatio, parseTimeLine, plannedResources, scaleRows, type PlanMeasurement } from "./scale-plan/report.ts";
+import {
+  TIME_FORMAT,
+  busCountFor,
+  formatTable,
+  medianPlan,
+  overRatio,
+  parseTimeLine,
+  plannedResources,
+  scaleRows,
+  type EnvironmentMeasurement,
+  type PartMeasurement,
+} from "./scale-plan/report.ts";
 import { writeTrustFiles } from "./scale-plan/trust-files.ts";
 
 const REPO = resolve(import.meta.dirname, "../..");
@@ -18,9 +31,15 @@ const ROOT = "infrastructure/terraform/root";
 const TERRAFORM = join(REPO, "scripts/terraform/terraform.sh");
 const GNU_TIME = "/usr/bin/time";
 const ENVIRONMENT = "test";
-/** Rules per callbacks bus the generated environment aims at (the quota is 300 by default). */
-const RULES_PER_BUS = 200;
-const SMALL_PLAN_RUNS = 3;
+/**
+ * Trusts per callbacks bus (so per bus part) on average, as prod: 12 buses for 1,000 trusts, sized so that a bus
+ * keeps under the 300 rules-per-bus quota at 3 endpoints per trust although the hash spreads trusts unevenly.
+ */
+const TRUSTS_PER_BUS = 84;
+/** The smallest count's parts take seconds and are the baseline of every ratio: each is planned this many times, the median kept. */
+const SMALL_PLAN_RUNS = 5;
+/** Plans run at once: one per core, at most two (CI machines have two). */
+const CONCURRENCY = Math.max(1, Math.min(2, availableParallelism()));
 /** What the root deploys (and hashes at plan time): `make build` writes them. */
 const LAMBDA_ZIPS = [".build/lambdas/transform-filter.zip", ".build/lambdas/connection-sync.zip"];
 
@@ -32,26 +51,13 @@ async function scalePlan(command: ScalePlanCommand, signal: AbortSignal): Promis
   await run(TERRAFORM, [`-chdir=${ROOT}`, "init", "-backend=false", "-input=false", "-no-color"], signal);
   const work = mkdtempSync(join(tmpdir(), "tf-scale-"));
   try {
-    const plans: PlanMeasurement[] = [];
-    for (const [position, trusts] of [0, ...command.trusts].entries()) {
-      const directory = join(work, String(trusts));
-      const { endpoints } = writeTrustFiles(directory, trusts, ENVIRONMENT);
-      // The empty plan and the smallest count take seconds and their difference is the baseline of every ratio:
-      // each is planned SMALL_PLAN_RUNS times and the median kept, so one noisy run does not move every ratio (the
-      // log, read by the test totals, gets the first run's result: one test per count).
-      const runs: PlanMeasurement[] = [];
-      for (let run = 0; run < (position <= 1 ? SMALL_PLAN_RUNS : 1); run++) {
-        process.stderr.write(`planning ${trusts} trusts (${endpoints} endpoints)...`);
-        const plan = await planOnce(directory, trusts, endpoints, run === 0 ? command.logFile : undefined, signal);
-        process.stderr.write(` ${plan.resources} resources in ${plan.wallSeconds.toFixed(1)} s (cpu ${plan.cpuSeconds?.toFixed(1) ?? "-"} s)\n`);
-        runs.push(plan);
-      }
-      plans.push(medianPlan(runs));
+    const environments: EnvironmentMeasurement[] = [];
+    for (const [position, trusts] of command.trusts.entries()) {
+      environments.push(await planEnvironment(work, trusts, position === 0 ? SMALL_PLAN_RUNS : 1, command.logFile, signal));
     }
-    const [empty, ...measured] = plans as [PlanMeasurement, ...PlanMeasurement[]];
-    const rows = scaleRows(empty, measured);
-    if (command.json) console.log(JSON.stringify({ empty, plans: rows }, null, 2));
-    else console.log(formatTable(empty, rows));
+    const rows = scaleRows(environments);
+    if (command.json) console.log(JSON.stringify({ environments, rows }, null, 2));
+    else console.log(formatTable(rows));
     if (command.maxRatio === undefined) return 0;
     const over = overRatio(rows, command.maxRatio);
     const smallest = rows[0]!;
@@ -67,9 +73,78 @@ async function scalePlan(command: ScalePlanCommand, signal: AbortSignal): Promis
   }
 }
 
-/** One `terraform test` of root/tests/scale.tftest.hcl over `directory`, timed by GNU time where present. */
-async function planOnce(directory: string, trusts: number, endpoints: number, logFile: string | undefined, signal: AbortSignal): Promise<PlanMeasurement> {
-  const buses = Math.max(1, Math.ceil(endpoints / RULES_PER_BUS));
+/** Every part of an environment of `trusts` generated trusts, `runs` times each (the median kept), CONCURRENCY at a time. */
+async function planEnvironment(work: string, trusts: number, runs: number, logFile: string | undefined, signal: AbortSignal): Promise<EnvironmentMeasurement> {
+  const directory = join(work, String(trusts));
+  const { endpoints } = writeTrustFiles(directory, trusts, ENVIRONMENT);
+  const busCount = busCountFor(trusts, TRUSTS_PER_BUS);
+  const pipelineVars = join(work, `pipeline-${trusts}.tfvars.json`);
+  writeFileSync(pipelineVars, JSON.stringify({ pipeline: generatedPipeline(busCount) }));
+  // bus-<busCount> is past the count: a part that reads every trust file and holds none.
+  const parts = ["pipeline", "index", `bus-${busCount}`, ...Array.from({ length: busCount }, (_, index) => `bus-${index}`)];
+  process.stderr.write(`planning ${trusts} trusts (${endpoints} endpoints) in ${parts.length - 1} parts and one empty bus part, ${CONCURRENCY} at a time...\n`);
+  const jobs = parts.flatMap((part) => Array.from({ length: part === "pipeline" || part === "index" ? 1 : runs }, (_, run) => ({ part, run })));
+  const measured = new Map<string, PartMeasurement[]>();
+  const started = performance.now();
+  await pool(jobs, CONCURRENCY, async ({ part, run }) => {
+    const plan = await planPart({ directory, part, busCount, pipelineVars, log: run === 0 ? logFile : undefined, trusts, signal });
+    process.stderr.write(`  ${part}: ${plan.resources} resources, cpu ${plan.cpuSeconds?.toFixed(1) ?? "-"} s, wall ${plan.wallSeconds.toFixed(1)} s\n`);
+    measured.set(part, [...(measured.get(part) ?? []), plan]);
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const of = (part: string) => medianPlan(measured.get(part) ?? []);
+  return {
+    trusts,
+    endpoints,
+    busCount,
+    wallSeconds,
+    pipeline: of("pipeline"),
+    index: of("index"),
+    emptyBus: of(`bus-${busCount}`),
+    buses: Array.from({ length: busCount }, (_, index) => of(`bus-${index}`)),
+  };
+}
+
+/** The pipeline part's output part_inputs as a deployed environment has it (realistic names and ARNs, no secret). */
+function generatedPipeline(busCount: number) {
+  const prefix = `trust-callbacks-${ENVIRONMENT}`;
+  const key = (id: number) => `arn:aws:kms:eu-west-2:123456789012:key/0b8f2c3e-5d6a-4c1b-9e7f-00000000000${id}`;
+  return {
+    name_prefix: prefix,
+    config_bucket: `${prefix}-config-123456789012`,
+    subscriptions_prefix: "subscriptions/",
+    kms_key_arn: key(1),
+    dead_letters_kms_key_arn: key(2),
+    connections_kms_key_arn: key(3),
+    event_bus_names: Array.from({ length: busCount }, (_, index) => `${prefix}-callbacks-${index}`),
+    bus_source: "trust-callbacks.transform-filter",
+    api_destinations_role_arn: `arn:aws:iam::123456789012:role/${prefix}-api-destinations`,
+    alarm_topic_arn: `arn:aws:sns:eu-west-2:123456789012:${prefix}-alarms`,
+    connection_sync_function_name: `${prefix}-connection-sync`,
+  };
+}
+
+/** Runs `work` over `items`, at most `limit` at once; rejects with the first failure. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+interface PartPlan {
+  directory: string;
+  part: string;
+  busCount: number;
+  pipelineVars: string;
+  log: string | undefined;
+  trusts: number;
+  signal: AbortSignal;
+}
+
+/** One `terraform test` of root/tests/scale.tftest.hcl for one part over `directory`, timed by GNU time where present. */
+async function planPart({ directory, part, busCount, pipelineVars, log, trusts, signal }: PartPlan): Promise<PartMeasurement> {
   const args = [
     `-chdir=${ROOT}`,
     "test",
@@ -77,27 +152,23 @@ async function planOnce(directory: string, trusts: number, endpoints: number, lo
     "-verbose",
     "-filter=tests/scale.tftest.hcl",
     "-var",
+    `part=${part}`,
+    "-var",
     `trusts_dir=${directory}`,
     "-var",
-    `event_buses={ count = ${buses} }`,
+    `event_buses={ count = ${busCount} }`,
+    ...(part === "pipeline" ? [] : [`-var-file=${pipelineVars}`]),
   ];
   const timed = existsSync(GNU_TIME);
   const started = performance.now();
   const output = timed ? await run(GNU_TIME, ["-f", TIME_FORMAT, TERRAFORM, ...args], signal) : await run(TERRAFORM, args, signal);
   const wallSeconds = (performance.now() - started) / 1000;
   const summary = output.split("\n").filter((line) => /\d+ passed, \d+ failed/.test(line));
-  if (logFile) appendFileSync(logFile, `terraform test ${ROOT} (tests/scale.tftest.hcl, ${trusts} generated trusts)\n${summary.join("\n")}\n`);
+  if (log) appendFileSync(log, `terraform test ${ROOT} (tests/scale.tftest.hcl, ${trusts} generated trusts, part ${part})\n${summary.join("\n")}\n`);
   const resources = plannedResources(output);
-  if (resources === null) throw new Error(`terraform test printed no plan for ${trusts} trusts:\n${output.slice(-2000)}`);
+  if (resources === null) throw new Error(`terraform test printed no plan for part ${part} of ${trusts} trusts:\n${output.slice(-2000)}`);
   const time = timed ? parseTimeLine(output) : null;
-  return {
-    trusts,
-    endpoints,
-    resources,
-    wallSeconds: time?.wallSeconds ?? wallSeconds,
-    cpuSeconds: time?.cpuSeconds ?? null,
-    peakMb: time?.peakMb ?? null,
-  };
+  return { part, resources, wallSeconds: time?.wallSeconds ?? wallSeconds, cpuSeconds: time?.cpuSeconds ?? null, peakMb: time?.peakMb ?? null };
 }
 
 /** Runs a command in the repository root; resolves with its stdout and stderr together, rejects on a failure. */

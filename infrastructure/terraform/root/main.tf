@@ -1,5 +1,12 @@
 # The one root every environment deploys: `make plan ENV=<env>` passes environments/<env>/terraform.tfvars and
 # backend.hcl, and the trust files come from environments/<env>/trusts. Nothing is copied per environment.
+#
+# An environment is planned in parts, each with its own state (a workspace of the environment's backend), because
+# Terraform's plan time per resource grows with the size of the plan (README, "Plan time at scale"):
+#   pipeline  module.pipeline: everything shared (planned first: every part reads and checks every trust file)
+#   bus-<i>   module.trust for the trusts whose ODS code hashes to callbacks bus i (at most the rules-per-bus quota)
+#   index     the subscription index, applied after every bus part
+# The bus and index parts build on the pipeline part's applied outputs (var.pipeline, from its output part_inputs).
 locals {
   trusts_dir            = coalesce(var.trusts_dir, "${path.module}/../environments/${var.environment}/trusts")
   lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.module}/../../../.build/lambdas/transform-filter.zip")
@@ -27,10 +34,18 @@ locals {
   signing_secrets = flatten([for id, trust in local.trusts : [for endpoint in trust.endpoints : {
     trust = id, endpoint = try(endpoint.id, "?"), name = try(endpoint.signingSecret, "")
   }]])
+
+  # This plan's part (var.part): bus-<i> plans the trusts on bus i; an index at or past event_buses.count (a bus
+  # removed by a smaller count) holds no trusts, so its plan destroys what its state still has.
+  bus_part    = startswith(var.part, "bus-") ? tonumber(trimprefix(var.part, "bus-")) : null
+  part_trusts = { for id, trust in local.trusts : id => trust if local.bus_index_of[id] == local.bus_part && local.bus_part != null }
+  # The pipeline part's values the other parts build on; null in the pipeline part (which has its module instead).
+  shared = var.pipeline
 }
 
 module "pipeline" {
   source = "../modules/pipeline"
+  count  = var.part == "pipeline" ? 1 : 0
 
   environment           = var.environment
   lambda_zip_path       = local.lambda_zip_path
@@ -54,43 +69,49 @@ module "pipeline" {
   connection_sync           = var.connection_sync
 }
 
+# Only in a bus part: the trusts on that bus.
 module "trust" {
   source   = "../modules/trust"
-  for_each = local.trusts
+  for_each = local.part_trusts
 
-  name_prefix            = module.pipeline.name_prefix
+  name_prefix            = local.shared.name_prefix
   config                 = each.value
   subscription_document  = local.trust_texts[each.key]
-  config_bucket          = module.pipeline.config_bucket
-  subscriptions_prefix   = module.pipeline.subscriptions_prefix
-  kms_key_arn            = module.pipeline.kms_key_arn
-  dlq_kms_key_arn        = module.pipeline.dead_letters_kms_key_arn
-  connection_kms_key_arn = module.pipeline.connections_kms_key_arn
-  event_bus_name         = module.pipeline.event_bus_names[local.bus_index_of[each.key]]
-  bus_source             = module.pipeline.bus_source
-  invocation_role_arn    = module.pipeline.api_destinations_role_arn
-  alarm_actions          = [module.pipeline.alarm_topic_arn]
+  config_bucket          = local.shared.config_bucket
+  subscriptions_prefix   = local.shared.subscriptions_prefix
+  kms_key_arn            = local.shared.kms_key_arn
+  dlq_kms_key_arn        = local.shared.dead_letters_kms_key_arn
+  connection_kms_key_arn = local.shared.connections_kms_key_arn
+  event_bus_name         = local.shared.event_bus_names[local.bus_index_of[each.key]]
+  bus_source             = local.shared.bus_source
+  invocation_role_arn    = local.shared.api_destinations_role_arn
+  alarm_actions          = [local.shared.alarm_topic_arn]
 
-  connection_sync_function_name = module.pipeline.connection_sync_function_name
+  connection_sync_function_name = local.shared.connection_sync_function_name
 }
 
 # One object lists every deployed trust document with its digest and bus: the Lambda revalidates this one
 # object instead of one per trust, fetches only documents whose digest changed, and publishes each trust's
 # entries to the bus its rules are on. It changes whenever any trust file changes.
+# Only in the index part. It must be written after the documents it lists, so the Lambda never finds a digest whose
+# document is not there yet: in one state that was `depends_on = [module.trust]`; across states it is the order of
+# `make apply` (pipeline, then every bus part, then this part; a failed bus part stops it before the index). A removed
+# trust's document is deleted by its bus part before the index stops listing it: meanwhile the Lambda retries that
+# trust's events (a listed document that is missing is "retry later", never "filtered"), then filters them.
 resource "aws_s3_object" "subscription_index" {
-  bucket = module.pipeline.config_bucket
-  key    = "${module.pipeline.subscriptions_prefix}index.json"
+  count = var.part == "index" ? 1 : 0
+
+  bucket = local.shared.config_bucket
+  key    = "${local.shared.subscriptions_prefix}index.json"
   content = jsonencode({
     version = 1
     trusts = { for id, text in local.trust_texts : id => {
-      key      = "${module.pipeline.subscriptions_prefix}${id}.json"
+      key      = "${local.shared.subscriptions_prefix}${id}.json"
       sha256   = sha256(text)
-      eventBus = module.pipeline.event_bus_names[local.bus_index_of[id]]
+      eventBus = local.shared.event_bus_names[local.bus_index_of[id]]
     } }
   })
   content_type           = "application/json"
   server_side_encryption = "aws:kms"
-  kms_key_id             = module.pipeline.kms_key_arn
-  # Written after the documents it lists, so the Lambda never finds a digest whose document is not there yet.
-  depends_on = [module.trust]
+  kms_key_id             = local.shared.kms_key_arn
 }

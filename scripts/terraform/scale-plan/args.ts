@@ -1,9 +1,11 @@
 import { HELP, UsageError, parseOptions, type Help } from "../../lib/command-line.ts";
 
 export const USAGE = `Usage: npm run tf-scale [-- --trusts 10,100,300,1000 --max-ratio 2 --log FILE --json]
-  Generates N trust files (1-3 endpoints each, every auth kind) into a temporary directory and plans the root
-  with mocked AWS (terraform test, root/tests/scale.tftest.hcl) for each N; prints trusts, endpoints, resources
-  planned, seconds, ms per resource, peak MB and the ratio of ms per resource to the smallest count.
+  Generates N trust files (1-3 endpoints each, every auth kind) into a temporary directory and plans every part
+  of the root over them as prod is split (pipeline, one part per bus at ~84 trusts per bus, index), with mocked
+  AWS (terraform test, root/tests/scale.tftest.hcl), two parts at a time; prints per N: buses, resources, the
+  largest part, seconds, the fixed cost of a part, ms per trust resource beyond it, peak MB and the ratio of
+  ms per resource to the smallest N.
   --trusts N,N,...   trust counts to plan, each 1-5000 (default 10,100,300)
   --max-ratio R      exit 1 when ms per resource at any count is more than R times that at the smallest
   --log FILE         append terraform test's output and the ratio check's result (make tf-scale: .build/tf-test.log)

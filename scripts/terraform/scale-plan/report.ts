@@ -1,10 +1,9 @@
 /** Pure parts of the scale plan: reading terraform's and time's output, per-resource figures, the table. */
 
-/** One mock plan of the root over `trusts` generated trust files. */
-export interface PlanMeasurement {
-  trusts: number;
-  endpoints: number;
-  /** Resources in the plan (terraform test -verbose prints "Plan: N to add, ..."). */
+/** One mock plan of one part of the root (pipeline, bus-<i>, index) over generated trust files. */
+export interface PartMeasurement {
+  part: string;
+  /** Resources in the plan (terraform test -verbose prints "Plan: N to add, ..."; "No changes." is 0). */
   resources: number;
   wallSeconds: number;
   /** User + system CPU of terraform and its provider processes; null without /usr/bin/time. */
@@ -12,17 +11,51 @@ export interface PlanMeasurement {
   peakMb: number | null;
 }
 
-export interface ScaleRow extends PlanMeasurement {
-  /** Milliseconds per resource beyond the empty environment's plan (the fixed cost: pipeline, provider start). */
+/** Every part of one generated environment, planned as `make plan` plans it (two at a time). */
+export interface EnvironmentMeasurement {
+  trusts: number;
+  endpoints: number;
+  /** event_buses.count: one bus part each. */
+  busCount: number;
+  /** From the first plan started to the last one finished. */
+  wallSeconds: number;
+  pipeline: PartMeasurement;
+  index: PartMeasurement;
+  /** A bus part with no trusts of its own (a bus index past the count) over the same trust files: what every part pays. */
+  emptyBus: PartMeasurement;
+  buses: PartMeasurement[];
+}
+
+export interface ScaleRow {
+  trusts: number;
+  endpoints: number;
+  busCount: number;
+  /** Resources planned by every part together. */
+  resources: number;
+  /** Resources of the largest bus part (what one state grows to). */
+  largestPart: number;
+  wallSeconds: number;
+  /** CPU (else wall) seconds of every part together: pipeline, index and every bus part. */
+  cpuSeconds: number;
+  /** CPU (else wall) seconds of a bus part with no trusts: provider start, configuration, reading every trust file. */
+  fixedPerPart: number;
+  /**
+   * Milliseconds per trust resource: the bus parts' time beyond the fixed cost of each part, over the resources they
+   * plan. The fixed cost is per part (per bus, not per trust), so it is reported beside it, not spread over trusts.
+   */
   msPerResource: number;
+  peakMb: number | null;
   /** msPerResource over that of the smallest count. */
   ratio: number;
 }
 
-/** The planned resource count of `terraform test -verbose` output: the sum of its "Plan: N to add" lines. */
+/**
+ * The planned resource count of `terraform test -verbose` output: the sum of its "Plan: N to add" lines; 0 for a
+ * plan with no resource changes ("No changes.", or only output changes).
+ */
 export function plannedResources(output: string): number | null {
   const counts = [...output.matchAll(/^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/gm)];
-  if (counts.length === 0) return null;
+  if (counts.length === 0) return /^(No changes\.|Changes to Outputs:)/m.test(output) ? 0 : null;
   return counts.reduce((sum, match) => sum + Number(match[1]) + Number(match[2]), 0);
 }
 
@@ -39,27 +72,36 @@ export function parseTimeLine(output: string): { wallSeconds: number; cpuSeconds
   };
 }
 
-/**
- * Per-resource figures of each count, beyond `empty` (the same plan with no trust files: what every plan pays
- * whatever its size), by CPU time where measured, else wall time; the ratio is to the smallest count's.
- */
-export function scaleRows(empty: PlanMeasurement, plans: readonly PlanMeasurement[]): ScaleRow[] {
-  const seconds = (plan: PlanMeasurement) => plan.cpuSeconds ?? plan.wallSeconds;
-  const perResource = plans.map((plan) => {
-    const added = plan.resources - empty.resources;
-    return added > 0 ? (Math.max(0, seconds(plan) - seconds(empty)) * 1000) / added : 0;
+const seconds = (part: PartMeasurement) => part.cpuSeconds ?? part.wallSeconds;
+
+/** One row per environment, ascending by trusts; the ratio is to the first (smallest) environment's ms per resource. */
+export function scaleRows(environments: readonly EnvironmentMeasurement[]): ScaleRow[] {
+  const rows = environments.map((environment): Omit<ScaleRow, "ratio"> => {
+    const fixedPerPart = seconds(environment.emptyBus);
+    const busResources = environment.buses.reduce((sum, bus) => sum + bus.resources, 0);
+    const beyondFixed = environment.buses.reduce((sum, bus) => sum + Math.max(0, seconds(bus) - fixedPerPart), 0);
+    const all = [environment.pipeline, environment.index, ...environment.buses];
+    const peaks = [...all, environment.emptyBus].map((part) => part.peakMb).filter((peak): peak is number => peak !== null);
+    return {
+      trusts: environment.trusts,
+      endpoints: environment.endpoints,
+      busCount: environment.busCount,
+      resources: all.reduce((sum, part) => sum + part.resources, 0),
+      largestPart: Math.max(0, ...environment.buses.map((bus) => bus.resources)),
+      wallSeconds: environment.wallSeconds,
+      cpuSeconds: all.reduce((sum, part) => sum + seconds(part), 0),
+      fixedPerPart,
+      msPerResource: busResources > 0 ? (beyondFixed * 1000) / busResources : 0,
+      peakMb: peaks.length > 0 ? Math.max(...peaks) : null,
+    };
   });
-  const base = perResource[0] ?? 0;
-  return plans.map((plan, index) => ({
-    ...plan,
-    msPerResource: perResource[index]!,
-    ratio: base > 0 ? perResource[index]! / base : 0,
-  }));
+  const base = rows[0]?.msPerResource ?? 0;
+  return rows.map((row) => ({ ...row, ratio: base > 0 ? row.msPerResource / base : 0 }));
 }
 
-/** Of several plans of the same count, the one with the median time (CPU where measured). */
-export function medianPlan(runs: readonly PlanMeasurement[]): PlanMeasurement {
-  const sorted = [...runs].sort((a, b) => (a.cpuSeconds ?? a.wallSeconds) - (b.cpuSeconds ?? b.wallSeconds));
+/** Of several plans of the same part, the one with the median time (CPU where measured). */
+export function medianPlan(runs: readonly PartMeasurement[]): PartMeasurement {
+  const sorted = [...runs].sort((a, b) => seconds(a) - seconds(b));
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
   if (!median) throw new Error("no plan to take the median of");
   return median;
@@ -70,22 +112,29 @@ export function overRatio(rows: readonly ScaleRow[], maxRatio: number): ScaleRow
   return rows.filter((row) => row.ratio > maxRatio);
 }
 
+/** How many buses (bus parts) a generated environment of `trusts` trusts gets: at most `trustsPerBus` on average. */
+export function busCountFor(trusts: number, trustsPerBus: number): number {
+  return Math.max(1, Math.ceil(trusts / trustsPerBus));
+}
+
 const fixed = (value: number | null, digits: number) => (value === null ? "-" : value.toFixed(digits));
 
-/** The table the script prints: the empty plan first, then one row per count. */
-export function formatTable(empty: PlanMeasurement, rows: readonly ScaleRow[]): string {
-  const header = ["trusts", "endpoints", "resources", "wall s", "cpu s", "ms/resource", "peak MB", "ratio"];
-  const line = (plan: PlanMeasurement, perResource: string, ratio: string) => [
-    String(plan.trusts),
-    String(plan.endpoints),
-    String(plan.resources),
-    plan.wallSeconds.toFixed(1),
-    fixed(plan.cpuSeconds, 1),
-    perResource,
-    fixed(plan.peakMb, 0),
-    ratio,
-  ];
-  const body = [line(empty, "(fixed)", "-"), ...rows.map((row) => line(row, row.msPerResource.toFixed(2), `${row.ratio.toFixed(2)}x`))];
+/** The table the script prints: one row per count. */
+export function formatTable(rows: readonly ScaleRow[]): string {
+  const header = ["trusts", "endpoints", "buses", "resources", "largest part", "wall s", "cpu s", "fixed s/part", "ms/resource", "peak MB", "ratio"];
+  const body = rows.map((row) => [
+    String(row.trusts),
+    String(row.endpoints),
+    String(row.busCount),
+    String(row.resources),
+    String(row.largestPart),
+    row.wallSeconds.toFixed(1),
+    row.cpuSeconds.toFixed(1),
+    row.fixedPerPart.toFixed(1),
+    row.msPerResource.toFixed(2),
+    fixed(row.peakMb, 0),
+    `${row.ratio.toFixed(2)}x`,
+  ]);
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]!.length)));
   const render = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column]!)).join("  ");
   return [render(header), ...body.map(render)].join("\n");

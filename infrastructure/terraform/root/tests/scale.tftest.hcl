@@ -1,5 +1,6 @@
-# Plans the root over a directory of generated trust files (scripts/terraform/scale-plan.ts passes
-# -var trusts_dir=... and the bus settings), with mocked AWS: how long a plan takes at scale.
+# Plans one part of the root over a directory of generated trust files (scripts/terraform/scale-plan.ts passes
+# -var part=..., -var trusts_dir=..., the bus settings and, for bus and index parts, a var file with a realistic
+# `pipeline`), with mocked AWS: how long each part's plan takes at scale.
 mock_provider "aws" {
   source = "../tests/mocks"
 }
@@ -11,11 +12,16 @@ variables {
   create_test_source = true
 }
 
-run "plans_every_generated_trust" {
+run "plans_every_generated_trust_of_the_part" {
   command = plan
 
   assert {
-    condition     = length(output.trusts) == length(fileset(var.trusts_dir, "*.json"))
-    error_message = "every generated trust file is planned"
+    condition = length(output.trusts) == length([for file in fileset(var.trusts_dir, "*.json") : file
+    if "bus-${parseint(substr(sha256(trimsuffix(file, ".json")), 0, 8), 16) % var.event_buses.count}" == var.part])
+    error_message = "a bus part plans every generated trust whose ODS code hashes to its bus, and the other parts none"
+  }
+  assert {
+    condition     = length(aws_s3_object.subscription_index) == (var.part == "index" ? 1 : 0) && length(module.pipeline) == (var.part == "pipeline" ? 1 : 0)
+    error_message = "the index is planned by the index part only, the pipeline by the pipeline part only"
   }
 }

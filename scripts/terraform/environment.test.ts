@@ -1,0 +1,151 @@
+// make plan|apply|output ENV=<env> (scripts/terraform/environment.sh) against a stand-in terraform on PATH that
+// records every call with its workspace and answers from files: the order of parts, what each is planned with,
+// and where the script stops. (The real terraform and backend are exercised by `make plan` against AWS only.)
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+const SCRIPT = resolve(import.meta.dirname, "environment.sh");
+const FAKE_TERRAFORM = `#!/usr/bin/env bash
+set -euo pipefail
+echo "\${TF_WORKSPACE:-none} $*" >> "$STUB/calls"
+args=" $* "
+case "$1" in
+  -chdir=*) shift ;;
+esac
+case "$1" in
+  init) exit 0 ;;
+  workspace)
+    if [[ "$2" == list ]]; then echo "* default"; sed 's/^/  /' "$STUB/workspaces" 2>/dev/null || true; exit 0; fi
+    if [[ "$2" == new ]]; then echo "$3" >> "$STUB/workspaces"; exit 0; fi ;;
+  output) cat "$STUB/outputs-$TF_WORKSPACE.json" 2>/dev/null || echo "{}"; exit 0 ;;
+  state) [[ "$2" == list ]] && { cat "$STUB/state-$TF_WORKSPACE.txt" 2>/dev/null || true; exit 0; } ;;
+  plan)
+    for arg in "$@"; do [[ "$arg" == -out=* ]] && touch "\${arg#-out=}"; done
+    for arg in "$@"; do [[ "$arg" == -var-file=*planned-with* ]] && cp "\${arg#-var-file=}" "$STUB/planned-with-$TF_WORKSPACE.json"; done
+    exit 0 ;;
+  show) cat "$STUB/pipeline-plan.json"; exit 0 ;;
+  apply)
+    if [[ "$TF_WORKSPACE" == pipeline && -f "$STUB/outputs-after-apply.json" ]]; then cp "$STUB/outputs-after-apply.json" "$STUB/outputs-pipeline.json"; fi
+    exit 0 ;;
+esac
+echo "stub terraform: unexpected $*" >&2
+exit 9
+`;
+
+const output = (value: unknown) => ({ sensitive: false, type: "dynamic", value });
+const inputs = (kmsKey = "arn:aws:kms:eu-west-2:111111111111:key/1") => ({ name_prefix: "trust-callbacks-test", kms_key_arn: kmsKey, event_bus_names: ["trust-callbacks-test-callbacks-0"] });
+const pipelineOutputs = (kmsKey?: string) => ({ part: output("pipeline"), part_inputs: output(inputs(kmsKey)), pipeline: output({ lambda_function_name: "f" }), rules_per_bus: output({ "0": 3 }) });
+
+let stub: string;
+let build: string;
+beforeEach(() => {
+  stub = mkdtempSync(join(tmpdir(), "environment-sh-"));
+  build = join(stub, "build");
+  mkdirSync(join(stub, "bin"));
+  writeFileSync(join(stub, "bin", "terraform"), FAKE_TERRAFORM);
+  chmodSync(join(stub, "bin", "terraform"), 0o755);
+});
+afterEach(() => rmSync(stub, { recursive: true, force: true }));
+
+function environment(command: string, env = "test") {
+  const result = spawnSync("bash", [SCRIPT, command, env], {
+    encoding: "utf8",
+    env: { ...process.env, PATH: `${join(stub, "bin")}:${process.env.PATH}`, STUB: stub, ENVIRONMENT_BUILD_DIR: build, TF_PROVIDER_MIRROR: "registry" },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+const calls = () => (existsSync(join(stub, "calls")) ? readFileSync(join(stub, "calls"), "utf8").trim().split("\n") : []);
+const of = (verb: string) => calls().filter((call) => call.split(" ").some((word) => word === verb));
+const stubFile = (name: string, content: unknown) => writeFileSync(join(stub, name), JSON.stringify(content));
+const noChange = { output_changes: { part_inputs: { actions: ["no-op"], before: inputs(), after: inputs() } } };
+
+describe("make plan / apply / output ENV=<env> over the parts", () => {
+  it("plans the pipeline alone before its first apply, says so in one line, and applies it alone", () => {
+    stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["create"], before: null, after: inputs() } } });
+    const plan = environment("plan");
+    expect(plan.status).toBe(0);
+    expect(plan.stderr).toMatch(/^the pipeline part has never been applied: planning it alone; after `make apply ENV=test`/m);
+    expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline"]);
+    expect(of("plan")[0]).toContain("-var part=pipeline");
+    expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("pipeline");
+
+    stubFile("outputs-after-apply.json", pipelineOutputs());
+    const apply = environment("apply");
+    expect(apply.status).toBe(0);
+    expect(of("apply")).toEqual([expect.stringMatching(/^pipeline .*apply -input=false .*pipeline\.tfplan$/)]);
+    expect(JSON.parse(readFileSync(join(build, "pipeline.tfvars.json"), "utf8"))).toEqual({ pipeline: inputs() });
+  });
+
+  it("plans every part in its own workspace, the bus and index parts with the pipeline's applied values, and applies them in order", () => {
+    stubFile("outputs-pipeline.json", pipelineOutputs());
+    stubFile("pipeline-plan.json", noChange);
+    writeFileSync(join(stub, "workspaces"), "pipeline\n");
+    const plan = environment("plan");
+    expect(plan.status).toBe(0);
+    expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline", "bus-0", "index"]);
+    expect(of("plan")[1]).toContain("-var part=bus-0");
+    expect(of("plan")[2]).toContain("-var part=index");
+    expect(JSON.parse(readFileSync(join(stub, "planned-with-bus-0.json"), "utf8"))).toEqual({ pipeline: inputs() });
+    expect(readFileSync(join(stub, "workspaces"), "utf8").trim().split("\n")).toEqual(["pipeline", "bus-0", "index"]);
+
+    stubFile("outputs-after-apply.json", pipelineOutputs());
+    const apply = environment("apply");
+    expect(apply.status).toBe(0);
+    expect(of("apply").map((call) => call.split(" ")[0])).toEqual(["pipeline", "bus-0", "index"]);
+    expect(environment("apply").status).toBe(2); // the plans are used up
+  });
+
+  it("stops before the bus parts when the pipeline's outputs came out different from what they were planned with", () => {
+    stubFile("outputs-pipeline.json", pipelineOutputs());
+    stubFile("pipeline-plan.json", noChange);
+    expect(environment("plan").status).toBe(0);
+    stubFile("outputs-after-apply.json", pipelineOutputs("arn:aws:kms:eu-west-2:111111111111:key/2"));
+    const apply = environment("apply");
+    expect(apply.status).toBe(1);
+    expect(apply.stderr).toMatch(/^the pipeline part's outputs changed in this apply: the other parts' plans are stale; make plan ENV=test again$/m);
+    expect(of("apply").map((call) => call.split(" ")[0])).toEqual(["pipeline"]);
+  });
+
+  it("when the bus count shrinks, plans the bus parts (those past the count too) and the index, not the pipeline", () => {
+    const twoBuses = { ...inputs(), event_bus_names: ["trust-callbacks-test-callbacks-0", "trust-callbacks-test-callbacks-1"] };
+    stubFile("outputs-pipeline.json", { ...pipelineOutputs(), part_inputs: output(twoBuses) });
+    stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
+    writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-1\nindex\n");
+    const plan = environment("plan");
+    expect(plan.status).toBe(0);
+    expect(plan.stderr).toMatch(/^event_buses.count shrinks from 2 to 1:/m);
+    expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline", "bus-0", "bus-1", "index"]);
+    expect(existsSync(join(build, "pipeline.tfplan"))).toBe(false);
+    expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("bus-0 bus-1 index");
+  });
+
+  it("refuses to plan the bus parts while a trust's state is in another part than its bus's, printing the moves", () => {
+    stubFile("outputs-pipeline.json", pipelineOutputs());
+    stubFile("pipeline-plan.json", noChange);
+    writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-2\n");
+    writeFileSync(join(stub, "state-bus-2.txt"), 'module.trust["RA1"].aws_sqs_queue.dlq\n');
+    const plan = environment("plan");
+    expect(plan.status).toBe(1);
+    expect(plan.stderr).toMatch(/^1 trust is in the state of another bus part than the one they hash to at event_buses.count = 1 \(RA1: bus-2 -> bus-0\)/m);
+    expect(plan.stderr).toContain(`terraform state mv -state=bus-2.tfstate -state-out=bus-0.tfstate 'module.trust["RA1"]' 'module.trust["RA1"]'`);
+    expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline"]);
+    expect(existsSync(join(build, "parts"))).toBe(false);
+  });
+
+  it("merges every part's outputs into one document; refuses an unknown environment", () => {
+    stubFile("outputs-pipeline.json", pipelineOutputs());
+    stubFile("outputs-bus-0.json", { part: output("bus-0"), trusts: output({ RX1: { dlq_url: "q", event_bus_name: "trust-callbacks-test-callbacks-0" } }) });
+    stubFile("outputs-index.json", { part: output("index"), trusts: output({}) });
+    writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nindex\n");
+    const merged = environment("output");
+    expect(merged.status).toBe(0);
+    expect(Object.keys(JSON.parse(merged.stdout)).sort()).toEqual(["pipeline", "rules_per_bus", "trusts"]);
+    expect(JSON.parse(merged.stdout).trusts.value.RX1.dlq_url).toBe("q");
+    const unknown = environment("plan", "nope");
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^usage: make plan ENV=<one of: prod staging test>$/m);
+  });
+});

@@ -1,0 +1,201 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Pure parts of planning an environment in parts (infrastructure/terraform/root/main.tf: pipeline, bus-<i>, index):
+ * which parts a plan covers, the bus and index parts' variable from the pipeline part's outputs, and the one
+ * `terraform output -json` document the support CLI reads, merged from every part's.
+ */
+
+/** One output of `terraform output -json`. */
+export interface TerraformOutput {
+  sensitive: boolean;
+  type: unknown;
+  value: unknown;
+}
+export type TerraformOutputs = Record<string, TerraformOutput>;
+
+/** The pipeline part's output part_inputs: the bus and index parts' variable `pipeline` (root/variables.tf). */
+export interface PartInputs {
+  event_bus_names: string[];
+  [name: string]: unknown;
+}
+
+const PART = /^(pipeline|index|bus-(0|[1-9][0-9]?))$/;
+const BUS_PART = /^bus-(0|[1-9][0-9]?)$/;
+
+/** The bus and index parts' var file (`{ "pipeline": part_inputs }`) from the pipeline part's outputs; null before its first apply. */
+export function pipelineVars(outputs: TerraformOutputs): { pipeline: PartInputs } | null {
+  const inputs = outputs.part_inputs?.value;
+  if (inputs === undefined || inputs === null) return null;
+  if (typeof inputs !== "object" || !Array.isArray((inputs as PartInputs).event_bus_names)) {
+    throw new Error("the pipeline part's output part_inputs has no event_bus_names: is this the pipeline part's `terraform output -json`?");
+  }
+  return { pipeline: inputs as PartInputs };
+}
+
+/** A change to one output in `terraform show -json` of a saved plan. */
+export interface OutputChange {
+  actions: string[];
+  before?: unknown;
+  after?: unknown;
+}
+
+export type PlanScope =
+  /** Nothing applied yet, or the pipeline changes what the trusts are planned with: plan it alone, apply, plan again. */
+  | { kind: "pipeline-only"; parts: ["pipeline"]; note: string }
+  /** Every part, pipeline first: the pipeline's plan leaves part_inputs as the other parts are planned with. */
+  | { kind: "all"; parts: string[] }
+  /**
+   * event_buses.count shrinks: move the trusts off the buses first (bus and index parts); the pipeline removes the buses
+   * next time. DeleteEventBus expects the bus's rules deleted first (EventBridge API Reference, DeleteEventBus:
+   * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DeleteEventBus.html; the User Guide says deleting a
+   * bus deletes its rules): either way the bus parts, which own the rules, delete them before the bus goes.
+   */
+  | { kind: "shrink"; parts: string[]; note: string };
+
+/**
+ * Which parts `make plan` plans, from the pipeline part's planned change to part_inputs (`terraform show -json`,
+ * output_changes.part_inputs) and the workspaces the backend has. Bus parts: one per bus index below the count,
+ * and every existing bus-<i> workspace past it (a bus removed by a smaller count), whose plan destroys what it holds.
+ */
+/** event_buses.count as the bus parts are planned with it: the applied count, or the planned one when it shrinks. */
+export function plannedBusCount(change: OutputChange | undefined): number {
+  const count = (inputs: unknown) => (Array.isArray((inputs as PartInputs | null | undefined)?.event_bus_names) ? (inputs as PartInputs).event_bus_names.length : 0);
+  const unchanged = change === undefined || change.actions.every((action) => action === "no-op");
+  return unchanged ? count(change?.before) : count(change?.after);
+}
+
+export function planScope(change: OutputChange | undefined, workspaces: readonly string[], env: string): PlanScope {
+  const before = change?.before as PartInputs | null | undefined;
+  const after = change?.after as PartInputs | null | undefined;
+  if (!before) {
+    return {
+      kind: "pipeline-only",
+      parts: ["pipeline"],
+      note: `the pipeline part has never been applied: planning it alone; after \`make apply ENV=${env}\`, \`make plan ENV=${env}\` plans the trusts against its outputs`,
+    };
+  }
+  const unchanged = change === undefined || change.actions.every((action) => action === "no-op");
+  const busCount = (inputs: PartInputs | null | undefined) => (Array.isArray(inputs?.event_bus_names) ? inputs.event_bus_names.length : 0);
+  const buses = busParts(plannedBusCount(change), workspaces);
+  if (unchanged) return { kind: "all", parts: ["pipeline", ...buses, "index"] };
+  if (after && Array.isArray(after.event_bus_names) && busCount(after) < busCount(before)) {
+    return {
+      kind: "shrink",
+      parts: [...buses, "index"],
+      note: `event_buses.count shrinks from ${busCount(before)} to ${busCount(after)}: planning the bus and index parts, which move every trust off the buses to be removed; the pipeline part, which removes them, is planned by the next \`make plan ENV=${env}\` (infrastructure/terraform/README.md, "Changing event_buses.count")`,
+    };
+  }
+  return {
+    kind: "pipeline-only",
+    parts: ["pipeline"],
+    note: `the pipeline part's plan changes the values the trusts are planned with (part_inputs): planning it alone; after \`make apply ENV=${env}\`, \`make plan ENV=${env}\` plans the trusts against its new outputs`,
+  };
+}
+
+/** bus-0 .. bus-<count - 1>, then every other existing bus-<i> workspace, by index. */
+export function busParts(count: number, workspaces: readonly string[]): string[] {
+  const indexes = new Set(Array.from({ length: count }, (_, index) => index));
+  for (const workspace of workspaces) if (BUS_PART.test(workspace)) indexes.add(Number(workspace.slice("bus-".length)));
+  return [...indexes].sort((a, b) => a - b).map((index) => `bus-${index}`);
+}
+
+/** The bus a trust's rules are on: `bus_index_of` in root/main.tf, parseint(substr(sha256(ODS), 0, 8), 16) % count. */
+export function busIndexOf(trustId: string, count: number): number {
+  return Number.parseInt(createHash("sha256").update(trustId, "utf8").digest("hex").slice(0, 8), 16) % count;
+}
+
+/** The trusts a part's state holds, from `terraform state list` (addresses under module.trust["<ODS>"]). */
+export function trustsHeld(stateList: string): string[] {
+  return [...new Set([...stateList.matchAll(/^module\.trust\["([^"]+)"\]/gm)].map((match) => match[1]!))].sort();
+}
+
+export interface TrustMove {
+  trust: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * Trusts held by a bus part other than the one their ODS code hashes to at `count` buses (after a change of
+ * event_buses.count): each must be moved to its new part's state before that part is planned, or the old part would
+ * destroy it (DLQ and dead letters included) and the new one create it again under the same names. A trust held by
+ * two parts is an error: a move half done.
+ */
+export function trustMoves(held: ReadonlyMap<string, readonly string[]>, count: number): TrustMove[] {
+  const holder = new Map<string, string>();
+  const moves: TrustMove[] = [];
+  for (const [part, trusts] of [...held].sort(([a], [b]) => busIndex(a) - busIndex(b))) {
+    for (const trust of trusts) {
+      const other = holder.get(trust);
+      if (other) throw new Error(`trust ${trust} is in two parts' states, ${other} and ${part}: finish moving it (infrastructure/terraform/README.md, "Changing event_buses.count")`);
+      holder.set(trust, part);
+      const to = `bus-${busIndexOf(trust, count)}`;
+      if (to !== part) moves.push({ trust, from: part, to });
+    }
+  }
+  return moves;
+}
+
+/** The commands that move `moves` (README, "Changing event_buses.count"), run in infrastructure/terraform/root. */
+export function moveCommands(moves: readonly TrustMove[], env: string): string[] {
+  const pairs = new Map<string, TrustMove[]>();
+  for (const move of moves) pairs.set(`${move.from} ${move.to}`, [...(pairs.get(`${move.from} ${move.to}`) ?? []), move]);
+  const lines = [`cd infrastructure/terraform/root && export TF_DATA_DIR=.terraform-${env}`];
+  for (const [pair, group] of pairs) {
+    const [from, to] = pair.split(" ") as [string, string];
+    // A part with no state yet pulls nothing: its file is then left out, and state mv starts a new state.
+    lines.push(`terraform workspace new ${to} 2>/dev/null; TF_WORKSPACE=${from} terraform state pull > ${from}.tfstate && TF_WORKSPACE=${to} terraform state pull > ${to}.tfstate; [ -s ${to}.tfstate ] || rm ${to}.tfstate`);
+    for (const move of group) lines.push(`terraform state mv -state=${from}.tfstate -state-out=${to}.tfstate 'module.trust["${move.trust}"]' 'module.trust["${move.trust}"]'`);
+    lines.push(`TF_WORKSPACE=${to} terraform state push ${to}.tfstate && TF_WORKSPACE=${from} terraform state push ${from}.tfstate`);
+  }
+  return lines;
+}
+
+/** `terraform workspace list` output → names ("* pipeline" marks the selected one). */
+export function workspaceNames(list: string): string[] {
+  return list
+    .split("\n")
+    .map((line) => line.replace(/^\*/, "").trim())
+    .filter((name) => name !== "");
+}
+
+/**
+ * One document shaped like the single-state `terraform output -json` (what `make output` printed before parts, and
+ * what the support CLI's --outputs reads): the pipeline part's `pipeline` and `rules_per_bus`, and `trusts` merged
+ * from every bus part. Refuses a missing pipeline part and a trust held by two parts (a move half done).
+ */
+export function mergeOutputs(parts: readonly TerraformOutputs[]): TerraformOutputs {
+  const byPart = new Map<string, TerraformOutputs>();
+  for (const outputs of parts) {
+    const part = outputs.part?.value;
+    if (typeof part !== "string" || !PART.test(part)) throw new Error("not the `terraform output -json` of a part of this root (no output part)");
+    if (byPart.has(part)) throw new Error(`part ${part} given twice`);
+    byPart.set(part, outputs);
+  }
+  const pipeline = byPart.get("pipeline");
+  if (!pipeline?.pipeline || !pipeline.rules_per_bus) throw new Error("the pipeline part has no outputs: it has not been applied");
+  const trusts: Record<string, unknown> = {};
+  const types: Record<string, unknown> = {};
+  const holder = new Map<string, string>();
+  for (const [part, outputs] of [...byPart].filter(([part]) => BUS_PART.test(part)).sort(([a], [b]) => busIndex(a) - busIndex(b))) {
+    const value = (outputs.trusts?.value ?? {}) as Record<string, unknown>;
+    const type = outputs.trusts?.type;
+    const memberTypes = Array.isArray(type) && type[0] === "object" && typeof type[1] === "object" ? (type[1] as Record<string, unknown>) : {};
+    for (const [trust, outputsOfTrust] of Object.entries(value)) {
+      const other = holder.get(trust);
+      if (other) throw new Error(`trust ${trust} is in two parts, ${other} and ${part}: finish moving it (infrastructure/terraform/README.md, "Changing event_buses.count")`);
+      holder.set(trust, part);
+      trusts[trust] = outputsOfTrust;
+      if (trust in memberTypes) types[trust] = memberTypes[trust];
+    }
+  }
+  const sorted = Object.fromEntries(Object.keys(trusts).sort().map((trust) => [trust, trusts[trust]]));
+  return {
+    pipeline: pipeline.pipeline,
+    rules_per_bus: pipeline.rules_per_bus,
+    trusts: { sensitive: false, type: ["object", Object.fromEntries(Object.keys(sorted).map((trust) => [trust, types[trust]]))], value: sorted },
+  };
+}
+
+const busIndex = (part: string) => Number(part.slice("bus-".length));
