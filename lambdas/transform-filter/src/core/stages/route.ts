@@ -91,8 +91,14 @@ export async function route(
     }
     const match = matchEndpoints(record.event, config);
     const { eventBus } = document.value;
-    if (match.status === "found") result.next.push({ ...record, endpoints: match.value, ...(eventBus ? { eventBus } : {}) });
-    else result.decided.push(decide(record, "filtered", match.reason));
+    if (match.status !== "found") {
+      result.decided.push(decide(record, "filtered", match.reason));
+      continue;
+    }
+    // Field by field, not spreads: once per record on the hot path.
+    const routed: RoutedRecord = { position: record.position, recordId: record.recordId, record: record.record, event: record.event, endpoints: match.value };
+    if (eventBus) routed.eventBus = eventBus;
+    result.next.push(routed);
   }
   return result;
 }
