@@ -57,6 +57,7 @@ export async function route(
     records.map((record) => record.event.trustId),
     limit,
     (trustId) => subscriptions.get(trustId),
+    subscriptions.cached && ((trustId) => subscriptions.cached!(trustId)),
   );
   const [documents, bound] = await Promise.all([
     documentsLookup,
