@@ -35,8 +35,30 @@ export interface CallbackCloudEvent {
   data: Record<string, unknown>;
 }
 
-/** CloudEvent `time`: the event's occurredAt in UTC. Once per record, not per delivery. */
-export const cloudEventTime = (event: PlatformEvent): string => new Date(event.occurredAt).toISOString();
+/** `YYYY-MM-DDTHH:MM:SS.sssZ`, as toISOString() writes it (and most producers send it). */
+const ISO_UTC_MILLIS = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{3}Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * CloudEvent `time`: the event's occurredAt in UTC, as toISOString() writes it. Once per record, not per delivery.
+ * A time already written that way, naming a real date and time, is its own answer: parsing and formatting a Date
+ * per record cost as much as the rest of building its CloudEvents. Anything else (an offset, another precision, a
+ * date that does not exist, such as 30 February, which Date rolls over) goes through Date; cloudevent.test.ts
+ * checks the two agree.
+ */
+export function cloudEventTime(event: PlatformEvent): string {
+  const at = event.occurredAt;
+  const parts = ISO_UTC_MILLIS.exec(at);
+  if (parts) {
+    const year = Number(parts[1]);
+    const month = Number(parts[2]);
+    const day = Number(parts[3]);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+    if (days !== undefined && day >= 1 && day <= days && Number(parts[4]) <= 23 && Number(parts[5]) <= 59 && Number(parts[6]) <= 59) return at;
+  }
+  return new Date(at).toISOString();
+}
 
 export interface BuildCloudEventInput {
   event: PlatformEvent;
