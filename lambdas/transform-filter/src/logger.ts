@@ -30,6 +30,21 @@ export const REDACTED_PATHS = [
 ];
 
 /**
+ * pino's `isoTime` (`,"time":"<ISO 8601>"`), formatted once per millisecond: a batch writes a line per delivery,
+ * most of them in the same millisecond, and a Date and its toISOString per line were a tenth of the line's cost.
+ */
+let lastTimeMs = Number.NaN;
+let lastTime = "";
+const isoTimeOncePerMillisecond = (): string => {
+  const ms = Date.now();
+  if (ms !== lastTimeMs) {
+    lastTimeMs = ms;
+    lastTime = `,"time":"${new Date(ms).toISOString()}"`;
+  }
+  return lastTime;
+};
+
+/**
  * JSON logs to stdout (CloudWatch in Lambda). `redact: false` is only for a logger whose lines are built from
  * typed identifiers (the call history): redaction's wildcard paths cost ~16 µs a line, 3 ms per 100-record batch.
  */
@@ -42,7 +57,7 @@ export function createLogger(
       level: options.level ?? "info",
       base: options.base ?? {},
       messageKey: "message",
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeOncePerMillisecond,
       formatters: { level: (label) => ({ level: label }) },
       ...(options.redact === false ? {} : { redact: { paths: REDACTED_PATHS, censor: "[redacted]" } }),
     },

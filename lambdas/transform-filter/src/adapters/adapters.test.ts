@@ -121,6 +121,25 @@ describe("KMS data keys", () => {
     expect(kms.commandCalls(DecryptCommand)).toHaveLength(2);
   });
 
+  it("answers a key it holds without waiting (its own copy), and nothing for a key it has not unwrapped", async () => {
+    // Prepare
+    kms.on(DecryptCommand).resolves({ Plaintext: new Uint8Array(32).fill(7) });
+    const unwrapper = new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(kms as unknown as KMSClient), { maxKeys: 10, ttlMs: 60_000 });
+    const context = { purpose: "trust-callbacks-field-key", trustId: "RX1" };
+
+    // Act
+    const before = unwrapper.cached("AAAA", context);
+    const unwrapped = await unwrapper.unwrap("AAAA", context);
+    const held = unwrapper.cached("AAAA", context);
+
+    // Assess
+    expect(before).toBeUndefined();
+    expect(held).toEqual(Buffer.alloc(32, 7));
+    expect(held).not.toBe(unwrapped);
+    expect(unwrapper.cached("AAAA", { ...context, trustId: "RX2" })).toBeUndefined(); // another context, another key
+    expect(kms.commandCalls(DecryptCommand)).toHaveLength(1);
+  });
+
   it("turns InvalidCiphertextException into a permanent error and throttling into a transient one", async () => {
     const unwrapper = new KmsDataKeyUnwrapper(kms as unknown as KMSClient);
     kms.on(DecryptCommand).rejectsOnce(Object.assign(new Error("bad"), { name: "InvalidCiphertextException", $fault: "client", $metadata: { httpStatusCode: 400 } }));
@@ -181,6 +200,22 @@ describe("SecretsManagerSigningSecrets", () => {
     await settle();
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     expect(await keysOf()).toEqual([newKey, oldKey]); // from now on both keys sign
+  });
+
+  it("answers a fresh secret without waiting, and nothing once its TTL has passed, so get() revalidates it", async () => {
+    // Prepare
+    let now = 1_000_000;
+    const secret = newSigningSecret();
+    sm.on(GetSecretValueCommand, { SecretId: "ep" }).resolves({ SecretString: secret });
+    const secrets = new SecretsManagerSigningSecrets(sm as unknown as SecretsManagerClient, { ttlMs: 900_000, maxSecrets: 10, random: () => 0.5, now: () => now });
+
+    // Act / Assess
+    expect(secrets.cached("ep")).toBeUndefined();
+    await secrets.get("ep");
+    expect(secrets.cached("ep")).toEqual({ version: 1, keys: [{ key: secret }] });
+    now += 900_001;
+    expect(secrets.cached("ep")).toBeUndefined();
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 });
 

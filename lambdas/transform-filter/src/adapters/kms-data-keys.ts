@@ -3,7 +3,7 @@ import type { LRUCache } from "lru-cache";
 import { PermanentError } from "../core/errors.ts";
 import type { DataKeyUnwrapper } from "../core/ports.ts";
 import { classifyAwsError } from "./aws-errors.ts";
-import { refreshingCache } from "./refreshing-cache.ts";
+import { freshValue, refreshingCache } from "./refreshing-cache.ts";
 
 /** Unwraps data keys with KMS Decrypt, under the encryption context the platform wrapped them with. */
 export class KmsDataKeyUnwrapper implements DataKeyUnwrapper {
@@ -57,10 +57,19 @@ export class CachingDataKeyUnwrapper implements DataKeyUnwrapper {
     });
   }
 
+  cached(wrappedKey: string, encryptionContext: Record<string, string>): Buffer | undefined {
+    const key = freshValue(this.cache, dataKeyCacheKey(wrappedKey, encryptionContext));
+    return key && Buffer.from(key);
+  }
+
   async unwrap(wrappedKey: string, encryptionContext: Record<string, string>): Promise<Buffer> {
-    const cacheKey = `${JSON.stringify(Object.entries(encryptionContext).sort())}\u0000${wrappedKey}`;
-    const key = await this.cache.fetch(cacheKey, { context: { wrappedKey, encryptionContext } });
+    const key = await this.cache.fetch(dataKeyCacheKey(wrappedKey, encryptionContext), { context: { wrappedKey, encryptionContext } });
     if (!key) throw new PermanentError("data key unwrap returned nothing");
     return Buffer.from(key);
   }
+}
+
+/** A data key's cache key: the same wrapped key under another encryption context is another key. */
+function dataKeyCacheKey(wrappedKey: string, encryptionContext: Record<string, string>): string {
+  return `${JSON.stringify(Object.entries(encryptionContext).sort())}\u0000${wrappedKey}`;
 }

@@ -36,3 +36,10 @@ export function refreshingCache<V extends object | string, C = unknown>(options:
     },
   });
 }
+
+/**
+ * The value for `key` if its entry is fresh, else undefined (missing, or past its TTL: `fetch` then answers with
+ * the stale value and revalidates it). A `get`, so a hit counts as a use for the LRU order, as `fetch` does.
+ */
+export const freshValue = <V extends object | string, C>(cache: LRUCache<string, V, C>, key: string): V | undefined =>
+  cache.get(key, { allowStale: false });

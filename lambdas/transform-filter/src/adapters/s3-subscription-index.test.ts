@@ -62,6 +62,22 @@ describe("S3IndexedSubscriptionSource", () => {
     expect([calls("subscriptions/RX1.json"), calls("subscriptions/RYJ.json")]).toEqual([2, 1]);
   });
 
+  it("answers from what it holds without waiting while the index is fresh, and nothing when get() has work to do", async () => {
+    // Prepare
+    s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolves(s3Object(index({ RX1: "tc-prod-callbacks-3", RYJ: "tc-prod-callbacks-3" }), '"i1"'));
+    const subscriptions = source();
+
+    // Act / Assess
+    expect(subscriptions.cached("RX1")).toBeUndefined(); // cold: the index is not read yet
+    const rx1 = await subscriptions.get("RX1");
+    expect(subscriptions.cached("RX1")).toBe(rx1);
+    expect(subscriptions.cached("RYJ")).toBeUndefined(); // listed, not read yet
+    expect(subscriptions.cached("R0A")?.status).toBe("not-found"); // not in the index
+    clock += 72_001; // past the TTL (60 s, +20% at most): get() revalidates the index
+    expect(subscriptions.cached("RX1")).toBeUndefined();
+    expect(calls("subscriptions/index.json")).toBe(1);
+  });
+
   it("spreads index refreshes: the TTL is jittered", async () => {
     s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolves(s3Object(index({ RX1: "bus-0" }), '"i1"'));
     const early = new S3IndexedSubscriptionSource(s3 as unknown as S3Client, { bucket: "b", indexKey: "subscriptions/index.json", ttlMs: 60_000, logger: silentLogger(), now: () => clock, random: () => 0 });

@@ -63,6 +63,16 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
     return this.fetchDocument(trustId, entry);
   }
 
+  /** The lookup `get` would answer, while the index is fresh and the trust's document is cached; undefined otherwise. */
+  cached(trustId: string): SubscriptionLookup | undefined {
+    // A cold or stale index: `get` loads it or starts its revalidation.
+    if (!this.index || this.now() >= this.index.expiresAt) return undefined;
+    const entry = this.index.trusts.get(trustId);
+    if (!entry) return notFound("no subscription document");
+    const cached = this.documents.get(trustId);
+    return cached?.sha256 === entry.sha256 ? cached.lookup : undefined;
+  }
+
   /** The index to use now: a cold container waits for it; a stale one starts a background revalidation. */
   private async currentIndex(): Promise<CachedIndex> {
     if (!this.index) {

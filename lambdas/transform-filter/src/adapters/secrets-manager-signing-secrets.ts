@@ -4,7 +4,7 @@ import type { LRUCache } from "lru-cache";
 import { PermanentError } from "../core/errors.ts";
 import type { SigningSecretSource } from "../core/ports.ts";
 import { classifyAwsError } from "./aws-errors.ts";
-import { refreshingCache } from "./refreshing-cache.ts";
+import { freshValue, refreshingCache } from "./refreshing-cache.ts";
 
 /** A Standard Webhooks signing key: `whsec_` then base64 of at least 24 bytes (the single-key secret format). */
 export const SIGNING_SECRET_PATTERN = SIGNING_KEY_PATTERN;
@@ -43,6 +43,10 @@ export class SecretsManagerSigningSecrets implements SigningSecretSource {
         return parsed.secret;
       },
     });
+  }
+
+  cached(secretName: string): SigningSecret | undefined {
+    return freshValue(this.cache, secretName);
   }
 
   async get(secretName: string): Promise<SigningSecret> {

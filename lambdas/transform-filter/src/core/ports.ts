@@ -10,6 +10,8 @@ import type { Failed, Found, Result } from "./result.ts";
 /** Unwraps a data key that KMS (or the local key provider) wrapped under an encryption context. */
 export interface DataKeyUnwrapper {
   unwrap(wrappedKey: string, encryptionContext: Record<string, string>): Promise<Buffer>;
+  /** What `unwrap` would answer now, when it is at hand without waiting (a fresh cache entry); see `lookupEach`. */
+  cached?(wrappedKey: string, encryptionContext: Record<string, string>): Buffer | undefined;
 }
 
 /** A trust's subscription document (its trust config file, as deployed) and the version it was read at. */
@@ -34,6 +36,8 @@ export type SubscriptionLookup = Result<Subscription>;
 /** Reads a trust's subscription document (the deployed trust config file). */
 export interface SubscriptionSource {
   get(trustId: string): Promise<SubscriptionLookup>;
+  /** What `get` would answer now, when it is at hand without waiting (a fresh cache entry); see `lookupEach`. */
+  cached?(trustId: string): SubscriptionLookup | undefined;
 }
 
 /**
@@ -45,6 +49,8 @@ export type SigningSecretValue = string | SigningSecret;
 /** Returns the signing secret named by an endpoint's `signingSecret`. */
 export interface SigningSecretSource {
   get(secretName: string): Promise<SigningSecretValue>;
+  /** What `get` would answer now, when it is at hand without waiting (a fresh cache entry); see `lookupEach`. */
+  cached?(secretName: string): SigningSecretValue | undefined;
 }
 
 /** One PutEvents entry, as EventBridge counts and routes it. */

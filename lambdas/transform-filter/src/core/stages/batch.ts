@@ -115,16 +115,25 @@ export function fateOfDeliveries(record: DecodedRecord, deliveries: SettledDeliv
 
 /**
  * Asks `lookup` once per distinct key, at most `limit` at a time. A lookup that throws answers `Failed`
- * (see `failureOf`), so every key has a result.
+ * (see `failureOf`), so every key has a result. `cached` answers the keys whose answer is at hand (a port's
+ * fresh cache entry) without a promise or a place in `limit` each: in a warm batch, that is every key.
  */
 export async function lookupEach<T>(
   keys: Iterable<string>,
   limit: ReturnType<typeof pLimit>,
   lookup: (key: string) => Promise<Result<T>>,
+  cached?: (key: string) => Result<T> | undefined,
 ): Promise<Map<string, Result<T>>> {
-  const unique = [...new Set(keys)];
+  const answers = new Map<string, Result<T>>();
+  const misses: string[] = [];
+  for (const key of new Set(keys)) {
+    const hit = cached?.(key);
+    if (hit) answers.set(key, hit);
+    else misses.push(key);
+  }
+  if (misses.length === 0) return answers;
   const results = await Promise.all(
-    unique.map((key) =>
+    misses.map((key) =>
       limit(async (): Promise<Result<T>> => {
         try {
           return await lookup(key);
@@ -134,5 +143,6 @@ export async function lookupEach<T>(
       }),
     ),
   );
-  return new Map(unique.map((key, index) => [key, results[index]!]));
+  misses.forEach((key, index) => answers.set(key, results[index]!));
+  return answers;
 }

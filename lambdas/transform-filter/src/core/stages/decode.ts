@@ -31,7 +31,8 @@ export function decode(received: readonly ReceivedRecord[]): DecodeResult {
       });
       continue;
     }
-    const record: DecodedRecord = { ...item, event: decoded.value };
+    // Field by field, not a spread: once per record on the hot path.
+    const record: DecodedRecord = { position: item.position, recordId: item.recordId, record: item.record, event: decoded.value };
     const first = firstBySourceEventId.get(record.event.eventId);
     if (first) {
       result.repeats.push({ ...record, firstPosition: first.position });

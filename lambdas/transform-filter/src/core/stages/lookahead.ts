@@ -19,13 +19,15 @@ export class Lookahead {
   readonly secrets: SigningSecretSource;
   private readonly asked = new Map<string, Promise<SigningSecretValue>>();
 
-  constructor(secrets: SigningSecretSource, concurrency: number) {
+  constructor(private readonly source: SigningSecretSource, concurrency: number) {
     const limit = pLimit(concurrency);
     this.secrets = {
+      // A secret the source has at hand is read from it, never asked for (see `lookupEach`).
+      ...(source.cached ? { cached: (name: string) => source.cached!(name) } : {}),
       get: (name) => {
         let answer = this.asked.get(name);
         if (!answer) {
-          answer = limit(() => secrets.get(name));
+          answer = limit(() => source.get(name));
           // Asked early, it may fail before the sign stage reads it; the stage still gets the rejection.
           answer.catch(() => {});
           this.asked.set(name, answer);
@@ -37,6 +39,8 @@ export class Lookahead {
 
   /** A record goes to `endpoints` under its trust's current document: ask for their signing secrets now. */
   matched(endpoints: readonly Endpoint[]): void {
-    for (const endpoint of endpoints) void this.secrets.get(endpoint.signingSecret);
+    for (const { signingSecret } of endpoints) {
+      if (!this.asked.has(signingSecret) && this.source.cached?.(signingSecret) === undefined) void this.secrets.get(signingSecret);
+    }
   }
 }

@@ -62,7 +62,7 @@ export async function publish(
       return true;
     }),
   );
-  const recordHistory = (delivery: SignedDelivery, busEventId: string) => {
+  const recordHistory = (delivery: SignedDelivery, busEventId: string, publishedAt: string) => {
     if (!options.history) return;
     const { event } = recordOf.get(delivery)!;
     options.history.published({
@@ -73,7 +73,7 @@ export async function publish(
       eventCorrelationId: event.correlationId ?? event.eventId,
       eventType: delivery.entry.DetailType,
       busEventId,
-      publishedAt: (options.now?.() ?? new Date()).toISOString(),
+      publishedAt,
     });
   };
   let putEventsCalls = 0;
@@ -86,11 +86,13 @@ export async function publish(
       calls.map((call) =>
         limit(async () => {
           const answers = await putEvents(publisher, call);
+          // When the bus accepted them: one time for the call's entries, not a Date per delivery.
+          let publishedAt: string | undefined;
           call.forEach((delivery, index) => {
             const answer = answers[index] ?? failed("later", "PutEvents entry failed: MissingResult");
             if (answer.status === "found") {
               settle(delivery, "published");
-              recordHistory(delivery, answer.value.eventId);
+              if (options.history) recordHistory(delivery, answer.value.eventId, (publishedAt ??= (options.now?.() ?? new Date()).toISOString()));
             }
             else if (answer.retry === "now") resend.push({ delivery, reason: answer.reason });
             else settle(delivery, answer.retry === "never" ? "quarantined" : "retry", answer.reason);

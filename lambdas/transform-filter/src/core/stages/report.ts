@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { DecidedRecord, DeliveryState, ReceivedRecord, RecordState, RepeatedRecord } from "./batch.ts";
+import type { DecidedRecord, DeliveryState, ReceivedRecord, RecordState, RepeatedRecord, SettledDelivery } from "./batch.ts";
 
 export interface DeliveryOutcome {
   endpointId: string;
@@ -106,12 +106,7 @@ function outcomeOf(record: DecidedRecord, duplicateOf?: string): RecordOutcome {
   const outcome: RecordOutcome = {
     recordId: record.recordId,
     state: record.state,
-    deliveries: record.deliveries.map((d) => ({
-      endpointId: d.endpoint.id,
-      state: d.state,
-      ...(d.cloudEventId ? { cloudEventId: d.cloudEventId } : {}),
-      ...(d.reason ? { reason: d.reason } : {}),
-    })),
+    deliveries: record.deliveries.map(deliveryOutcome),
   };
   if (record.reason) outcome.reason = record.reason;
   const trustId = record.event?.trustId ?? record.trustId;
@@ -120,6 +115,14 @@ function outcomeOf(record: DecidedRecord, duplicateOf?: string): RecordOutcome {
   if (sourceEventId) outcome.sourceEventId = sourceEventId;
   if (record.event) outcome.correlationId = record.event.correlationId ?? record.event.eventId;
   if (duplicateOf !== undefined) outcome.duplicateOf = duplicateOf;
+  return outcome;
+}
+
+/** Built by assignment, not conditional spreads: once per delivery on the hot path. */
+function deliveryOutcome(delivery: SettledDelivery): DeliveryOutcome {
+  const outcome: DeliveryOutcome = { endpointId: delivery.endpoint.id, state: delivery.state };
+  if (delivery.cloudEventId) outcome.cloudEventId = delivery.cloudEventId;
+  if (delivery.reason) outcome.reason = delivery.reason;
   return outcome;
 }
 

@@ -64,19 +64,25 @@ export async function route(
     if (ofTrust) ofTrust.push(record);
     else recordsOfTrust.set(record.event.trustId, [record]);
   }
-  // Each record matched against its trust's current document the moment it arrives.
+  // A document that had to be fetched: its records are matched against it the moment it arrives (a document the
+  // source had at hand is matched below, with no lookahead: its secrets are as likely at hand).
   const currentMatch = new Map<DecodedRecord, EndpointMatch>();
-  const documentsLookup = lookupEach(recordsOfTrust.keys(), limit, async (trustId) => {
-    const document = await subscriptions.get(trustId);
-    if (document.status === "found") {
-      for (const record of recordsOfTrust.get(trustId)!) {
-        const match = matchEndpoints(record.event, document.value.config);
-        currentMatch.set(record, match);
-        if (match.status === "found") matched?.(match.value);
+  const documentsLookup = lookupEach(
+    recordsOfTrust.keys(),
+    limit,
+    async (trustId) => {
+      const document = await subscriptions.get(trustId);
+      if (document.status === "found") {
+        for (const record of recordsOfTrust.get(trustId)!) {
+          const match = matchEndpoints(record.event, document.value.config);
+          currentMatch.set(record, match);
+          if (match.status === "found") matched?.(match.value);
+        }
       }
-    }
-    return document;
-  });
+      return document;
+    },
+    subscriptions.cached && ((trustId) => subscriptions.cached!(trustId)),
+  );
   const [documents, bound] = await Promise.all([
     documentsLookup,
     bindings ? resolveBindings(records, documentsLookup, bindings, limit) : undefined,
@@ -97,7 +103,7 @@ export async function route(
       );
       continue;
     }
-    let match = currentMatch.get(record)!;
+    let match = currentMatch.get(record) ?? matchEndpoints(record.event, document.value.config);
     if (bound) {
       const conversation = bound.get(conversationKey(record.event))!;
       if (conversation.status === "failed") {
@@ -109,8 +115,14 @@ export async function route(
       } else if (record.event.type !== "conversation.created") result.unbound += 1;
     }
     const { eventBus } = document.value;
-    if (match.status === "found") result.next.push({ ...record, endpoints: match.value, ...(eventBus ? { eventBus } : {}) });
-    else result.decided.push(decide(record, "filtered", match.reason));
+    if (match.status !== "found") {
+      result.decided.push(decide(record, "filtered", match.reason));
+      continue;
+    }
+    // Field by field, not spreads: once per record on the hot path.
+    const routed: RoutedRecord = { position: record.position, recordId: record.recordId, record: record.record, event: record.event, endpoints: match.value };
+    if (eventBus) routed.eventBus = eventBus;
+    result.next.push(routed);
   }
   return result;
 }

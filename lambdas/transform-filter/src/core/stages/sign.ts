@@ -47,6 +47,11 @@ export function lookupSigningSecrets(
     records.flatMap((record) => record.endpoints.map((endpoint) => endpoint.signingSecret)),
     limit,
     async (name) => found(await secrets.get(name)),
+    secrets.cached &&
+      ((name) => {
+        const value = secrets.cached!(name);
+        return value === undefined ? undefined : found(value);
+      }),
   );
 }
 
