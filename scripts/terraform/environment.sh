@@ -9,10 +9,12 @@
 #
 #   plan    saves one plan per part in .build/<env>/<part>.tfplan, the bus and index parts planned with the pipeline
 #           part's applied outputs (.build/<env>/pipeline.tfvars.json); the pipeline alone when nothing is applied yet
-#           or when its plan changes those outputs (then: apply, plan again)
-#   apply   applies exactly those saved plans, in order; stops before the bus parts if the pipeline's outputs came
-#           out different from what they were planned with (then: plan again)
-#   output  one `terraform output -json` document merged from every part's (what the support CLI's --outputs reads)
+#           or when its plan changes those outputs (then: apply, plan again); when event_buses.count shrinks, the bus
+#           and index parts first, and the pipeline (which removes buses) once their plans change nothing
+#   apply   applies exactly those saved plans, in order; stops before the first bus or index part if the pipeline's
+#           outputs are not what they were planned with (changed by this apply or another since: plan again)
+#   output  one `terraform output -json` document merged from every applied part's (what the support CLI's
+#           --outputs reads); a part never applied yet is named on stderr and left out
 set -euo pipefail
 
 command="${1:-}"
@@ -68,7 +70,6 @@ plan() {
   tf_in pipeline show -json "$build/pipeline.tfplan" >"$build/pipeline.plan.json"
   local parts
   parts="$("${parts_cli[@]}" scope --env "$env" --plan "$build/pipeline.plan.json" --workspaces "$build/workspaces.txt")"
-  [[ " $parts " == *" pipeline "* ]] || rm -f "$build/pipeline.tfplan"
   if [[ " $parts " != " pipeline " ]]; then cp "$build/pipeline.tfvars.json" "$build/planned-with.tfvars.json"; fi
   local part
   # A trust whose state is in another bus part than the one it hashes to (event_buses.count changed) would be
@@ -76,16 +77,35 @@ plan() {
   if [[ " $parts " == *" bus-"* ]]; then
     rm -rf "$build/held" && mkdir -p "$build/held"
     for part in $(sed 's/^[* ] //' "$build/workspaces.txt"); do
-      [[ "$part" =~ ^bus-[0-9]+$ ]] && tf_in "$part" state list >"$build/held/$part.txt"
+      if [[ "$part" =~ ^bus-[0-9]+$ ]]; then tf_in "$part" state list >"$build/held/$part.txt"; fi
     done
     "${parts_cli[@]}" moves --env "$env" --plan "$build/pipeline.plan.json" --held "$build/held"
   fi
+  local changed=no status
   for part in $parts; do
     [[ "$part" == pipeline ]] && continue
     ensure_workspace "$part"
     echo "== plan part $part (workspace $part)" >&2
-    tf_in "$part" plan -input=false -var-file="$tfvars" -var-file="$build/planned-with.tfvars.json" -var "part=$part" -out="$build/$part.tfplan"
+    # -detailed-exitcode: 0 no changes, 2 changes, anything else a failure.
+    status=0
+    tf_in "$part" plan -input=false -detailed-exitcode -var-file="$tfvars" -var-file="$build/planned-with.tfvars.json" -var "part=$part" -out="$build/$part.tfplan" || status=$?
+    case "$status" in
+      0) ;;
+      2) changed=yes ;;
+      *) exit "$status" ;;
+    esac
   done
+  if [[ " $parts " != *" pipeline "* ]]; then
+    # A shrink of event_buses.count: the bus and index parts move the trusts off the buses to be removed first. Once
+    # they have (their plans change nothing), the pipeline part's plan, which removes those buses, is the one to apply.
+    if [[ "$changed" == no ]]; then
+      rm -f "$build"/bus-*.tfplan "$build/index.tfplan" "$build/planned-with.tfvars.json"
+      parts=pipeline
+      echo "the bus and index parts are already on the new event_buses.count: planning the pipeline part, which removes the buses past it" >&2
+    else
+      rm -f "$build/pipeline.tfplan"
+    fi
+  fi
   echo "$parts" >"$build/parts"
   echo "planned parts, in apply order: $parts (make apply ENV=$env applies them)" >&2
 }
@@ -96,26 +116,29 @@ apply() {
     exit 2
   fi
   init
-  local part
+  local part checked=no
   for part in $(cat "$build/parts"); do
     if [[ ! -f "$build/$part.tfplan" ]]; then
       echo "part $part: no saved plan (already applied, or make plan failed): make plan ENV=$env again" >&2
       exit 1
     fi
+    # The bus and index parts were planned with the pipeline's outputs as they were then (planned-with); before the
+    # first of them, make sure they still are (after this apply's pipeline part, or anyone's since the plan): never
+    # apply a bus plan made with values that are no longer true.
+    if [[ "$part" != pipeline && "$checked" == no ]]; then
+      refresh_pipeline_vars
+      if [[ ! -f "$build/pipeline.tfvars.json" ]] || ! cmp -s "$build/pipeline.tfvars.json" "$build/planned-with.tfvars.json"; then
+        rm -f "$build"/*.tfplan "$build/parts"
+        echo "the pipeline part's outputs are not what the other parts were planned with (changed by this apply or another since the plan): their plans are stale; make plan ENV=$env again" >&2
+        exit 1
+      fi
+      checked=yes
+    fi
     echo "== apply part $part (workspace $part)" >&2
     # A saved plan: exactly what was reviewed. Terraform refuses it if the part's state changed since the plan.
     tf_in "$part" apply -input=false "$build/$part.tfplan"
     rm -f "$build/$part.tfplan"
-    if [[ "$part" == pipeline ]]; then
-      refresh_pipeline_vars
-      # The bus and index parts were planned with the pipeline's outputs as they were; the scope check kept them
-      # unchanged, and this makes sure: never apply a bus plan made with values that are no longer true.
-      if [[ -f "$build/planned-with.tfvars.json" ]] && ! cmp -s "$build/pipeline.tfvars.json" "$build/planned-with.tfvars.json"; then
-        rm -f "$build"/*.tfplan "$build/parts"
-        echo "the pipeline part's outputs changed in this apply: the other parts' plans are stale; make plan ENV=$env again" >&2
-        exit 1
-      fi
-    fi
+    if [[ "$part" == pipeline ]]; then refresh_pipeline_vars; fi
   done
   rm -f "$build/parts"
   echo "applied every planned part of $env; make plan ENV=$env shows whether anything is left (the pipeline's first apply, a bus count change)" >&2

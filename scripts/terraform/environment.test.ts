@@ -25,6 +25,7 @@ case "$1" in
   plan)
     for arg in "$@"; do [[ "$arg" == -out=* ]] && touch "\${arg#-out=}"; done
     for arg in "$@"; do [[ "$arg" == -var-file=*planned-with* ]] && cp "\${arg#-var-file=}" "$STUB/planned-with-$TF_WORKSPACE.json"; done
+    [[ "$args" == *" -detailed-exitcode "* && -f "$STUB/changes-$TF_WORKSPACE" ]] && exit 2
     exit 0 ;;
   show) cat "$STUB/pipeline-plan.json"; exit 0 ;;
   apply)
@@ -105,7 +106,7 @@ describe("make plan / apply / output ENV=<env> over the parts", () => {
     stubFile("outputs-after-apply.json", pipelineOutputs("arn:aws:kms:eu-west-2:111111111111:key/2"));
     const apply = environment("apply");
     expect(apply.status).toBe(1);
-    expect(apply.stderr).toMatch(/^the pipeline part's outputs changed in this apply: the other parts' plans are stale; make plan ENV=test again$/m);
+    expect(apply.stderr).toMatch(/^the pipeline part's outputs are not what the other parts were planned with \(changed by this apply or another since the plan\): their plans are stale; make plan ENV=test again$/m);
     expect(of("apply").map((call) => call.split(" ")[0])).toEqual(["pipeline"]);
   });
 
@@ -114,12 +115,44 @@ describe("make plan / apply / output ENV=<env> over the parts", () => {
     stubFile("outputs-pipeline.json", { ...pipelineOutputs(), part_inputs: output(twoBuses) });
     stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
     writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-1\nindex\n");
+    writeFileSync(join(stub, "changes-bus-0"), ""); // the moved trusts' rules go to bus 0
     const plan = environment("plan");
     expect(plan.status).toBe(0);
     expect(plan.stderr).toMatch(/^event_buses.count shrinks from 2 to 1:/m);
     expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline", "bus-0", "bus-1", "index"]);
     expect(existsSync(join(build, "pipeline.tfplan"))).toBe(false);
     expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("bus-0 bus-1 index");
+  });
+
+  it("after a shrink's first round (its bus and index plans change nothing now), plans and applies the pipeline alone, which removes the buses", () => {
+    const twoBuses = { ...inputs(), event_bus_names: ["trust-callbacks-test-callbacks-0", "trust-callbacks-test-callbacks-1"] };
+    stubFile("outputs-pipeline.json", { ...pipelineOutputs(), part_inputs: output(twoBuses) });
+    stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
+    writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-1\nindex\n");
+    const plan = environment("plan"); // no part but the pipeline has changes left
+    expect(plan.status).toBe(0);
+    expect(plan.stderr).toMatch(/^the bus and index parts are already on the new event_buses.count: planning the pipeline part, which removes the buses past it$/m);
+    expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("pipeline");
+    expect(existsSync(join(build, "pipeline.tfplan"))).toBe(true);
+    expect(existsSync(join(build, "bus-0.tfplan"))).toBe(false);
+    stubFile("outputs-after-apply.json", pipelineOutputs());
+    expect(environment("apply").status).toBe(0);
+    expect(of("apply").map((call) => call.split(" ")[0])).toEqual(["pipeline"]);
+  });
+
+  it("in a shrink's first round, stops before the bus parts when someone applied the pipeline since the plan", () => {
+    const twoBuses = { ...inputs(), event_bus_names: ["trust-callbacks-test-callbacks-0", "trust-callbacks-test-callbacks-1"] };
+    stubFile("outputs-pipeline.json", { ...pipelineOutputs(), part_inputs: output(twoBuses) });
+    stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
+    writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-1\nindex\n");
+    writeFileSync(join(stub, "changes-bus-0"), "");
+    expect(environment("plan").status).toBe(0);
+    expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("bus-0 bus-1 index");
+    stubFile("outputs-pipeline.json", { ...pipelineOutputs("arn:aws:kms:eu-west-2:111111111111:key/2"), part_inputs: output({ ...twoBuses, kms_key_arn: "arn:aws:kms:eu-west-2:111111111111:key/2" }) });
+    const apply = environment("apply");
+    expect(apply.status).toBe(1);
+    expect(apply.stderr).toMatch(/their plans are stale; make plan ENV=test again$/m);
+    expect(of("apply")).toEqual([]);
   });
 
   it("refuses to plan the bus parts while a trust's state is in another part than its bus's, printing the moves", () => {

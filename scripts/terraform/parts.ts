@@ -25,7 +25,7 @@ await main({
       case "moves":
         return checkMoves(command.env, command.planFile, command.heldDir, err);
       case "merge":
-        return printMerged(command.files, out);
+        return printMerged(command.files, out, err);
     }
   },
 });

@@ -45,9 +45,21 @@ describe("the parts helper's commands", () => {
     const output = (value: unknown) => ({ sensitive: false, type: "dynamic", value });
     const pipeline = file("pipeline.json", { part: output("pipeline"), pipeline: output({ lambda_function_name: "f" }), rules_per_bus: output({ "0": 1 }) });
     const bus = file("bus-0.json", { part: output("bus-0"), trusts: output({ RX1: { dlq_url: "q", event_bus_name: "b" } }) });
-    printMerged([pipeline, bus], (text) => printed.push(text));
+    printMerged([pipeline, bus], (text) => printed.push(text), () => {});
     expect(JSON.parse(printed[0]!).trusts.value).toEqual({ RX1: { dlq_url: "q", event_bus_name: "b" } });
-    expect(() => printMerged([join(dir, "missing.json")], () => {})).toThrow(/^cannot read .*missing\.json$/);
-    expect(() => printMerged([file("bad.json", "{")], () => {})).toThrow(/bad\.json is not JSON$/);
+    expect(() => printMerged([join(dir, "missing.json")], () => {}, () => {})).toThrow(/^cannot read .*missing\.json$/);
+    expect(() => printMerged([file("bad.json", "{")], () => {}, () => {})).toThrow(/bad\.json is not JSON$/);
+  });
+
+  it("merge leaves out a part that was never applied (no outputs), naming it, and merges the rest", () => {
+    const printed: string[] = [];
+    const notes: string[] = [];
+    const output = (value: unknown) => ({ sensitive: false, type: "dynamic", value });
+    const pipeline = file("pipeline.json", { part: output("pipeline"), pipeline: output({ lambda_function_name: "f" }), rules_per_bus: output({ "0": 1, "1": 2 }) });
+    const bus = file("bus-0.json", { part: output("bus-0"), trusts: output({ RX1: { dlq_url: "q", event_bus_name: "b" } }) });
+    printMerged([pipeline, bus, file("bus-1.json", {}), file("index.json", {})], (text) => printed.push(text), (text) => notes.push(text));
+    expect(notes).toEqual(["not applied yet, left out: bus-1, index"]);
+    expect(Object.keys(JSON.parse(printed[0]!).trusts.value)).toEqual(["RX1"]);
+    expect(() => printMerged([file("bus-2.json", {})], () => {}, () => {})).toThrow(/the pipeline part has no outputs/);
   });
 });

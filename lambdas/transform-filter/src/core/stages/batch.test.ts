@@ -43,4 +43,20 @@ describe("lookupEach", () => {
       cold: found("looked up cold"),
     });
   });
+
+  it("answers failed for a key whose cached read throws, and the other keys as usual", async () => {
+    // Prepare
+    const lookup = async (key: string): Promise<Result<string>> => found(`looked up ${key}`);
+    const cached = (key: string): Result<string> | undefined => {
+      if (key === "broken") throw new TransientError("cache read failed");
+      return undefined;
+    };
+
+    // Act
+    const answers = await lookupEach(["broken", "cold"], pLimit(2), lookup, cached);
+
+    // Assess
+    expect(answers.get("broken")).toMatchObject({ status: "failed", retry: "now" });
+    expect(answers.get("cold")).toEqual(found("looked up cold"));
+  });
 });

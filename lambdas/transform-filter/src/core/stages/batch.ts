@@ -127,7 +127,12 @@ export async function lookupEach<T>(
   const answers = new Map<string, Result<T>>();
   const misses: string[] = [];
   for (const key of new Set(keys)) {
-    const hit = cached?.(key);
+    let hit: Result<T> | undefined;
+    try {
+      hit = cached?.(key);
+    } catch (error) {
+      hit = failureOf(error); // as a lookup that throws: this key fails, not the batch
+    }
     if (hit) answers.set(key, hit);
     else misses.push(key);
   }
