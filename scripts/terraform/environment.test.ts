@@ -61,6 +61,7 @@ function environment(command: string, env = "test") {
 const calls = () => (existsSync(join(stub, "calls")) ? readFileSync(join(stub, "calls"), "utf8").trim().split("\n") : []);
 const of = (verb: string) => calls().filter((call) => call.split(" ").some((word) => word === verb));
 const stubFile = (name: string, content: unknown) => writeFileSync(join(stub, name), JSON.stringify(content));
+const twoBuses = { ...inputs(), event_bus_names: ["trust-callbacks-test-callbacks-0", "trust-callbacks-test-callbacks-1"] };
 const noChange = { output_changes: { part_inputs: { actions: ["no-op"], before: inputs(), after: inputs() } } };
 
 describe("make plan / apply / output ENV=<env> over the parts", () => {
@@ -111,7 +112,6 @@ describe("make plan / apply / output ENV=<env> over the parts", () => {
   });
 
   it("when the bus count shrinks, plans the bus parts (those past the count too) and the index, not the pipeline", () => {
-    const twoBuses = { ...inputs(), event_bus_names: ["trust-callbacks-test-callbacks-0", "trust-callbacks-test-callbacks-1"] };
     stubFile("outputs-pipeline.json", { ...pipelineOutputs(), part_inputs: output(twoBuses) });
     stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
     writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-1\nindex\n");
@@ -125,7 +125,6 @@ describe("make plan / apply / output ENV=<env> over the parts", () => {
   });
 
   it("after a shrink's first round (its bus and index plans change nothing now), plans and applies the pipeline alone, which removes the buses", () => {
-    const twoBuses = { ...inputs(), event_bus_names: ["trust-callbacks-test-callbacks-0", "trust-callbacks-test-callbacks-1"] };
     stubFile("outputs-pipeline.json", { ...pipelineOutputs(), part_inputs: output(twoBuses) });
     stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
     writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-1\nindex\n");
@@ -141,7 +140,6 @@ describe("make plan / apply / output ENV=<env> over the parts", () => {
   });
 
   it("in a shrink's first round, stops before the bus parts when someone applied the pipeline since the plan", () => {
-    const twoBuses = { ...inputs(), event_bus_names: ["trust-callbacks-test-callbacks-0", "trust-callbacks-test-callbacks-1"] };
     stubFile("outputs-pipeline.json", { ...pipelineOutputs(), part_inputs: output(twoBuses) });
     stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
     writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-1\nindex\n");

@@ -8,9 +8,14 @@ import { readJson } from "./read-json.ts";
  * left out, with a note naming it, so support still gets what is applied.
  */
 export function printMerged(files: readonly string[], out: (text: string) => void, err: (text: string) => void): number {
-  const documents = files.map((file) => ({ file, outputs: readJson(file) as TerraformOutputs }));
-  const unapplied = documents.filter(({ outputs }) => Object.keys(outputs).length === 0).map(({ file }) => basename(file, ".json"));
+  const applied: TerraformOutputs[] = [];
+  const unapplied: string[] = [];
+  for (const file of files) {
+    const outputs = readJson(file) as TerraformOutputs;
+    if (Object.keys(outputs).length > 0) applied.push(outputs);
+    else unapplied.push(basename(file, ".json"));
+  }
   if (unapplied.length > 0) err(`not applied yet, left out: ${unapplied.join(", ")}`);
-  out(JSON.stringify(mergeOutputs(documents.filter(({ outputs }) => Object.keys(outputs).length > 0).map(({ outputs }) => outputs)), null, 2));
+  out(JSON.stringify(mergeOutputs(applied), null, 2));
   return 0;
 }

@@ -1,6 +1,5 @@
 import type pLimit from "p-limit";
-import type { PlatformEvent, TrustConfig } from "@trust-callbacks/schemas";
-import type { Endpoint } from "@trust-callbacks/schemas";
+import type { Endpoint, PlatformEvent, TrustConfig } from "@trust-callbacks/schemas";
 import { boundConfig, matchEndpoints, type EndpointMatch } from "../filter.ts";
 import {
   conversationKey,
@@ -103,7 +102,7 @@ export async function route(
       );
       continue;
     }
-    let match = currentMatch.get(record) ?? matchEndpoints(record.event, document.value.config);
+    let match: EndpointMatch | undefined;
     if (bound) {
       const conversation = bound.get(conversationKey(record.event))!;
       if (conversation.status === "failed") {
@@ -114,6 +113,8 @@ export async function route(
         if (conversation.config) match = matchEndpoints(record.event, boundConfig(conversation.config, document.value.config));
       } else if (record.event.type !== "conversation.created") result.unbound += 1;
     }
+    // Unbound, or bound to the current document: its match, made when the document arrived or made now.
+    match ??= currentMatch.get(record) ?? matchEndpoints(record.event, document.value.config);
     const { eventBus } = document.value;
     if (match.status !== "found") {
       result.decided.push(decide(record, "filtered", match.reason));
