@@ -86,7 +86,8 @@ plan() {
     [[ "$part" == pipeline ]] && continue
     ensure_workspace "$part"
     echo "== plan part $part (workspace $part)" >&2
-    # -detailed-exitcode: 0 no changes, 2 changes, anything else a failure.
+    # -detailed-exitcode: 0 no changes, 2 changes, anything else a failure (`terraform plan -help`;
+    # https://developer.hashicorp.com/terraform/cli/commands/plan, "Other Options").
     status=0
     tf_in "$part" plan -input=false -detailed-exitcode -var-file="$tfvars" -var-file="$build/planned-with.tfvars.json" -var "part=$part" -out="$build/$part.tfplan" || status=$?
     case "$status" in
