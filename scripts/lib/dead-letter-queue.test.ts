@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadTrusts, SAMPLE_TRUSTS_DIR } from "../local-pipeline/pipeline.ts";
-import { listFailed, redrive, type AuditLine } from "../redrive/redrive.ts";
+import { listFailed, redrive, type AuditLine } from "../support/redrive.ts";
 import { FileDeadLetterQueue } from "./dead-letter-queue.ts";
 
 const trust = loadTrusts(SAMPLE_TRUSTS_DIR).find((t) => t.trustId === "RYJ")!;

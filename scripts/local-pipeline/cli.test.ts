@@ -72,7 +72,7 @@ describe("local pipeline command line", () => {
   }, 60_000);
 
   it("--help exits 0 in every command line", async () => {
-    for (const script of ["local-pipeline/cli.ts", "redrive/cli.ts", "bench/handler-bench.ts"]) {
+    for (const script of ["local-pipeline/cli.ts", "support/cli.ts", "bench/handler-bench.ts"]) {
       const { stdout } = await run(tsx, [join(import.meta.dirname, "..", script), "--help"], { cwd: tmpdir() });
       expect(stdout, script).toMatch(/^Usage:/);
     }

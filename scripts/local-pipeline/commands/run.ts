@@ -64,7 +64,7 @@ export async function run(command: RunCommand): Promise<number> {
   if (command.json) console.log(JSON.stringify(summary, null, 2));
   else {
     printSummary(summary);
-    console.log(`DLQs: ${command.dlqDir}/<trust>/ (inspect or redrive with: npm run redrive -- list --local ${command.dlqDir})`);
+    console.log(`DLQs: ${command.dlqDir}/<trust>/ (inspect or redrive with: npm run support -- list --local ${command.dlqDir})`);
   }
   return summary.unaccounted === 0 ? 0 : 1;
 }

@@ -2,7 +2,7 @@ import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import { UsageError } from "../../lib/command-line.ts";
 import { FileQuarantineStore, S3QuarantineStore, type QuarantineStore } from "../../lib/quarantine-store.ts";
-import type { RedriveCommand } from "../args.ts";
+import type { SupportCommand } from "../args.ts";
 import { auditTo, operator } from "../audit.ts";
 import { localReplayPipeline } from "../local-replay.ts";
 import { replayQuarantine } from "../replay-quarantine.ts";
@@ -12,7 +12,7 @@ import { readOutputs } from "../target.ts";
 const DEFAULT_WINDOW_MS = 14 * 24 * 3600 * 1000;
 
 /** `replay-quarantine`: a trust's quarantined records back on the source stream; each object removed once accepted. */
-export async function replayQuarantineCommand(command: RedriveCommand & { name: "replay-quarantine" }, signal: AbortSignal): Promise<number> {
+export async function replayQuarantineCommand(command: SupportCommand & { name: "replay-quarantine" }, signal: AbortSignal): Promise<number> {
   const until = command.until ?? new Date();
   const selection = { trustId: command.trust, since: command.since ?? new Date(until.getTime() - DEFAULT_WINDOW_MS), until, ...(command.reason ? { reason: command.reason } : {}) };
   let store: QuarantineStore;

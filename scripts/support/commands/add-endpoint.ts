@@ -257,7 +257,7 @@ function describeAddEndpoint(command: AddEndpointCommand, result: AddEndpointRes
   if (result.signingKey) {
     lines.push(`  signing key (${result.signingKeyFingerprint}), shown once, not in any log or audit line; give it over the agreed secure channel:`, "", `    ${result.signingKey}`, "");
   } else if (result.secrets.find((s) => s.kind === "signing")!.outcome === "exists") {
-    lines.push(`  signing key: unchanged (already in its secret). If the trust does not have it, rotate it: npm run redrive -- rotate-signing-key ${command.target.kind === "aws" ? `--env ${command.target.env}` : `--secrets ${command.target.secretsFile}`} --trust ${result.trustId} --endpoint ${result.endpointId}`);
+    lines.push(`  signing key: unchanged (already in its secret). If the trust does not have it, rotate it: npm run support -- rotate-signing-key ${command.target.kind === "aws" ? `--env ${command.target.env}` : `--secrets ${command.target.secretsFile}`} --trust ${result.trustId} --endpoint ${result.endpointId}`);
   } else {
     lines.push("  signing key: made and shown when run without --dry-run");
   }

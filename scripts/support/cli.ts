@@ -1,8 +1,8 @@
 /**
- * DLQ tool for support staff. `npm run redrive -- --help` for usage; docs/runbook.md for the procedure.
+ * The support CLI (support engineers: DLQs, history, redrive, replay; platform engineers: signing keys, endpoints). `npm run support -- --help` for usage; docs/runbook.md for the procedure.
  */
 import { main, type CommandLine } from "../lib/command-line.ts";
-import { USAGE, parseRedriveArgs, type RedriveCommand } from "./args.ts";
+import { USAGE, parseSupportArgs, type SupportCommand } from "./args.ts";
 import { addEndpointCommand } from "./commands/add-endpoint.ts";
 import { history } from "./commands/history.ts";
 import { list } from "./commands/list.ts";
@@ -13,10 +13,10 @@ import { replayCommand } from "./commands/replay.ts";
 import { rotateSigningKeyCommand } from "./commands/rotate-signing-key.ts";
 import { show } from "./commands/show.ts";
 
-export const redriveCli: CommandLine<RedriveCommand> = {
-  invocation: "npm run redrive --",
+export const supportCli: CommandLine<SupportCommand> = {
+  invocation: "npm run support --",
   usage: USAGE,
-  parse: parseRedriveArgs,
+  parse: parseSupportArgs,
   run: (command, signal) => {
     switch (command.name) {
       case "list":
@@ -41,4 +41,4 @@ export const redriveCli: CommandLine<RedriveCommand> = {
   },
 };
 
-await main(redriveCli);
+await main(supportCli);

@@ -1,11 +1,11 @@
 import { createInterface } from "node:readline/promises";
 import { UsageError } from "../../lib/command-line.ts";
-import type { RedriveCommand } from "../args.ts";
+import type { SupportCommand } from "../args.ts";
 import { auditTo, operator } from "../audit.ts";
 import { openTarget } from "../target.ts";
 
 /** `purge`: delete every message of a trust's DLQ, after the trust id is typed (or given with --confirm). */
-export async function purge(command: RedriveCommand & { name: "purge" }): Promise<number> {
+export async function purge(command: SupportCommand & { name: "purge" }): Promise<number> {
   const queue = openTarget(command.target).queueFor(command.trust);
   if (command.confirm !== command.trust) {
     const rl = createInterface({ input: process.stdin, output: process.stderr });

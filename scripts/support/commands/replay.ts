@@ -7,7 +7,7 @@ import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
 import { CachingDataKeyUnwrapper, EventBridgePublisher, KmsDataKeyUnwrapper, SecretsManagerSigningSecrets } from "@trust-callbacks/transform-filter/aws";
 import { historyFileWriter } from "../../lib/call-history.ts";
 import { UsageError } from "../../lib/command-line.ts";
-import type { RedriveCommand } from "../args.ts";
+import type { SupportCommand } from "../args.ts";
 import { auditTo, operator } from "../audit.ts";
 import { localReplayPipeline } from "../local-replay.ts";
 import { dryRunPublisher, replay, type ReplayOptions } from "../replay.ts";
@@ -15,7 +15,7 @@ import { FileStreamReader, KinesisStreamReader, type StreamReader } from "../str
 import { openTarget, readOutputs } from "../target.ts";
 
 /** `replay`: a window of the source stream, re-delivered to one trust (and endpoint) through the Lambda's core. */
-export async function replayCommand(command: RedriveCommand & { name: "replay" }, signal: AbortSignal): Promise<number> {
+export async function replayCommand(command: SupportCommand & { name: "replay" }, signal: AbortSignal): Promise<number> {
   const target = openTarget(command.target);
   const trust = target.trusts.find((t) => t.trustId === command.trust);
   if (!trust) throw new UsageError(`trust ${command.trust} is not in the trust files`);

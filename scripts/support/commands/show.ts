@@ -1,10 +1,10 @@
-import type { RedriveCommand } from "../args.ts";
+import type { SupportCommand } from "../args.ts";
 import { auditTo, operator } from "../audit.ts";
 import { listFailed } from "../redrive.ts";
 import { openTarget } from "../target.ts";
 
 /** `show`: a trust's failed deliveries; with --show-content their payloads, each disclosure audited. */
-export async function show(command: RedriveCommand & { name: "show" }): Promise<number> {
+export async function show(command: SupportCommand & { name: "show" }): Promise<number> {
   const queue = openTarget(command.target).queueFor(command.trust);
   const audit = auditTo(command.auditFile);
   const failed = await listFailed(queue, command.selection, command.selection.limit ?? 1000, command.showContent);

@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { UsageError } from "../../lib/command-line.ts";
 import { deliveryPaths, describePath, type DeadLetterSighting, type HistoryFilter } from "../../lib/call-history.ts";
-import type { RedriveCommand } from "../args.ts";
+import type { SupportCommand } from "../args.ts";
 import { CloudWatchHistorySource, LocalHistorySource, type HistorySource } from "../history-source.ts";
 import { listFailed } from "../redrive.ts";
 import { openTarget, readOutputs, type Target } from "../target.ts";
@@ -9,7 +9,7 @@ import { openTarget, readOutputs, type Target } from "../target.ts";
 const DAY_MS = 24 * 3600 * 1000;
 
 /** `history`: each selected delivery's path, from the call history, the buses' logs and the trusts' DLQs. */
-export async function history(command: RedriveCommand & { name: "history" }, signal: AbortSignal): Promise<number> {
+export async function history(command: SupportCommand & { name: "history" }, signal: AbortSignal): Promise<number> {
   const until = command.filter.until ?? new Date();
   const filter: HistoryFilter = { ...command.filter, until, since: command.filter.since ?? new Date(until.getTime() - DAY_MS) };
   const target = openTarget(command.target);
@@ -25,7 +25,7 @@ export async function history(command: RedriveCommand & { name: "history" }, sig
   return 0;
 }
 
-function historySource(command: RedriveCommand & { name: "history" }): HistorySource {
+function historySource(command: SupportCommand & { name: "history" }): HistorySource {
   if (command.target.kind === "local") return new LocalHistorySource(command.historyFile);
   const outputs = readOutputs(command.target.outputsFile).pipeline?.value;
   if (!outputs?.lambda_function_name) throw new UsageError("the outputs name no Lambda (pipeline.lambda_function_name): take them from `make output ENV=<env>` of this version");

@@ -1,11 +1,11 @@
 import { UsageError } from "../../lib/command-line.ts";
-import type { RedriveCommand } from "../args.ts";
+import type { SupportCommand } from "../args.ts";
 import { auditTo, operator } from "../audit.ts";
 import { redrive } from "../redrive.ts";
 import { openTarget } from "../target.ts";
 
 /** `redrive`: re-publish a trust's selected dead letters to the endpoint that failed; Ctrl-C stops after the message in hand. */
-export async function redriveCommand(command: RedriveCommand & { name: "redrive" }, signal: AbortSignal): Promise<number> {
+export async function redriveCommand(command: SupportCommand & { name: "redrive" }, signal: AbortSignal): Promise<number> {
   const target = openTarget(command.target);
   const queue = target.queueFor(command.trust);
   const trust = target.trusts.find((t) => t.trustId === command.trust);

@@ -147,7 +147,7 @@ export async function rotateSigningKeyCommand(command: RotateSigningKeyCommand):
 
 function describeRotation(command: RotateSigningKeyCommand, result: RotationResult): string {
   const where = command.target.kind === "aws" ? `--env ${command.target.env}` : `--secrets ${command.target.secretsFile}`;
-  const again = `npm run redrive -- rotate-signing-key ${where} --trust ${result.trustId} --endpoint ${result.endpointId}`;
+  const again = `npm run support -- rotate-signing-key ${where} --trust ${result.trustId} --endpoint ${result.endpointId}`;
   const keys = result.keys.map((k) => `  ${k.fingerprint}${k.createdAt ? ` created ${k.createdAt}` : ""}${k.notAfter ? `, signs until ${k.notAfter}` : ", current"}`).join("\n");
   switch (result.outcome) {
     case "no-overlap":

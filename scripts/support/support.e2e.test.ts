@@ -6,19 +6,19 @@ import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
 import type { DeliveryPath, HistoryLine } from "../lib/call-history.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
-import { parseRedriveArgs, type RedriveCommand } from "./args.ts";
+import { parseSupportArgs, type SupportCommand } from "./args.ts";
 import { history } from "./commands/history.ts";
 import { replayQuarantineCommand } from "./commands/replay-quarantine.ts";
 import { replayCommand } from "./commands/replay.ts";
 
 /** Runs one support command as the CLI would (parsed argv), and returns what it printed to stdout. */
-async function runCommand(argv: string[], run: (command: RedriveCommand, signal: AbortSignal) => Promise<number>) {
+async function runCommand(argv: string[], run: (command: SupportCommand, signal: AbortSignal) => Promise<number>) {
   const out: string[] = [];
   const errors: string[] = [];
   const log = vi.spyOn(console, "log").mockImplementation((text: string) => void out.push(text));
   const err = vi.spyOn(console, "error").mockImplementation((text: string) => void errors.push(text));
   try {
-    const status = await run(parseRedriveArgs(argv) as RedriveCommand, new AbortController().signal);
+    const status = await run(parseSupportArgs(argv) as SupportCommand, new AbortController().signal);
     return { status, out: out.join("\n"), err: errors.join("\n") };
   } finally {
     log.mockRestore();
@@ -55,7 +55,7 @@ describe("support tools on the local pipeline: a run with a flaky and a down end
 
   const historyOf = async (sourceEventId: string): Promise<DeliveryPath[]> => {
     const { status, out } = await runCommand(["history", "--local", dlqDir, "--history-file", historyFile, "--source-event-id", sourceEventId, "--json"], (c, s) =>
-      history(c as RedriveCommand & { name: "history" }, s),
+      history(c as SupportCommand & { name: "history" }, s),
     );
     expect(status).toBe(0);
     return JSON.parse(out).deliveries;
@@ -101,7 +101,7 @@ describe("support tools on the local pipeline: a run with a flaky and a down end
 
     const { status, out, err } = await runCommand(
       ["replay", "--local", dlqDir, "--trust", "RX1", "--endpoint", "bleep", "--since", since.toISOString(), "--until", until.toISOString(), "--rate", "1000", "--audit-file", join(dir, "audit.ndjson")],
-      (c, s) => replayCommand(c as RedriveCommand & { name: "replay" }, s),
+      (c, s) => replayCommand(c as SupportCommand & { name: "replay" }, s),
     );
 
     expect(status).toBe(0);
@@ -154,7 +154,7 @@ describe("replay-quarantine on the local pipeline: a trust whose file was deploy
     // A dry run lists them and changes nothing.
     const dry = await runCommand(
       ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--dry-run", "--audit-file", join(dir, "audit.ndjson")],
-      (c, s) => replayQuarantineCommand(c as RedriveCommand & { name: "replay-quarantine" }, s),
+      (c, s) => replayQuarantineCommand(c as SupportCommand & { name: "replay-quarantine" }, s),
     );
     expect(dry.status).toBe(0);
     expect(dry.out.split("\n").map((l) => JSON.parse(l).outcome)).toEqual(Array(20).fill("would-replay"));
@@ -162,7 +162,7 @@ describe("replay-quarantine on the local pipeline: a trust whose file was deploy
     copyFileSync(join(SAMPLE_TRUSTS_DIR, "RX1.json"), join(trustsDir, "RX1.json")); // the fix: the trust file is deployed
     const replay = await runCommand(
       ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--rate", "1000", "--audit-file", join(dir, "audit.ndjson")],
-      (c, s) => replayQuarantineCommand(c as RedriveCommand & { name: "replay-quarantine" }, s),
+      (c, s) => replayQuarantineCommand(c as SupportCommand & { name: "replay-quarantine" }, s),
     );
 
     expect(replay.status).toBe(0);
@@ -180,7 +180,7 @@ describe("replay-quarantine on the local pipeline: a trust whose file was deploy
     expect(replay.err).toMatch(/RX1\/(ehr|bleep): received \d+/);
     const left = await runCommand(
       ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--dry-run", "--audit-file", join(dir, "audit.ndjson")],
-      (c, s) => replayQuarantineCommand(c as RedriveCommand & { name: "replay-quarantine" }, s),
+      (c, s) => replayQuarantineCommand(c as SupportCommand & { name: "replay-quarantine" }, s),
     );
     expect(left.out).toBe("");
   }, 60_000);

@@ -3,7 +3,7 @@ import { SAFE_ID } from "../lib/call-history.ts";
 import { HELP, UsageError, dateTime, parseOptions, wholeNumber, type Help } from "../lib/command-line.ts";
 import type { Selection } from "./redrive.ts";
 
-export const USAGE = `Usage: npm run redrive -- <command> [target] [options]
+export const USAGE = `Usage: npm run support -- <command> [target] [options]
 Commands:
   list                                  every trust's DLQ: depth and age of the oldest message
   show    --trust T [selection] [--show-content]
@@ -55,7 +55,7 @@ interface Common {
   target: TargetOptions;
   auditFile: string;
 }
-export type RedriveCommand =
+export type SupportCommand =
   | (Common & { name: "list" })
   | (Common & { name: "show"; trust: string; selection: Selection; showContent: boolean })
   | (Common & { name: "redrive"; trust: string; selection: Selection; dryRun: boolean; ratePerSecond: number })
@@ -201,7 +201,7 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseOptions<{ allowPositionals: true; options: typeof OPTIONS }>>["values"];
 
 /** The redrive tool's command line: argv in, a command out (or HELP); a mistake throws UsageError. */
-export function parseRedriveArgs(argv: readonly string[]): RedriveCommand | Help {
+export function parseSupportArgs(argv: readonly string[]): SupportCommand | Help {
   const { values, positionals } = parseOptions(argv, { allowPositionals: true, options: OPTIONS });
   if (values.help) return HELP;
   const [name, ...extra] = positionals;

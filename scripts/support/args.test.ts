@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { HELP } from "../lib/command-line.ts";
-import { parseRedriveArgs } from "./args.ts";
+import { parseSupportArgs } from "./args.ts";
 
 const local = { target: { kind: "local", root: ".local/dlq" }, auditFile: "redrive-audit.ndjson" };
 
-describe("parseRedriveArgs", () => {
+describe("parseSupportArgs", () => {
   it.each<[string[], unknown]>([
     [["--help"], HELP],
     [["list"], { name: "list", ...local }],
@@ -36,7 +36,7 @@ describe("parseRedriveArgs", () => {
     [["history", "--source-event-id", "0f8fad5b-d9cb-469f"], { name: "history", ...local, filter: { sourceEventId: "0f8fad5b-d9cb-469f", limit: 1000 }, json: false, historyFile: ".local/history.jsonl" }],
     [["history", "--cloudevent-id", "5d0b6c1e", "--history-file", "h.jsonl"], { name: "history", ...local, filter: { cloudEventId: "5d0b6c1e", limit: 1000 }, json: false, historyFile: "h.jsonl" }],
   ])("%j → %j", (argv, expected) => {
-    expect(parseRedriveArgs(argv)).toEqual(expected);
+    expect(parseSupportArgs(argv)).toEqual(expected);
   });
 
   it.each<[string[], RegExp]>([
@@ -57,11 +57,11 @@ describe("parseRedriveArgs", () => {
     [["redrive", "--trust", "RYJ", "--rate", "fast"], /^--rate must be a whole number >= 1$/],
     [["list", "--colour"], /Unknown option '--colour'/],
   ])("%j is a usage error: %s", (argv, message) => {
-    expect(() => parseRedriveArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
+    expect(() => parseSupportArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
   });
 });
 
-describe("parseRedriveArgs: rotate-signing-key and add-endpoint", () => {
+describe("parseSupportArgs: rotate-signing-key and add-endpoint", () => {
   const aws = { target: { kind: "aws", env: "prod", trustsDir: "infrastructure/terraform/environments/prod/trusts" }, auditFile: "redrive-audit.ndjson", dryRun: false, json: false };
   const localTarget = (trustsDir = "scripts/local-pipeline/sample-trusts") => ({ kind: "local", secretsFile: ".local/secrets.json", trustsDir });
   const newEndpoint = ["--url", "https://x.example/cb", "--events", "message.created,response.sent", "--auth", "api_key", "--header-name", "x-api-key", "--profile", "minimal"];
@@ -95,7 +95,7 @@ describe("parseRedriveArgs: rotate-signing-key and add-endpoint", () => {
       name: "add-endpoint", ...awsEndpoint, secretPrefix: "tc/prod/", namePrefix: "tc-prod", change: true, trust: "RX1", endpoint: "ehr", fields: { payloadProfile: "full" },
     }],
   ])("%j → %j", (argv, expected) => {
-    expect(parseRedriveArgs(argv)).toEqual(expected);
+    expect(parseSupportArgs(argv)).toEqual(expected);
   });
 
   it.each<[string[], RegExp]>([
@@ -113,6 +113,6 @@ describe("parseRedriveArgs: rotate-signing-key and add-endpoint", () => {
     [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--change", "--rate-limit", "0"], /^--rate-limit must be a whole number >= 1$/],
     [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--change", "--max-retries", "many"], /^--max-retries must be a whole number >= 0$/],
   ])("%j is a usage error: %s", (argv, message) => {
-    expect(() => parseRedriveArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
+    expect(() => parseSupportArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
   });
 });
