@@ -9,15 +9,28 @@ import {
   quarantineRecordOfLogLine,
   selectsPublished,
   selectsQuarantined,
+  supportHistoryQuery,
+  supportRecordOfAuditLine,
   type BusLogRecord,
   type HistoryFilter,
   type HistoryLine,
   type QuarantineRecord,
+  type SupportRecord,
 } from "../lib/call-history.ts";
 
-/** What a history source found for a filter: published deliveries, the buses' log records of them, quarantined records. */
+const DAY_MS = 24 * 3600 * 1000;
+/** How long after the window support actions are looked for: a dead letter is kept at most 14 days (SQS maximum retention). */
+const SUPPORT_AFTER_MS = 14 * DAY_MS;
+/** And attempts: a re-published event is retried up to the retry policy's maximum event age, 24 h at most. */
+const ATTEMPTS_AFTER_MS = SUPPORT_AFTER_MS + DAY_MS;
+
+/**
+ * What a history source found for a filter: published deliveries, the redrives, replays and purges of them, the
+ * buses' log records of every bus event that carried them, quarantined records.
+ */
 export interface HistoryRecords {
   published: PublishedDelivery[];
+  support: SupportRecord[];
   busLogs: BusLogRecord[];
   quarantined: QuarantineRecord[];
   /** Something the reader could not do (e.g. no bus log group): said, not hidden. */
@@ -33,7 +46,7 @@ export class LocalHistorySource implements HistorySource {
   constructor(private readonly file: string) {}
 
   async find(filter: HistoryFilter): Promise<HistoryRecords> {
-    if (!existsSync(this.file)) return { published: [], busLogs: [], quarantined: [], notes: [`no history file ${this.file}: run the local pipeline first`] };
+    if (!existsSync(this.file)) return { published: [], support: [], busLogs: [], quarantined: [], notes: [`no history file ${this.file}: run the local pipeline first`] };
     const lines = readFileSync(this.file, "utf8")
       .split("\n")
       .filter(Boolean)
@@ -41,15 +54,23 @@ export class LocalHistorySource implements HistorySource {
     const published: PublishedDelivery[] = [];
     const quarantined: QuarantineRecord[] = [];
     const busLogs: BusLogRecord[] = [];
+    const support: SupportRecord[] = [];
     for (const line of lines) {
       if (line.source === "bus") busLogs.push(line);
+      else if (line.source === "support") support.push(line);
       else if (line.kind === "published" && selectsPublished(line, filter)) published.push(line);
       else if (line.kind === "quarantined" && selectsQuarantined(line, filter)) quarantined.push(line);
     }
-    const ids = new Set(published.map((p) => p.busEventId));
+    const selected = published.slice(0, filter.limit);
+    // The same selection as the AWS reader: support actions on the selected deliveries, then every bus event's steps.
+    const cloudEventIds = new Set([...selected.map((p) => p.cloudEventId), ...(filter.cloudEventId ? [filter.cloudEventId] : [])]);
+    const supportUntil = filter.until.getTime() + SUPPORT_AFTER_MS;
+    const actions = support.filter((s) => cloudEventIds.has(s.cloudEventId) && Date.parse(s.at) >= filter.since.getTime() && Date.parse(s.at) <= supportUntil);
+    const busEventIds = new Set([...selected.map((p) => p.busEventId), ...actions.flatMap((s) => (s.busEventId ? [s.busEventId] : []))]);
     return {
-      published: published.slice(0, filter.limit),
-      busLogs: busLogs.filter((log) => ids.has(log.event_id)),
+      published: selected,
+      support: actions,
+      busLogs: busLogs.filter((log) => busEventIds.has(log.event_id)),
       quarantined: quarantined.slice(0, filter.limit),
       notes: [],
     };
@@ -59,8 +80,15 @@ export class LocalHistorySource implements HistorySource {
 type Row = Record<string, string>;
 
 /**
- * CloudWatch Logs Insights over the Lambda's log group (published and quarantined lines) and, when given,
- * the callbacks buses' log group (the invocation attempts of those deliveries, by bus event id).
+ * CloudWatch Logs Insights over the Lambda's log group (published and quarantined lines), then, when given, the
+ * support audit log group (redrives, replays and purges of those deliveries, by CloudEvent id: the support CLI's
+ * audit lines, docs/guarantees.md 8.21) and the callbacks buses' log group (the steps of every bus event that carried
+ * them: the first publication's and each redrive's or replay's). The bus-log reader uses only the record's top-level
+ * fields and `error` (EventBridge User Guide, "Amazon EventBridge event bus log schema":
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-logs-schema.html), so it needs the buses to log
+ * at INFO (or TRACE) and works with IncludeDetail NONE (the LogConfig API: NONE "does not include any details":
+ * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_LogConfig.html). Logs Insights names a nested JSON
+ * field with dots (`error.http_status_code`).
  * StartQuery then GetQueryResults until the status is Complete (CloudWatch Logs API Reference, "StartQuery",
  * "GetQueryResults": https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetQueryResults.html;
  * statuses Scheduled, Running, Complete, Failed, Cancelled, Timeout, Unknown).
@@ -68,7 +96,7 @@ type Row = Record<string, string>;
 export class CloudWatchHistorySource implements HistorySource {
   constructor(
     private readonly logs: CloudWatchLogsClient,
-    private readonly groups: { lambda: string; bus?: string },
+    private readonly groups: { lambda: string; support?: string; bus?: string },
     private readonly options: { pollMs?: number; sleep?: (ms: number) => Promise<void> } = {},
   ) {}
 
@@ -85,32 +113,30 @@ export class CloudWatchHistorySource implements HistorySource {
       }
     }
     const notes: string[] = [];
+    const support: SupportRecord[] = [];
+    const cloudEventIds = [...new Set([...published.map((p) => p.cloudEventId), ...(filter.cloudEventId ? [filter.cloudEventId] : [])])];
+    if (!this.groups.support) notes.push("no support audit log group in the outputs: redrives, replays and purges are not shown");
+    else {
+      const supportWindow = { ...filter, until: new Date(filter.until.getTime() + SUPPORT_AFTER_MS) };
+      for (let i = 0; i < cloudEventIds.length; i += 100) {
+        const rows = await this.query(this.groups.support, supportHistoryQuery(cloudEventIds.slice(i, i + 100)), { ...supportWindow, limit: 10000 }, signal);
+        for (const row of rows) {
+          const record = supportRecordOfAuditLine(JSON.parse(row["@message"] ?? "{}") as Record<string, unknown>);
+          if (record) support.push(record);
+        }
+      }
+    }
     const busLogs: BusLogRecord[] = [];
     if (!this.groups.bus) notes.push("no bus log group in the outputs: attempts and HTTP statuses are not shown");
     else {
-      const ids = [...new Set(published.map((p) => p.busEventId))];
-      // Until shortly after the window: attempts go on after publishing (up to the retry policy's 24 h).
-      const attemptsUntil = { ...filter, until: new Date(filter.until.getTime() + 24 * 3600 * 1000) };
+      const ids = [...new Set([...published.map((p) => p.busEventId), ...support.flatMap((s) => (s.busEventId ? [s.busEventId] : []))])];
+      const attemptsUntil = { ...filter, until: new Date(filter.until.getTime() + ATTEMPTS_AFTER_MS), limit: 10000 };
       for (let i = 0; i < ids.length; i += 100) {
         const rows = await this.query(this.groups.bus, busLogQuery(ids.slice(i, i + 100)), attemptsUntil, signal);
-        busLogs.push(
-          ...rows.map((row): BusLogRecord => ({
-            event_id: row.event_id ?? "",
-            message_type: row.message_type ?? "",
-            message_timestamp_ms: Number(row.message_timestamp_ms ?? Date.parse(`${row["@timestamp"]}Z`)),
-            ...(row["error.http_status_code"] || row["error.error_message"]
-              ? {
-                  error: {
-                    ...(row["error.http_status_code"] ? { http_status_code: Number(row["error.http_status_code"]) } : {}),
-                    ...(row["error.error_message"] ? { error_message: row["error.error_message"] } : {}),
-                  },
-                }
-              : {}),
-          })),
-        );
+        busLogs.push(...rows.map(busLogRecordOfRow));
       }
     }
-    return { published, busLogs, quarantined, notes };
+    return { published, support, busLogs, quarantined, notes };
   }
 
   private async query(logGroupName: string, queryString: string, window: HistoryFilter, signal?: AbortSignal): Promise<Row[]> {
@@ -135,4 +161,16 @@ export class CloudWatchHistorySource implements HistorySource {
       await sleep(this.options.pollMs ?? 1000);
     }
   }
+}
+
+/** A Logs Insights row of the bus-log query as the record it came from (numbers come back as strings). */
+function busLogRecordOfRow(row: Row): BusLogRecord {
+  const status = row["error.http_status_code"];
+  const message = row["error.error_message"];
+  return {
+    event_id: row.event_id ?? "",
+    message_type: row.message_type ?? "",
+    message_timestamp_ms: Number(row.message_timestamp_ms ?? Date.parse(`${row["@timestamp"]}Z`)),
+    ...(status || message ? { error: { ...(status ? { http_status_code: Number(status) } : {}), ...(message ? { error_message: message } : {}) } } : {}),
+  };
 }
