@@ -1,8 +1,9 @@
-import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchLogsClient, CreateLogStreamCommand, GetQueryResultsCommand, PutLogEventsCommand, StartQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { deliveryStories } from "../lib/call-history.ts";
-import { CloudWatchHistorySource } from "./history-source.ts";
+import { deliveryStories, supportRecordOfAuditLine } from "../lib/call-history.ts";
+import { CloudWatchHistorySource, CloudWatchSupportHistory } from "./history-source.ts";
+import type { AuditLine } from "./redrive.ts";
 
 const filter = { trustId: "RX1", since: new Date("2026-11-21T10:00:00Z"), until: new Date("2026-11-21T11:00:00Z"), limit: 50 };
 const row = (fields: Record<string, string>) => Object.entries(fields).map(([field, value]) => ({ field, value }));
@@ -91,5 +92,63 @@ describe("CloudWatchHistorySource", () => {
       ["redrive", undefined],
       ["attempt", undefined], // EventBridge logs no HTTP status for a success
     ]);
+  });
+});
+
+describe("CloudWatchSupportHistory (docs/guarantees.md 8.21)", () => {
+  const line = (n: number, overrides: Partial<AuditLine> = {}): AuditLine => ({
+    at: new Date(Date.parse("2026-11-22T09:00:00Z") + n * 1000).toISOString(),
+    operator: "alice (profile prod-support)",
+    action: "redrive",
+    trustId: "RX1",
+    endpointId: "ehr",
+    cloudEventId: `ce-${n}`,
+    messageId: `m-${n}`,
+    outcome: "redriven",
+    busEventId: `bus-new-${n}`,
+    ...overrides,
+  });
+
+  it("writes each redrive, replay and purge (and nothing else) to its own stream of the audit log group, in time order, as lines the history query reads back", async () => {
+    const logs = mockClient(CloudWatchLogsClient);
+    logs.on(CreateLogStreamCommand).resolves({});
+    logs.on(PutLogEventsCommand).resolves({});
+    const sink = new CloudWatchSupportHistory(logs as unknown as CloudWatchLogsClient, "/trust-callbacks/prod/support-audit", "history/2026-11-22/run-1");
+
+    sink.record(line(2));
+    sink.record(line(1));
+    sink.record(line(3, { outcome: "failed", busEventId: undefined, detail: "AccessDenied" }));
+    sink.record(line(4, { action: "show-content", outcome: "shown" }));
+    sink.record(line(5, { action: "purge", outcome: "purged", busEventId: undefined }));
+    await sink.flush();
+
+    expect(logs.commandCalls(CreateLogStreamCommand).map((c) => c.args[0].input)).toEqual([{ logGroupName: "/trust-callbacks/prod/support-audit", logStreamName: "history/2026-11-22/run-1" }]);
+    const [put] = logs.commandCalls(PutLogEventsCommand).map((c) => c.args[0].input);
+    expect(put).toMatchObject({ logGroupName: "/trust-callbacks/prod/support-audit", logStreamName: "history/2026-11-22/run-1" });
+    expect(put!.logEvents!.map((e) => e.timestamp)).toEqual([1, 2, 5].map((n) => Date.parse("2026-11-22T09:00:00Z") + n * 1000));
+    expect(put!.logEvents!.map((e) => supportRecordOfAuditLine(JSON.parse(e.message!))?.cloudEventId)).toEqual(["ce-1", "ce-2", "ce-5"]);
+  });
+
+  it("writes nothing, and creates no stream, when nothing was redriven, replayed or purged", async () => {
+    const logs = mockClient(CloudWatchLogsClient);
+    const sink = new CloudWatchSupportHistory(logs as unknown as CloudWatchLogsClient, "g", "s");
+    sink.record(line(1, { outcome: "would-redrive" }));
+    await sink.flush();
+    expect(logs.calls()).toHaveLength(0);
+  });
+
+  it("says so, naming the group, when the records cannot be written or are rejected (the action happened: never a silent gap)", async () => {
+    const logs = mockClient(CloudWatchLogsClient);
+    logs.on(CreateLogStreamCommand).rejects(Object.assign(new Error("User is not authorized to perform: logs:CreateLogStream"), { name: "AccessDeniedException" }));
+    const denied = new CloudWatchSupportHistory(logs as unknown as CloudWatchLogsClient, "/audit", "s");
+    denied.record(line(1));
+    await expect(denied.flush()).rejects.toThrow("1 history record(s) not written to /audit (AccessDeniedException); the audit file has them");
+
+    logs.reset();
+    logs.on(CreateLogStreamCommand).resolves({});
+    logs.on(PutLogEventsCommand).resolves({ rejectedLogEventsInfo: { tooOldLogEventEndIndex: 0 } });
+    const rejected = new CloudWatchSupportHistory(logs as unknown as CloudWatchLogsClient, "/audit", "s");
+    rejected.record(line(1));
+    await expect(rejected.flush()).rejects.toThrow("1 history record(s) not written to /audit (rejected:");
   });
 });

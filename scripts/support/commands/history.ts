@@ -2,9 +2,9 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { UsageError } from "../../lib/command-line.ts";
 import { deliveryStories, describeStory, type DeadLetterSighting, type HistoryFilter } from "../../lib/call-history.ts";
 import type { SupportCommand } from "../args.ts";
-import { CloudWatchHistorySource, LocalHistorySource, type HistorySource } from "../history-source.ts";
+import { CloudWatchHistorySource, LocalHistorySource, supportAuditLogGroup, type HistorySource } from "../history-source.ts";
 import { listFailed } from "../redrive.ts";
-import { openTarget, readOutputs, type EnvironmentOutputs, type Target } from "../target.ts";
+import { openTarget, readOutputs, type Target } from "../target.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -30,18 +30,12 @@ export async function history(command: SupportCommand & { name: "history" }, sig
   return 0;
 }
 
-/** Where the support CLI's audit lines go on AWS (the support audit log group), as the outputs name it. */
-type OutputsWithAudit = EnvironmentOutputs & {
-  support_audit_log_group_name?: { value?: string };
-  pipeline?: { value: { support_audit_log_group_name?: string } };
-};
-
 function historySource(command: SupportCommand & { name: "history" }): HistorySource {
   if (command.target.kind === "local") return new LocalHistorySource(command.historyFile);
-  const all = readOutputs(command.target.outputsFile) as OutputsWithAudit;
+  const all = readOutputs(command.target.outputsFile);
   const outputs = all.pipeline?.value;
   if (!outputs?.lambda_function_name) throw new UsageError("the outputs name no Lambda (pipeline.lambda_function_name): take them from `make output ENV=<env>` of this version");
-  const support = all.support_audit_log_group_name?.value ?? outputs.support_audit_log_group_name;
+  const support = supportAuditLogGroup(all);
   return new CloudWatchHistorySource(new CloudWatchLogsClient({}), {
     lambda: `/aws/lambda/${outputs.lambda_function_name}`,
     ...(support ? { support } : {}),
