@@ -125,6 +125,11 @@ describe("deliveryStories", () => {
     expect(s[0]!.steps.map((step) => step.kind)).toEqual(["published", "replay", "attempt"]);
   });
 
+  it("shows a support action once when its record was written twice (the audit line shipped to the group by two writers)", () => {
+    const s = story({ busLogs: [dlq("bus-1", 2), ok("bus-2", 11)], support: [support("redrive", 10, "bus-2"), support("redrive", 10, "bus-2")] });
+    expect(s.steps.map((step) => step.kind)).toEqual(["published", "dead-lettered", "redrive", "attempt"]);
+  });
+
   it("says where a FAILED delivery is: in the DLQ (redrivable) or dropped", () => {
     expect(story({ deadLetters: [inDlq] }).detail).toBe("in the trust's DLQ: ERROR_FROM_TARGET after 3 retries");
     expect(story({ busLogs: [dlq("bus-1", 2)] }).detail).toBe("sent to the trust's DLQ, no longer there: redriven or purged without a history record");

@@ -189,7 +189,11 @@ export function deliveryStories(input: StoryInput): DeliveryStory[] {
     storyOfBusEvent.set(p.busEventId, story);
     if (!supportBusEvents.has(p.busEventId)) story.steps.push({ at: p.publishedAt, kind: "published", busEventId: p.busEventId });
   }
+  const seen = new Set<string>();
   for (const s of input.support) {
+    const identity = JSON.stringify([s.action, s.at, s.cloudEventId, s.endpointId, s.busEventId ?? ""]);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
     const story = storyOf(keyOf(s.cloudEventId, s.endpointId), { trustId: s.trustId, endpointId: s.endpointId, cloudEventId: s.cloudEventId });
     if (s.action === "purge") story.steps.push({ at: s.at, kind: "purge", by: s.operator });
     else {
