@@ -125,6 +125,12 @@ describe("deliveryStories", () => {
     expect(s[0]!.steps.map((step) => step.kind)).toEqual(["published", "replay", "attempt"]);
   });
 
+  it("shows one success when TRACE logs both INVOCATION_SUCCESS and INVOCATION_ATTEMPT_SUCCESS, whichever comes first in the answer", () => {
+    const both = [attempt("bus-1", 2, "INVOCATION_SUCCESS"), ok("bus-1", 2)];
+    expect(story({ busLogs: both }).steps.map((step) => step.kind)).toEqual(["published", "attempt"]);
+    expect(story({ busLogs: [...both].reverse() }).steps.map((step) => step.kind)).toEqual(["published", "attempt"]);
+  });
+
   it("shows a support action once when its record was written twice (the audit line shipped to the group by two writers)", () => {
     const s = story({ busLogs: [dlq("bus-1", 2), ok("bus-2", 11)], support: [support("redrive", 10, "bus-2"), support("redrive", 10, "bus-2")] });
     expect(s.steps.map((step) => step.kind)).toEqual(["published", "dead-lettered", "redrive", "attempt"]);

@@ -201,15 +201,15 @@ export function deliveryStories(input: StoryInput): DeliveryStory[] {
       if (s.busEventId) storyOfBusEvent.set(s.busEventId, story);
     }
   }
-  const succeeded = new Set<string>();
+  // INVOCATION_SUCCESS stands for the successful attempt only where that attempt's own record is not there (at INFO).
+  const attemptSucceeded = new Set(input.busLogs.flatMap((log) => (log.message_type === "INVOCATION_ATTEMPT_SUCCESS" ? [log.event_id] : [])));
   for (const log of [...input.busLogs].sort((a, b) => a.message_timestamp_ms - b.message_timestamp_ms)) {
     const story = storyOfBusEvent.get(log.event_id);
     if (!story) continue;
     const at = new Date(log.message_timestamp_ms).toISOString();
     const busEventId = log.event_id;
-    const outcome = ATTEMPT_OUTCOMES[log.message_type] ?? (log.message_type === "INVOCATION_SUCCESS" && !succeeded.has(busEventId) ? "success" : undefined);
+    const outcome = ATTEMPT_OUTCOMES[log.message_type] ?? (log.message_type === "INVOCATION_SUCCESS" && !attemptSucceeded.has(busEventId) ? "success" : undefined);
     if (outcome) {
-      if (outcome === "success") succeeded.add(busEventId);
       // EventBridge logs `error.http_status_code` for failures only; the local API destination also records a success's status.
       const httpStatus = log.error?.http_status_code ?? log.http_status_code;
       story.steps.push({
