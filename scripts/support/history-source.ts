@@ -93,8 +93,10 @@ type Row = Record<string, string>;
  * fields and `error` (EventBridge User Guide, "Amazon EventBridge event bus log schema":
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-logs-schema.html), so it needs the buses to log
  * at INFO (or TRACE) and works with IncludeDetail NONE (the LogConfig API: NONE "does not include any details":
- * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_LogConfig.html). Logs Insights names a nested JSON
- * field with dots (`error.http_status_code`).
+ * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_LogConfig.html). Logs Insights flattens JSON log
+ * events at ingestion and names a nested field with dots, `error.http_status_code` (CloudWatch Logs User Guide,
+ * "Supported logs and discovered fields": https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html,
+ * and "parse": https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Parse.html).
  * StartQuery then GetQueryResults until the status is Complete (CloudWatch Logs API Reference, "StartQuery",
  * "GetQueryResults": https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetQueryResults.html;
  * statuses Scheduled, Running, Complete, Failed, Cancelled, Timeout, Unknown).
