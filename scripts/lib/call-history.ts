@@ -20,6 +20,11 @@ export interface BusLogRecord {
   message_type: string;
   message_timestamp_ms: number;
   error?: { http_status_code?: number; error_message?: string };
+  /**
+   * Local only: the HTTP status of a successful attempt. EventBridge's record has `error.http_status_code` only when
+   * the step failed ("If no error was generated during this step, EventBridge does not include this field").
+   */
+  http_status_code?: number;
 }
 
 /** A record the pipeline quarantined (its "record quarantined" line): no delivery of it went out, or only some did. */
@@ -37,7 +42,8 @@ export interface QuarantineRecord {
 export type HistoryLine =
   | ({ source: "lambda"; kind: "published" } & PublishedDelivery)
   | ({ source: "lambda"; kind: "quarantined" } & QuarantineRecord)
-  | ({ source: "bus" } & BusLogRecord);
+  | ({ source: "bus" } & BusLogRecord)
+  | ({ source: "support" } & SupportRecord);
 
 /** Appends values to a JSON-lines file, one line each (the local stand-ins for log groups and the stream). */
 export function jsonLinesWriter<T>(file: string): (value: T) => void {
@@ -61,30 +67,6 @@ export interface HistoryFilter {
 /** Identifiers that may be put in a query: anything else is a usage error (so no quoting is ever needed). */
 export const SAFE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 
-export type DeliveryState = "delivered" | "in retry" | "pending" | "dead-lettered" | "failed" | "quarantined";
-
-export interface DeliveryAttempt {
-  at: string;
-  outcome: string;
-  httpStatus?: number;
-  error?: string;
-}
-
-/** One delivery's path: published (or not, when quarantined), the bus's attempts, and where it stands. */
-export interface DeliveryPath {
-  trustId?: string;
-  endpointId?: string;
-  sourceEventId?: string;
-  cloudEventId?: string;
-  eventType?: string;
-  eventCorrelationId?: string;
-  busEventId?: string;
-  publishedAt?: string;
-  attempts: DeliveryAttempt[];
-  state: DeliveryState;
-  detail?: string;
-}
-
 /** What the DLQ check found for a CloudEvent id. */
 export interface DeadLetterSighting {
   cloudEventId: string;
@@ -93,81 +75,194 @@ export interface DeadLetterSighting {
   retryAttempts: number;
 }
 
-const ATTEMPT_TYPES = new Set([
-  "INVOCATION_ATTEMPT_SUCCESS",
-  "INVOCATION_ATTEMPT_RETRYABLE_FAILURE",
-  "INVOCATION_ATTEMPT_PERMANENT_FAILURE",
-  "INVOCATION_ATTEMPT_THROTTLE",
-]);
+/** A redrive, replay or purge of one delivery, as the support CLI records it (its audit line's fields). */
+export interface SupportRecord {
+  action: "redrive" | "replay" | "purge";
+  at: string;
+  /** The caller identity string the support CLI records (`operator()` in scripts/support/audit.ts). */
+  operator: string;
+  trustId: string;
+  endpointId: string;
+  cloudEventId: string;
+  /** The PutEvents `EventId` of the re-published entry (redrive, replay); a purge has none. */
+  busEventId?: string;
+}
+
+const SUPPORT_ACTIONS = { redrive: "redriven", replay: "replayed", purge: "purged" } as const;
 
 /**
- * Each delivery's path from the records. A delivery is delivered once the bus logged a successful attempt
- * (`INVOCATION_ATTEMPT_SUCCESS` or `INVOCATION_SUCCESS`); dead-lettered when its CloudEvent id is in its trust's
- * DLQ (or the bus logged `INVOCATION_DLQ`); failed when the bus gave up without a DLQ (`INVOCATION_FAILURE`);
- * in retry after a failed attempt; pending while no attempt is logged. Quarantined records come as their own rows.
+ * The support record an audit line stands for, when it is one: a redrive, replay or purge that happened (outcome
+ * `redriven`, `replayed`, `purged`) to a named delivery. Dry runs, failures and skips change no delivery.
  */
-export function deliveryPaths(
-  published: readonly PublishedDelivery[],
-  busLogs: readonly BusLogRecord[],
-  deadLetters: readonly DeadLetterSighting[],
-  quarantined: readonly QuarantineRecord[],
-): DeliveryPath[] {
-  const logsByEvent = new Map<string, BusLogRecord[]>();
-  for (const log of [...busLogs].sort((a, b) => a.message_timestamp_ms - b.message_timestamp_ms)) {
-    logsByEvent.set(log.event_id, [...(logsByEvent.get(log.event_id) ?? []), log]);
-  }
-  const dead = new Map(deadLetters.map((d) => [`${d.cloudEventId}/${d.endpointId}`, d]));
-  const paths: DeliveryPath[] = published.map((p) => {
-    const logs = logsByEvent.get(p.busEventId) ?? [];
-    const attempts = logs
-      .filter((log) => ATTEMPT_TYPES.has(log.message_type))
-      .map((log): DeliveryAttempt => ({
-        at: new Date(log.message_timestamp_ms).toISOString(),
-        outcome: log.message_type.replace("INVOCATION_ATTEMPT_", "").toLowerCase(),
-        ...(log.error?.http_status_code !== undefined ? { httpStatus: Number(log.error.http_status_code) } : {}),
-        ...(log.error?.error_message ? { error: log.error.error_message } : {}),
-      }));
-    const types = new Set(logs.map((log) => log.message_type));
-    const letter = dead.get(`${p.cloudEventId}/${p.endpointId}`);
-    let state: DeliveryState;
-    let detail: string | undefined;
-    if (types.has("INVOCATION_ATTEMPT_SUCCESS") || types.has("INVOCATION_SUCCESS")) state = "delivered";
-    else if (letter || types.has("INVOCATION_DLQ")) {
-      state = "dead-lettered";
-      detail = letter ? `in the trust's DLQ: ${letter.errorCode} after ${letter.retryAttempts} retries` : "sent to the trust's DLQ (no longer there: redriven or purged)";
-    } else if (types.has("INVOCATION_FAILURE")) state = "failed";
-    else if (attempts.length > 0) state = "in retry";
-    else state = "pending";
-    return {
+export function supportRecordOfAuditLine(line: Record<string, unknown>): SupportRecord | undefined {
+  const action = line.action;
+  if (action !== "redrive" && action !== "replay" && action !== "purge") return undefined;
+  if (line.outcome !== SUPPORT_ACTIONS[action]) return undefined;
+  const { at, operator, trustId, endpointId, cloudEventId, busEventId } = line;
+  if (typeof at !== "string" || typeof trustId !== "string" || typeof endpointId !== "string" || typeof cloudEventId !== "string") return undefined;
+  return {
+    action,
+    at,
+    operator: typeof operator === "string" ? operator : "unknown",
+    trustId,
+    endpointId,
+    cloudEventId,
+    ...(typeof busEventId === "string" && busEventId ? { busEventId } : {}),
+  };
+}
+
+/** Where a delivery ended (or stands): the one state `deliveryStories` gives it (docs/guarantees.md 8.20). */
+export type StoryState = "DELIVERED" | "FAILED" | "PENDING" | "PURGED" | "QUARANTINED";
+
+export type AttemptOutcome = "success" | "retryable-failure" | "permanent-failure" | "throttled";
+
+/** One step of a delivery's story, in the `history --json` shape (docs/runbook.md, step 9). */
+export type StoryStep =
+  | { at: string; kind: "published"; busEventId: string }
+  | { at: string; kind: "attempt"; busEventId: string; outcome: AttemptOutcome; httpStatus?: number; error?: string }
+  | { at: string; kind: "dead-lettered"; busEventId: string }
+  | { at: string; kind: "given-up"; busEventId: string }
+  | { at: string; kind: "redrive" | "replay"; by: string; busEventId?: string }
+  | { at: string; kind: "purge"; by: string }
+  | { at: string; kind: "quarantined"; reason: string };
+
+/** One delivery (a CloudEvent to one endpoint) from its publication to where it stands, as data for the CLI and the console. */
+export interface DeliveryStory {
+  trustId?: string;
+  endpointId?: string;
+  cloudEventId?: string;
+  sourceEventId?: string;
+  eventCorrelationId?: string;
+  eventType?: string;
+  state: StoryState;
+  /** Where a FAILED delivery is (DLQ or dropped), or why a record was quarantined. */
+  detail?: string;
+  steps: StoryStep[];
+}
+
+/** What the history sources found; `deliveryStories` joins it. */
+export interface StoryInput {
+  published: readonly PublishedDelivery[];
+  busLogs: readonly BusLogRecord[];
+  deadLetters: readonly DeadLetterSighting[];
+  quarantined: readonly QuarantineRecord[];
+  support: readonly SupportRecord[];
+}
+
+const ATTEMPT_OUTCOMES: Record<string, AttemptOutcome> = {
+  INVOCATION_ATTEMPT_SUCCESS: "success",
+  INVOCATION_ATTEMPT_RETRYABLE_FAILURE: "retryable-failure",
+  INVOCATION_ATTEMPT_PERMANENT_FAILURE: "permanent-failure",
+  INVOCATION_ATTEMPT_THROTTLE: "throttled",
+};
+
+// Steps at the same millisecond keep the order in which they happen.
+const STEP_ORDER: StoryStep["kind"][] = ["quarantined", "published", "redrive", "replay", "attempt", "dead-lettered", "given-up", "purge"];
+const byTime = (a: StoryStep, b: StoryStep) => a.at.localeCompare(b.at) || STEP_ORDER.indexOf(a.kind) - STEP_ORDER.indexOf(b.kind);
+
+/**
+ * Each delivery's story (docs/guarantees.md 8.20): joined by CloudEvent id and endpoint, its publication, the
+ * attempts of every bus event that carried it (the first publication, each redrive and replay), dead-lettering,
+ * the support actions, in time order, and the one state it ends in. Pure: the CLI and the console render it.
+ */
+export function deliveryStories(input: StoryInput): DeliveryStory[] {
+  const stories = new Map<string, DeliveryStory>();
+  const keyOf = (cloudEventId: string, endpointId: string) => `${cloudEventId}/${endpointId}`;
+  const storyOf = (key: string, head: Omit<DeliveryStory, "state" | "steps">) => {
+    let story = stories.get(key);
+    if (!story) stories.set(key, (story = { ...head, state: "PENDING", steps: [] }));
+    return story;
+  };
+  // Bus events re-published by support actions: their own "published" lines (a local replay writes them) are the action.
+  const supportBusEvents = new Set(input.support.flatMap((s) => (s.busEventId ? [s.busEventId] : [])));
+  const storyOfBusEvent = new Map<string, DeliveryStory>();
+  for (const p of [...input.published].sort((a, b) => a.publishedAt.localeCompare(b.publishedAt))) {
+    const story = storyOf(keyOf(p.cloudEventId, p.endpointId), {
       trustId: p.trustId,
       endpointId: p.endpointId,
-      sourceEventId: p.sourceEventId,
       cloudEventId: p.cloudEventId,
-      eventType: p.eventType,
+      sourceEventId: p.sourceEventId,
       eventCorrelationId: p.eventCorrelationId,
-      busEventId: p.busEventId,
-      publishedAt: p.publishedAt,
-      attempts,
-      state,
-      ...(detail ? { detail } : {}),
-    };
-  });
-  for (const q of quarantined) {
+      eventType: p.eventType,
+    });
+    if (storyOfBusEvent.has(p.busEventId)) continue;
+    storyOfBusEvent.set(p.busEventId, story);
+    if (!supportBusEvents.has(p.busEventId)) story.steps.push({ at: p.publishedAt, kind: "published", busEventId: p.busEventId });
+  }
+  const seen = new Set<string>();
+  for (const s of input.support) {
+    const identity = JSON.stringify([s.action, s.at, s.cloudEventId, s.endpointId, s.busEventId ?? ""]);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    const story = storyOf(keyOf(s.cloudEventId, s.endpointId), { trustId: s.trustId, endpointId: s.endpointId, cloudEventId: s.cloudEventId });
+    if (s.action === "purge") story.steps.push({ at: s.at, kind: "purge", by: s.operator });
+    else {
+      story.steps.push({ at: s.at, kind: s.action, by: s.operator, ...(s.busEventId ? { busEventId: s.busEventId } : {}) });
+      if (s.busEventId) storyOfBusEvent.set(s.busEventId, story);
+    }
+  }
+  // INVOCATION_SUCCESS stands for the successful attempt only where that attempt's own record is not there (at INFO).
+  const attemptSucceeded = new Set(input.busLogs.flatMap((log) => (log.message_type === "INVOCATION_ATTEMPT_SUCCESS" ? [log.event_id] : [])));
+  for (const log of [...input.busLogs].sort((a, b) => a.message_timestamp_ms - b.message_timestamp_ms)) {
+    const story = storyOfBusEvent.get(log.event_id);
+    if (!story) continue;
+    const at = new Date(log.message_timestamp_ms).toISOString();
+    const busEventId = log.event_id;
+    const outcome = ATTEMPT_OUTCOMES[log.message_type] ?? (log.message_type === "INVOCATION_SUCCESS" && !attemptSucceeded.has(busEventId) ? "success" : undefined);
+    if (outcome) {
+      // EventBridge logs `error.http_status_code` for failures only; the local API destination also records a success's status.
+      const httpStatus = log.error?.http_status_code ?? log.http_status_code;
+      story.steps.push({
+        at,
+        kind: "attempt",
+        busEventId,
+        outcome,
+        ...(httpStatus !== undefined ? { httpStatus: Number(httpStatus) } : {}),
+        ...(log.error?.error_message ? { error: log.error.error_message } : {}),
+      });
+    } else if (log.message_type === "INVOCATION_DLQ") story.steps.push({ at, kind: "dead-lettered", busEventId });
+    else if (log.message_type === "INVOCATION_FAILURE") story.steps.push({ at, kind: "given-up", busEventId });
+  }
+  const dead = new Map(input.deadLetters.map((d) => [keyOf(d.cloudEventId, d.endpointId), d]));
+  for (const [key, story] of stories) {
+    story.steps.sort(byTime);
+    const ending = finalState(story.steps, dead.get(key));
+    story.state = ending.state;
+    if (ending.detail) story.detail = ending.detail;
+  }
+  const result = [...stories.values()];
+  for (const q of input.quarantined) {
     const failedDeliveries = q.deliveries.filter((d) => d.state !== "published");
-    const rows = failedDeliveries.length > 0 ? failedDeliveries : [undefined];
-    for (const d of rows) {
-      paths.push({
+    for (const d of failedDeliveries.length > 0 ? failedDeliveries : [undefined]) {
+      const reason = d?.reason ?? q.reason;
+      result.push({
         ...(q.trustId ? { trustId: q.trustId } : {}),
         ...(d ? { endpointId: d.endpointId } : {}),
-        ...(q.sourceEventId ? { sourceEventId: q.sourceEventId } : {}),
         ...(d?.cloudEventId ? { cloudEventId: d.cloudEventId } : {}),
-        attempts: [],
-        state: "quarantined",
-        detail: `${q.at}: ${d?.reason ?? q.reason}`,
+        ...(q.sourceEventId ? { sourceEventId: q.sourceEventId } : {}),
+        state: "QUARANTINED",
+        detail: reason,
+        steps: [{ at: q.at, kind: "quarantined", reason }],
       });
     }
   }
-  return paths.sort((a, b) => (a.publishedAt ?? "").localeCompare(b.publishedAt ?? ""));
+  const startOf = (s: DeliveryStory) => s.steps[0]?.at ?? "";
+  return result.sort((a, b) => startOf(a).localeCompare(startOf(b)));
+}
+
+/** The state the steps end in (the table of docs/guarantees.md 8.20), and where a FAILED delivery is. */
+function finalState(steps: readonly StoryStep[], inDeadLetterQueue: DeadLetterSighting | undefined): { state: StoryState; detail?: string } {
+  if (steps.some((step) => step.kind === "attempt" && step.outcome === "success")) return { state: "DELIVERED" };
+  // The dead letter is in the queue now: whatever was logged before, that is where it stands.
+  if (inDeadLetterQueue) return { state: "FAILED", detail: `in the trust's DLQ: ${inDeadLetterQueue.errorCode} after ${inDeadLetterQueue.retryAttempts} retries` };
+  let ending: { state: StoryState; detail?: string } = { state: "PENDING" };
+  for (const step of steps) {
+    if (step.kind === "published" || step.kind === "redrive" || step.kind === "replay") ending = { state: "PENDING" };
+    else if (step.kind === "dead-lettered") ending = { state: "FAILED", detail: "sent to the trust's DLQ, no longer there: redriven or purged without a history record" };
+    else if (step.kind === "given-up") ending = { state: "FAILED", detail: "given up without a DLQ: replay it from the stream" };
+    else if (step.kind === "purge") ending = { state: "PURGED" };
+  }
+  return ending;
 }
 
 /** Whether a record matches the filter (the local reader; the AWS reader filters in its queries). */
@@ -234,6 +329,21 @@ export function busLogQuery(busEventIds: readonly string[]): string {
   ].join("\n| ");
 }
 
+/**
+ * The Logs Insights query over the support audit log group for the redrives, replays and purges (that happened) of
+ * the given CloudEvent ids: the records `supportRecordOfAuditLine` reads. Ids are SAFE_ID (CloudEvent ids are UUIDs).
+ */
+export function supportHistoryQuery(cloudEventIds: readonly string[]): string {
+  const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(", ");
+  return [
+    "fields @timestamp, @message",
+    `filter action in [${quoted(Object.keys(SUPPORT_ACTIONS))}] and outcome in [${quoted(Object.values(SUPPORT_ACTIONS))}]`,
+    `filter cloudEventId in [${quoted(cloudEventIds)}]`,
+    "sort @timestamp asc",
+    "limit 10000",
+  ].join("\n| ");
+}
+
 /** A quarantine log line (`eventID`, `eventId`, `trustId`, `reason`, `deliveries`, `time`) as a QuarantineRecord. */
 export function quarantineRecordOfLogLine(line: Record<string, unknown>): QuarantineRecord {
   return {
@@ -246,13 +356,27 @@ export function quarantineRecordOfLogLine(line: Record<string, unknown>): Quaran
   };
 }
 
-/** Human-readable lines for one path. */
-export function describePath(path: DeliveryPath): string {
-  const head = `${path.trustId ?? "?"}/${path.endpointId ?? "-"}  ${path.state.toUpperCase()}  source ${path.sourceEventId ?? "?"}  cloudevent ${path.cloudEventId ?? "-"}${path.eventType ? `  ${path.eventType}` : ""}`;
-  const steps = [
-    ...(path.publishedAt ? [`  ${path.publishedAt}  published (bus event ${path.busEventId})`] : []),
-    ...path.attempts.map((a) => `  ${a.at}  attempt ${a.outcome}${a.httpStatus !== undefined ? ` HTTP ${a.httpStatus}` : ""}${a.error ? `: ${a.error}` : ""}`),
-    ...(path.detail ? [`  ${path.detail}`] : []),
-  ];
-  return [head, ...steps].join("\n");
+/** Human-readable lines for one story: a head line (trust/endpoint, state, ids), then one line per step. */
+export function describeStory(story: DeliveryStory): string {
+  const head = `${story.trustId ?? "?"}/${story.endpointId ?? "-"}  ${story.state}  source ${story.sourceEventId ?? "?"}  cloudevent ${story.cloudEventId ?? "-"}${story.eventType ? `  ${story.eventType}` : ""}`;
+  const line = (step: StoryStep): string => {
+    switch (step.kind) {
+      case "published":
+        return `published (bus event ${step.busEventId})`;
+      case "attempt":
+        return `attempt ${step.outcome}${step.httpStatus !== undefined ? ` HTTP ${step.httpStatus}` : ""}${step.error ? `: ${step.error}` : ""}`;
+      case "dead-lettered":
+        return "sent to the trust's DLQ";
+      case "given-up":
+        return "given up (no DLQ)";
+      case "redrive":
+      case "replay":
+        return `${step.kind} by ${step.by}${step.busEventId ? ` (bus event ${step.busEventId})` : ""}`;
+      case "purge":
+        return `purged from the DLQ by ${step.by}`;
+      case "quarantined":
+        return `quarantined: ${step.reason}`;
+    }
+  };
+  return [head, ...story.steps.map((step) => `  ${step.at}  ${line(step)}`), ...(story.detail && story.state !== "QUARANTINED" ? [`  ${story.detail}`] : [])].join("\n");
 }

@@ -159,7 +159,11 @@ export class LocalApiDestination {
       event_id: event.id ?? "",
       message_type: type,
       message_timestamp_ms: Date.now(),
-      ...(result.ok ? {} : { error: { error_message: result.message, ...(result.status !== undefined ? { http_status_code: result.status } : {}) } }),
+      // EventBridge's record carries `error.http_status_code` for a failed step only; the local record also keeps a
+      // success's status (BusLogRecord.http_status_code), which a local history shows and an AWS one cannot.
+      ...(result.ok
+        ? { http_status_code: result.status }
+        : { error: { error_message: result.message, ...(result.status !== undefined ? { http_status_code: result.status } : {}) } }),
     });
   }
 

@@ -13,10 +13,11 @@ Commands:
                                         re-publish to exactly the endpoint that failed; delete only after PutEvents accepted
   purge   --trust T --confirm T         delete every message of the trust's DLQ (asks again unless --confirm names the trust)
   history [--trust T] [--endpoint E] [--source-event-id ID] [--cloudevent-id ID] [--since ISO] [--until ISO] [--limit N] [--json]
-                                        each delivery's path: published, attempts (HTTP status when known), delivered /
-                                        in retry / dead-lettered / quarantined; window default: the 24 h before --until (now)
-                                        (AWS: Logs Insights on the Lambda's and the buses' log groups; local: --history-file,
-                                        default history.jsonl beside the --local DLQs)
+                                        each delivery's story: published, attempts (HTTP status when known), DLQ, redrive /
+                                        replay / purge (who, when), new attempts; DELIVERED / FAILED / PENDING / PURGED /
+                                        QUARANTINED; window default: the 24 h before --until (now)
+                                        (AWS: Logs Insights on the Lambda's, the support audit and the buses' log groups;
+                                        local: --history-file, default history.jsonl beside the --local DLQs)
   replay-quarantine --trust T [--since ISO] [--until ISO] [--reason TEXT] [--dry-run] [--rate N]
                                         put the trust's quarantined records (default: the last 14 days) back on the source
                                         stream once their cause is fixed; each object is removed only after the stream

@@ -1,23 +1,42 @@
+import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { GetQueryResultsCommand, StartQueryCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { dirname, join } from "node:path";
+import { CloudWatchLogsClient, CreateLogStreamCommand, GetQueryResultsCommand, PutLogEventsCommand, StartQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
 import {
   PUBLISHED_MESSAGE,
   QUARANTINED_MESSAGE,
   busLogQuery,
+  historyFileWriter,
   lambdaHistoryQuery,
   quarantineRecordOfLogLine,
   selectsPublished,
   selectsQuarantined,
+  supportHistoryQuery,
+  supportRecordOfAuditLine,
   type BusLogRecord,
   type HistoryFilter,
   type HistoryLine,
   type QuarantineRecord,
+  type SupportRecord,
 } from "../lib/call-history.ts";
+import type { TargetOptions } from "./args.ts";
+import type { AuditLine } from "./redrive.ts";
+import { readOutputs, type EnvironmentOutputs } from "./target.ts";
 
-/** What a history source found for a filter: published deliveries, the buses' log records of them, quarantined records. */
+const DAY_MS = 24 * 3600 * 1000;
+/** How long after the window support actions are looked for: a dead letter is kept at most 14 days (SQS maximum retention). */
+const SUPPORT_AFTER_MS = 14 * DAY_MS;
+/** And attempts: a re-published event is retried up to the retry policy's maximum event age, 24 h at most. */
+const ATTEMPTS_AFTER_MS = SUPPORT_AFTER_MS + DAY_MS;
+
+/**
+ * What a history source found for a filter: published deliveries, the redrives, replays and purges of them, the
+ * buses' log records of every bus event that carried them, quarantined records.
+ */
 export interface HistoryRecords {
   published: PublishedDelivery[];
+  support: SupportRecord[];
   busLogs: BusLogRecord[];
   quarantined: QuarantineRecord[];
   /** Something the reader could not do (e.g. no bus log group): said, not hidden. */
@@ -33,7 +52,7 @@ export class LocalHistorySource implements HistorySource {
   constructor(private readonly file: string) {}
 
   async find(filter: HistoryFilter): Promise<HistoryRecords> {
-    if (!existsSync(this.file)) return { published: [], busLogs: [], quarantined: [], notes: [`no history file ${this.file}: run the local pipeline first`] };
+    if (!existsSync(this.file)) return { published: [], support: [], busLogs: [], quarantined: [], notes: [`no history file ${this.file}: run the local pipeline first`] };
     const lines = readFileSync(this.file, "utf8")
       .split("\n")
       .filter(Boolean)
@@ -41,15 +60,23 @@ export class LocalHistorySource implements HistorySource {
     const published: PublishedDelivery[] = [];
     const quarantined: QuarantineRecord[] = [];
     const busLogs: BusLogRecord[] = [];
+    const support: SupportRecord[] = [];
     for (const line of lines) {
       if (line.source === "bus") busLogs.push(line);
+      else if (line.source === "support") support.push(line);
       else if (line.kind === "published" && selectsPublished(line, filter)) published.push(line);
       else if (line.kind === "quarantined" && selectsQuarantined(line, filter)) quarantined.push(line);
     }
-    const ids = new Set(published.map((p) => p.busEventId));
+    const selected = published.slice(0, filter.limit);
+    // The same selection as the AWS reader: support actions on the selected deliveries, then every bus event's steps.
+    const cloudEventIds = new Set([...selected.map((p) => p.cloudEventId), ...(filter.cloudEventId ? [filter.cloudEventId] : [])]);
+    const supportUntil = filter.until.getTime() + SUPPORT_AFTER_MS;
+    const actions = support.filter((s) => cloudEventIds.has(s.cloudEventId) && Date.parse(s.at) >= filter.since.getTime() && Date.parse(s.at) <= supportUntil);
+    const busEventIds = new Set([...selected.map((p) => p.busEventId), ...actions.flatMap((s) => (s.busEventId ? [s.busEventId] : []))]);
     return {
-      published: published.slice(0, filter.limit),
-      busLogs: busLogs.filter((log) => ids.has(log.event_id)),
+      published: selected,
+      support: actions,
+      busLogs: busLogs.filter((log) => busEventIds.has(log.event_id)),
       quarantined: quarantined.slice(0, filter.limit),
       notes: [],
     };
@@ -59,8 +86,17 @@ export class LocalHistorySource implements HistorySource {
 type Row = Record<string, string>;
 
 /**
- * CloudWatch Logs Insights over the Lambda's log group (published and quarantined lines) and, when given,
- * the callbacks buses' log group (the invocation attempts of those deliveries, by bus event id).
+ * CloudWatch Logs Insights over the Lambda's log group (published and quarantined lines), then, when given, the
+ * support audit log group (redrives, replays and purges of those deliveries, by CloudEvent id: the support CLI's
+ * audit lines, docs/guarantees.md 8.21) and the callbacks buses' log group (the steps of every bus event that carried
+ * them: the first publication's and each redrive's or replay's). The bus-log reader uses only the record's top-level
+ * fields and `error` (EventBridge User Guide, "Amazon EventBridge event bus log schema":
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-logs-schema.html), so it needs the buses to log
+ * at INFO (or TRACE) and works with IncludeDetail NONE (the LogConfig API: NONE "does not include any details":
+ * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_LogConfig.html). Logs Insights flattens JSON log
+ * events at ingestion and names a nested field with dots, `error.http_status_code` (CloudWatch Logs User Guide,
+ * "Supported logs and discovered fields": https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html,
+ * and "parse": https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Parse.html).
  * StartQuery then GetQueryResults until the status is Complete (CloudWatch Logs API Reference, "StartQuery",
  * "GetQueryResults": https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetQueryResults.html;
  * statuses Scheduled, Running, Complete, Failed, Cancelled, Timeout, Unknown).
@@ -68,7 +104,7 @@ type Row = Record<string, string>;
 export class CloudWatchHistorySource implements HistorySource {
   constructor(
     private readonly logs: CloudWatchLogsClient,
-    private readonly groups: { lambda: string; bus?: string },
+    private readonly groups: { lambda: string; support?: string; bus?: string },
     private readonly options: { pollMs?: number; sleep?: (ms: number) => Promise<void> } = {},
   ) {}
 
@@ -85,32 +121,30 @@ export class CloudWatchHistorySource implements HistorySource {
       }
     }
     const notes: string[] = [];
+    const support: SupportRecord[] = [];
+    const cloudEventIds = [...new Set([...published.map((p) => p.cloudEventId), ...(filter.cloudEventId ? [filter.cloudEventId] : [])])];
+    if (!this.groups.support) notes.push("no support audit log group in the outputs: redrives, replays and purges are not shown");
+    else {
+      const supportWindow = { ...filter, until: new Date(filter.until.getTime() + SUPPORT_AFTER_MS) };
+      for (let i = 0; i < cloudEventIds.length; i += 100) {
+        const rows = await this.query(this.groups.support, supportHistoryQuery(cloudEventIds.slice(i, i + 100)), { ...supportWindow, limit: 10000 }, signal);
+        for (const row of rows) {
+          const record = supportRecordOfAuditLine(JSON.parse(row["@message"] ?? "{}") as Record<string, unknown>);
+          if (record) support.push(record);
+        }
+      }
+    }
     const busLogs: BusLogRecord[] = [];
     if (!this.groups.bus) notes.push("no bus log group in the outputs: attempts and HTTP statuses are not shown");
     else {
-      const ids = [...new Set(published.map((p) => p.busEventId))];
-      // Until shortly after the window: attempts go on after publishing (up to the retry policy's 24 h).
-      const attemptsUntil = { ...filter, until: new Date(filter.until.getTime() + 24 * 3600 * 1000) };
+      const ids = [...new Set([...published.map((p) => p.busEventId), ...support.flatMap((s) => (s.busEventId ? [s.busEventId] : []))])];
+      const attemptsUntil = { ...filter, until: new Date(filter.until.getTime() + ATTEMPTS_AFTER_MS), limit: 10000 };
       for (let i = 0; i < ids.length; i += 100) {
         const rows = await this.query(this.groups.bus, busLogQuery(ids.slice(i, i + 100)), attemptsUntil, signal);
-        busLogs.push(
-          ...rows.map((row): BusLogRecord => ({
-            event_id: row.event_id ?? "",
-            message_type: row.message_type ?? "",
-            message_timestamp_ms: Number(row.message_timestamp_ms ?? Date.parse(`${row["@timestamp"]}Z`)),
-            ...(row["error.http_status_code"] || row["error.error_message"]
-              ? {
-                  error: {
-                    ...(row["error.http_status_code"] ? { http_status_code: Number(row["error.http_status_code"]) } : {}),
-                    ...(row["error.error_message"] ? { error_message: row["error.error_message"] } : {}),
-                  },
-                }
-              : {}),
-          })),
-        );
+        busLogs.push(...rows.map(busLogRecordOfRow));
       }
     }
-    return { published, busLogs, quarantined, notes };
+    return { published, support, busLogs, quarantined, notes };
   }
 
   private async query(logGroupName: string, queryString: string, window: HistoryFilter, signal?: AbortSignal): Promise<Row[]> {
@@ -135,4 +169,108 @@ export class CloudWatchHistorySource implements HistorySource {
       await sleep(this.options.pollMs ?? 1000);
     }
   }
+}
+
+/** A Logs Insights row of the bus-log query as the record it came from (numbers come back as strings). */
+function busLogRecordOfRow(row: Row): BusLogRecord {
+  const status = row["error.http_status_code"];
+  const message = row["error.error_message"];
+  return {
+    event_id: row.event_id ?? "",
+    message_type: row.message_type ?? "",
+    message_timestamp_ms: Number(row.message_timestamp_ms ?? Date.parse(`${row["@timestamp"]}Z`)),
+    ...(status || message ? { error: { ...(status ? { http_status_code: Number(status) } : {}), ...(message ? { error_message: message } : {}) } } : {}),
+  };
+}
+
+/** The support audit log group the outputs name (`support_audit_log_group_name`, top level or in `pipeline`), if any. */
+export function supportAuditLogGroup(outputs: EnvironmentOutputs): string | undefined {
+  const all = outputs as EnvironmentOutputs & { support_audit_log_group_name?: { value?: string }; pipeline?: { value: { support_audit_log_group_name?: string } } };
+  return all.support_audit_log_group_name?.value ?? all.pipeline?.value.support_audit_log_group_name;
+}
+
+/**
+ * Where the support commands write the history records of what they did (docs/guarantees.md 8.21): each audit line
+ * that redrove, replayed or purged a delivery. On AWS, the support audit log group, not the Lambda's log group: the
+ * records are the support staff's own (their role may write there, never in the Lambda's group, so a "delivery
+ * published" line is only ever the Lambda's), and the group keeps them as long as the audit needs.
+ */
+export interface SupportHistorySink {
+  /** Keeps the line when it is a support record; ignores every other audit line. */
+  record(line: AuditLine): void;
+  /** Writes what was kept; throws, saying how many and where, when it cannot. */
+  flush(): Promise<void>;
+}
+
+/** The local pipeline's history file: the support records go beside the published lines and the bus's steps. */
+export class LocalSupportHistory implements SupportHistorySink {
+  private readonly write: (line: HistoryLine) => void;
+  constructor(file: string) {
+    this.write = historyFileWriter(file);
+  }
+  record(line: AuditLine): void {
+    const record = supportRecordOfAuditLine({ ...line });
+    if (record) this.write({ source: "support", ...record });
+  }
+  async flush(): Promise<void> {}
+}
+
+/** Log events per PutLogEvents call: at most 10,000 and 1,048,576 bytes; an audit line is well under 1 KB. */
+const EVENTS_PER_PUT = 1000;
+
+/**
+ * The support audit log group: one log stream per command run, the audit lines as JSON messages (what
+ * `supportHistoryQuery` finds), in time order. CloudWatch Logs API Reference, "PutLogEvents": the stream must exist
+ * (CreateLogStream), events in chronological order, at most 10,000 events and 1,048,576 bytes per call, none older than
+ * 14 days; refused events come back in `rejectedLogEventsInfo`
+ * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html).
+ */
+export class CloudWatchSupportHistory implements SupportHistorySink {
+  private readonly lines: AuditLine[] = [];
+  private created = false;
+
+  constructor(
+    private readonly logs: CloudWatchLogsClient,
+    private readonly group: string,
+    private readonly stream = `history/${new Date().toISOString().slice(0, 10)}/${randomUUID()}`,
+  ) {}
+
+  record(line: AuditLine): void {
+    if (supportRecordOfAuditLine({ ...line })) this.lines.push(line);
+  }
+
+  async flush(): Promise<void> {
+    const lines = this.lines.splice(0).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    if (lines.length === 0) return;
+    try {
+      if (!this.created) await this.logs.send(new CreateLogStreamCommand({ logGroupName: this.group, logStreamName: this.stream }));
+      this.created = true;
+      for (let i = 0; i < lines.length; i += EVENTS_PER_PUT) {
+        const logEvents = lines.slice(i, i + EVENTS_PER_PUT).map((line) => ({ timestamp: Date.parse(line.at), message: JSON.stringify(line) }));
+        const answer = await this.logs.send(new PutLogEventsCommand({ logGroupName: this.group, logStreamName: this.stream, logEvents }));
+        if (answer.rejectedLogEventsInfo) throw new Error(`rejected: ${JSON.stringify(answer.rejectedLogEventsInfo)}`);
+      }
+    } catch (error) {
+      const why = error instanceof Error && error.name !== "Error" ? error.name : (error as Error).message;
+      throw new Error(`${lines.length} history record(s) not written to ${this.group} (${why}); the audit file has them`);
+    }
+  }
+}
+
+/**
+ * The sink for a command's target: locally the history file beside the DLQs (`.local/history.jsonl`); on AWS the
+ * support audit log group. Outputs without one: the records stay in the audit file only, and the command says so.
+ */
+export function supportHistoryFor(target: TargetOptions): SupportHistorySink {
+  if (target.kind === "local") return new LocalSupportHistory(join(dirname(target.root), "history.jsonl"));
+  const group = supportAuditLogGroup(readOutputs(target.outputsFile));
+  if (group) return new CloudWatchSupportHistory(new CloudWatchLogsClient({}), group);
+  let kept = 0;
+  return {
+    record: (line) => void (supportRecordOfAuditLine({ ...line }) && (kept += 1)),
+    flush: async () => {
+      if (kept > 0) console.error(`note: the outputs name no support audit log group (support_audit_log_group_name): ${kept} history record(s) are in the audit file only; \`history\` will not show them`);
+      kept = 0;
+    },
+  };
 }

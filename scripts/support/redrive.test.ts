@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { EventBridgePublisher } from "@trust-callbacks/transform-filter/aws";
 import { verifyWebhook } from "../lib/verify-webhook.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
+import { supportRecordOfAuditLine } from "../lib/call-history.ts";
 import { listFailed, redrive, type AuditLine, type RedriveOptions } from "./redrive.ts";
 import { SqsDeadLetterQueue } from "./sqs-dead-letter-queue.ts";
 
@@ -163,6 +164,28 @@ describe("redrive of either DLQ body shape", () => {
     );
     expect(summary.skipped).toBe(1);
     expect(audit[0]).toMatchObject({ outcome: "skipped", detail: "body is not a callback event" });
+  });
+});
+
+describe("redrive's history record (docs/guarantees.md 8.21)", () => {
+  it("writes one per redriven delivery, joined to it by CloudEvent id: who, when, the endpoint, the new bus event id; none for what was not redriven", async () => {
+    const sqs = mockClient(SQSClient);
+    const eb = mockClient(EventBridgeClient);
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "1" } });
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(1), dlqMessage(2)] }).resolves({ Messages: [] });
+    sqs.on(DeleteMessageCommand).resolves({});
+    eb.on(PutEventsCommand)
+      .resolvesOnce({ Entries: [{ EventId: "bus-new-1" }] })
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "AccessDeniedException", ErrorMessage: "no" }] });
+    const audit: AuditLine[] = [];
+    const now = new Date("2026-11-22T12:00:00Z");
+
+    await redrive(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"), redriveOptions(eb as unknown as EventBridgeClient, { operator: "alice (profile prod)", audit: (line) => audit.push(line), now: () => now }));
+
+    expect(audit.map((line) => supportRecordOfAuditLine({ ...line }))).toEqual([
+      { action: "redrive", at: "2026-11-22T12:00:00.000Z", operator: "alice (profile prod)", trustId: "RYJ", endpointId: "legacy", cloudEventId: "ce-1", busEventId: "bus-new-1" },
+      undefined, // PutEvents refused ce-2: it is still in the DLQ, no redrive happened
+    ]);
   });
 });
 

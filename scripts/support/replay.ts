@@ -10,6 +10,7 @@ import {
   type DeliveryHistory,
   type EventPublisher,
   type PipeKinesisRecord,
+  type PublishedDelivery,
   type SigningSecretSource,
 } from "@trust-callbacks/transform-filter";
 import type { AuditLine } from "./redrive.ts";
@@ -70,6 +71,7 @@ export async function replay(reader: StreamReader, options: ReplayOptions): Prom
   const summary: ReplaySummary = { read: 0, selected: 0, deliveriesReplayed: 0, filtered: 0, skipped: 0, failed: 0, stoppedEarly: false };
   const endpoints = options.trust.endpoints.filter((e) => !options.endpointIds || options.endpointIds.includes(e.id));
   const config = { ...options.trust, endpoints };
+  const busEventIds = new Map<string, string>();
   const deps = {
     keys: options.keys,
     secrets: options.secrets,
@@ -77,7 +79,13 @@ export async function replay(reader: StreamReader, options: ReplayOptions): Prom
     subscriptions: { get: async (trustId: string) => (trustId === config.trustId ? found({ config, version: "replay" }) : notFound("not the replayed trust")) },
     quarantine: { put: async () => {} },
     logger: options.logger ?? createLogger({ level: "silent" }),
-    ...(options.history ? { history: options.history } : {}),
+    // Each replayed delivery's new bus event id, for its history record (docs/guarantees.md 8.21).
+    history: {
+      published: (delivery: PublishedDelivery) => {
+        busEventIds.set(`${delivery.cloudEventId}/${delivery.endpointId}`, delivery.busEventId);
+        options.history?.published(delivery);
+      },
+    },
   };
   const settings = { ...DEFAULT_SETTINGS, eventBusName: options.eventBusName, cloudEventSource: options.cloudEventSource, ...(options.busSource ? { busSource: options.busSource } : {}) };
   const audit = (line: Omit<AuditLine, "at" | "operator" | "action" | "trustId">) =>
@@ -114,7 +122,8 @@ export async function replay(reader: StreamReader, options: ReplayOptions): Prom
           const context = { ...event, endpointId: delivery.endpointId, ...(delivery.cloudEventId ? { cloudEventId: delivery.cloudEventId } : {}) };
           if (delivery.state === "published") {
             summary.deliveriesReplayed += 1;
-            audit({ ...context, outcome: options.dryRun ? "would-replay" : "replayed" });
+            const busEventId = options.dryRun ? undefined : busEventIds.get(`${delivery.cloudEventId}/${delivery.endpointId}`);
+            audit({ ...context, outcome: options.dryRun ? "would-replay" : "replayed", ...(busEventId ? { busEventId } : {}) });
           } else {
             summary.failed += 1;
             audit({ ...context, outcome: "failed", detail: delivery.reason ?? outcome.reason ?? delivery.state });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
-import type { DeliveryPath, HistoryLine } from "../lib/call-history.ts";
+import type { DeliveryStory, HistoryLine, StoryStep } from "../lib/call-history.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
 import { parseSupportArgs, type SupportCommand } from "./args.ts";
@@ -53,7 +53,7 @@ describe("support tools on the local pipeline: a run with a flaky and a down end
   }, 60_000);
   afterAll(() => pipeline.stop());
 
-  const historyOf = async (sourceEventId: string): Promise<DeliveryPath[]> => {
+  const historyOf = async (sourceEventId: string): Promise<DeliveryStory[]> => {
     const { status, out } = await runCommand(["history", "--local", dlqDir, "--history-file", historyFile, "--source-event-id", sourceEventId, "--json"], (c, s) =>
       history(c as SupportCommand & { name: "history" }, s),
     );
@@ -73,12 +73,12 @@ describe("support tools on the local pipeline: a run with a flaky and a down end
       expect.objectContaining({
         trustId: "R0A",
         cloudEventId: flaky.cloudEventId,
-        busEventId: flaky.busEventId,
-        state: "delivered",
-        attempts: [
-          expect.objectContaining({ outcome: "retryable_failure", httpStatus: 503 }),
-          expect.objectContaining({ outcome: "retryable_failure", httpStatus: 429 }),
-          expect.objectContaining({ outcome: "success" }),
+        state: "DELIVERED",
+        steps: [
+          { at: flaky.publishedAt, kind: "published", busEventId: flaky.busEventId },
+          expect.objectContaining({ kind: "attempt", outcome: "retryable-failure", httpStatus: 503 }),
+          expect.objectContaining({ kind: "attempt", outcome: "retryable-failure", httpStatus: 429 }),
+          expect.objectContaining({ kind: "attempt", outcome: "success", httpStatus: 200 }),
         ],
       }),
     ]);
@@ -89,8 +89,9 @@ describe("support tools on the local pipeline: a run with a flaky and a down end
 
     const [path] = await historyOf(down.sourceEventId);
 
-    expect(path).toMatchObject({ trustId: "RYJ", endpointId: "legacy", cloudEventId: down.cloudEventId, state: "dead-lettered" });
-    expect(path!.attempts.map((a) => a.httpStatus)).toEqual([503, 503, 503, 503]); // the first attempt and 3 retries
+    expect(path).toMatchObject({ trustId: "RYJ", endpointId: "legacy", cloudEventId: down.cloudEventId, state: "FAILED" });
+    const attempts = path!.steps.filter((s): s is StoryStep & { kind: "attempt" } => s.kind === "attempt");
+    expect(attempts.map((a) => a.httpStatus)).toEqual([503, 503, 503, 503]); // the first attempt and 3 retries
     expect(path!.detail).toMatch(/^in the trust's DLQ: ERROR_FROM_TARGET after 3 retries$/);
   });
 

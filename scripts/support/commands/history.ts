@@ -1,36 +1,44 @@
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { UsageError } from "../../lib/command-line.ts";
-import { deliveryPaths, describePath, type DeadLetterSighting, type HistoryFilter } from "../../lib/call-history.ts";
+import { deliveryStories, describeStory, type DeadLetterSighting, type HistoryFilter } from "../../lib/call-history.ts";
 import type { SupportCommand } from "../args.ts";
-import { CloudWatchHistorySource, LocalHistorySource, type HistorySource } from "../history-source.ts";
+import { CloudWatchHistorySource, LocalHistorySource, supportAuditLogGroup, type HistorySource } from "../history-source.ts";
 import { listFailed } from "../redrive.ts";
 import { openTarget, readOutputs, type Target } from "../target.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** `history`: each selected delivery's path, from the call history, the buses' logs and the trusts' DLQs. */
+/**
+ * `history`: each selected delivery's story (published → attempts → DLQ → redrive/replay/purge → new attempts →
+ * DELIVERED / FAILED / PENDING / PURGED), from the call history, the support actions, the buses' logs and the
+ * trusts' DLQs. `--json` prints `{ window, deliveries: DeliveryStory[], notes }` (docs/runbook.md, step 9).
+ */
 export async function history(command: SupportCommand & { name: "history" }, signal: AbortSignal): Promise<number> {
   const until = command.filter.until ?? new Date();
   const filter: HistoryFilter = { ...command.filter, until, since: command.filter.since ?? new Date(until.getTime() - DAY_MS) };
   const target = openTarget(command.target);
   const records = await historySource(command).find(filter, signal);
-  const deadLetters = await sightings(target, new Set([...records.published.map((p) => p.trustId)]));
-  const paths = deliveryPaths(records.published, records.busLogs, deadLetters, records.quarantined);
-  if (command.json) console.log(JSON.stringify({ window: { since: filter.since, until: filter.until }, deliveries: paths, notes: records.notes }, null, 2));
+  const trustIds = new Set([...records.published.map((p) => p.trustId), ...records.support.map((s) => s.trustId)]);
+  const deadLetters = await sightings(target, trustIds);
+  const stories = deliveryStories({ ...records, deadLetters });
+  if (command.json) console.log(JSON.stringify({ window: { since: filter.since, until: filter.until }, deliveries: stories, notes: records.notes }, null, 2));
   else {
-    for (const path of paths) console.log(describePath(path));
+    for (const story of stories) console.log(describeStory(story));
     for (const note of records.notes) console.error(`note: ${note}`);
-    console.error(`${paths.length} deliveries between ${filter.since.toISOString()} and ${filter.until.toISOString()}`);
+    console.error(`${stories.length} deliveries between ${filter.since.toISOString()} and ${filter.until.toISOString()}`);
   }
   return 0;
 }
 
 function historySource(command: SupportCommand & { name: "history" }): HistorySource {
   if (command.target.kind === "local") return new LocalHistorySource(command.historyFile);
-  const outputs = readOutputs(command.target.outputsFile).pipeline?.value;
+  const all = readOutputs(command.target.outputsFile);
+  const outputs = all.pipeline?.value;
   if (!outputs?.lambda_function_name) throw new UsageError("the outputs name no Lambda (pipeline.lambda_function_name): take them from `make output ENV=<env>` of this version");
+  const support = supportAuditLogGroup(all);
   return new CloudWatchHistorySource(new CloudWatchLogsClient({}), {
     lambda: `/aws/lambda/${outputs.lambda_function_name}`,
+    ...(support ? { support } : {}),
     ...(outputs.bus_log_group_name ? { bus: outputs.bus_log_group_name } : {}),
   });
 }

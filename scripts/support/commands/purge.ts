@@ -2,6 +2,8 @@ import { createInterface } from "node:readline/promises";
 import { UsageError } from "../../lib/command-line.ts";
 import type { SupportCommand } from "../args.ts";
 import { auditTo, operator } from "../audit.ts";
+import { supportHistoryFor } from "../history-source.ts";
+import { listFailed } from "../redrive.ts";
 import { openTarget } from "../target.ts";
 
 /** `purge`: delete every message of a trust's DLQ, after the trust id is typed (or given with --confirm). */
@@ -13,7 +15,17 @@ export async function purge(command: SupportCommand & { name: "purge" }): Promis
     rl.close();
     if (answer.trim() !== command.trust) throw new UsageError("not confirmed; nothing deleted");
   }
+  // The deliveries about to be purged, for their history records (docs/guarantees.md 8.21). A dead letter that
+  // arrives between this look and the purge is purged without one: `history` then says it left the DLQ unrecorded.
+  const deliveries = await listFailed(queue, {}, 10_000);
   const purged = await queue.purge();
-  auditTo(command.auditFile)({ at: new Date().toISOString(), operator: operator(), action: "purge", trustId: command.trust, outcome: "purged", detail: `${purged} message(s)` });
+  const at = new Date().toISOString();
+  const who = operator();
+  auditTo(command.auditFile)({ at, operator: who, action: "purge", trustId: command.trust, outcome: "purged", detail: `${purged} message(s)` });
+  const history = supportHistoryFor(command.target);
+  for (const d of deliveries) {
+    history.record({ at, operator: who, action: "purge", trustId: command.trust, endpointId: d.endpointId, cloudEventId: d.cloudEventId, messageId: d.messageId, outcome: "purged" });
+  }
+  await history.flush();
   return 0;
 }

@@ -9,6 +9,7 @@ import { historyFileWriter } from "../../lib/call-history.ts";
 import { UsageError } from "../../lib/command-line.ts";
 import type { SupportCommand } from "../args.ts";
 import { auditTo, operator } from "../audit.ts";
+import { supportHistoryFor } from "../history-source.ts";
 import { localReplayPipeline } from "../local-replay.ts";
 import { dryRunPublisher, replay, type ReplayOptions } from "../replay.ts";
 import { FileStreamReader, KinesisStreamReader, type StreamReader } from "../stream.ts";
@@ -56,6 +57,9 @@ export async function replayCommand(command: SupportCommand & { name: "replay" }
     };
     finish = local.finish;
   }
+  // Each replayed delivery's history record (docs/guarantees.md 8.21), written even when the run stops early.
+  const history = supportHistoryFor(command.target);
+  const audit = auditTo(command.auditFile);
   const summary = await replay(reader, {
     trust,
     ...(command.endpoint ? { endpointIds: [command.endpoint] } : {}),
@@ -64,10 +68,13 @@ export async function replayCommand(command: SupportCommand & { name: "replay" }
     ratePerSecond: command.ratePerSecond,
     ...wiring,
     operator: operator(),
-    audit: auditTo(command.auditFile),
+    audit: (line) => {
+      audit(line);
+      history.record(line);
+    },
     signal,
     progress: (read, replayed) => process.stderr.isTTY && process.stderr.write(`\rread ${read}  replayed ${replayed}`),
-  });
+  }).finally(() => history.flush());
   for (const line of await finish()) console.error(line);
   console.error(`\n${JSON.stringify(summary)}`);
   return summary.failed > 0 ? 1 : 0;
