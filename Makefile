@@ -23,7 +23,7 @@ install: ## npm ci (clean install from the lockfile)
 local: install ## Run the whole pipeline locally on the sample trusts (no AWS account)
 	npm run --silent local
 
-test: install lint typecheck unit build tf-fmt-check tf-validate tf-test tf-scale validate-trusts ## Every check and test
+test: install lint typecheck unit build tf-fmt-check tf-validate tf-test tf-bootstrap tf-scale validate-trusts ## Every check and test
 	@npx tsx scripts/build/test-totals.ts .build/vitest.json .build/tf-test.log
 
 lint: ## ESLint over all TypeScript

@@ -118,6 +118,13 @@ describe("deploy (main)", () => {
     expect(steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))?.with?.["role-to-assume"]).toBe("${{ steps.account.outputs.deploy_role_arn }}");
   });
 
+  it.each(ENVS)("%s: the apply job's credentials last as long as the job may run, and no longer than the deploy role allows", (env) => {
+    const job = jobs[`apply-${env}`]! as Job & { "timeout-minutes"?: number };
+    const seconds = Number(job.steps!.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))?.with?.["role-duration-seconds"]);
+    expect(seconds).toBeGreaterThanOrEqual(Number(job["timeout-minutes"]) * 60);
+    expect(seconds).toBeLessThanOrEqual(3 * 3600); // bootstrap variable deploy_session_hours' default
+  });
+
   it.each(ENVS)("%s: one deploy at a time, never cancelled once started", (env) => {
     for (const id of [`plan-${env}`, `apply-${env}`]) {
       expect(jobs[id]!.concurrency, id).toEqual({ group: `deploy-${env}`, "cancel-in-progress": false });
