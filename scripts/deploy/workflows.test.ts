@@ -63,6 +63,7 @@ describe("plan (pull requests)", () => {
     expect(calls).toEqual(["install", "deploy-account", "plan-readonly", "plan-summary"]);
     const upload = job.steps!.find((step) => step.uses?.startsWith("actions/upload-artifact@"));
     expect(String(upload?.with?.path)).toContain(".tfplan");
+    expect(String(upload?.with?.path)).not.toMatch(/shown|\.json/); // terraform show -json holds sensitive values in clear
   });
 
   it("posts the summary from a job that holds pull-requests: write and nothing else, and runs no repository code", () => {
@@ -101,7 +102,7 @@ describe("deploy (main)", () => {
     expect(calls(job)).toEqual(["install", "deploy-account", "plan-readonly", "plan-summary"]);
     const upload = job.steps!.find((step) => step.uses?.startsWith("actions/upload-artifact@"));
     expect(upload?.with?.name).toBe(`deploy-${env}`);
-    expect(String(upload?.with?.path).split("\n").filter(Boolean)).toEqual([`.build/${env}/`, ".build/lambdas/"]);
+    expect(String(upload?.with?.path).split("\n").filter(Boolean)).toEqual([`.build/${env}/`, ".build/lambdas/", `!.build/${env}/shown/`, `!.build/${env}/*.plan.json`]);
   });
 
   it.each(ENVS)("%s: the apply job waits for the %s environment, applies the saved plans it downloaded and never plans", (env, githubEnvironment) => {
