@@ -112,8 +112,10 @@ resource "aws_s3_bucket_policy" "state" {
 }
 
 # GitHub's issuer, audience sts.amazonaws.com (GitHub Docs, "Configuring OpenID Connect in Amazon Web Services").
-# IAM verifies GitHub's tokens against its own trusted root CAs: the thumbprint is not used for this issuer (IAM User
-# Guide, "Create an OpenID Connect (OIDC) identity provider in IAM").
+# IAM secures the connection to GitHub's issuer with its own library of trusted root CAs, not a thumbprint (IAM API
+# Reference, UpdateOpenIDConnectProviderThumbprint: "These OIDC IdPs include Auth0, GitHub, GitLab, Google ...":
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateOpenIDConnectProviderThumbprint.html); provider 5.100
+# makes thumbprint_list optional.
 resource "aws_iam_openid_connect_provider" "github" {
   count          = var.create_oidc_provider ? 1 : 0
   url            = "https://token.actions.githubusercontent.com"

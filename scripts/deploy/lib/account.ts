@@ -71,7 +71,7 @@ export function roleName(roleArn: string): string {
 
 /**
  * `name=value` lines for `$GITHUB_OUTPUT` (GitHub Docs, "Workflow commands for GitHub Actions", Setting an output
- * parameter: https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#setting-an-output-parameter).
+ * parameter: https://docs.github.com/en/actions/using-workflows/workflow-commands-for-github-actions#setting-an-output-parameter).
  * None of these values is a secret: an account id and role ARNs are identifiers, not credentials.
  */
 export function githubOutputs(account: Account): string {

@@ -5,8 +5,9 @@
  *
  * - Every action is pinned by a 40-hex commit SHA (a tag can be moved to other code; a commit cannot).
  * - The workflow's default token is empty or read-only; a job that assumes an AWS role (aws-actions/configure-aws-
- *   credentials) has `id-token: write`, and no other job does (GitHub Docs, "OpenID Connect", Adding permissions
- *   settings: https://docs.github.com/en/actions/concepts/security/openid-connect); a job with any other write scope
+ *   credentials) has `id-token: write`, and no other job does (GitHub Docs, "About security hardening with OpenID
+ *   Connect", Adding permissions settings: https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#adding-permissions-settings);
+ *   a job with any other write scope
  *   runs none of the repository's code (no checkout, no make/npm/npx), so a change under review cannot use that token.
  * - The deploy role is assumed only in a job bound to a GitHub environment, the plan role only in a job without one
  *   (its OIDC subject is then the pull request or the branch: https://docs.github.com/en/actions/reference/security/oidc).

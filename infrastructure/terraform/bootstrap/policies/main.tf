@@ -25,7 +25,7 @@
 # `repo:<owner>/<repo>:environment:<name>`; a pull_request run `repo:<owner>/<repo>:pull_request`; any other job
 # `repo:<owner>/<repo>:ref:<ref>`. AWS evaluates them as the condition keys token.actions.githubusercontent.com:sub and
 # :aud, the audience being sts.amazonaws.com for aws-actions/configure-aws-credentials (GitHub Docs, "Configuring
-# OpenID Connect in Amazon Web Services": https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws;
+# OpenID Connect in Amazon Web Services": https://docs.github.com/en/actions/how-tos/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services;
 # IAM User Guide, "Create a role for OpenID Connect federation", GitHub: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html).
 # StringEquals, never StringLike or ForAllValues: a ForAllValues test passes when the claim is absent.
 
@@ -42,8 +42,9 @@ locals {
   # generally available in 1.11).
   state_objects = ["${local.bucket_arn}/${var.state_key}", "${local.bucket_arn}/env:/*/${var.state_key}"]
   lock_objects  = [for object in local.state_objects : "${object}.tflock"]
-  # S3 uses the state key on the caller's behalf; with an S3 bucket key the encryption context is the bucket's ARN,
-  # without one the object's (S3 User Guide, "Using server-side encryption with AWS KMS keys", Encryption context).
+  # S3 uses the state key on the caller's behalf. The encryption context is the bucket's ARN with an S3 Bucket Key
+  # (the bootstrap enables one), the object's without (S3 User Guide, "Using Amazon S3 Bucket Keys":
+  # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html): both are allowed, so it does not matter.
   via_s3_state = {
     StringEquals = { "kms:ViaService" = "s3.${var.region}.amazonaws.com" }
     StringLike   = { "kms:EncryptionContext:aws:s3:arn" = [local.bucket_arn, "${local.bucket_arn}/*"] }
@@ -120,11 +121,10 @@ locals {
             "events:DescribeEventBus", "events:DescribeRule", "events:DescribeConnection", "events:DescribeApiDestination",
             "events:ListTargetsByRule", "events:ListTagsForResource",
             "pipes:DescribePipe", "pipes:ListTagsForResource",
-            "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig", "lambda:GetFunctionConcurrency",
-            "lambda:GetPolicy", "lambda:ListVersionsByFunction", "lambda:ListTags",
+            "lambda:GetFunction*", "lambda:GetPolicy", "lambda:GetRuntimeManagementConfig", "lambda:ListVersionsByFunction", "lambda:ListTags",
             "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags",
             "sns:GetTopicAttributes", "sns:ListTagsForResource",
-            "dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource",
+            "dynamodb:Describe*", "dynamodb:GetResourcePolicy", "dynamodb:ListTagsOfResource",
             "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListTagsForStream",
             "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:GetDashboard",
             "logs:ListTagsForResource", "logs:ListTagsLogGroup", "logs:GetDeliverySource", "logs:GetDeliveryDestination",
@@ -148,7 +148,7 @@ locals {
         {
           Sid      = "DescribeRolesOfTheStacks"
           Effect   = "Allow"
-          Action   = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"]
+          Action   = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"]
           Resource = "arn:aws:iam::${var.account_id}:role/${local.prefix}-*"
         },
         {
