@@ -98,6 +98,8 @@ BOOTSTRAP_DIR := $(TF_DIR)/bootstrap
 deploy-account: ## environments/ENV/account.json as name=value lines for $GITHUB_OUTPUT (account, Region, GitHub environment, role ARNs)
 	@$(DEPLOY_CLI) account --env $(ENV)
 
+# TF_CLI_ARGS_plan adds -lock=false to every terraform plan environment.sh runs (Terraform, "CLI environment variables",
+# TF_CLI_ARGS and TF_CLI_ARGS_name: https://developer.hashicorp.com/terraform/cli/config/environment-variables).
 plan-readonly: ## make plan ENV=... without the state lock: what the read-only plan role runs (pull requests, deploy plans, drift)
 	TF_CLI_ARGS_plan=-lock=false $(MAKE) --no-print-directory plan ENV=$(ENV)
 
