@@ -24,6 +24,8 @@ describe("summariseStack on recorded plans", () => {
         { address: 'module.trust["RAJ123"].terraform_data.pipe', reason: "delete_because_no_module" },
       ],
       replaced: [{ address: 'module.trust["RX1"].terraform_data.pipe', reason: "replace_because_cannot_update" }],
+      created: ['module.trust["R0A"].terraform_data.dlq', 'module.trust["R0A"].terraform_data.pipe'],
+      updated: [],
       forgotten: [],
       drifted: [],
       outputsChanged: ["trusts"],
@@ -62,6 +64,29 @@ describe("summarisePlans", () => {
     expect(lines).toContain('- **destroy** `module.trust["RAJ123"].terraform_data.dlq` (delete_because_no_module)');
     expect(lines).toContain('- **replace** `module.trust["RX1"].terraform_data.pipe` (replace_because_cannot_update)');
     expect(markdown.indexOf("WARNING")).toBeLessThan(markdown.indexOf("| stack |"));
+  });
+
+  it("lists what a merge would create and update under each stack, by address", () => {
+    const { markdown } = summarisePlans(plans, "prod");
+    const section = markdown.slice(markdown.indexOf("### bus-0"), markdown.indexOf("### index"));
+    expect(section).toContain('<details><summary>2 created, 0 updated</summary>');
+    expect(section).toContain('- create `module.trust["R0A"].terraform_data.dlq`');
+    expect(section).toContain('- create `module.trust["R0A"].terraform_data.pipe`');
+    expect(section).not.toContain('- create `module.trust["RX1"].terraform_data.pipe`'); // replaced: listed as a replace, above
+    expect(markdown.slice(markdown.indexOf("### pipeline"), markdown.indexOf("### bus-0"))).not.toContain("<details>");
+  });
+
+  it("lists at most 20 creates and 20 updates per stack, and says how many more", () => {
+    const many = { format_version: "1.2", resource_changes: [
+      ...Array.from({ length: 120 }, (_, i) => ({ address: `module.trust["T${i}"].aws_sqs_queue.dlq`, change: { actions: ["create"] } })),
+      ...Array.from({ length: 51 }, (_, i) => ({ address: `module.trust["U${i}"].aws_sqs_queue.dlq`, change: { actions: ["update"] } })),
+    ] };
+    const lines = summarisePlans([{ name: "bus-3", plan: many }], "prod").markdown.split("\n");
+    expect(lines.filter((line) => line.startsWith("- create "))).toHaveLength(20);
+    expect(lines.filter((line) => line.startsWith("- update "))).toHaveLength(20);
+    expect(lines).toContain("- ... and 100 more created");
+    expect(lines).toContain("- ... and 31 more updated");
+    expect(lines).toContain("<details><summary>120 created, 51 updated</summary>");
   });
 
   it("never prints a value from the plan: the sensitive variable in the JSON does not reach the summary", () => {

@@ -1,7 +1,7 @@
 /**
  * A reviewer's summary of saved Terraform plans, one section per stack or part: adds / changes / destroys as
  * Terraform counts them (a replace counts once in each of add and destroy), every destroy and every replace named,
- * and whether outputs change. Pure: it takes `terraform show -json <plan>` documents, so it serves any set of
+ * the resources created and updated (the first LISTED_PER_ACTION of each), and whether outputs change. Pure: it takes `terraform show -json <plan>` documents, so it serves any set of
  * plans (today's parts pipeline, bus-<i> and index; tomorrow's stacks) without knowing their names.
  *
  * Format: Terraform, "JSON Output Format" (https://developer.hashicorp.com/terraform/internals/json-format):
@@ -30,6 +30,9 @@ export interface StackSummary {
   destroyed: AddressedChange[];
   /** Resources destroyed and created again (delete-then-create or create-then-delete). */
   replaced: AddressedChange[];
+  /** Resources created (not replacements), and updated in place: what a merge adds or changes. */
+  created: string[];
+  updated: string[];
   forgotten: string[];
   /** Resources whose real state differs from the last apply (changed outside Terraform). */
   drifted: string[];
@@ -63,7 +66,10 @@ export function summariseStack({ name, plan }: NamedPlan): StackSummary {
     throw new Error(`${name}: not the output of terraform show -json <plan> (no format_version)`);
   }
   const document = plan as { resource_changes?: unknown; resource_drift?: unknown; output_changes?: unknown; errored?: unknown };
-  const summary: StackSummary = { name, add: 0, change: 0, destroy: 0, destroyed: [], replaced: [], forgotten: [], drifted: [], outputsChanged: [], errored: document.errored === true };
+  const summary: StackSummary = {
+    name, add: 0, change: 0, destroy: 0, destroyed: [], replaced: [], created: [], updated: [], forgotten: [], drifted: [], outputsChanged: [],
+    errored: document.errored === true,
+  };
   for (const resource of listOf(document.resource_changes, name, "resource_changes")) {
     const { address, actions, reason } = readChange(resource, name);
     const entry = reason === undefined ? { address } : { address, reason };
@@ -76,8 +82,10 @@ export function summariseStack({ name, plan }: NamedPlan): StackSummary {
       summary.destroyed.push(entry);
     } else if (actions.includes("create")) {
       summary.add += 1;
+      summary.created.push(address);
     } else if (actions.includes("update")) {
       summary.change += 1;
+      summary.updated.push(address);
     } else if (actions.includes("forget")) {
       summary.forgotten.push(address);
     }
@@ -125,8 +133,27 @@ function renderMarkdown(title: string, stacks: readonly StackSummary[]): string 
     for (const { address, reason } of stack.replaced) lines.push(`- **replace** ${code(address)}${reason ? ` (${reason})` : ""}`);
     for (const address of stack.forgotten) lines.push(`- **forget** (removed from state, left in AWS) ${code(address)}`);
     if (stack.drifted.length > 0) lines.push(`- changed outside Terraform since the last apply: ${stack.drifted.map(code).join(", ")}`);
+    if (stack.created.length + stack.updated.length > 0) {
+      lines.push("", `<details><summary>${stack.created.length} created, ${stack.updated.length} updated</summary>`, "");
+      lines.push(...listed("create", "created", stack.created), ...listed("update", "updated", stack.updated));
+      lines.push("", "</details>");
+    }
   }
   return lines.join("\n");
+}
+
+/**
+ * How many creates and updates are named per stack: a first deploy of 1,000 trusts creates ~1,200 resources per bus
+ * part, and GitHub refuses a comment body over 65,536 characters (its own 422 answer says "Body is too long (maximum
+ * is 65536 characters)"; not in its docs: e.g. https://github.com/danger/danger/issues/424). 14 parts x 2 x 20
+ * addresses of ~90 characters stay near 50,000; the plan workflow cuts the comment at 60,000 in any case.
+ */
+export const LISTED_PER_ACTION = 20;
+
+function listed(verb: string, past: string, addresses: readonly string[]): string[] {
+  const lines = addresses.slice(0, LISTED_PER_ACTION).map((address) => `- ${verb} ${code(address)}`);
+  if (addresses.length > LISTED_PER_ACTION) lines.push(`- ... and ${addresses.length - LISTED_PER_ACTION} more ${past}`);
+  return lines;
 }
 
 function headline(stack: StackSummary): string {
