@@ -87,9 +87,14 @@ resource "aws_cloudwatch_event_connection" "this" {
     }
   }
 
-  # The credentials are connection-sync's; Terraform keeps the rest (type, token URL, scopes, header name).
+  # The credentials are connection-sync's; Terraform keeps the rest (type, token URL, scopes, header name, key).
+  # The description is connection-sync's too after the first sync: it names the secret version the same
+  # UpdateConnection put on the connection, which is how a later sync tells a rotation or a rollback
+  # (lambdas/connection-sync, credentialsUpdate). Were Terraform to restore it, the update would also send the
+  # placeholders.
   lifecycle {
     ignore_changes = [
+      description,
       auth_parameters[0].oauth[0].client_parameters[0].client_id,
       auth_parameters[0].oauth[0].client_parameters[0].client_secret,
       auth_parameters[0].basic[0].username,
@@ -120,6 +125,12 @@ resource "aws_lambda_invocation" "first_sync" {
   triggers = {
     connection_arn = aws_cloudwatch_event_connection.this.arn
     settings       = local.connection_settings
+  }
+
+  # Any update Terraform makes to the connection sends the placeholders, also one that only repairs drift (a key
+  # changed outside Terraform) and so changes neither trigger above: sync again after every one.
+  lifecycle {
+    replace_triggered_by = [aws_cloudwatch_event_connection.this]
   }
 }
 

@@ -45,6 +45,29 @@ function parseJsonObject(text: string): unknown {
   }
 }
 
+/** Secrets Manager's VersionId is 32 to 64 characters (API Reference, GetSecretValue); room to spare. */
+const SYNCED_VERSION = /secret version ([A-Za-z0-9_-]{1,100})$/;
+
+/**
+ * The connection description a sync writes with the credentials, naming the secret version they came from: the same
+ * UpdateConnection call changes both, so the description never names a version the connection does not hold.
+ * (Terraform ignores later changes to the description: modules/trust-endpoint.)
+ */
+export function connectionDescription(kind: AuthKind, versionId: string): string {
+  return `${kind} credentials from secret version ${versionId}`;
+}
+
+/** The secret version the last sync put on a connection, read from its description; undefined when none says so. */
+export function syncedVersionOf(description: string | undefined): string | undefined {
+  return description ? SYNCED_VERSION.exec(description)?.[1] : undefined;
+}
+
+/** What every update carries besides the credentials: the connection's KMS key, and the secret version it puts on. */
+export interface UpdateStamp {
+  kmsKeyIdentifier?: string;
+  versionId?: string;
+}
+
 /**
  * The UpdateConnection request that puts a secret's credentials on a connection, or one clear reason why not.
  * Non-secret parameters (the OAuth token URL, method and body parameters, the API key's header name) are echoed
@@ -54,8 +77,16 @@ function parseJsonObject(text: string): unknown {
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-target-connection-edit.html). This is also how a
  * DEAUTHORIZED connection is brought back ("update the connection with appropriate credentials", "De-authorizing
  * connections", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-target-connection-deauthorize.html).
+ * The connection's KMS key is sent on every update: "If you do not specify a customer managed key identifier,
+ * EventBridge uses an AWS owned key to encrypt the connection" (API Reference, UpdateConnection, KmsKeyIdentifier:
+ * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_UpdateConnection.html).
  */
-export function credentialsUpdate(expected: ExpectedCredentials, connection: ConnectionDetails, secretString: string | undefined): Result<UpdateConnectionRequest> {
+export function credentialsUpdate(
+  expected: ExpectedCredentials,
+  connection: ConnectionDetails,
+  secretString: string | undefined,
+  stamp: UpdateStamp = {},
+): Result<UpdateConnectionRequest> {
   const shape = `${expected.kind} needs ${FIELDS[expected.kind]}`;
   if (secretString === undefined || secretString === "") {
     return failed("never", `secret ${expected.secretName} has no SecretString (${shape})`);
@@ -64,7 +95,12 @@ export function credentialsUpdate(expected: ExpectedCredentials, connection: Con
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     return failed("never", `secret ${expected.secretName} is not a JSON object (${shape})`);
   }
-  const base = { Name: expected.connection, AuthorizationType: AUTHORIZATION_TYPE[expected.kind] };
+  const base = {
+    Name: expected.connection,
+    AuthorizationType: AUTHORIZATION_TYPE[expected.kind],
+    ...(stamp.kmsKeyIdentifier ? { KmsKeyIdentifier: stamp.kmsKeyIdentifier } : {}),
+    ...(stamp.versionId ? { Description: connectionDescription(expected.kind, stamp.versionId) } : {}),
+  };
   switch (expected.kind) {
     case "oauth2_client_credentials": {
       const parsed = SECRET_SHAPES.oauth2_client_credentials.safeParse(json);
