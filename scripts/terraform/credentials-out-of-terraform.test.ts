@@ -90,12 +90,19 @@ describe("credentials stay out of Terraform", () => {
     expect(ignored).toEqual([
       // connection-sync writes the secret version it put on the connection into the description (promise 8.2).
       "description",
+      // connection-sync owns the authorization parameters after create (promise 8.9): an update by Terraform would
+      // send the placeholders, and with the trust's token URL they would reach its identity provider.
+      "auth_parameters[0].oauth[0].authorization_endpoint",
       "auth_parameters[0].oauth[0].client_parameters[0].client_id",
       "auth_parameters[0].oauth[0].client_parameters[0].client_secret",
+      "auth_parameters[0].oauth[0].oauth_http_parameters",
       "auth_parameters[0].basic[0].username",
       "auth_parameters[0].basic[0].password",
+      "auth_parameters[0].api_key[0].key",
       "auth_parameters[0].api_key[0].value",
     ]);
+    expect(endpointModule).toMatch(/authorization_endpoint\s*=\s*local\.placeholder_token_url/);
+    expect(/placeholder_token_url\s*=\s*"https:\/\/[a-z0-9.-]+\.invalid\/[^"]*"/.test(endpointModule)).toBe(true);
     expect(/placeholder_secret\s*=\s*"placeholder-not-a-credential"/.test(endpointModule)).toBe(true);
   });
 

@@ -14,7 +14,13 @@ locals {
   # connection-sync (modules/pipeline/connection-sync.tf): its zip, and each endpoint's credentials secret name and kind.
   connection_sync_zip_path = coalesce(var.connection_sync_zip_path, "${path.module}/../../../.build/lambdas/connection-sync.zip")
   endpoint_credentials = merge([for id, trust in local.trusts : {
-    for endpoint in trust.endpoints : "${id}/${endpoint.id}" => { credentials_secret = endpoint.auth.credentialsSecret, auth = endpoint.auth.type }
+    for endpoint in trust.endpoints : "${id}/${endpoint.id}" => {
+      credentials_secret = endpoint.auth.credentialsSecret
+      auth               = endpoint.auth.type
+      token_url          = try(endpoint.auth.tokenUrl, null)
+      scopes             = try(endpoint.auth.scopes, null)
+      header_name        = try(endpoint.auth.headerName, null)
+    }
   }]...)
 
   trust_files = fileset(local.trusts_dir, "*.json")

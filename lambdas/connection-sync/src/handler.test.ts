@@ -33,7 +33,7 @@ const BI = `${PREFIX}-R0A-bi`;
 const map = {
   version: 1,
   connections: {
-    [EHR]: { credentialsSecret: "trust-callbacks/test/RX1/ehr/auth", auth: "oauth2_client_credentials" },
+    [EHR]: { credentialsSecret: "trust-callbacks/test/RX1/ehr/auth", auth: "oauth2_client_credentials", tokenUrl: "https://login.rx1.example.nhs.uk/oauth2/token", scopes: ["callbacks.write"] },
     [PAS]: { credentialsSecret: "trust-callbacks/test/RX1/pas/auth", auth: "basic" },
     [BI]: { credentialsSecret: "trust-callbacks/test/R0A/bi/auth", auth: "api_key" },
   },
@@ -63,7 +63,8 @@ const described = {
     LastModifiedTime: at("2026-11-01T00:00:00Z"),
     AuthParameters: {
       OAuthParameters: {
-        AuthorizationEndpoint: "https://login.rx1.example.nhs.uk/oauth2/token",
+        // As Terraform creates it (promise 8.9): a token URL no one answers, until connection-sync names the trust's.
+        AuthorizationEndpoint: "https://token-url-set-by-connection-sync.invalid/oauth2/token",
         HttpMethod: "POST",
         ClientParameters: { ClientID: "placeholder-until-connection-sync" },
         OAuthHttpParameters: { BodyParameters: [{ Key: "grant_type", Value: "client_credentials", IsValueSecret: false }] },
@@ -106,7 +107,7 @@ function setup(options: { logLevel?: string } = {}) {
 const applyRequest = {
   action: "sync",
   connections: [
-    { name: EHR, credentialsSecret: "trust-callbacks/test/RX1/ehr/auth", auth: "oauth2_client_credentials" },
+    { name: EHR, credentialsSecret: "trust-callbacks/test/RX1/ehr/auth", auth: "oauth2_client_credentials", tokenUrl: "https://login.rx1.example.nhs.uk/oauth2/token", scopes: ["callbacks.write"] },
     { name: PAS, credentialsSecret: "trust-callbacks/test/RX1/pas/auth", auth: "basic" },
     { name: BI, credentialsSecret: "trust-callbacks/test/R0A/bi/auth", auth: "api_key" },
   ],
@@ -131,7 +132,12 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
               ClientParameters: { ClientID: "rx1-ehr-client", ClientSecret: SECRETS.clientSecret },
               AuthorizationEndpoint: "https://login.rx1.example.nhs.uk/oauth2/token",
               HttpMethod: "POST",
-              OAuthHttpParameters: { BodyParameters: [{ Key: "grant_type", Value: "client_credentials", IsValueSecret: false }] },
+              OAuthHttpParameters: {
+                BodyParameters: [
+                  { Key: "grant_type", Value: "client_credentials", IsValueSecret: false },
+                  { Key: "scope", Value: "callbacks.write", IsValueSecret: false },
+                ],
+              },
             },
           },
         },
@@ -305,6 +311,19 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
     await handler({ action: "sync", connections: [BI] }, context);
 
     expect(updates().map((update) => update.KmsKeyIdentifier)).toEqual([KEY]);
+  });
+
+  it("puts the map's token URL on an OAuth connection a reconcile finds still on the placeholder URL, with the secret's credentials (promise 8.9)", async () => {
+    const { eb, handler, updates } = setup();
+    eb.on(ListConnectionsCommand).resolves({ Connections: [{ Name: EHR, ConnectionState: "DEAUTHORIZED", AuthorizationType: "OAUTH_CLIENT_CREDENTIALS" }] });
+
+    await handler({ action: "reconcile" }, context);
+
+    expect(updates()).toHaveLength(1);
+    expect(updates()[0]!.AuthParameters?.OAuthParameters).toMatchObject({
+      AuthorizationEndpoint: "https://login.rx1.example.nhs.uk/oauth2/token",
+      ClientParameters: { ClientID: "rx1-ehr-client", ClientSecret: SECRETS.clientSecret },
+    });
   });
 
   it("filters on purpose what is not a credentials change: another label, a signing secret, an unknown payload", async () => {

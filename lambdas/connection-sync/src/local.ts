@@ -134,6 +134,7 @@ export class InMemoryConnections implements ConnectionsPort {
     }
     if (connection.kind === "oauth2_client_credentials" && auth.OAuthParameters) {
       const client = auth.OAuthParameters.ClientParameters;
+      if (auth.OAuthParameters.AuthorizationEndpoint) connection.tokenUrl = auth.OAuthParameters.AuthorizationEndpoint;
       connection.credentials = { type: "oauth2_client_credentials", tokenUrl: connection.tokenUrl ?? "", scopes: connection.scopes, clientId: client.ClientID, clientSecret: client.ClientSecret };
     } else if (connection.kind === "basic" && auth.BasicAuthParameters) {
       connection.credentials = { type: "basic", username: auth.BasicAuthParameters.Username, password: auth.BasicAuthParameters.Password };

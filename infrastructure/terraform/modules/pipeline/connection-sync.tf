@@ -11,6 +11,9 @@ locals {
     for key, entry in var.endpoint_credentials : "${local.name}-${replace(key, "/", "-")}" => {
       credentialsSecret = entry.credentials_secret
       auth              = entry.auth
+      tokenUrl          = entry.token_url
+      scopes            = entry.scopes
+      headerName        = entry.header_name
     }
   }
 }

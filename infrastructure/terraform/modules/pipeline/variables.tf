@@ -294,6 +294,10 @@ variable "endpoint_credentials" {
   type = map(object({
     credentials_secret = string
     auth               = string
+    # The trust file's non-secret authorization parameters: connection-sync puts them on the connection.
+    token_url   = optional(string)
+    scopes      = optional(list(string))
+    header_name = optional(string)
   }))
   default = {}
   validation {

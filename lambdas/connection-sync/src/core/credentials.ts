@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { failed, found, type Result } from "@trust-callbacks/transform-filter";
-import { AUTHORIZATION_TYPE, type AuthKind, type ConnectionDetails, type ExpectedCredentials, type UpdateConnectionRequest } from "./model.ts";
+import { AUTHORIZATION_TYPE, type AuthKind, type ConnectionDetails, type ExpectedCredentials, type HttpParameters, type UpdateConnectionRequest } from "./model.ts";
 
 // EventBridge accepts 1-512 characters for each of these values (API Reference, UpdateConnection's
 // UpdateConnectionBasicAuthRequestParameters, UpdateConnectionOAuthClientRequestParameters,
@@ -62,6 +62,29 @@ export function syncedVersionOf(description: string | undefined): string | undef
   return description ? SYNCED_VERSION.exec(description)?.[1] : undefined;
 }
 
+/**
+ * Terraform creates every OAuth connection against a token URL under `.invalid`, a name reserved never to resolve
+ * (RFC 6761, section 6.4: https://www.rfc-editor.org/rfc/rfc6761#section-6.4), so EventBridge's token request at
+ * create, which carries the placeholder client credentials, reaches no one (modules/trust-endpoint).
+ */
+export function isPlaceholderTokenUrl(url: string): boolean {
+  try {
+    return new URL(url).hostname.endsWith(".invalid");
+  } catch {
+    return true;
+  }
+}
+
+/** The client-credentials token request's body parameters, as modules/trust-endpoint creates them. */
+function oauthBodyParameters(scopes: string[]): HttpParameters {
+  return {
+    BodyParameters: [
+      { Key: "grant_type", Value: "client_credentials", IsValueSecret: false },
+      ...(scopes.length > 0 ? [{ Key: "scope", Value: scopes.join(" "), IsValueSecret: false }] : []),
+    ],
+  };
+}
+
 /** What every update carries besides the credentials: the connection's KMS key, and the secret version it puts on. */
 export interface UpdateStamp {
   kmsKeyIdentifier?: string;
@@ -106,14 +129,20 @@ export function credentialsUpdate(
       const parsed = SECRET_SHAPES.oauth2_client_credentials.safeParse(json);
       if (!parsed.success) return failed("never", `secret ${expected.secretName}: ${describeProblems(parsed.error)} (${shape})`);
       const oauth = connection.oauth ?? {};
+      // The deployment's token URL first; the connection's only when it is a real one (not Terraform's placeholder).
+      const tokenUrl = expected.tokenUrl ?? (oauth.authorizationEndpoint && !isPlaceholderTokenUrl(oauth.authorizationEndpoint) ? oauth.authorizationEndpoint : undefined);
+      if (!tokenUrl) {
+        return failed("never", `no token URL for ${expected.connection}: the deployment names none and the connection has Terraform's placeholder; apply the trust file (its auth.tokenUrl) first`);
+      }
+      const httpParameters = expected.scopes ? oauthBodyParameters(expected.scopes) : oauth.httpParameters;
       return found({
         ...base,
         AuthParameters: {
           OAuthParameters: {
             ClientParameters: { ClientID: parsed.data.client_id, ClientSecret: parsed.data.client_secret },
-            ...(oauth.authorizationEndpoint ? { AuthorizationEndpoint: oauth.authorizationEndpoint } : {}),
-            ...(oauth.httpMethod ? { HttpMethod: oauth.httpMethod } : {}),
-            ...(oauth.httpParameters ? { OAuthHttpParameters: oauth.httpParameters } : {}),
+            AuthorizationEndpoint: tokenUrl,
+            HttpMethod: oauth.httpMethod ?? "POST",
+            ...(httpParameters ? { OAuthHttpParameters: httpParameters } : {}),
           },
         },
       });
@@ -129,7 +158,7 @@ export function credentialsUpdate(
       return found({
         ...base,
         AuthParameters: {
-          ApiKeyAuthParameters: { ...(connection.apiKeyName ? { ApiKeyName: connection.apiKeyName } : {}), ApiKeyValue: parsed.data.api_key },
+          ApiKeyAuthParameters: { ...((expected.headerName ?? connection.apiKeyName) ? { ApiKeyName: expected.headerName ?? connection.apiKeyName } : {}), ApiKeyValue: parsed.data.api_key },
         },
       });
     }

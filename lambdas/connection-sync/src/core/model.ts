@@ -80,6 +80,14 @@ export interface ExpectedCredentials {
   connection: string;
   secretName: string;
   kind: AuthKind;
+  /**
+   * The trust file's non-secret authorization parameters. connection-sync owns them after create: Terraform creates
+   * an OAuth connection against a placeholder token URL (modules/trust-endpoint), and the trust's token URL reaches
+   * the connection only together with the secret's credentials.
+   */
+  tokenUrl?: string;
+  scopes?: string[];
+  headerName?: string;
 }
 
 /** The current version of a credentials secret. `value` never leaves the core except inside an update request. */

@@ -25,7 +25,11 @@ import type { ConnectionsPort, DeploymentPort, SecretsPort, SyncLogger } from ".
 export type SyncRequest =
   | { action: "reconcile" }
   | { action: "secret-changed"; secretName: string }
-  | { action: "sync"; force: boolean; connections: { name: string; credentialsSecret?: string; auth?: AuthKind }[] };
+  | {
+      action: "sync";
+      force: boolean;
+      connections: { name: string; credentialsSecret?: string; auth?: AuthKind; tokenUrl?: string; scopes?: string[]; headerName?: string }[];
+    };
 
 export interface SyncDeps {
   connections: ConnectionsPort;
@@ -234,7 +238,16 @@ export async function syncConnections(request: SyncRequest, deps: SyncDeps): Pro
     const expected = needsMap ? await run.expectedByConnection() : new Map<string, ExpectedCredentials>();
     outcomes = await inPool(request.connections, limit, async (asked) => {
       const entry: ExpectedCredentials | undefined =
-        asked.credentialsSecret && asked.auth ? { connection: asked.name, secretName: asked.credentialsSecret, kind: asked.auth } : expected.get(asked.name);
+        asked.credentialsSecret && asked.auth
+          ? {
+              connection: asked.name,
+              secretName: asked.credentialsSecret,
+              kind: asked.auth,
+              ...(asked.tokenUrl ? { tokenUrl: asked.tokenUrl } : {}),
+              ...(asked.scopes ? { scopes: asked.scopes } : {}),
+              ...(asked.headerName ? { headerName: asked.headerName } : {}),
+            }
+          : expected.get(asked.name);
       if (!asked.name.startsWith(deps.connectionNamePrefix)) {
         return { connection: asked.name, status: "failed", stateBefore: "UNKNOWN", retry: "never", why: `not a connection of this deployment (names start with ${deps.connectionNamePrefix})` } as const;
       }

@@ -441,7 +441,7 @@ run "connection_sync_is_triggered_by_secret_changes_and_a_schedule" {
   command = apply
   variables {
     endpoint_credentials = {
-      "RX1/ehr" = { credentials_secret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials" }
+      "RX1/ehr" = { credentials_secret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials", token_url = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write"] }
       "R0A/pas" = { credentials_secret = "trust-callbacks/test/R0A/pas/auth", auth = "basic" }
     }
   }
@@ -450,11 +450,11 @@ run "connection_sync_is_triggered_by_secret_changes_and_a_schedule" {
     condition = jsondecode(aws_s3_object.connection_credentials_map.content) == {
       version = 1
       connections = {
-        "trust-callbacks-test-RX1-ehr" = { credentialsSecret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials" }
-        "trust-callbacks-test-R0A-pas" = { credentialsSecret = "trust-callbacks/test/R0A/pas/auth", auth = "basic" }
+        "trust-callbacks-test-RX1-ehr" = { credentialsSecret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials", tokenUrl = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write"], headerName = null }
+        "trust-callbacks-test-R0A-pas" = { credentialsSecret = "trust-callbacks/test/R0A/pas/auth", auth = "basic", tokenUrl = null, scopes = null, headerName = null }
       }
     }
-    error_message = "one map names every connection's credentials secret and kind (names only)"
+    error_message = "one map names every connection's credentials secret, kind and non-secret parameters (token URL, scopes; promise 8.9), never a value"
   }
   assert {
     condition     = aws_lambda_function.connection_sync.environment[0].variables["CREDENTIALS_MAP_KEY"] == aws_s3_object.connection_credentials_map.key && aws_lambda_function.connection_sync.environment[0].variables["CONNECTION_NAME_PREFIX"] == "trust-callbacks-test-"
