@@ -88,12 +88,21 @@ describe("credentials stay out of Terraform", () => {
     ]);
     const ignored = /ignore_changes\s*=\s*\[\n([\s\S]*?)\n\s*\]/.exec(connection!)?.[1]?.split(",").map((path) => path.trim()).filter(Boolean);
     expect(ignored).toEqual([
+      // connection-sync writes the secret version it put on the connection into the description (promise 8.2).
+      "description",
+      // connection-sync owns the authorization parameters after create (promise 8.9): an update by Terraform would
+      // send the placeholders, and with the trust's token URL they would reach its identity provider.
+      "auth_parameters[0].oauth[0].authorization_endpoint",
       "auth_parameters[0].oauth[0].client_parameters[0].client_id",
       "auth_parameters[0].oauth[0].client_parameters[0].client_secret",
+      "auth_parameters[0].oauth[0].oauth_http_parameters",
       "auth_parameters[0].basic[0].username",
       "auth_parameters[0].basic[0].password",
+      "auth_parameters[0].api_key[0].key",
       "auth_parameters[0].api_key[0].value",
     ]);
+    expect(endpointModule).toMatch(/authorization_endpoint\s*=\s*local\.placeholder_token_url/);
+    expect(/placeholder_token_url\s*=\s*"https:\/\/[a-z0-9.-]+\.invalid\/[^"]*"/.test(endpointModule)).toBe(true);
     expect(/placeholder_secret\s*=\s*"placeholder-not-a-credential"/.test(endpointModule)).toBe(true);
   });
 
@@ -101,6 +110,8 @@ describe("credentials stay out of Terraform", () => {
     const invocation = block(endpointModule, /resource\s+"aws_lambda_invocation"\s+"first_sync"\s*\{/);
     expect(invocation).toMatch(/function_name\s*=\s*var\.connection_sync_function_name/);
     expect(invocation).toMatch(/connection_arn\s*=\s*aws_cloudwatch_event_connection\.this\.arn/);
+    // Also after an update that changes neither trigger (drift repaired): every update sends the placeholders.
+    expect(invocation).toMatch(/replace_triggered_by\s*=\s*\[aws_cloudwatch_event_connection\.this\]/);
     const target = block(endpointModule, /resource\s+"aws_cloudwatch_event_target"\s+"this"\s*\{/);
     expect(target).toMatch(/depends_on\s*=\s*\[aws_lambda_invocation\.first_sync\]/);
   });

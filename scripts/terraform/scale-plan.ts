@@ -121,6 +121,12 @@ function generatedPipeline(busCount: number) {
     api_destinations_role_arn: `arn:aws:iam::123456789012:role/${prefix}-api-destinations`,
     alarm_topic_arn: `arn:aws:sns:eu-west-2:123456789012:${prefix}-alarms`,
     connection_sync_function_name: `${prefix}-connection-sync`,
+    // Each bus part delivers its own bus's logs (modules/bus-logs), at the default level.
+    bus_logs: {
+      level: "INFO",
+      delivery_destination_arn: `arn:aws:logs:eu-west-2:123456789012:delivery-destination:${prefix}-bus-logs`,
+      event_bus_arns: Array.from({ length: busCount }, (_, index) => `arn:aws:events:eu-west-2:123456789012:event-bus/${prefix}-callbacks-${index}`),
+    },
   };
 }
 

@@ -14,7 +14,13 @@ locals {
   # connection-sync (modules/pipeline/connection-sync.tf): its zip, and each endpoint's credentials secret name and kind.
   connection_sync_zip_path = coalesce(var.connection_sync_zip_path, "${path.module}/../../../.build/lambdas/connection-sync.zip")
   endpoint_credentials = merge([for id, trust in local.trusts : {
-    for endpoint in trust.endpoints : "${id}/${endpoint.id}" => { credentials_secret = endpoint.auth.credentialsSecret, auth = endpoint.auth.type }
+    for endpoint in trust.endpoints : "${id}/${endpoint.id}" => {
+      credentials_secret = endpoint.auth.credentialsSecret
+      auth               = endpoint.auth.type
+      token_url          = try(endpoint.auth.tokenUrl, null)
+      scopes             = try(endpoint.auth.scopes, null)
+      header_name        = try(endpoint.auth.headerName, null)
+    }
   }]...)
 
   trust_files = fileset(local.trusts_dir, "*.json")
@@ -88,6 +94,20 @@ module "trust" {
   alarm_actions          = [local.shared.alarm_topic_arn]
 
   connection_sync_function_name = local.shared.connection_sync_function_name
+}
+
+# Only in a bus part of a bus within event_buses.count: that bus's logs. Each bus part delivers its own bus's, so
+# the deliveries of the environment's buses are created by one apply after another, never together against the one
+# delivery destination (modules/bus-logs). A bus past the count (a shrink) has its deliveries removed by its part
+# before the pipeline part removes the bus.
+module "bus_logs" {
+  source = "../modules/bus-logs"
+  count  = local.bus_part != null && try(local.shared.bus_logs, null) != null ? (local.bus_part < var.event_buses.count ? 1 : 0) : 0
+
+  bus_name                 = local.shared.event_bus_names[local.bus_part]
+  bus_arn                  = local.shared.bus_logs.event_bus_arns[local.bus_part]
+  level                    = local.shared.bus_logs.level
+  delivery_destination_arn = local.shared.bus_logs.delivery_destination_arn
 }
 
 # One object lists every deployed trust document with its digest and bus: the Lambda revalidates this one

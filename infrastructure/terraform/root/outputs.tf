@@ -80,5 +80,7 @@ output "part_inputs" {
     api_destinations_role_arn     = module.pipeline[0].api_destinations_role_arn
     alarm_topic_arn               = module.pipeline[0].alarm_topic_arn
     connection_sync_function_name = module.pipeline[0].connection_sync_function_name
+    # Each bus part delivers its own bus's logs (modules/bus-logs); null when the level is OFF.
+    bus_logs = module.pipeline[0].bus_logs
   }
 }

@@ -208,6 +208,12 @@ variable "pipeline" {
     api_destinations_role_arn     = string
     alarm_topic_arn               = string
     connection_sync_function_name = string
+    # null (or absent, from a pipeline applied before it existed): no bus logs.
+    bus_logs = optional(object({
+      level                    = string
+      delivery_destination_arn = string
+      event_bus_arns           = list(string)
+    }))
   })
   default = null
   validation {

@@ -8,6 +8,10 @@ export const SyncEnvironment = z.object({
   CONNECTION_NAME_PREFIX: z.string().min(2).max(64),
   CREDENTIALS_MAP_BUCKET: z.string().min(1),
   CREDENTIALS_MAP_KEY: z.string().min(1),
+  /** The deployment's connection key, sent on every UpdateConnection (without it EventBridge uses an AWS owned key). */
+  CONNECTION_KMS_KEY_ARN: z.string().min(1),
+  /** SDK attempts per EventBridge call, in adaptive retry mode (the control plane is shared with Terraform's apply). */
+  EVENTBRIDGE_MAX_ATTEMPTS: z.coerce.number().int().min(3).max(20).default(10),
   CONCURRENCY: z.coerce.number().int().min(1).max(20).default(4),
   METRICS_NAMESPACE: z.string().min(1).default("TrustCallbacks"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),

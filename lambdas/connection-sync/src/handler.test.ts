@@ -13,7 +13,18 @@ const env = {
   CONNECTION_NAME_PREFIX: `${PREFIX}-`,
   CREDENTIALS_MAP_BUCKET: "config-bucket",
   CREDENTIALS_MAP_KEY: "connection-sync/connections.json",
+  CONNECTION_KMS_KEY_ARN: "arn:aws:kms:eu-west-2:123456789012:key/0b7e0c5e-connections",
   LOG_LEVEL: "debug",
+};
+const KEY = env.CONNECTION_KMS_KEY_ARN;
+// The current version of each secret (Secrets Manager VersionId), and what a connection's description says after a
+// sync put that version on it.
+const VERSION = { ehr: "a1b2c3d4-0000-4000-8000-00000000e4b2", pas: "a1b2c3d4-0000-4000-8000-0000000009a5", bi: "a1b2c3d4-0000-4000-8000-0000000000b1" };
+const OLD_VERSION = "a1b2c3d4-0000-4000-8000-0000000000aa";
+const versionOf: Record<string, string> = {
+  "trust-callbacks/test/RX1/ehr/auth": VERSION.ehr,
+  "trust-callbacks/test/RX1/pas/auth": VERSION.pas,
+  "trust-callbacks/test/R0A/bi/auth": VERSION.bi,
 };
 const context = { awsRequestId: "req-1" };
 const EHR = `${PREFIX}-RX1-ehr`;
@@ -22,7 +33,7 @@ const BI = `${PREFIX}-R0A-bi`;
 const map = {
   version: 1,
   connections: {
-    [EHR]: { credentialsSecret: "trust-callbacks/test/RX1/ehr/auth", auth: "oauth2_client_credentials" },
+    [EHR]: { credentialsSecret: "trust-callbacks/test/RX1/ehr/auth", auth: "oauth2_client_credentials", tokenUrl: "https://login.rx1.example.nhs.uk/oauth2/token", scopes: ["callbacks.write"] },
     [PAS]: { credentialsSecret: "trust-callbacks/test/RX1/pas/auth", auth: "basic" },
     [BI]: { credentialsSecret: "trust-callbacks/test/R0A/bi/auth", auth: "api_key" },
   },
@@ -52,7 +63,8 @@ const described = {
     LastModifiedTime: at("2026-11-01T00:00:00Z"),
     AuthParameters: {
       OAuthParameters: {
-        AuthorizationEndpoint: "https://login.rx1.example.nhs.uk/oauth2/token",
+        // As Terraform creates it (promise 8.9): a token URL no one answers, until connection-sync names the trust's.
+        AuthorizationEndpoint: "https://token-url-set-by-connection-sync.invalid/oauth2/token",
         HttpMethod: "POST",
         ClientParameters: { ClientID: "placeholder-until-connection-sync" },
         OAuthHttpParameters: { BodyParameters: [{ Key: "grant_type", Value: "client_credentials", IsValueSecret: false }] },
@@ -60,7 +72,7 @@ const described = {
     },
   },
   [PAS]: { Name: PAS, ConnectionState: "AUTHORIZED", AuthorizationType: "BASIC", LastModifiedTime: at("2026-11-01T00:00:00Z"), AuthParameters: { BasicAuthParameters: { Username: "placeholder" } } },
-  [BI]: { Name: BI, ConnectionState: "AUTHORIZED", AuthorizationType: "API_KEY", LastModifiedTime: at("2026-11-01T00:00:00Z"), AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key" } } },
+  [BI]: { Name: BI, ConnectionState: "AUTHORIZED", AuthorizationType: "API_KEY", KmsKeyIdentifier: env.CONNECTION_KMS_KEY_ARN, LastModifiedTime: at("2026-11-01T00:00:00Z"), AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key" } } },
 } satisfies Record<string, Omit<DescribeConnectionCommandOutput, "$metadata">>;
 
 function setup(options: { logLevel?: string } = {}) {
@@ -69,7 +81,7 @@ function setup(options: { logLevel?: string } = {}) {
   const s3 = mockClient(S3Client);
   s3.on(GetObjectCommand, { Bucket: "config-bucket", Key: "connection-sync/connections.json" }).callsFake(() => s3Object(JSON.stringify(map)));
   for (const [name, value] of Object.entries(secretValues)) {
-    sm.on(GetSecretValueCommand, { SecretId: name }).resolves({ SecretString: value, VersionId: `v-${name.length}`, CreatedDate: SECRETS_CREATED });
+    sm.on(GetSecretValueCommand, { SecretId: name }).resolves({ SecretString: value, VersionId: versionOf[name], CreatedDate: SECRETS_CREATED });
   }
   for (const [name, output] of Object.entries(described)) eb.on(DescribeConnectionCommand, { Name: name }).resolves(output);
   eb.on(UpdateConnectionCommand).resolves({ ConnectionState: "AUTHORIZING" });
@@ -95,7 +107,7 @@ function setup(options: { logLevel?: string } = {}) {
 const applyRequest = {
   action: "sync",
   connections: [
-    { name: EHR, credentialsSecret: "trust-callbacks/test/RX1/ehr/auth", auth: "oauth2_client_credentials" },
+    { name: EHR, credentialsSecret: "trust-callbacks/test/RX1/ehr/auth", auth: "oauth2_client_credentials", tokenUrl: "https://login.rx1.example.nhs.uk/oauth2/token", scopes: ["callbacks.write"] },
     { name: PAS, credentialsSecret: "trust-callbacks/test/RX1/pas/auth", auth: "basic" },
     { name: BI, credentialsSecret: "trust-callbacks/test/R0A/bi/auth", auth: "api_key" },
   ],
@@ -113,17 +125,36 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
         {
           Name: EHR,
           AuthorizationType: "OAUTH_CLIENT_CREDENTIALS",
+          KmsKeyIdentifier: KEY,
+          Description: `oauth2_client_credentials credentials from secret version ${VERSION.ehr}`,
           AuthParameters: {
             OAuthParameters: {
               ClientParameters: { ClientID: "rx1-ehr-client", ClientSecret: SECRETS.clientSecret },
               AuthorizationEndpoint: "https://login.rx1.example.nhs.uk/oauth2/token",
               HttpMethod: "POST",
-              OAuthHttpParameters: { BodyParameters: [{ Key: "grant_type", Value: "client_credentials", IsValueSecret: false }] },
+              OAuthHttpParameters: {
+                BodyParameters: [
+                  { Key: "grant_type", Value: "client_credentials", IsValueSecret: false },
+                  { Key: "scope", Value: "callbacks.write", IsValueSecret: false },
+                ],
+              },
             },
           },
         },
-        { Name: PAS, AuthorizationType: "BASIC", AuthParameters: { BasicAuthParameters: { Username: "rx1-pas", Password: SECRETS.password } } },
-        { Name: BI, AuthorizationType: "API_KEY", AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: SECRETS.apiKey } } },
+        {
+          Name: PAS,
+          AuthorizationType: "BASIC",
+          KmsKeyIdentifier: KEY,
+          Description: `basic credentials from secret version ${VERSION.pas}`,
+          AuthParameters: { BasicAuthParameters: { Username: "rx1-pas", Password: SECRETS.password } },
+        },
+        {
+          Name: BI,
+          AuthorizationType: "API_KEY",
+          KmsKeyIdentifier: KEY,
+          Description: `api_key credentials from secret version ${VERSION.bi}`,
+          AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: SECRETS.apiKey } },
+        },
       ]),
     );
     expect(updates()).toHaveLength(3);
@@ -138,6 +169,9 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
 
   it("reconciles every connection under the prefix: updates one whose secret changed after it, re-authorizes a DEAUTHORIZED one, leaves the rest and reports states", async () => {
     const { eb, handler, updates, metrics, assertNoSecretValue } = setup();
+    // EHR holds its secret's current version; PAS an older one.
+    eb.on(DescribeConnectionCommand, { Name: EHR }).resolves({ ...described[EHR], Description: `oauth2_client_credentials credentials from secret version ${VERSION.ehr}` });
+    eb.on(DescribeConnectionCommand, { Name: PAS }).resolves({ ...described[PAS], Description: `basic credentials from secret version ${OLD_VERSION}` });
     const later = at("2026-11-21T00:00:00Z"); // after the secrets' versions
     const earlier = at("2026-11-19T00:00:00Z"); // before them
     eb.on(ListConnectionsCommand, { NamePrefix: `${PREFIX}-`, Limit: 100 }).resolves({
@@ -172,7 +206,15 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
 
     await handler({ action: "reconcile" }, context);
 
-    expect(updates()).toEqual([{ Name: PAS, AuthorizationType: "BASIC", AuthParameters: { BasicAuthParameters: { Username: "rx1-pas", Password: SECRETS.password } } }]);
+    expect(updates()).toEqual([
+      {
+        Name: PAS,
+        AuthorizationType: "BASIC",
+        KmsKeyIdentifier: KEY,
+        Description: `basic credentials from secret version ${VERSION.pas}`,
+        AuthParameters: { BasicAuthParameters: { Username: "rx1-pas", Password: SECRETS.password } },
+      },
+    ]);
   });
 
   it("a missing or malformed secret is a clear error for its connection only; the others are still synced, and apply stops with every reason", async () => {
@@ -227,15 +269,61 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
     expect(result).toMatchObject({ action: "secret-changed", connections: [{ name: PAS, status: "updated", state: "AUTHORIZING" }] });
   });
 
-  it("leaves a connection alone when a repeated event finds it changed after the secret's current version", async () => {
+  it("leaves a connection alone when a repeated event finds the secret's current version already on it", async () => {
     const { eb, handler, updates } = setup();
-    eb.on(DescribeConnectionCommand, { Name: PAS }).resolves({ ...described[PAS], LastModifiedTime: at("2026-11-21T00:00:00Z") });
+    eb.on(DescribeConnectionCommand, { Name: PAS }).resolves({ ...described[PAS], Description: `basic credentials from secret version ${VERSION.pas}` });
     const event = { source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/RX1/pas/auth", labelUpdated: "AWSCURRENT" } };
 
     const result = await handler(event, context);
 
     expect(updates()).toHaveLength(0);
     expect(result.counts).toMatchObject({ unchanged: 1 });
+  });
+
+  it.each([
+    ["a rollback (UpdateSecretVersionStage moves AWSCURRENT back to an older version)", VERSION.pas, OLD_VERSION, at("2026-10-01T00:00:00Z")],
+    ["a rotation", OLD_VERSION, VERSION.pas, at("2026-11-20T10:00:00Z")],
+  ])("puts the secret's current version on the connection after %s, whatever the dates say", async (_case, onConnection, current, created) => {
+    const { eb, sm, handler, updates } = setup();
+    // The connection was changed after the version now current was created: dates alone would call it in step.
+    eb.on(DescribeConnectionCommand, { Name: PAS }).resolves({ ...described[PAS], LastModifiedTime: at("2026-11-21T00:00:00Z"), Description: `basic credentials from secret version ${onConnection}` });
+    sm.on(GetSecretValueCommand, { SecretId: "trust-callbacks/test/RX1/pas/auth" }).resolves({ SecretString: secretValues["trust-callbacks/test/RX1/pas/auth"], VersionId: current, CreatedDate: created });
+    const event = { source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/RX1/pas/auth", labelUpdated: "AWSCURRENT", versionId: current } };
+
+    const result = await handler(event, context);
+
+    expect(updates()).toEqual([
+      {
+        Name: PAS,
+        AuthorizationType: "BASIC",
+        KmsKeyIdentifier: KEY,
+        Description: `basic credentials from secret version ${current}`,
+        AuthParameters: { BasicAuthParameters: { Username: "rx1-pas", Password: SECRETS.password } },
+      },
+    ]);
+    expect(result).toMatchObject({ action: "secret-changed", counts: { updated: 1 } });
+  });
+
+  it("sends the deployment's connection key even when DescribeConnection reports none (a connection already moved to an AWS owned key gets its key back)", async () => {
+    const { eb, handler, updates } = setup();
+    eb.on(DescribeConnectionCommand, { Name: BI }).resolves({ ...described[BI], KmsKeyIdentifier: undefined });
+
+    await handler({ action: "sync", connections: [BI] }, context);
+
+    expect(updates().map((update) => update.KmsKeyIdentifier)).toEqual([KEY]);
+  });
+
+  it("puts the map's token URL on an OAuth connection a reconcile finds still on the placeholder URL, with the secret's credentials (promise 8.9)", async () => {
+    const { eb, handler, updates } = setup();
+    eb.on(ListConnectionsCommand).resolves({ Connections: [{ Name: EHR, ConnectionState: "DEAUTHORIZED", AuthorizationType: "OAUTH_CLIENT_CREDENTIALS" }] });
+
+    await handler({ action: "reconcile" }, context);
+
+    expect(updates()).toHaveLength(1);
+    expect(updates()[0]!.AuthParameters?.OAuthParameters).toMatchObject({
+      AuthorizationEndpoint: "https://login.rx1.example.nhs.uk/oauth2/token",
+      ClientParameters: { ClientID: "rx1-ehr-client", ClientSecret: SECRETS.clientSecret },
+    });
   });
 
   it("filters on purpose what is not a credentials change: another label, a signing secret, an unknown payload", async () => {

@@ -33,6 +33,18 @@ export interface Runtime {
   writeMetrics: (line: string) => void;
 }
 
+/**
+ * The EventBridge client's options: DescribeConnection and UpdateConnection share the account's control-plane quota
+ * (50 calls/s, not adjustable: EventBridge User Guide, "Quotas",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html) with Terraform's own calls during an
+ * apply, so the client retries throttling more than the SDK's default 3 attempts and in adaptive mode, which also
+ * slows its own sending rate after a throttle (AWS SDKs and Tools Reference Guide, "Retry behavior",
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html).
+ */
+export function controlPlaneClientConfig<T extends object>(base: T, maxAttempts: number): T & { retryMode: "adaptive"; maxAttempts: number } {
+  return { ...base, retryMode: "adaptive", maxAttempts };
+}
+
 export function createRuntime(
   processEnv: NodeJS.ProcessEnv,
   options: { eventBridge?: EventBridgeClient; secretsManager?: SecretsManagerClient; s3?: S3Client; logDestination?: DestinationStream; writeMetrics?: (line: string) => void } = {},
@@ -42,15 +54,17 @@ export function createRuntime(
   // The same client options as transform-filter: the SDK logger never writes call inputs (UpdateConnection's
   // input holds credentials).
   const config = awsClientConfig(logger);
+  const eventBridge = options.eventBridge ?? new EventBridgeClient(controlPlaneClientConfig(config, env.EVENTBRIDGE_MAX_ATTEMPTS));
   return {
     env,
     logger,
     deps: {
-      connections: new EventBridgeConnections(options.eventBridge ?? new EventBridgeClient(config)),
+      connections: new EventBridgeConnections(eventBridge),
       secrets: new SecretsManagerSecrets(options.secretsManager ?? new SecretsManagerClient(config)),
       deployment: new S3Deployment(options.s3 ?? new S3Client(config), { bucket: env.CREDENTIALS_MAP_BUCKET, key: env.CREDENTIALS_MAP_KEY }),
       connectionNamePrefix: env.CONNECTION_NAME_PREFIX,
       concurrency: env.CONCURRENCY,
+      connectionKmsKey: env.CONNECTION_KMS_KEY_ARN,
     },
     writeMetrics: options.writeMetrics ?? ((line) => void process.stdout.write(`${line}\n`)),
   };

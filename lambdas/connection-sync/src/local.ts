@@ -35,6 +35,9 @@ interface LocalConnection {
   tokenUrl?: string;
   scopes: string[];
   headerName?: string;
+  description?: string;
+  /** undefined: an AWS owned key, as EventBridge uses when an update names no key. */
+  kmsKeyIdentifier?: string;
   /** undefined while the connection holds Terraform's placeholders. */
   credentials?: LocalConnectionCredentials;
 }
@@ -65,7 +68,7 @@ export class InMemoryConnections implements ConnectionsPort {
    * As Terraform creates it: placeholder credentials. EventBridge authorizes a Basic or API-key connection at once
    * and an OAuth one only when its token request succeeds, which a placeholder's cannot.
    */
-  create(name: string, kind: AuthKind, parameters: { tokenUrl?: string; scopes?: string[]; headerName?: string } = {}): void {
+  create(name: string, kind: AuthKind, parameters: { tokenUrl?: string; scopes?: string[]; headerName?: string; kmsKeyIdentifier?: string } = {}): void {
     this.connections.set(name, {
       name,
       kind,
@@ -75,7 +78,13 @@ export class InMemoryConnections implements ConnectionsPort {
       scopes: parameters.scopes ?? [],
       ...(parameters.tokenUrl ? { tokenUrl: parameters.tokenUrl } : {}),
       ...(parameters.headerName ? { headerName: parameters.headerName } : {}),
+      ...(parameters.kmsKeyIdentifier ? { kmsKeyIdentifier: parameters.kmsKeyIdentifier } : {}),
     });
+  }
+
+  /** The key EventBridge would encrypt the connection's secret with: undefined for an AWS owned key. */
+  kmsKey(name: string): string | undefined {
+    return this.connections.get(name)?.kmsKeyIdentifier;
   }
 
   /** What EventBridge does on a refused token or a 401/407: the connection stays, its credentials are not used. */
@@ -108,6 +117,8 @@ export class InMemoryConnections implements ConnectionsPort {
       state: connection.state,
       authorizationType: connection.authorizationType,
       lastModified: connection.lastModified,
+      ...(connection.description ? { description: connection.description } : {}),
+      ...(connection.kmsKeyIdentifier ? { kmsKeyIdentifier: connection.kmsKeyIdentifier } : {}),
       ...(connection.headerName ? { apiKeyName: connection.headerName } : {}),
       ...(connection.tokenUrl ? { oauth: { authorizationEndpoint: connection.tokenUrl, httpMethod: "POST" as const } } : {}),
     });
@@ -123,12 +134,16 @@ export class InMemoryConnections implements ConnectionsPort {
     }
     if (connection.kind === "oauth2_client_credentials" && auth.OAuthParameters) {
       const client = auth.OAuthParameters.ClientParameters;
+      if (auth.OAuthParameters.AuthorizationEndpoint) connection.tokenUrl = auth.OAuthParameters.AuthorizationEndpoint;
       connection.credentials = { type: "oauth2_client_credentials", tokenUrl: connection.tokenUrl ?? "", scopes: connection.scopes, clientId: client.ClientID, clientSecret: client.ClientSecret };
     } else if (connection.kind === "basic" && auth.BasicAuthParameters) {
       connection.credentials = { type: "basic", username: auth.BasicAuthParameters.Username, password: auth.BasicAuthParameters.Password };
     } else if (connection.kind === "api_key" && auth.ApiKeyAuthParameters) {
       connection.credentials = { type: "api_key", headerName: connection.headerName ?? auth.ApiKeyAuthParameters.ApiKeyName ?? "", value: auth.ApiKeyAuthParameters.ApiKeyValue };
     }
+    // UpdateConnection: an omitted KmsKeyIdentifier means an AWS owned key; an omitted Description leaves it.
+    connection.kmsKeyIdentifier = request.KmsKeyIdentifier;
+    if (request.Description !== undefined) connection.description = request.Description;
     connection.state = "AUTHORIZED";
     connection.lastModified = this.clock();
     this.updates.push(request.Name);

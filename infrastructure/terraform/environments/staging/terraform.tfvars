@@ -8,5 +8,5 @@ source_stream = {
   kms_key_arn          = "arn:aws:kms:eu-west-2:222222222222:key/00000000-0000-4000-8000-000000000001"
   data_key_kms_key_arn = "arn:aws:kms:eu-west-2:222222222222:key/00000000-0000-4000-8000-000000000002"
 }
-pipe   = { batch_size = 100, maximum_batching_window_in_seconds = 1, maximum_retry_attempts = 20 }
-lambda = { reserved_concurrency = 10 }
+pipe = { batch_size = 100, maximum_batching_window_in_seconds = 1, maximum_retry_attempts = 20 }
+# No reserved concurrency: a new account keeps too few unreserved executions for one (README, `lambda`).

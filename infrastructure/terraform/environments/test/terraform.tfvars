@@ -5,5 +5,6 @@ owner          = "clinical-messaging-platform"
 # so the Pipe starts at TRIM_HORIZON). Staging and prod name the platform's instead.
 create_test_source = true
 pipe               = { batch_size = 100, maximum_batching_window_in_seconds = 1, maximum_retry_attempts = 10 }
-lambda             = { log_level = "debug", reserved_concurrency = 5 }
+# No reserved concurrency: a new account keeps too few unreserved executions for one (README, `lambda`).
+lambda             = { log_level = "debug" }
 log_retention_days = 30

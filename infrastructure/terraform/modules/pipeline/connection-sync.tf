@@ -11,6 +11,9 @@ locals {
     for key, entry in var.endpoint_credentials : "${local.name}-${replace(key, "/", "-")}" => {
       credentialsSecret = entry.credentials_secret
       auth              = entry.auth
+      tokenUrl          = entry.token_url
+      scopes            = entry.scopes
+      headerName        = entry.header_name
     }
   }
 }
@@ -88,6 +91,8 @@ resource "aws_lambda_function" "connection_sync" {
       CONNECTION_NAME_PREFIX = "${local.name}-"
       CREDENTIALS_MAP_BUCKET = aws_s3_bucket.this["config"].bucket
       CREDENTIALS_MAP_KEY    = local.credentials_map_key
+      # Sent on every UpdateConnection: without it EventBridge moves the connection to an AWS owned key.
+      CONNECTION_KMS_KEY_ARN = aws_kms_key.connections.arn
       CONCURRENCY            = tostring(var.connection_sync.concurrency)
       LOG_LEVEL              = var.connection_sync.log_level
       NODE_OPTIONS           = "--enable-source-maps"

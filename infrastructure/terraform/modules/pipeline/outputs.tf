@@ -103,8 +103,17 @@ output "bus_log_group_name" {
   value       = aws_cloudwatch_log_group.bus.name
 }
 
+output "bus_logs" {
+  description = "What each bus part needs to deliver its bus's logs (modules/bus-logs): the level, the one delivery destination and every bus's ARN by index; null when the level is OFF."
+  value = local.bus_logs_enabled ? {
+    level                    = var.event_bus_logs.level
+    delivery_destination_arn = aws_cloudwatch_log_delivery_destination.bus[0].arn
+    event_bus_arns           = aws_cloudwatch_event_bus.callbacks[*].arn
+  } : null
+}
+
 output "event_bus_log_config_commands" {
-  description = "Provider 5.100 cannot set a bus's log level: run these once after apply unless event_bus_logs.set_level_with_aws_cli is true."
+  description = "Provider 5.100 cannot set a bus's log level: run these once after apply unless event_bus_logs.set_level_with_aws_cli is true. Each is the whole UpdateEventBus request (key, DLQ, level), so it keeps the bus's key and DLQ."
   value       = var.event_bus_logs.set_level_with_aws_cli ? [] : local.bus_log_config_commands
 }
 

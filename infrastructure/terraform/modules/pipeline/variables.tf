@@ -142,9 +142,11 @@ variable "pipe" {
 variable "lambda" {
   description = "transform-and-filter Lambda settings."
   type = object({
-    memory_mb                = optional(number, 1024)
-    timeout_seconds          = optional(number, 60)
-    reserved_concurrency     = optional(number, -1)
+    memory_mb       = optional(number, 1024)
+    timeout_seconds = optional(number, 60)
+    # null: unreserved. Lambda refuses a reservation that leaves fewer than 100 unreserved executions in the
+    # account, and new accounts start with less concurrency than the usual 1,000 (validation below).
+    reserved_concurrency     = optional(number)
     log_level                = optional(string, "info")
     max_put_events_bytes     = optional(number, 262144)
     subscription_ttl_seconds = optional(number, 60)
@@ -163,8 +165,10 @@ variable "lambda" {
     error_message = "lambda.timeout_seconds must be from 10 to 300 (a Pipe execution is limited to 5 minutes)."
   }
   validation {
-    condition     = var.lambda.reserved_concurrency == -1 || var.lambda.reserved_concurrency >= 1
-    error_message = "lambda.reserved_concurrency must be -1 (unreserved) or at least 1."
+    # PutFunctionConcurrency: "at least 100 unreserved concurrent executions" must remain in the account
+    # (Lambda API Reference, https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html).
+    condition     = var.lambda.reserved_concurrency == null || try(var.lambda.reserved_concurrency >= 1 && floor(var.lambda.reserved_concurrency) == var.lambda.reserved_concurrency, false)
+    error_message = "lambda.reserved_concurrency must be null (unreserved, the default) or a whole number of at least 1. Set it only where the account's concurrent executions quota leaves at least 100 unreserved after it (Lambda quota \"Concurrent executions\"; PutFunctionConcurrency fails otherwise, as in a new account)."
   }
   validation {
     condition     = contains(["debug", "info", "warn", "error"], var.lambda.log_level)
@@ -290,6 +294,10 @@ variable "endpoint_credentials" {
   type = map(object({
     credentials_secret = string
     auth               = string
+    # The trust file's non-secret authorization parameters: connection-sync puts them on the connection.
+    token_url   = optional(string)
+    scopes      = optional(list(string))
+    header_name = optional(string)
   }))
   default = {}
   validation {
@@ -305,7 +313,7 @@ variable "connection_sync" {
     deauthorized_alarm_evaluations = optional(number, 2)
     cloudtrail_events              = optional(bool, false)
     timeout_seconds                = optional(number, 300)
-    reserved_concurrency           = optional(number, 10)
+    reserved_concurrency           = optional(number) # null: unreserved (see var.lambda)
     concurrency                    = optional(number, 4)
     log_level                      = optional(string, "info")
   })
@@ -324,8 +332,12 @@ variable "connection_sync" {
     error_message = "connection_sync.timeout_seconds must be from 30 to 900."
   }
   validation {
-    condition     = var.connection_sync.reserved_concurrency >= 1 && var.connection_sync.concurrency >= 1 && var.connection_sync.concurrency <= 20
-    error_message = "connection_sync.reserved_concurrency must be at least 1 and connection_sync.concurrency from 1 to 20 (EventBridge's control plane is throttled per account)."
+    condition     = var.connection_sync.reserved_concurrency == null || try(var.connection_sync.reserved_concurrency >= 1 && floor(var.connection_sync.reserved_concurrency) == var.connection_sync.reserved_concurrency, false)
+    error_message = "connection_sync.reserved_concurrency must be null (unreserved, the default) or a whole number of at least 1. Set it only where the account's concurrent executions quota leaves at least 100 unreserved after it (Lambda quota \"Concurrent executions\"; PutFunctionConcurrency fails otherwise, as in a new account)."
+  }
+  validation {
+    condition     = var.connection_sync.concurrency >= 1 && var.connection_sync.concurrency <= 20
+    error_message = "connection_sync.concurrency must be from 1 to 20 (EventBridge's control plane is throttled per account)."
   }
   validation {
     condition     = contains(["debug", "info", "warn", "error"], var.connection_sync.log_level)

@@ -26,6 +26,14 @@ locals {
 locals {
   placeholder_identity = "placeholder-until-connection-sync"
   placeholder_secret   = "placeholder-not-a-credential"
+  # CreateConnection makes EventBridge ask the OAuth token endpoint for a token at once, with the client credentials
+  # it was given (the connection goes AUTHORIZING, then AUTHORIZED or DEAUTHORIZED; the provider waits for either).
+  # With the trust's token URL that would be a failed client-credentials login at the trust's identity provider,
+  # which may trip its lockout alarms. So the connection is created against a name under `.invalid`, reserved never to
+  # resolve (RFC 6761, section 6.4: https://www.rfc-editor.org/rfc/rfc6761#section-6.4): the placeholders reach no
+  # one. connection-sync puts the trust's token URL and scopes on the connection in the same UpdateConnection as the
+  # secret's credentials (promise 8.9).
+  placeholder_token_url = "https://token-url-set-by-connection-sync.invalid/oauth2/token"
   # Any change to these makes Terraform call UpdateConnection, and the provider sends the whole auth_parameters
   # block with it, placeholders included: the apply-time sync below runs again after any such change.
   connection_settings = sha256(jsonencode({
@@ -48,7 +56,7 @@ resource "aws_cloudwatch_event_connection" "this" {
     dynamic "oauth" {
       for_each = local.auth_type == "oauth2_client_credentials" ? [1] : []
       content {
-        authorization_endpoint = var.endpoint.auth.tokenUrl
+        authorization_endpoint = local.placeholder_token_url
         http_method            = "POST"
         client_parameters {
           client_id     = local.placeholder_identity
@@ -87,13 +95,23 @@ resource "aws_cloudwatch_event_connection" "this" {
     }
   }
 
-  # The credentials are connection-sync's; Terraform keeps the rest (type, token URL, scopes, header name).
+  # After create, the authorization parameters of the connection's type are connection-sync's: the credentials, and
+  # the token URL, scopes and header name it takes from the trust file (first_sync's input, the connection
+  # credentials map). Any update the provider sends carries the whole auth_parameters block, placeholders included,
+  # so Terraform must never make one for them: with the trust's token URL in state, it would send the placeholder
+  # secret to the trust's identity provider. A change of authorization type is Terraform's (the new type's block is
+  # created from this configuration, placeholders and placeholder token URL), then synced. The description is
+  # connection-sync's too: it names the secret version the same UpdateConnection put on the connection.
   lifecycle {
     ignore_changes = [
+      description,
+      auth_parameters[0].oauth[0].authorization_endpoint,
       auth_parameters[0].oauth[0].client_parameters[0].client_id,
       auth_parameters[0].oauth[0].client_parameters[0].client_secret,
+      auth_parameters[0].oauth[0].oauth_http_parameters,
       auth_parameters[0].basic[0].username,
       auth_parameters[0].basic[0].password,
+      auth_parameters[0].api_key[0].key,
       auth_parameters[0].api_key[0].value,
     ]
   }
@@ -111,15 +129,25 @@ resource "aws_lambda_invocation" "first_sync" {
   input = jsonencode({
     action = "sync"
     force  = true
+    # Names and non-secret parameters only: Terraform keeps the input in its state.
     connections = [{
       name              = aws_cloudwatch_event_connection.this.name
       credentialsSecret = var.endpoint.auth.credentialsSecret
       auth              = local.auth_type
+      tokenUrl          = local.auth_type == "oauth2_client_credentials" ? try(var.endpoint.auth.tokenUrl, null) : null
+      scopes            = local.auth_type == "oauth2_client_credentials" ? try(var.endpoint.auth.scopes, null) : null
+      headerName        = local.auth_type == "api_key" ? try(var.endpoint.auth.headerName, null) : null
     }]
   })
   triggers = {
     connection_arn = aws_cloudwatch_event_connection.this.arn
     settings       = local.connection_settings
+  }
+
+  # Any update Terraform makes to the connection sends the placeholders, also one that only repairs drift (a key
+  # changed outside Terraform) and so changes neither trigger above: sync again after every one.
+  lifecycle {
+    replace_triggered_by = [aws_cloudwatch_event_connection.this]
   }
 }
 

@@ -39,6 +39,7 @@ run "the_pipeline_part_holds_the_shared_resources_and_no_trust" {
       api_destinations_role_arn     = module.pipeline[0].api_destinations_role_arn
       alarm_topic_arn               = module.pipeline[0].alarm_topic_arn
       connection_sync_function_name = module.pipeline[0].connection_sync_function_name
+      bus_logs                      = module.pipeline[0].bus_logs
     }
     error_message = "part_inputs carries the pipeline's values the other parts need, shaped like their variable pipeline"
   }
@@ -107,6 +108,12 @@ run "spreads_trusts_over_buses_bus_0" {
     condition     = keys(output.trusts) == ["RB2"] && output.trusts.RB2.event_bus_name == "trust-callbacks-test-callbacks-0"
     error_message = "bus part 0 holds exactly the trusts whose ODS code hashes to bus 0, with their rules on that bus"
   }
+  # Promise 8.5: each bus part delivers its own bus's logs, so the buses' deliveries are made by one apply after
+  # another, never together.
+  assert {
+    condition     = length(module.bus_logs) == 1 && module.bus_logs[0].log_types == ["ERROR_LOGS", "INFO_LOGS"] && length(module.bus_logs[0].delivery_ids) == 2
+    error_message = "bus part 0 delivers bus 0's ERROR and INFO logs"
+  }
 }
 
 run "spreads_trusts_over_buses_bus_1" {
@@ -136,6 +143,10 @@ run "a_bus_part_with_no_trusts_holds_nothing" {
     condition     = output.trusts == {} && length(module.trust) == 0
     error_message = "no trust hashes to bus 2"
   }
+  assert {
+    condition     = length(module.bus_logs) == 1
+    error_message = "a bus with no trusts still has its logs delivered (its bus exists)"
+  }
 }
 
 # After event_buses.count shrinks, the workspace of a bus past the count plans to destroy what it still holds.
@@ -148,8 +159,8 @@ run "a_bus_part_past_the_count_holds_nothing" {
   }
 
   assert {
-    condition     = output.trusts == {} && length(module.trust) == 0
-    error_message = "a bus index at or past event_buses.count holds no trusts"
+    condition     = output.trusts == {} && length(module.trust) == 0 && length(module.bus_logs) == 0
+    error_message = "a bus index at or past event_buses.count holds no trusts and no log delivery (its bus is going)"
   }
 }
 

@@ -51,6 +51,8 @@ function detailsOf(name: string, output: DescribeConnectionCommandOutput): Conne
     state: stateOf(output.ConnectionState),
     ...(typeOf(output.AuthorizationType) ? { authorizationType: typeOf(output.AuthorizationType) } : {}),
     ...(output.LastModifiedTime ? { lastModified: output.LastModifiedTime } : {}),
+    ...(output.Description ? { description: output.Description } : {}),
+    ...(output.KmsKeyIdentifier ? { kmsKeyIdentifier: output.KmsKeyIdentifier } : {}),
     ...(auth?.ApiKeyAuthParameters?.ApiKeyName ? { apiKeyName: auth.ApiKeyAuthParameters.ApiKeyName } : {}),
     ...(oauth
       ? {

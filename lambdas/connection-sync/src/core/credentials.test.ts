@@ -26,6 +26,51 @@ describe("credentialsUpdate", () => {
     });
   });
 
+  it("builds an OAUTH_CLIENT_CREDENTIALS update with the deployment's token URL and scopes, not the placeholder URL the connection was created with (promise 8.9)", () => {
+    const onPlaceholder = { ...connection, oauth: { authorizationEndpoint: "https://token-url-set-by-connection-sync.invalid/oauth2/token", httpMethod: "POST" as const } };
+    const result = credentialsUpdate(
+      { ...expected("oauth2_client_credentials"), tokenUrl: "https://login.example/token", scopes: ["callbacks.write", "callbacks.read"] },
+      onPlaceholder,
+      JSON.stringify({ client_id: "c", client_secret: SECRET }),
+    );
+    expect(result).toEqual({
+      status: "found",
+      value: {
+        Name: "tc-test-RX1-ehr",
+        AuthorizationType: "OAUTH_CLIENT_CREDENTIALS",
+        AuthParameters: {
+          OAuthParameters: {
+            ClientParameters: { ClientID: "c", ClientSecret: SECRET },
+            AuthorizationEndpoint: "https://login.example/token",
+            HttpMethod: "POST",
+            OAuthHttpParameters: {
+              BodyParameters: [
+                { Key: "grant_type", Value: "client_credentials", IsValueSecret: false },
+                { Key: "scope", Value: "callbacks.write callbacks.read", IsValueSecret: false },
+              ],
+            },
+          },
+        },
+      },
+    });
+  });
+
+  it.each([
+    ["the placeholder token URL", "https://token-url-set-by-connection-sync.invalid/oauth2/token"],
+    ["no token URL", undefined],
+  ])("refuses, never retried, an OAuth connection on %s when the deployment names none: real credentials never go to an unknown token URL", (_case, url) => {
+    const on = { ...connection, oauth: { ...(url ? { authorizationEndpoint: url } : {}), httpMethod: "POST" as const } };
+    const result = credentialsUpdate(expected("oauth2_client_credentials"), on, JSON.stringify({ client_id: "c", client_secret: SECRET }));
+    expect(result).toMatchObject({ status: "failed", retry: "never", reason: expect.stringContaining("no token URL") });
+    expect(JSON.stringify(result)).not.toContain(SECRET);
+  });
+
+  it("builds an API_KEY update with the deployment's header name over the connection's", () => {
+    expect(credentialsUpdate({ ...expected("api_key"), headerName: "x-trust-key" }, { ...connection, apiKeyName: "x-api-key" }, JSON.stringify({ api_key: SECRET }))).toMatchObject({
+      value: { AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-trust-key", ApiKeyValue: SECRET } } },
+    });
+  });
+
   it("builds an API_KEY update that keeps the connection's header name", () => {
     expect(credentialsUpdate(expected("api_key"), { ...connection, apiKeyName: "x-api-key" }, JSON.stringify({ api_key: SECRET }))).toMatchObject({
       value: { AuthorizationType: "API_KEY", AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: SECRET } } },

@@ -51,6 +51,10 @@ export interface ConnectionSummary {
 
 /** DescribeConnection's non-secret parameters, echoed unchanged in the update so that only the secret parts change. */
 export interface ConnectionDetails extends ConnectionSummary {
+  /** The connection's description: a sync writes into it the secret version it put on the connection (syncedVersionOf). */
+  description?: string;
+  /** The KMS key EventBridge encrypts the connection's own secret with, when it is a customer managed key. */
+  kmsKeyIdentifier?: string;
   apiKeyName?: string;
   oauth?: {
     authorizationEndpoint?: string;
@@ -76,6 +80,14 @@ export interface ExpectedCredentials {
   connection: string;
   secretName: string;
   kind: AuthKind;
+  /**
+   * The trust file's non-secret authorization parameters. connection-sync owns them after create: Terraform creates
+   * an OAuth connection against a placeholder token URL (modules/trust-endpoint), and the trust's token URL reaches
+   * the connection only together with the secret's credentials.
+   */
+  tokenUrl?: string;
+  scopes?: string[];
+  headerName?: string;
 }
 
 /** The current version of a credentials secret. `value` never leaves the core except inside an update request. */
@@ -94,6 +106,13 @@ export interface SecretVersion {
 export interface UpdateConnectionRequest {
   Name: string;
   AuthorizationType: AuthorizationType;
+  /**
+   * Always sent when the deployment has a connection key: "If you do not specify a customer managed key identifier,
+   * EventBridge uses an AWS owned key to encrypt the connection" (UpdateConnection, KmsKeyIdentifier).
+   */
+  KmsKeyIdentifier?: string;
+  /** Names the secret version this update puts on the connection (connectionDescription). */
+  Description?: string;
   AuthParameters: {
     BasicAuthParameters?: { Username: string; Password: string };
     ApiKeyAuthParameters?: { ApiKeyName?: string; ApiKeyValue: string };

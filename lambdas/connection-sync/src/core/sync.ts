@@ -1,5 +1,5 @@
 import { failureOf, type Result } from "@trust-callbacks/transform-filter";
-import { credentialsUpdate } from "./credentials.ts";
+import { credentialsUpdate, syncedVersionOf } from "./credentials.ts";
 import {
   AUTHORIZATION_TYPE,
   TRANSITIONAL_STATES,
@@ -25,7 +25,11 @@ import type { ConnectionsPort, DeploymentPort, SecretsPort, SyncLogger } from ".
 export type SyncRequest =
   | { action: "reconcile" }
   | { action: "secret-changed"; secretName: string }
-  | { action: "sync"; force: boolean; connections: { name: string; credentialsSecret?: string; auth?: AuthKind }[] };
+  | {
+      action: "sync";
+      force: boolean;
+      connections: { name: string; credentialsSecret?: string; auth?: AuthKind; tokenUrl?: string; scopes?: string[]; headerName?: string }[];
+    };
 
 export interface SyncDeps {
   connections: ConnectionsPort;
@@ -36,6 +40,12 @@ export interface SyncDeps {
   logger: SyncLogger;
   /** Connections worked on at once (EventBridge's control plane is throttled per account). */
   concurrency?: number;
+  /**
+   * The deployment's connection key (modules/pipeline, aws_kms_key.connections): sent on every UpdateConnection so
+   * no update moves a connection to an AWS owned key. Without it (the local pipeline) the key DescribeConnection
+   * reports is sent again.
+   */
+  connectionKmsKey?: string;
 }
 
 export interface SyncReport {
@@ -79,9 +89,21 @@ async function inPool<T, R>(items: T[], limit: number, work: (item: T) => Promis
   return results;
 }
 
-/** Why a connection that is not forced needs its secret put on it again, or undefined when it is in step. */
-export function staleness(connection: ConnectionSummary, secret: SecretVersion): string | undefined {
+/**
+ * Why a connection that is not forced needs its secret put on it again, or undefined when it is in step. A secret
+ * with a version id is compared by id with the version the last sync wrote into the connection's description, so a
+ * rollback (UpdateSecretVersionStage moving AWSCURRENT back to an older version) counts as a change as much as a
+ * rotation does; dates decide only when the secret has no version id.
+ */
+export function staleness(connection: ConnectionDetails, secret: SecretVersion): string | undefined {
   if (connection.state === "DEAUTHORIZED") return "connection is DEAUTHORIZED: re-authorizing with the secret's current credentials";
+  if (secret.versionId) {
+    const synced = syncedVersionOf(connection.description);
+    if (synced === secret.versionId) return undefined;
+    return synced
+      ? `the secret's current version ${secret.versionId} is not the version on the connection (${synced})`
+      : `the connection names no secret version: putting the current one (${secret.versionId}) on it`;
+  }
   if (!secret.createdAt || !connection.lastModified) return "cannot tell whether the connection has the secret's current version";
   if (secret.createdAt.getTime() > connection.lastModified.getTime()) return "the secret has a version newer than the connection's last change";
   return undefined;
@@ -120,17 +142,22 @@ class Run {
     if (secret.status === "failed") {
       return { connection, status: "failed", stateBefore, retry: secret.retry, why: `secret ${expected.secretName} could not be read: ${secret.reason}` };
     }
-    const why = force ? "forced: new or changed by Terraform, or asked for by an operator" : staleness(known, secret.value);
-    if (!why) return { connection, status: "unchanged", stateBefore, why: "connection changed after the secret's current version" };
-
     let details: ConnectionDetails = known;
     if (!detailed) {
+      // ListConnections gives no description, and the description says which secret version the connection holds.
       const described = await settle(this.deps.connections.describe(connection));
       if (described.status === "not-found") return { connection, status: "skipped", stateBefore, why: `connection no longer exists (${described.reason})` };
       if (described.status === "failed") return { connection, status: "failed", stateBefore, retry: described.retry, why: `DescribeConnection: ${described.reason}` };
       details = described.value;
     }
-    const request = credentialsUpdate(expected, details, secret.value.value);
+    const why = force ? "forced: new or changed by Terraform, or asked for by an operator" : staleness(details, secret.value);
+    if (!why) return { connection, status: "unchanged", stateBefore, why: "connection holds the secret's current version" };
+
+    const kmsKeyIdentifier = this.deps.connectionKmsKey ?? details.kmsKeyIdentifier;
+    const request = credentialsUpdate(expected, details, secret.value.value, {
+      ...(kmsKeyIdentifier ? { kmsKeyIdentifier } : {}),
+      ...(secret.value.versionId ? { versionId: secret.value.versionId } : {}),
+    });
     if (request.status !== "found") {
       return { connection, status: "failed", stateBefore, retry: request.status === "failed" ? request.retry : "never", why: request.reason };
     }
@@ -211,7 +238,16 @@ export async function syncConnections(request: SyncRequest, deps: SyncDeps): Pro
     const expected = needsMap ? await run.expectedByConnection() : new Map<string, ExpectedCredentials>();
     outcomes = await inPool(request.connections, limit, async (asked) => {
       const entry: ExpectedCredentials | undefined =
-        asked.credentialsSecret && asked.auth ? { connection: asked.name, secretName: asked.credentialsSecret, kind: asked.auth } : expected.get(asked.name);
+        asked.credentialsSecret && asked.auth
+          ? {
+              connection: asked.name,
+              secretName: asked.credentialsSecret,
+              kind: asked.auth,
+              ...(asked.tokenUrl ? { tokenUrl: asked.tokenUrl } : {}),
+              ...(asked.scopes ? { scopes: asked.scopes } : {}),
+              ...(asked.headerName ? { headerName: asked.headerName } : {}),
+            }
+          : expected.get(asked.name);
       if (!asked.name.startsWith(deps.connectionNamePrefix)) {
         return { connection: asked.name, status: "failed", stateBefore: "UNKNOWN", retry: "never", why: `not a connection of this deployment (names start with ${deps.connectionNamePrefix})` } as const;
       }

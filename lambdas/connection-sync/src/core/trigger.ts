@@ -27,7 +27,15 @@ export function secretNameOf(idOrArn: string): string {
 
 const ConnectionAsked = z.union([
   z.string().min(1).max(64),
-  z.strictObject({ name: z.string().min(1).max(64), credentialsSecret: z.string().min(1).max(512).optional(), auth: z.enum(AUTH_TYPES).optional() }),
+  z.strictObject({
+    name: z.string().min(1).max(64),
+    credentialsSecret: z.string().min(1).max(512).optional(),
+    auth: z.enum(AUTH_TYPES).optional(),
+    // null where the kind has none (Terraform writes every key).
+    tokenUrl: z.string().url().nullish(),
+    scopes: z.array(z.string()).nullish(),
+    headerName: z.string().min(1).nullish(),
+  }),
 ]);
 
 const Direct = z.discriminatedUnion("action", [
@@ -78,7 +86,18 @@ export function parseTrigger(payload: unknown): Trigger {
       request: {
         action: "sync",
         force: direct.data.force,
-        connections: direct.data.connections.map((asked) => (typeof asked === "string" ? { name: asked } : asked)),
+        connections: direct.data.connections.map((asked) =>
+          typeof asked === "string"
+            ? { name: asked }
+            : {
+                name: asked.name,
+                ...(asked.credentialsSecret ? { credentialsSecret: asked.credentialsSecret } : {}),
+                ...(asked.auth ? { auth: asked.auth } : {}),
+                ...(asked.tokenUrl ? { tokenUrl: asked.tokenUrl } : {}),
+                ...(asked.scopes ? { scopes: asked.scopes } : {}),
+                ...(asked.headerName ? { headerName: asked.headerName } : {}),
+              },
+        ),
       },
       source: "direct",
     };

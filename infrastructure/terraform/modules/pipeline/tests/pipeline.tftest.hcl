@@ -325,16 +325,37 @@ run "logs_each_bus_without_event_detail_to_an_encrypted_retained_group" {
     error_message = "the buses' logs go to a log group encrypted and retained like the others"
   }
   assert {
-    condition     = [for s in aws_cloudwatch_log_delivery_source.bus : [s.resource_arn, s.log_type]] == [for bus in aws_cloudwatch_event_bus.callbacks : [bus.arn, "INFO_LOGS"]] && length(aws_cloudwatch_log_delivery.bus) == 3
-    error_message = "every bus delivers its INFO logs (by default)"
+    condition     = one(aws_cloudwatch_log_delivery_destination.bus).delivery_destination_configuration[0].destination_resource_arn == aws_cloudwatch_log_group.bus.arn
+    error_message = "the one delivery destination is the buses' log group"
   }
+  # Promise 8.5: the deliveries are made one bus part at a time (modules/bus-logs), from what this part hands on.
   assert {
-    condition     = one(aws_cloudwatch_log_delivery_destination.bus).delivery_destination_configuration[0].destination_resource_arn == aws_cloudwatch_log_group.bus.arn && alltrue([for d in aws_cloudwatch_log_delivery.bus : d.delivery_destination_arn == one(aws_cloudwatch_log_delivery_destination.bus).arn])
-    error_message = "the deliveries go to the buses' log group"
+    condition     = output.bus_logs == { level = "INFO", delivery_destination_arn = one(aws_cloudwatch_log_delivery_destination.bus).arn, event_bus_arns = aws_cloudwatch_event_bus.callbacks[*].arn }
+    error_message = "the pipeline part hands the level, the destination and every bus to the bus parts"
   }
+  # Promise 8.7: the printed command sets the level and names the bus's key and DLQ again, so it cannot move the bus
+  # to an AWS owned key or drop its DLQ.
   assert {
-    condition     = jsonencode(output.event_bus_log_config_commands) == jsonencode([for name in local.event_bus_names : "aws events update-event-bus --region eu-west-2 --name ${name} --log-config Level=INFO,IncludeDetail=NONE"]) && length(terraform_data.bus_log_config) == 0
-    error_message = "without the AWS CLI at apply, the module names the commands that set each bus's level, never with event detail"
+    condition = jsonencode(output.event_bus_log_config_commands) == jsonencode([
+      for index, name in local.event_bus_names :
+      "aws events update-event-bus --region eu-west-2 --name ${name} --kms-key-identifier ${aws_kms_key.main.arn} --dead-letter-config Arn=${aws_sqs_queue.bus_dlq.arn} --log-config Level=INFO,IncludeDetail=NONE"
+    ]) && length(terraform_data.bus_log_config) == 0
+    error_message = "without the AWS CLI at apply, the module names the full UpdateEventBus command for each bus: its key, its DLQ, the level, never event detail"
+  }
+}
+
+run "sets_the_level_with_the_full_update_when_asked" {
+  command = plan # apply would run the AWS CLI
+  variables {
+    event_bus_logs = { level = "TRACE", set_level_with_aws_cli = true }
+  }
+
+  assert {
+    condition = jsonencode([for run in terraform_data.bus_log_config : run.input]) == jsonencode([
+      for index, name in local.event_bus_names :
+      "aws events update-event-bus --region eu-west-2 --name ${name} --kms-key-identifier ${aws_kms_key.main.arn} --dead-letter-config Arn=${aws_sqs_queue.bus_dlq.arn} --log-config Level=TRACE,IncludeDetail=NONE"
+    ]) && length(output.event_bus_log_config_commands) == 0
+    error_message = "the level set at apply is the same full UpdateEventBus request, one per bus"
   }
 }
 
@@ -345,7 +366,7 @@ run "bus_logs_off_creates_no_delivery" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_log_delivery_source.bus) == 0 && length(aws_cloudwatch_log_delivery.bus) == 0
+    condition     = length(aws_cloudwatch_log_delivery_destination.bus) == 0 && output.bus_logs == null
     error_message = "level OFF delivers nothing"
   }
 }
@@ -420,7 +441,7 @@ run "connection_sync_is_triggered_by_secret_changes_and_a_schedule" {
   command = apply
   variables {
     endpoint_credentials = {
-      "RX1/ehr" = { credentials_secret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials" }
+      "RX1/ehr" = { credentials_secret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials", token_url = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write"] }
       "R0A/pas" = { credentials_secret = "trust-callbacks/test/R0A/pas/auth", auth = "basic" }
     }
   }
@@ -429,11 +450,11 @@ run "connection_sync_is_triggered_by_secret_changes_and_a_schedule" {
     condition = jsondecode(aws_s3_object.connection_credentials_map.content) == {
       version = 1
       connections = {
-        "trust-callbacks-test-RX1-ehr" = { credentialsSecret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials" }
-        "trust-callbacks-test-R0A-pas" = { credentialsSecret = "trust-callbacks/test/R0A/pas/auth", auth = "basic" }
+        "trust-callbacks-test-RX1-ehr" = { credentialsSecret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials", tokenUrl = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write"], headerName = null }
+        "trust-callbacks-test-R0A-pas" = { credentialsSecret = "trust-callbacks/test/R0A/pas/auth", auth = "basic", tokenUrl = null, scopes = null, headerName = null }
       }
     }
-    error_message = "one map names every connection's credentials secret and kind (names only)"
+    error_message = "one map names every connection's credentials secret, kind and non-secret parameters (token URL, scopes; promise 8.9), never a value"
   }
   assert {
     condition     = aws_lambda_function.connection_sync.environment[0].variables["CREDENTIALS_MAP_KEY"] == aws_s3_object.connection_credentials_map.key && aws_lambda_function.connection_sync.environment[0].variables["CONNECTION_NAME_PREFIX"] == "trust-callbacks-test-"
@@ -494,4 +515,49 @@ run "refuses_a_credentials_secret_outside_the_prefix" {
     endpoint_credentials = { "RX1/ehr" = { credentials_secret = "someone-else/RX1/ehr/auth", auth = "basic" } }
   }
   expect_failures = [aws_s3_object.connection_credentials_map]
+}
+
+# Promise 8.4: a new account keeps at least 100 unreserved executions (PutFunctionConcurrency refuses otherwise), so
+# neither function reserves concurrency unless the environment asks for it.
+run "reserves_no_concurrency_unless_the_environment_asks" {
+  command = plan
+
+  variables {
+    lambda          = {}
+    connection_sync = {}
+  }
+
+  assert {
+    condition     = coalesce(aws_lambda_function.transform_filter.reserved_concurrent_executions, -1) == -1
+    error_message = "transform-filter must not reserve concurrency by default"
+  }
+  assert {
+    condition     = coalesce(aws_lambda_function.connection_sync.reserved_concurrent_executions, -1) == -1
+    error_message = "connection-sync must not reserve concurrency by default"
+  }
+}
+
+run "reserves_concurrency_where_the_environment_asks" {
+  command = plan
+
+  variables {
+    lambda          = { reserved_concurrency = 50 }
+    connection_sync = { reserved_concurrency = 2 }
+  }
+
+  assert {
+    condition     = aws_lambda_function.transform_filter.reserved_concurrent_executions == 50 && aws_lambda_function.connection_sync.reserved_concurrent_executions == 2
+    error_message = "an environment's reserved concurrency reaches each function"
+  }
+}
+
+run "rejects_a_reservation_of_zero_for_either_function" {
+  command = plan
+
+  variables {
+    lambda          = { reserved_concurrency = 0 }
+    connection_sync = { reserved_concurrency = 0 }
+  }
+
+  expect_failures = [var.lambda, var.connection_sync]
 }

@@ -29,20 +29,27 @@ run "oauth_connection_destination_rule_and_target" {
   }
   assert {
     condition = (
-      aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].authorization_endpoint == "https://login.rx1.example.nhs.uk/oauth2/token" &&
+      aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].authorization_endpoint == "https://token-url-set-by-connection-sync.invalid/oauth2/token" &&
       aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].http_method == "POST" &&
       aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].client_parameters[0].client_id == "placeholder-until-connection-sync" &&
       aws_cloudwatch_event_connection.this.auth_parameters[0].oauth[0].client_parameters[0].client_secret == "placeholder-not-a-credential"
     )
-    error_message = "OAuth token URL and method come from the config; the client credentials are placeholders until connection-sync puts the secret's on the connection"
+    error_message = "promise 8.9: the connection is created against a token URL no one can answer (.invalid) with placeholder client credentials; connection-sync puts the trust's token URL and the secret's credentials on it together"
   }
   assert {
     condition = jsondecode(aws_lambda_invocation.first_sync.input) == {
-      action      = "sync"
-      force       = true
-      connections = [{ name = "trust-callbacks-test-RX1-ehr", credentialsSecret = "tc/RX1/ehr/auth", auth = "oauth2_client_credentials" }]
+      action = "sync"
+      force  = true
+      connections = [{
+        name              = "trust-callbacks-test-RX1-ehr"
+        credentialsSecret = "tc/RX1/ehr/auth"
+        auth              = "oauth2_client_credentials"
+        tokenUrl          = "https://login.rx1.example.nhs.uk/oauth2/token"
+        scopes            = ["callbacks.write", "callbacks.read"]
+        headerName        = null
+      }]
     }
-    error_message = "the apply-time sync names the connection, its credentials secret and its kind (names only: Terraform keeps the input in state)"
+    error_message = "the apply-time sync names the connection, its credentials secret, its kind and its non-secret parameters (token URL, scopes): no value, Terraform keeps the input in state"
   }
   assert {
     condition     = aws_lambda_invocation.first_sync.function_name == "trust-callbacks-test-connection-sync" && aws_lambda_invocation.first_sync.lifecycle_scope == "CREATE_ONLY"
@@ -146,6 +153,10 @@ run "api_key_auth" {
   assert {
     condition     = aws_cloudwatch_event_connection.this.authorization_type == "API_KEY" && aws_cloudwatch_event_connection.this.auth_parameters[0].api_key[0].key == "x-api-key" && aws_cloudwatch_event_connection.this.auth_parameters[0].api_key[0].value == "placeholder-not-a-credential"
     error_message = "api_key auth renders an API_KEY connection with the configured header and a placeholder value"
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_invocation.first_sync.input).connections[0].headerName == "x-api-key"
+    error_message = "the apply-time sync names the header the key goes in (connection-sync owns the auth parameters after create)"
   }
 }
 
