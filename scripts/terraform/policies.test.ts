@@ -69,17 +69,27 @@ describe("key policies", () => {
     expect(decide(keyRequest("events.amazonaws.com", "kms:CreateGrant", key, { resourcePolicy: doc("main_key_policy") }))).toBe("ImplicitlyDenied");
   });
 
-  it("let EventBridge write dead letters with the dead-letters key whatever condition keys reach KMS, and do nothing else with it", () => {
+  // docs/guarantees.md 5.4. AWS does not document which condition keys reach KMS when SQS encrypts a dead letter for
+  // EventBridge: whatever is absent must not drop the dead letter; whatever is present must name this deployment.
+  it("let EventBridge write dead letters with the dead-letters key from this account, whatever keys reach KMS, and nobody else's", () => {
     const key = rendered.keys["dead-letters"]!;
     const dlq = arn("sqs", `${PREFIX}-RAJ123-dlq`);
-    const contexts: Record<string, string>[] = [{}, { "aws:SourceAccount": ACCOUNT }, { "kms:EncryptionContext:aws:sqs:arn": dlq }];
-    for (const context of contexts) {
-      for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
-        expect(decide(keyRequest("events.amazonaws.com", action, key, { context, resourcePolicy: doc("dead_letters_key_policy") }))).toBe("Allowed");
-      }
+    const use = (context: Record<string, string>, action = "kms:GenerateDataKey") =>
+      decide(keyRequest("events.amazonaws.com", action, key, { context, resourcePolicy: doc("dead_letters_key_policy") }));
+    const cases: [string, Record<string, string>, string][] = [
+      ["no condition key at all", {}, "Allowed"],
+      ["this account", { "aws:SourceAccount": ACCOUNT }, "Allowed"],
+      ["this deployment's queue", { "kms:EncryptionContext:aws:sqs:arn": dlq }, "Allowed"],
+      ["this account and queue", { "aws:SourceAccount": ACCOUNT, "kms:EncryptionContext:aws:sqs:arn": dlq }, "Allowed"],
+      ["another account", { "aws:SourceAccount": "999999999999" }, "ImplicitlyDenied"],
+      ["another account's queue", { "kms:EncryptionContext:aws:sqs:arn": "arn:aws:sqs:eu-west-2:999999999999:x-dlq" }, "ImplicitlyDenied"],
+      ["another deployment's queue", { "kms:EncryptionContext:aws:sqs:arn": arn("sqs", "trust-callbacks-staging-RX1-dlq") }, "ImplicitlyDenied"],
+    ];
+    for (const [name, context, expected] of cases) {
+      for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) expect(use(context, action), `${name} ${action}`).toBe(expected);
     }
     for (const action of ["kms:Encrypt", "kms:CreateGrant", "kms:ReEncryptFrom", "kms:PutKeyPolicy"]) {
-      expect(decide(keyRequest("events.amazonaws.com", action, key, { resourcePolicy: doc("dead_letters_key_policy") }))).toBe("ImplicitlyDenied");
+      expect(use({ "aws:SourceAccount": ACCOUNT }, action), action).toBe("ImplicitlyDenied");
     }
   });
 
@@ -103,8 +113,77 @@ describe("key policies", () => {
     }
   });
 
-  it("let CloudWatch alarms publish to the encrypted alarm topic", () => {
-    expect(decide(keyRequest("cloudwatch.amazonaws.com", "kms:GenerateDataKey", rendered.keys.main!, { resourcePolicy: doc("main_key_policy") }))).toBe("Allowed");
+  it("let CloudWatch alarms of this deployment publish to the encrypted alarm topic, and no other account's or deployment's alarm", () => {
+    const use = (context: Record<string, string>) =>
+      decide(keyRequest("cloudwatch.amazonaws.com", "kms:GenerateDataKey", rendered.keys.main!, { context, resourcePolicy: doc("main_key_policy") }));
+    const ours = arn("cloudwatch", `alarm:${PREFIX}-bus-dlq-not-empty`);
+    const cases: [string, Record<string, string>, string][] = [
+      ["no condition key", {}, "Allowed"],
+      ["this account's alarm", { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": ours }, "Allowed"],
+      ["a trust's alarm", { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": arn("cloudwatch", `alarm:${PREFIX}-RAJ123-dlq-not-empty`) }, "Allowed"],
+      ["another account", { "aws:SourceAccount": "999999999999" }, "ImplicitlyDenied"],
+      ["another account's alarm", { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-2:999999999999:alarm:x" }, "ImplicitlyDenied"],
+      ["another deployment's alarm", { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": arn("cloudwatch", "alarm:trust-callbacks-staging-x") }, "ImplicitlyDenied"],
+    ];
+    for (const [name, context, expected] of cases) expect(use(context), name).toBe(expected);
+    expect(decide(keyRequest("cloudwatch.amazonaws.com", "kms:CreateGrant", rendered.keys.main!, { context: { "aws:SourceAccount": ACCOUNT }, resourcePolicy: doc("main_key_policy") }))).toBe("ImplicitlyDenied");
+  });
+
+  // docs/guarantees.md 5.5 (issue #21 item 1): EventBridge User Guide, "Encrypting event bus logs" (encryption-bus-logs.html).
+  it("let EventBridge and CloudWatch Logs delivery write this account's bus logs with the bus key, and nothing else", () => {
+    const key = rendered.keys.main!;
+    const use = (principal: string, action: string, context: Record<string, string>) =>
+      decide(keyRequest(principal, action, key, { context, resourcePolicy: doc("main_key_policy") }));
+    const ours = { "kms:EncryptionContext:SourceArn": `arn:aws:logs:${REGION}:${ACCOUNT}:*` };
+    const cases: [string, string, Record<string, string>, string][] = [
+      ["events.amazonaws.com", "kms:GenerateDataKey", ours, "Allowed"],
+      ["events.amazonaws.com", "kms:GenerateDataKey", { ...ours, "aws:SourceAccount": ACCOUNT }, "Allowed"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", ours, "Allowed"],
+      ["delivery.logs.amazonaws.com", "kms:GenerateDataKey", ours, "Allowed"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", { ...ours, "aws:SourceAccount": ACCOUNT }, "Allowed"],
+      // another account's logs, another Region's, another account as source, no context at all
+      ["events.amazonaws.com", "kms:GenerateDataKey", { "kms:EncryptionContext:SourceArn": `arn:aws:logs:${REGION}:999999999999:*` }, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", { "kms:EncryptionContext:SourceArn": `arn:aws:logs:${REGION}:999999999999:*` }, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", { "kms:EncryptionContext:SourceArn": `arn:aws:logs:us-east-1:${ACCOUNT}:*` }, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", { ...ours, "aws:SourceAccount": "999999999999" }, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", {}, "ImplicitlyDenied"],
+      // events may only generate data keys for logs (its Decrypt is for its buses, with the buses' context)
+      ["events.amazonaws.com", "kms:Decrypt", ours, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:Encrypt", ours, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:CreateGrant", ours, "ImplicitlyDenied"],
+      ["logs.us-east-1.amazonaws.com", "kms:Decrypt", ours, "ImplicitlyDenied"],
+    ];
+    for (const [principal, action, context, expected] of cases) expect(use(principal, action, context), `${principal} ${action} ${JSON.stringify(context)}`).toBe(expected);
+  });
+
+  it("let EventBridge, CloudWatch Logs and DynamoDB act on a key for this account only, when the request says which account", () => {
+    const main = doc("main_key_policy");
+    const bus = rendered.buses[0]!;
+    const cases: [string, string, Record<string, string>][] = [
+      ["events.amazonaws.com", "kms:DescribeKey", {}],
+      ["events.amazonaws.com", "kms:Decrypt", { "kms:EncryptionContext:aws:events:event-bus:arn": bus, "aws:SourceArn": bus }],
+      [`logs.${REGION}.amazonaws.com`, "kms:GenerateDataKey", { "kms:EncryptionContext:aws:logs:arn": arn("logs", `log-group:/aws/lambda/${PREFIX}-transform-filter`) }],
+      ["dynamodb.amazonaws.com", "kms:DescribeKey", {}],
+    ];
+    for (const [principal, action, context] of cases) {
+      const at = (sourceAccount?: string) => decide(keyRequest(principal, action, rendered.keys.main!, {
+        context: sourceAccount ? { ...context, "aws:SourceAccount": sourceAccount } : context, resourcePolicy: main,
+      }));
+      expect(at(ACCOUNT), `${principal} ${action} from this account`).toBe("Allowed");
+      expect(at(), `${principal} ${action} when no source account reaches KMS`).toBe("Allowed");
+      expect(at("999999999999"), `${principal} ${action} from another account`).toBe("ImplicitlyDenied");
+    }
+  });
+
+  it("condition every statement that lets an AWS service act on aws:SourceAccount, and keep the account-root statement", () => {
+    for (const name of ["main_key_policy", "dead_letters_key_policy", "connections_key_policy", "data_keys_key_policy", "trust_dlq_policy", "bus_dlq_policy"]) {
+      const statements = doc(name).Statement;
+      if (name.endsWith("key_policy")) expect(statements.some((s) => s.Sid === "EnableIamPolicies"), name).toBe(true);
+      for (const statement of statements.filter((s) => s.Effect === "Allow" && JSON.stringify(s.Principal ?? {}).includes("Service"))) {
+        const keys = Object.values(statement.Condition ?? {}).flatMap((block) => Object.keys(block));
+        expect(keys, `${name} ${statement.Sid}`).toContain("aws:SourceAccount");
+      }
+    }
   });
 
   it("let EventBridge's API-destinations service-linked role use the connections key through Secrets Manager (its documented managed policy)", () => {
@@ -137,12 +216,27 @@ describe("the Lambda's role", () => {
     expect(as("events:PutEvents", arn("events", `event-bus/${PREFIX}-callbacks-12`))).toBe("ImplicitlyDenied");
   });
 
-  it("reads signing secrets under the deployment's prefix only, with one statement whatever the number of endpoints", () => {
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/RAJ123/bleep-alerts/signing-AbCdEf"))).toBe("Allowed");
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/RAJ123/bleep-alerts/auth-AbCdEf"))).toBe("Allowed");
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/staging/RX1/ehr/signing-AbCdEf"))).toBe("ImplicitlyDenied");
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/production/RX1/ehr/signing-AbCdEf"))).toBe("ImplicitlyDenied");
-    expect(as("secretsmanager:PutSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/RX1/ehr/signing-AbCdEf"))).toBe("ImplicitlyDenied");
+  it("reads signing keys of its own environment only: no credentials secret, no other environment's secret, no write", () => {
+    // Secrets Manager ARNs end in "-" + 6 random characters after the name.
+    const secret = (name: string) => arn("secretsmanager", `secret:${name}-AbCdEf`);
+    const cases: [string, string, string][] = [
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/signing/RAJ123/bleep-alerts", "Allowed"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/signing/RX1/ehr", "Allowed"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/credentials/RX1/ehr", "ImplicitlyDenied"],
+      // Old layout (<ODS>/<endpoint>/auth) is no longer under any prefix the Lambda may read.
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/RAJ123/bleep-alerts/auth", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/staging/signing/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/production/signing/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/signingX/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", `events!connection/${PREFIX}-RX1-ehr/0f3c8f1e-aaaa-bbbb-cccc-444455556666`, "ImplicitlyDenied"],
+      ["secretsmanager:PutSecretValue", "trust-callbacks/prod/signing/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:UpdateSecret", "trust-callbacks/prod/signing/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:DeleteSecret", "trust-callbacks/prod/signing/RX1/ehr", "ImplicitlyDenied"],
+    ];
+    for (const [action, name, expected] of cases) expect(as(action, secret(name)), `${action} ${name}`).toBe(expected);
+    const statements = doc("lambda_role_policy").Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith("secretsmanager:")));
+    expect(statements, "one statement whatever the number of endpoints").toHaveLength(1);
   });
 
   it("reads subscription documents, writes quarantine, and nothing else in the buckets", () => {
@@ -242,14 +336,23 @@ describe("the connection-sync function's role", () => {
   const connection = (name: string) => arn("events", `connection/${name}/7f3c8f1e-1111-2222-3333-444455556666`);
   const connectionSecret = (name: string) => arn("secretsmanager", `secret:events!connection/${name}/0f3c8f1e-aaaa-bbbb-cccc-444455556666-AbCdEf`);
 
-  it("reads this deployment's credentials secrets only, and never writes them", () => {
+  it("reads credentials secrets of its own environment only: never a signing key, never another environment's, never writes them", () => {
     expect(longest).toHaveLength(64);
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/RAJ123/bleep-alerts/auth-AbCdEf"))).toBe("Allowed");
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/staging/RX1/ehr/auth-AbCdEf"))).toBe("ImplicitlyDenied");
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:some-other-team/db-password-AbCdEf"))).toBe("ImplicitlyDenied");
-    for (const action of ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret", "secretsmanager:RotateSecret"]) {
-      expect(as(action, arn("secretsmanager", "secret:trust-callbacks/prod/RAJ123/bleep-alerts/auth-AbCdEf")), action).toBe("ImplicitlyDenied");
-    }
+    const secret = (name: string) => arn("secretsmanager", `secret:${name}-AbCdEf`);
+    const cases: [string, string, string][] = [
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "Allowed"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/credentials/RX1/ehr", "Allowed"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/signing/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/signing/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/RX1/ehr/signing", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/staging/credentials/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "some-other-team/db-password", "ImplicitlyDenied"],
+      ["secretsmanager:PutSecretValue", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+      ["secretsmanager:UpdateSecret", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+      ["secretsmanager:DeleteSecret", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+      ["secretsmanager:RotateSecret", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+    ];
+    for (const [action, name, expected] of cases) expect(as(action, secret(name)), `${action} ${name}`).toBe(expected);
     expect(as("kms:Decrypt", rendered.keys.secrets!, { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` }, defaultKeyPolicy)).toBe("Allowed");
     expect(as("kms:Decrypt", rendered.keys.secrets!, {}, defaultKeyPolicy)).toBe("ImplicitlyDenied");
   });
@@ -310,6 +413,16 @@ describe("queue and bucket policies", () => {
     expect(send(rule(19))).toBe("Allowed");
     expect(send(arn("events", `rule/${PREFIX}-callbacks-0/${PREFIX}-RX1-ehr`))).toBe("ImplicitlyDenied");
     expect(send(rule(0), "false")).toBe("ExplicitlyDenied");
+    // The same rule name in another account (docs/guarantees.md 5.4: aws:SourceAccount and aws:SourceArn).
+    expect(send(`arn:aws:events:${REGION}:999999999999:rule/${PREFIX}-callbacks-0/${PREFIX}-RAJ123-endpoint-number-00-bleeps`)).toBe("ImplicitlyDenied");
+    expect(decide({
+      principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: trustDlq,
+      context: { "aws:SourceArn": rule(0), "aws:SourceAccount": "999999999999", "aws:SecureTransport": "true" }, resourcePolicy: doc("trust_dlq_policy"),
+    })).toBe("ImplicitlyDenied");
+    expect(decide({
+      principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: trustDlq,
+      context: { "aws:SourceArn": rule(0), "aws:SourceAccount": ACCOUNT, "aws:SecureTransport": "true" }, resourcePolicy: doc("trust_dlq_policy"),
+    })).toBe("Allowed");
     expect(decide({ principal: admin, action: "sqs:ReceiveMessage", resource: trustDlq, context: { "aws:SecureTransport": "false" }, identityPolicies: [adminPolicy], resourcePolicy: doc("trust_dlq_policy") })).toBe("ExplicitlyDenied");
   });
 

@@ -10,7 +10,7 @@
 locals {
   trusts_dir            = coalesce(var.trusts_dir, "${path.module}/../environments/${var.environment}/trusts")
   lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.module}/../../../.build/lambdas/transform-filter.zip")
-  signing_secret_prefix = coalesce(var.signing_secret_prefix, "trust-callbacks/${var.environment}/")
+  signing_secret_prefix = var.signing_secret_prefix
   # connection-sync (modules/pipeline/connection-sync.tf): its zip, and each endpoint's credentials secret name and kind.
   connection_sync_zip_path = coalesce(var.connection_sync_zip_path, "${path.module}/../../../.build/lambdas/connection-sync.zip")
   endpoint_credentials = merge([for id, trust in local.trusts : {

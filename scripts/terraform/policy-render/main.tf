@@ -58,7 +58,7 @@ module "pipeline" {
   bindings_table_arn    = "${local.arn}:dynamodb:${local.regional}:table/${var.name_prefix}-bindings"
   subscriptions_prefix  = "subscriptions/"
   quarantine_prefix     = "quarantine/"
-  signing_secret_prefix = "trust-callbacks/prod/"
+  signing_secret_prefix = "trust-callbacks/prod/signing/"
   secrets_kms_key_arns  = [local.key["secrets"]]
 }
 
@@ -69,7 +69,7 @@ module "connection_sync" {
   partition                 = "aws"
   region                    = var.region
   account_id                = var.account_id
-  credentials_secret_prefix = "trust-callbacks/prod/"
+  credentials_secret_prefix = "trust-callbacks/prod/credentials/"
   secrets_kms_key_arns      = [local.key["secrets"]]
   connections_key_arn       = local.key["connections"]
   config_bucket_arn         = "${local.arn}:s3:::${var.name_prefix}-config-${var.account_id}"

@@ -10,6 +10,9 @@ variables {
   owner              = "tests"
   create_test_source = true
   trusts_dir         = "tests/fixtures/three-trusts"
+  # docs/guarantees.md 5.3: both required, each its own kind.
+  signing_secret_prefix     = "trust-callbacks/test/signing/"
+  credentials_secret_prefix = "trust-callbacks/test/credentials/"
 }
 
 run "the_pipeline_part_holds_the_shared_resources_and_no_trust" {
@@ -23,8 +26,8 @@ run "the_pipeline_part_holds_the_shared_resources_and_no_trust" {
     error_message = "the pipeline part holds module.pipeline only: no trust module, no index"
   }
   assert {
-    condition     = output.pipeline.signing_secret_prefix == "trust-callbacks/test/"
-    error_message = "the signing secrets' prefix defaults to trust-callbacks/<environment>/"
+    condition     = output.pipeline.signing_secret_prefix == "trust-callbacks/test/signing/"
+    error_message = "the signing keys' prefix is the one the environment sets (trust-callbacks/<environment>/signing/)"
   }
   assert {
     condition = output.part_inputs == {
@@ -230,8 +233,8 @@ run "refuses_a_signing_secret_outside_the_deployments_prefix" {
   command = plan
   variables {
     part                      = "pipeline"
-    signing_secret_prefix     = "trust-callbacks/prod/"
-    credentials_secret_prefix = "trust-callbacks/test/"
+    signing_secret_prefix     = "trust-callbacks/prod/signing/"
+    credentials_secret_prefix = "trust-callbacks/test/credentials/"
   }
   expect_failures = [output.trusts]
 }
