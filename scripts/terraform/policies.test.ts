@@ -455,11 +455,149 @@ describe("trust policies", () => {
   });
 });
 
+// docs/guarantees.md 5.6-5.8: the roles support staff act through (modules/support).
+describe("support roles", () => {
+  const viewer = role(`${PREFIX}-support-viewer`);
+  const operator = role(`${PREFIX}-support-operator`);
+  const policyOf = { [viewer]: "support_viewer_role_policy", [operator]: "support_operator_role_policy" };
+  const as = (who: string, action: string, resource: string, context: Record<string, string> = {}, resourcePolicy?: PolicyDocument) =>
+    decide({ principal: who, action, resource, context, identityPolicies: [doc(policyOf[who]!)], resourcePolicy });
+  const trustDlq = arn("sqs", `${PREFIX}-RAJ123-dlq`);
+  const busDlq = arn("sqs", `${PREFIX}-bus-dlq`);
+  const stagingDlq = arn("sqs", "trust-callbacks-staging-RX1-dlq");
+  const auditGroup = arn("logs", `log-group:/${PREFIX}/support-audit`);
+  const lambdaLogs = arn("logs", `log-group:/aws/lambda/${PREFIX}-transform-filter`);
+  const busLogs = arn("logs", `log-group:/aws/vendedlogs/events/${PREFIX}-callbacks`);
+  const connection = arn("events", `connection/${PREFIX}-RAJ123-ehr/7f3c8f1e-1111-2222-3333-444455556666`);
+  const viaSqs = { "kms:ViaService": `sqs.${REGION}.amazonaws.com` };
+
+  it("let the viewer see queues, history and connection states, and no message content", () => {
+    const cases: [string, string, Record<string, string>, string][] = [
+      ["sqs:ListQueues", "*", {}, "Allowed"],
+      ["sqs:GetQueueAttributes", trustDlq, {}, "Allowed"],
+      ["sqs:GetQueueUrl", busDlq, {}, "Allowed"],
+      ["logs:StartQuery", lambdaLogs, {}, "Allowed"],
+      ["logs:StartQuery", busLogs, {}, "Allowed"],
+      ["logs:GetQueryResults", "*", {}, "Allowed"],
+      ["events:ListConnections", "*", {}, "Allowed"],
+      ["events:DescribeConnection", connection, {}, "Allowed"],
+      // no content
+      ["sqs:ReceiveMessage", trustDlq, {}, "ImplicitlyDenied"],
+      ["sqs:DeleteMessage", trustDlq, {}, "ImplicitlyDenied"],
+      ["sqs:PurgeQueue", trustDlq, {}, "ImplicitlyDenied"],
+      ["kms:Decrypt", rendered.keys["dead-letters"]!, viaSqs, "ImplicitlyDenied"],
+      ["events:PutEvents", rendered.buses[0]!, {}, "ImplicitlyDenied"],
+      ["logs:GetLogEvents", arn("logs", `log-group:/aws/lambda/${PREFIX}-transform-filter:log-stream:x`), {}, "ImplicitlyDenied"],
+      // not another environment's
+      ["sqs:GetQueueAttributes", stagingDlq, {}, "ImplicitlyDenied"],
+      ["logs:StartQuery", arn("logs", "log-group:/aws/lambda/trust-callbacks-staging-transform-filter"), {}, "ImplicitlyDenied"],
+      ["events:DescribeConnection", arn("events", "connection/trust-callbacks-staging-RX1-ehr/7f3c8f1e-1111-2222-3333-444455556666"), {}, "ImplicitlyDenied"],
+    ];
+    for (const [action, resource, context, expected] of cases) expect(as(viewer, action, resource, context, resource.includes(":kms:") ? doc("dead_letters_key_policy") : undefined), `${action} ${resource}`).toBe(expected);
+  });
+
+  it("let the operator also redrive, replay and purge this deployment's dead letters, and nothing of another environment", () => {
+    const cases: [string, string, Record<string, string>, string][] = [
+      ["sqs:ReceiveMessage", trustDlq, {}, "Allowed"],
+      ["sqs:DeleteMessage", trustDlq, {}, "Allowed"],
+      ["sqs:ChangeMessageVisibility", trustDlq, {}, "Allowed"],
+      ["sqs:PurgeQueue", trustDlq, {}, "Allowed"],
+      ["sqs:ReceiveMessage", busDlq, {}, "Allowed"],
+      ["kms:Decrypt", rendered.keys["dead-letters"]!, viaSqs, "Allowed"],
+      ...rendered.buses.map((bus): [string, string, Record<string, string>, string] => ["events:PutEvents", bus, {}, "Allowed"]),
+      ["sqs:GetQueueAttributes", trustDlq, {}, "Allowed"],
+      ["logs:StartQuery", busLogs, {}, "Allowed"],
+      // the dead-letters key only through SQS; no other key
+      ["kms:Decrypt", rendered.keys["dead-letters"]!, {}, "ImplicitlyDenied"],
+      ["kms:Decrypt", rendered.keys.main!, viaSqs, "ImplicitlyDenied"],
+      ["kms:Encrypt", rendered.keys["dead-letters"]!, viaSqs, "ImplicitlyDenied"],
+      // not another environment's, not another bus
+      ["sqs:ReceiveMessage", stagingDlq, {}, "ImplicitlyDenied"],
+      ["sqs:PurgeQueue", stagingDlq, {}, "ImplicitlyDenied"],
+      ["events:PutEvents", arn("events", "event-bus/trust-callbacks-staging-callbacks-0"), {}, "ImplicitlyDenied"],
+      ["events:PutEvents", arn("events", "event-bus/default"), {}, "ImplicitlyDenied"],
+      ["sqs:SendMessage", trustDlq, {}, "ImplicitlyDenied"],
+    ];
+    for (const [action, resource, context, expected] of cases) {
+      const keyPolicy = resource === rendered.keys.main ? doc("main_key_policy") : doc("dead_letters_key_policy");
+      expect(as(operator, action, resource, context, resource.includes(":kms:") ? keyPolicy : undefined), `${action} ${resource}`).toBe(expected);
+    }
+  });
+
+  it("let neither read a secret value, change infrastructure, or write logs anywhere but by appending to the audit group", () => {
+    const secret = (name: string) => arn("secretsmanager", `secret:${name}-AbCdEf`);
+    for (const who of [viewer, operator]) {
+      const cases: [string, string, string][] = [
+        ["logs:CreateLogStream", auditGroup, "Allowed"],
+        ["logs:PutLogEvents", `${auditGroup}:log-stream:alice-2026-12-05`, "Allowed"],
+        // secrets: explicitly denied, whatever else is attached to the role later
+        ["secretsmanager:GetSecretValue", secret("trust-callbacks/prod/signing/RX1/ehr"), "ExplicitlyDenied"],
+        ["secretsmanager:GetSecretValue", secret("trust-callbacks/prod/credentials/RX1/ehr"), "ExplicitlyDenied"],
+        ["secretsmanager:GetSecretValue", secret(`events!connection/${PREFIX}-RX1-ehr/0f3c8f1e`), "ExplicitlyDenied"],
+        ["secretsmanager:BatchGetSecretValue", "*", "ExplicitlyDenied"],
+        ["secretsmanager:PutSecretValue", secret("trust-callbacks/prod/signing/RX1/ehr"), "ImplicitlyDenied"],
+        // logs: append only, to the audit group only
+        ["logs:DeleteLogStream", `${auditGroup}:log-stream:alice-2026-12-05`, "ImplicitlyDenied"],
+        ["logs:DeleteLogGroup", auditGroup, "ImplicitlyDenied"],
+        ["logs:PutRetentionPolicy", auditGroup, "ImplicitlyDenied"],
+        ["logs:DeleteRetentionPolicy", auditGroup, "ImplicitlyDenied"],
+        ["logs:AssociateKmsKey", auditGroup, "ImplicitlyDenied"],
+        ["logs:CreateLogGroup", arn("logs", `log-group:/${PREFIX}/other`), "ImplicitlyDenied"],
+        ["logs:PutLogEvents", `${lambdaLogs}:log-stream:x`, "ImplicitlyDenied"],
+        ["logs:PutLogEvents", arn("logs", "log-group:/trust-callbacks-staging/support-audit:log-stream:x"), "ImplicitlyDenied"],
+        ["logs:GetLogEvents", `${auditGroup}:log-stream:alice-2026-12-05`, "ImplicitlyDenied"],
+        // infrastructure
+        ["events:PutRule", arn("events", `rule/${PREFIX}-callbacks-0/x`), "ImplicitlyDenied"],
+        ["events:PutTargets", arn("events", `rule/${PREFIX}-callbacks-0/x`), "ImplicitlyDenied"],
+        ["events:UpdateConnection", connection, "ImplicitlyDenied"],
+        ["events:DeleteConnection", connection, "ImplicitlyDenied"],
+        ["sqs:SetQueueAttributes", trustDlq, "ImplicitlyDenied"],
+        ["sqs:DeleteQueue", trustDlq, "ImplicitlyDenied"],
+        ["sqs:StartMessageMoveTask", trustDlq, "ImplicitlyDenied"],
+        ["kms:PutKeyPolicy", rendered.keys["dead-letters"]!, "ImplicitlyDenied"],
+        ["kms:ScheduleKeyDeletion", rendered.keys.main!, "ImplicitlyDenied"],
+        ["iam:PassRole", role(`${PREFIX}-transform-filter`), "ImplicitlyDenied"],
+        ["iam:PutRolePolicy", role(`${PREFIX}-support-viewer`), "ImplicitlyDenied"],
+        ["lambda:UpdateFunctionCode", arn("lambda", `function:${PREFIX}-transform-filter`), "ImplicitlyDenied"],
+        ["s3:GetObject", `arn:aws:s3:::${PREFIX}-quarantine-${ACCOUNT}/quarantine/x.json`, "ImplicitlyDenied"],
+        ["kinesis:GetRecords", arn("kinesis", "stream/clinical-messaging-conversation-events"), "ImplicitlyDenied"],
+      ];
+      for (const [action, resource, expected] of cases) {
+        const resourcePolicy = resource.includes(":kms:") ? (resource === rendered.keys.main ? doc("main_key_policy") : doc("dead_letters_key_policy")) : undefined;
+        expect(as(who, action, resource, {}, resourcePolicy), `${who} ${action} ${resource}`).toBe(expected);
+      }
+    }
+  });
+
+  it("may be assumed only by the listed principals, each for its own role, and only with MFA", () => {
+    const [firstViewer, firstOperator] = [rendered.supportPrincipals.viewers[0]!, rendered.supportPrincipals.operators[0]!];
+    const assume = (policy: string, principal: string, context: Record<string, string>) =>
+      decide({ principal, action: "sts:AssumeRole", resource: role(`${PREFIX}-support`), context, resourcePolicy: doc(policy) });
+    const mfa = { "aws:MultiFactorAuthPresent": "true" };
+    const cases: [string, string, Record<string, string>, string][] = [
+      ["support_viewer_trust_policy", firstViewer, mfa, "Allowed"],
+      ["support_viewer_trust_policy", rendered.supportPrincipals.viewers.at(-1)!, mfa, "Allowed"],
+      ["support_operator_trust_policy", firstOperator, mfa, "Allowed"],
+      ["support_viewer_trust_policy", firstViewer, {}, "ImplicitlyDenied"],
+      ["support_viewer_trust_policy", firstViewer, { "aws:MultiFactorAuthPresent": "false" }, "ImplicitlyDenied"],
+      ["support_operator_trust_policy", firstOperator, {}, "ImplicitlyDenied"],
+      ["support_operator_trust_policy", firstViewer, mfa, "ImplicitlyDenied"],
+      ["support_viewer_trust_policy", role("some-other-role"), mfa, "ImplicitlyDenied"],
+      ["support_viewer_trust_policy", `arn:aws:iam::${ACCOUNT}:root`, mfa, "ImplicitlyDenied"],
+      ["support_viewer_trust_policy", "arn:aws:iam::999999999999:role/support", mfa, "ImplicitlyDenied"],
+      ["support_viewer_trust_policy", "lambda.amazonaws.com", mfa, "ImplicitlyDenied"],
+    ];
+    for (const [policy, principal, context, expected] of cases) expect(assume(policy, principal, context), `${policy} ${principal} ${JSON.stringify(context)}`).toBe(expected);
+  });
+});
+
 describe("every document", () => {
   it("is valid policy syntax", () => {
     const kinds: Record<string, "identity" | "resource" | "trust"> = {
       lambda_role_policy: "identity", pipe_role_policy: "identity", api_destinations_role_policy: "identity", connection_sync_role_policy: "identity",
       lambda_trust_policy: "trust", pipe_trust_policy: "trust", api_destinations_trust_policy: "trust", connection_sync_trust_policy: "trust",
+      support_viewer_role_policy: "identity", support_operator_role_policy: "identity",
+      support_viewer_trust_policy: "trust", support_operator_trust_policy: "trust",
     };
     for (const [name, document] of Object.entries(rendered.documents)) {
       expect(policyErrors(document, kinds[name] ?? "resource"), name).toEqual([]);
@@ -467,7 +605,7 @@ describe("every document", () => {
   });
 
   it("grants the roles the pipeline runs as no wildcard action (key policies keep the documented account-root kms:*)", () => {
-    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy"]) {
+    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy"]) {
       const actions = doc(name).Statement.filter((s) => s.Effect === "Allow").flatMap((s) => [s.Action].flat());
       expect(actions.filter((action) => action.includes("*")), name).toEqual([]);
     }
@@ -476,11 +614,12 @@ describe("every document", () => {
   it("fits its quota at the largest scale the deployment allows, with realistic names (IAM counts characters without whitespace)", () => {
     const sizes = Object.fromEntries(Object.entries(rendered.text).map(([name, text]) => [name, text.length]));
     // IAM User Guide, "IAM and AWS STS quotas": all inline policies of a role together, 10,240 characters.
-    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy"]) expect(sizes[name], name).toBeLessThan(10_240);
+    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy"]) expect(sizes[name], name).toBeLessThan(10_240);
     // KMS Developer Guide, "Quotas": a key policy document is at most 32 KB.
     for (const name of ["main_key_policy", "dead_letters_key_policy", "connections_key_policy"]) expect(sizes[name], name).toBeLessThan(32_768);
     // IAM: a role trust policy is at most 2,048 characters by default.
-    for (const name of ["lambda_trust_policy", "pipe_trust_policy", "api_destinations_trust_policy", "connection_sync_trust_policy"]) expect(sizes[name], name).toBeLessThan(2_048);
+    // The support roles' trust policies are rendered with the most principals the variable allows (10), long SSO role ARNs.
+    for (const name of ["lambda_trust_policy", "pipe_trust_policy", "api_destinations_trust_policy", "connection_sync_trust_policy", "support_viewer_trust_policy", "support_operator_trust_policy"]) expect(sizes[name], name).toBeLessThan(2_048);
     // Amazon SQS Developer Guide, "Amazon SQS quotas": a queue policy is at most 8,192 bytes; S3 bucket policies 20 KB.
     for (const name of ["trust_dlq_policy", "bus_dlq_policy"]) expect(sizes[name], name).toBeLessThan(8_192);
   });
