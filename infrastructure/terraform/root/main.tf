@@ -69,6 +69,18 @@ module "pipeline" {
   connection_sync           = var.connection_sync
 }
 
+# Support staff access (pipeline part): the audit log group and the viewer and operator roles (docs/guarantees.md 5.6-5.8).
+module "support" {
+  source = "../modules/support"
+  count  = var.part == "pipeline" ? 1 : 0
+
+  name_prefix              = module.pipeline[0].name_prefix
+  kms_key_arn              = module.pipeline[0].kms_key_arn
+  dead_letters_kms_key_arn = module.pipeline[0].dead_letters_kms_key_arn
+  history_log_group_names  = ["/aws/lambda/${module.pipeline[0].lambda_function_name}", module.pipeline[0].bus_log_group_name]
+  support                  = var.support
+}
+
 # Only in a bus part: the trusts on that bus.
 module "trust" {
   source   = "../modules/trust"

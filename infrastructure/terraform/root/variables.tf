@@ -163,6 +163,16 @@ variable "credentials_secret_prefix" {
   }
 }
 
+variable "support" {
+  description = "Support staff access (defaults and checks: modules/support): viewer_principal_arns and operator_principal_arns, the IAM roles or users that may assume each support role with MFA (none by default: no role), and audit_log_retention_days of the support audit log group (2557)."
+  type = object({
+    viewer_principal_arns    = optional(list(string))
+    operator_principal_arns  = optional(list(string))
+    audit_log_retention_days = optional(number)
+  })
+  default = {}
+}
+
 variable "connection_sync" {
   description = "connection-sync settings (defaults and ranges: modules/pipeline/variables.tf): schedule_minutes (60), deauthorized_alarm_evaluations (2), cloudtrail_events (false: set true only where a CloudTrail trail logs management events), timeout_seconds, reserved_concurrency, concurrency, log_level."
   type = object({

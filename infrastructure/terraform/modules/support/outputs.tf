@@ -12,3 +12,8 @@ output "role_arns" {
   description = "ARN of each support role created (viewer, operator); a role with no principal is not created and not listed."
   value       = { for role, created in aws_iam_role.support : role => created.arn }
 }
+
+output "history_log_group_arns" {
+  description = "The log groups support staff may query for call history."
+  value       = module.policies.history_log_group_arns
+}

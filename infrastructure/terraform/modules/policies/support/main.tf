@@ -134,3 +134,8 @@ output "operator_trust_policy" {
   description = "Who may assume the operator role: the listed principals, with MFA."
   value       = local.trust_policy["operator"]
 }
+
+output "history_log_group_arns" {
+  description = "The log groups the roles may query (StartQuery), as granted."
+  value       = var.history_log_group_arns
+}
