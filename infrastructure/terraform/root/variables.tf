@@ -164,10 +164,11 @@ variable "credentials_secret_prefix" {
 }
 
 variable "support" {
-  description = "Support staff access (defaults and checks: modules/support): viewer_principal_arns and operator_principal_arns, the IAM roles or users that may assume each support role with MFA (none by default: no role), and audit_log_retention_days of the support audit log group (2557)."
+  description = "Support staff access (defaults and checks: modules/support): viewer_principal_arns and operator_principal_arns, the IAM roles or users that may assume each support role (none by default: no role), require_mfa (true; false only for federated principals whose sign-in enforces MFA), and audit_log_retention_days of the support audit log group (2557)."
   type = object({
     viewer_principal_arns    = optional(list(string))
     operator_principal_arns  = optional(list(string))
+    require_mfa              = optional(bool)
     audit_log_retention_days = optional(number)
   })
   default = {}

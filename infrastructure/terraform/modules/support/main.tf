@@ -36,6 +36,7 @@ module "policies" {
   audit_log_group_arn     = "${local.log_arn}:${aws_cloudwatch_log_group.audit.name}"
   viewer_principal_arns   = var.support.viewer_principal_arns
   operator_principal_arns = var.support.operator_principal_arns
+  require_mfa             = var.support.require_mfa
 }
 
 resource "aws_iam_role" "support" {

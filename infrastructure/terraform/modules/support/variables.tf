@@ -38,12 +38,14 @@ variable "support" {
   description = <<-EOT
     Support staff access. viewer_principal_arns / operator_principal_arns: IAM roles or users (full ARNs, at most 10
     each, e.g. the IAM Identity Center roles of the support team) that may assume the viewer / operator role, with MFA
-    only; an empty list creates no role. audit_log_retention_days: how long the support audit log keeps its records
-    (a CloudWatch Logs retention value).
+    only; an empty list creates no role. require_mfa (true): the roles' trust policies require
+    aws:MultiFactorAuthPresent; set false only for federated principals (IAM Identity Center) whose sign-in enforces
+    MFA. audit_log_retention_days: how long the support audit log keeps its records (a CloudWatch Logs retention value).
   EOT
   type = object({
     viewer_principal_arns    = optional(list(string), [])
     operator_principal_arns  = optional(list(string), [])
+    require_mfa              = optional(bool, true)
     audit_log_retention_days = optional(number, 2557)
   })
   default = {}
@@ -57,7 +59,8 @@ variable "support" {
     error_message = "at most 10 principals per support role (a role trust policy is at most 2,048 characters by default: IAM and STS quotas); grant a group role instead."
   }
   validation {
-    # CloudWatch Logs API Reference, PutRetentionPolicy: the accepted values.
+    # CloudWatch Logs API Reference, PutRetentionPolicy: the accepted values
+    # (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.support.audit_log_retention_days)
     error_message = "support.audit_log_retention_days must be a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
   }

@@ -102,16 +102,20 @@ locals {
     },
   ]
 
+  # IAM User Guide, "Configuring MFA-protected API access"
+  # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html): for roles, the
+  # MFA check goes in the trust policy; aws:MultiFactorAuthPresent is true for credentials obtained with MFA
+  # (AssumeRole or GetSessionToken with a device), and Bool (not BoolIfExists) refuses credentials without the key.
+  # That page does not say a federated session (IAM Identity Center, SAML) carries the key, so require_mfa = false
+  # drops the condition for principals whose identity provider enforces MFA at sign-in (documented in the README).
+  mfa_condition = var.require_mfa ? { Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } } } : {}
   trust_policy = { for role, principals in { viewer = var.viewer_principal_arns, operator = var.operator_principal_arns } : role => jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [merge({
       Effect    = "Allow"
       Principal = { AWS = principals }
       Action    = "sts:AssumeRole"
-      # IAM User Guide, "Configuring MFA-protected API access": aws:MultiFactorAuthPresent is true only for
-      # credentials obtained with MFA; Bool (not BoolIfExists) refuses credentials that lack the key.
-      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
-    }]
+    }, local.mfa_condition)]
   }) }
 }
 

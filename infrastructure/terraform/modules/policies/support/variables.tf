@@ -42,3 +42,9 @@ variable "operator_principal_arns" {
   description = "IAM principals (roles or users) that may assume the operator role, with MFA."
   type        = list(string)
 }
+
+variable "require_mfa" {
+  description = "Whether assuming a support role requires MFA in the caller's session (aws:MultiFactorAuthPresent = true). False only when the principals are federated roles whose identity provider enforces MFA at sign-in."
+  type        = bool
+  default     = true
+}

@@ -88,3 +88,17 @@ run "refuses_a_retention_cloudwatch_does_not_accept" {
   }
   expect_failures = [var.support]
 }
+
+run "mfa_can_be_left_to_a_federated_identity_provider" {
+  command = plan
+  variables {
+    support = {
+      viewer_principal_arns = ["arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-2/AWSReservedSSO_Support_0123456789abcdef"]
+      require_mfa           = false
+    }
+  }
+  assert {
+    condition     = !can(jsondecode(aws_iam_role.support["viewer"].assume_role_policy).Statement[0].Condition)
+    error_message = "require_mfa = false drops the MFA condition (the identity provider enforces MFA at sign-in)"
+  }
+}
