@@ -96,13 +96,15 @@ describe("key policies", () => {
   it("let CloudWatch Logs use the main key for this deployment's log groups only", () => {
     const key = rendered.keys.main!;
     const principal = `logs.${REGION}.amazonaws.com`;
-    for (const group of [`/aws/lambda/${PREFIX}-transform-filter`, `/aws/vendedlogs/pipes/${PREFIX}-source`]) {
+    for (const group of [`/aws/lambda/${PREFIX}-transform-filter`, `/aws/vendedlogs/pipes/${PREFIX}-source`, `/aws/vendedlogs/events/${PREFIX}-callbacks`, `/${PREFIX}/support-audit`]) {
       const context = { "kms:EncryptionContext:aws:logs:arn": arn("logs", `log-group:${group}`) };
       expect(decide(keyRequest(principal, "kms:GenerateDataKey", key, { context, resourcePolicy: doc("main_key_policy") })), group).toBe("Allowed");
     }
-    expect(decide(keyRequest(principal, "kms:Decrypt", key, {
-      context: { "kms:EncryptionContext:aws:logs:arn": arn("logs", "log-group:/aws/lambda/another-function") }, resourcePolicy: doc("main_key_policy"),
-    }))).toBe("ImplicitlyDenied");
+    for (const group of ["/aws/lambda/another-function", "/trust-callbacks-staging/support-audit", `/${PREFIX}-other/support-audit`]) {
+      expect(decide(keyRequest(principal, "kms:Decrypt", key, {
+        context: { "kms:EncryptionContext:aws:logs:arn": arn("logs", `log-group:${group}`) }, resourcePolicy: doc("main_key_policy"),
+      })), group).toBe("ImplicitlyDenied");
+    }
   });
 
   it("let DynamoDB read the main key's metadata, and use it only on behalf of a principal IAM allows", () => {
