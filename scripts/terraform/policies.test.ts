@@ -594,6 +594,47 @@ describe("support roles", () => {
 });
 
 describe("every document", () => {
+  // docs/guarantees.md 5.9.
+  it("keeps each pipeline role off the keys, queues and buses that are not its own", () => {
+    const trustDlq = arn("sqs", `${PREFIX}-RAJ123-dlq`);
+    const busDlq = arn("sqs", `${PREFIX}-bus-dlq`);
+    const pipeDlq = arn("sqs", `${PREFIX}-pipe-dlq`);
+    const bus = rendered.buses[0]!;
+    const deadLetters = rendered.keys["dead-letters"]!;
+    const roles: [string, string][] = [
+      [role(`${PREFIX}-transform-filter`), "lambda_role_policy"],
+      [role(`${PREFIX}-pipe`), "pipe_role_policy"],
+      [role(`${PREFIX}-api-destinations`), "api_destinations_role_policy"],
+      [role(`${PREFIX}-connection-sync`), "connection_sync_role_policy"],
+    ];
+    // [role policy, action, resource, context, expected]
+    const cases: [string, string, string, Record<string, string>, string][] = [
+      ["lambda_role_policy", "events:PutEvents", bus, {}, "Allowed"],
+      ["pipe_role_policy", "sqs:SendMessage", pipeDlq, {}, "Allowed"],
+      ...["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy"].flatMap((name): [string, string, string, Record<string, string>, string][] => [
+        [name, "sqs:ReceiveMessage", trustDlq, {}, "ImplicitlyDenied"],
+        [name, "sqs:PurgeQueue", busDlq, {}, "ImplicitlyDenied"],
+        [name, "sqs:SendMessage", trustDlq, {}, "ImplicitlyDenied"],
+        [name, "kms:Decrypt", deadLetters, { "kms:ViaService": `sqs.${REGION}.amazonaws.com` }, "ImplicitlyDenied"],
+        [name, "events:PutEvents", arn("events", "event-bus/trust-callbacks-staging-callbacks-0"), {}, "ImplicitlyDenied"],
+      ]),
+      ["pipe_role_policy", "events:PutEvents", bus, {}, "ImplicitlyDenied"],
+      ["api_destinations_role_policy", "events:PutEvents", bus, {}, "ImplicitlyDenied"],
+      ["connection_sync_role_policy", "events:PutEvents", bus, {}, "ImplicitlyDenied"],
+      ["lambda_role_policy", "sqs:SendMessage", pipeDlq, {}, "ImplicitlyDenied"],
+      ["lambda_role_policy", "kms:Decrypt", rendered.keys.main!, { "kms:ViaService": `sqs.${REGION}.amazonaws.com` }, "ImplicitlyDenied"],
+      ["lambda_role_policy", "kms:Decrypt", rendered.keys.connections!, { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` }, "ImplicitlyDenied"],
+      ["pipe_role_policy", "kms:Decrypt", rendered.keys.main!, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }, "ImplicitlyDenied"],
+      ["pipe_role_policy", "kinesis:GetRecords", arn("kinesis", "stream/another-stream"), {}, "ImplicitlyDenied"],
+    ];
+    const keyPolicyOf = (resource: string) =>
+      resource === deadLetters ? doc("dead_letters_key_policy") : resource === rendered.keys.connections ? doc("connections_key_policy") : resource === rendered.keys.main ? doc("main_key_policy") : undefined;
+    for (const [name, action, resource, context, expected] of cases) {
+      const principal = roles.find(([, policy]) => policy === name)![0];
+      expect(decide({ principal, action, resource, context, identityPolicies: [doc(name)], resourcePolicy: keyPolicyOf(resource) }), `${name} ${action} ${resource}`).toBe(expected);
+    }
+  });
+
   it("is valid policy syntax", () => {
     const kinds: Record<string, "identity" | "resource" | "trust"> = {
       lambda_role_policy: "identity", pipe_role_policy: "identity", api_destinations_role_policy: "identity", connection_sync_role_policy: "identity",
