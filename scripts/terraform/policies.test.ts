@@ -69,30 +69,42 @@ describe("key policies", () => {
     expect(decide(keyRequest("events.amazonaws.com", "kms:CreateGrant", key, { resourcePolicy: doc("main_key_policy") }))).toBe("ImplicitlyDenied");
   });
 
-  it("let EventBridge write dead letters with the dead-letters key whatever condition keys reach KMS, and do nothing else with it", () => {
+  // docs/guarantees.md 5.4. AWS does not document which condition keys reach KMS when SQS encrypts a dead letter for
+  // EventBridge: whatever is absent must not drop the dead letter; whatever is present must name this deployment.
+  it("let EventBridge write dead letters with the dead-letters key from this account, whatever keys reach KMS, and nobody else's", () => {
     const key = rendered.keys["dead-letters"]!;
     const dlq = arn("sqs", `${PREFIX}-RAJ123-dlq`);
-    const contexts: Record<string, string>[] = [{}, { "aws:SourceAccount": ACCOUNT }, { "kms:EncryptionContext:aws:sqs:arn": dlq }];
-    for (const context of contexts) {
-      for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
-        expect(decide(keyRequest("events.amazonaws.com", action, key, { context, resourcePolicy: doc("dead_letters_key_policy") }))).toBe("Allowed");
-      }
+    const use = (context: Record<string, string>, action = "kms:GenerateDataKey") =>
+      decide(keyRequest("events.amazonaws.com", action, key, { context, resourcePolicy: doc("dead_letters_key_policy") }));
+    const cases: [string, Record<string, string>, string][] = [
+      ["no condition key at all", {}, "Allowed"],
+      ["this account", { "aws:SourceAccount": ACCOUNT }, "Allowed"],
+      ["this deployment's queue", { "kms:EncryptionContext:aws:sqs:arn": dlq }, "Allowed"],
+      ["this account and queue", { "aws:SourceAccount": ACCOUNT, "kms:EncryptionContext:aws:sqs:arn": dlq }, "Allowed"],
+      ["another account", { "aws:SourceAccount": "999999999999" }, "ImplicitlyDenied"],
+      ["another account's queue", { "kms:EncryptionContext:aws:sqs:arn": "arn:aws:sqs:eu-west-2:999999999999:x-dlq" }, "ImplicitlyDenied"],
+      ["another deployment's queue", { "kms:EncryptionContext:aws:sqs:arn": arn("sqs", "trust-callbacks-staging-RX1-dlq") }, "ImplicitlyDenied"],
+    ];
+    for (const [name, context, expected] of cases) {
+      for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) expect(use(context, action), `${name} ${action}`).toBe(expected);
     }
     for (const action of ["kms:Encrypt", "kms:CreateGrant", "kms:ReEncryptFrom", "kms:PutKeyPolicy"]) {
-      expect(decide(keyRequest("events.amazonaws.com", action, key, { resourcePolicy: doc("dead_letters_key_policy") }))).toBe("ImplicitlyDenied");
+      expect(use({ "aws:SourceAccount": ACCOUNT }, action), action).toBe("ImplicitlyDenied");
     }
   });
 
   it("let CloudWatch Logs use the main key for this deployment's log groups only", () => {
     const key = rendered.keys.main!;
     const principal = `logs.${REGION}.amazonaws.com`;
-    for (const group of [`/aws/lambda/${PREFIX}-transform-filter`, `/aws/vendedlogs/pipes/${PREFIX}-source`]) {
+    for (const group of [`/aws/lambda/${PREFIX}-transform-filter`, `/aws/vendedlogs/pipes/${PREFIX}-source`, `/aws/vendedlogs/events/${PREFIX}-callbacks`, `/${PREFIX}/support-audit`]) {
       const context = { "kms:EncryptionContext:aws:logs:arn": arn("logs", `log-group:${group}`) };
       expect(decide(keyRequest(principal, "kms:GenerateDataKey", key, { context, resourcePolicy: doc("main_key_policy") })), group).toBe("Allowed");
     }
-    expect(decide(keyRequest(principal, "kms:Decrypt", key, {
-      context: { "kms:EncryptionContext:aws:logs:arn": arn("logs", "log-group:/aws/lambda/another-function") }, resourcePolicy: doc("main_key_policy"),
-    }))).toBe("ImplicitlyDenied");
+    for (const group of ["/aws/lambda/another-function", "/trust-callbacks-staging/support-audit", `/${PREFIX}-other/support-audit`]) {
+      expect(decide(keyRequest(principal, "kms:Decrypt", key, {
+        context: { "kms:EncryptionContext:aws:logs:arn": arn("logs", `log-group:${group}`) }, resourcePolicy: doc("main_key_policy"),
+      })), group).toBe("ImplicitlyDenied");
+    }
   });
 
   it("let DynamoDB read the main key's metadata, and use it only on behalf of a principal IAM allows", () => {
@@ -103,8 +115,77 @@ describe("key policies", () => {
     }
   });
 
-  it("let CloudWatch alarms publish to the encrypted alarm topic", () => {
-    expect(decide(keyRequest("cloudwatch.amazonaws.com", "kms:GenerateDataKey", rendered.keys.main!, { resourcePolicy: doc("main_key_policy") }))).toBe("Allowed");
+  it("let CloudWatch alarms of this deployment publish to the encrypted alarm topic, and no other account's or deployment's alarm", () => {
+    const use = (context: Record<string, string>) =>
+      decide(keyRequest("cloudwatch.amazonaws.com", "kms:GenerateDataKey", rendered.keys.main!, { context, resourcePolicy: doc("main_key_policy") }));
+    const ours = arn("cloudwatch", `alarm:${PREFIX}-bus-dlq-not-empty`);
+    const cases: [string, Record<string, string>, string][] = [
+      ["no condition key", {}, "Allowed"],
+      ["this account's alarm", { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": ours }, "Allowed"],
+      ["a trust's alarm", { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": arn("cloudwatch", `alarm:${PREFIX}-RAJ123-dlq-not-empty`) }, "Allowed"],
+      ["another account", { "aws:SourceAccount": "999999999999" }, "ImplicitlyDenied"],
+      ["another account's alarm", { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-2:999999999999:alarm:x" }, "ImplicitlyDenied"],
+      ["another deployment's alarm", { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": arn("cloudwatch", "alarm:trust-callbacks-staging-x") }, "ImplicitlyDenied"],
+    ];
+    for (const [name, context, expected] of cases) expect(use(context), name).toBe(expected);
+    expect(decide(keyRequest("cloudwatch.amazonaws.com", "kms:CreateGrant", rendered.keys.main!, { context: { "aws:SourceAccount": ACCOUNT }, resourcePolicy: doc("main_key_policy") }))).toBe("ImplicitlyDenied");
+  });
+
+  // docs/guarantees.md 5.5 (issue #21 item 1): EventBridge User Guide, "Encrypting event bus logs" (encryption-bus-logs.html).
+  it("let EventBridge and CloudWatch Logs delivery write this account's bus logs with the bus key, and nothing else", () => {
+    const key = rendered.keys.main!;
+    const use = (principal: string, action: string, context: Record<string, string>) =>
+      decide(keyRequest(principal, action, key, { context, resourcePolicy: doc("main_key_policy") }));
+    const ours = { "kms:EncryptionContext:SourceArn": `arn:aws:logs:${REGION}:${ACCOUNT}:*` };
+    const cases: [string, string, Record<string, string>, string][] = [
+      ["events.amazonaws.com", "kms:GenerateDataKey", ours, "Allowed"],
+      ["events.amazonaws.com", "kms:GenerateDataKey", { ...ours, "aws:SourceAccount": ACCOUNT }, "Allowed"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", ours, "Allowed"],
+      ["delivery.logs.amazonaws.com", "kms:GenerateDataKey", ours, "Allowed"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", { ...ours, "aws:SourceAccount": ACCOUNT }, "Allowed"],
+      // another account's logs, another Region's, another account as source, no context at all
+      ["events.amazonaws.com", "kms:GenerateDataKey", { "kms:EncryptionContext:SourceArn": `arn:aws:logs:${REGION}:999999999999:*` }, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", { "kms:EncryptionContext:SourceArn": `arn:aws:logs:${REGION}:999999999999:*` }, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", { "kms:EncryptionContext:SourceArn": `arn:aws:logs:us-east-1:${ACCOUNT}:*` }, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", { ...ours, "aws:SourceAccount": "999999999999" }, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:Decrypt", {}, "ImplicitlyDenied"],
+      // events may only generate data keys for logs (its Decrypt is for its buses, with the buses' context)
+      ["events.amazonaws.com", "kms:Decrypt", ours, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:Encrypt", ours, "ImplicitlyDenied"],
+      ["delivery.logs.amazonaws.com", "kms:CreateGrant", ours, "ImplicitlyDenied"],
+      ["logs.us-east-1.amazonaws.com", "kms:Decrypt", ours, "ImplicitlyDenied"],
+    ];
+    for (const [principal, action, context, expected] of cases) expect(use(principal, action, context), `${principal} ${action} ${JSON.stringify(context)}`).toBe(expected);
+  });
+
+  it("let EventBridge, CloudWatch Logs and DynamoDB act on a key for this account only, when the request says which account", () => {
+    const main = doc("main_key_policy");
+    const bus = rendered.buses[0]!;
+    const cases: [string, string, Record<string, string>][] = [
+      ["events.amazonaws.com", "kms:DescribeKey", {}],
+      ["events.amazonaws.com", "kms:Decrypt", { "kms:EncryptionContext:aws:events:event-bus:arn": bus, "aws:SourceArn": bus }],
+      [`logs.${REGION}.amazonaws.com`, "kms:GenerateDataKey", { "kms:EncryptionContext:aws:logs:arn": arn("logs", `log-group:/aws/lambda/${PREFIX}-transform-filter`) }],
+      ["dynamodb.amazonaws.com", "kms:DescribeKey", {}],
+    ];
+    for (const [principal, action, context] of cases) {
+      const at = (sourceAccount?: string) => decide(keyRequest(principal, action, rendered.keys.main!, {
+        context: sourceAccount ? { ...context, "aws:SourceAccount": sourceAccount } : context, resourcePolicy: main,
+      }));
+      expect(at(ACCOUNT), `${principal} ${action} from this account`).toBe("Allowed");
+      expect(at(), `${principal} ${action} when no source account reaches KMS`).toBe("Allowed");
+      expect(at("999999999999"), `${principal} ${action} from another account`).toBe("ImplicitlyDenied");
+    }
+  });
+
+  it("condition every statement that lets an AWS service act on aws:SourceAccount, and keep the account-root statement", () => {
+    for (const name of ["main_key_policy", "dead_letters_key_policy", "connections_key_policy", "data_keys_key_policy", "trust_dlq_policy", "bus_dlq_policy"]) {
+      const statements = doc(name).Statement;
+      if (name.endsWith("key_policy")) expect(statements.some((s) => s.Sid === "EnableIamPolicies"), name).toBe(true);
+      for (const statement of statements.filter((s) => s.Effect === "Allow" && JSON.stringify(s.Principal ?? {}).includes("Service"))) {
+        const keys = Object.values(statement.Condition ?? {}).flatMap((block) => Object.keys(block));
+        expect(keys, `${name} ${statement.Sid}`).toContain("aws:SourceAccount");
+      }
+    }
   });
 
   it("let EventBridge's API-destinations service-linked role use the connections key through Secrets Manager (its documented managed policy)", () => {
@@ -137,12 +218,27 @@ describe("the Lambda's role", () => {
     expect(as("events:PutEvents", arn("events", `event-bus/${PREFIX}-callbacks-12`))).toBe("ImplicitlyDenied");
   });
 
-  it("reads signing secrets under the deployment's prefix only, with one statement whatever the number of endpoints", () => {
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/RAJ123/bleep-alerts/signing-AbCdEf"))).toBe("Allowed");
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/RAJ123/bleep-alerts/auth-AbCdEf"))).toBe("Allowed");
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/staging/RX1/ehr/signing-AbCdEf"))).toBe("ImplicitlyDenied");
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/production/RX1/ehr/signing-AbCdEf"))).toBe("ImplicitlyDenied");
-    expect(as("secretsmanager:PutSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/RX1/ehr/signing-AbCdEf"))).toBe("ImplicitlyDenied");
+  it("reads signing keys of its own environment only: no credentials secret, no other environment's secret, no write", () => {
+    // Secrets Manager ARNs end in "-" + 6 random characters after the name.
+    const secret = (name: string) => arn("secretsmanager", `secret:${name}-AbCdEf`);
+    const cases: [string, string, string][] = [
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/signing/RAJ123/bleep-alerts", "Allowed"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/signing/RX1/ehr", "Allowed"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/credentials/RX1/ehr", "ImplicitlyDenied"],
+      // Old layout (<ODS>/<endpoint>/auth) is no longer under any prefix the Lambda may read.
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/RAJ123/bleep-alerts/auth", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/staging/signing/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/production/signing/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/signingX/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", `events!connection/${PREFIX}-RX1-ehr/0f3c8f1e-aaaa-bbbb-cccc-444455556666`, "ImplicitlyDenied"],
+      ["secretsmanager:PutSecretValue", "trust-callbacks/prod/signing/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:UpdateSecret", "trust-callbacks/prod/signing/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:DeleteSecret", "trust-callbacks/prod/signing/RX1/ehr", "ImplicitlyDenied"],
+    ];
+    for (const [action, name, expected] of cases) expect(as(action, secret(name)), `${action} ${name}`).toBe(expected);
+    const statements = doc("lambda_role_policy").Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith("secretsmanager:")));
+    expect(statements, "one statement whatever the number of endpoints").toHaveLength(1);
   });
 
   it("reads subscription documents, writes quarantine, and nothing else in the buckets", () => {
@@ -242,14 +338,23 @@ describe("the connection-sync function's role", () => {
   const connection = (name: string) => arn("events", `connection/${name}/7f3c8f1e-1111-2222-3333-444455556666`);
   const connectionSecret = (name: string) => arn("secretsmanager", `secret:events!connection/${name}/0f3c8f1e-aaaa-bbbb-cccc-444455556666-AbCdEf`);
 
-  it("reads this deployment's credentials secrets only, and never writes them", () => {
+  it("reads credentials secrets of its own environment only: never a signing key, never another environment's, never writes them", () => {
     expect(longest).toHaveLength(64);
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/RAJ123/bleep-alerts/auth-AbCdEf"))).toBe("Allowed");
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/staging/RX1/ehr/auth-AbCdEf"))).toBe("ImplicitlyDenied");
-    expect(as("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:some-other-team/db-password-AbCdEf"))).toBe("ImplicitlyDenied");
-    for (const action of ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret", "secretsmanager:RotateSecret"]) {
-      expect(as(action, arn("secretsmanager", "secret:trust-callbacks/prod/RAJ123/bleep-alerts/auth-AbCdEf")), action).toBe("ImplicitlyDenied");
-    }
+    const secret = (name: string) => arn("secretsmanager", `secret:${name}-AbCdEf`);
+    const cases: [string, string, string][] = [
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "Allowed"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/credentials/RX1/ehr", "Allowed"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/signing/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/signing/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/prod/RX1/ehr/signing", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "trust-callbacks/staging/credentials/RX1/ehr", "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", "some-other-team/db-password", "ImplicitlyDenied"],
+      ["secretsmanager:PutSecretValue", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+      ["secretsmanager:UpdateSecret", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+      ["secretsmanager:DeleteSecret", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+      ["secretsmanager:RotateSecret", "trust-callbacks/prod/credentials/RAJ123/bleep-alerts", "ImplicitlyDenied"],
+    ];
+    for (const [action, name, expected] of cases) expect(as(action, secret(name)), `${action} ${name}`).toBe(expected);
     expect(as("kms:Decrypt", rendered.keys.secrets!, { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` }, defaultKeyPolicy)).toBe("Allowed");
     expect(as("kms:Decrypt", rendered.keys.secrets!, {}, defaultKeyPolicy)).toBe("ImplicitlyDenied");
   });
@@ -310,6 +415,16 @@ describe("queue and bucket policies", () => {
     expect(send(rule(19))).toBe("Allowed");
     expect(send(arn("events", `rule/${PREFIX}-callbacks-0/${PREFIX}-RX1-ehr`))).toBe("ImplicitlyDenied");
     expect(send(rule(0), "false")).toBe("ExplicitlyDenied");
+    // The same rule name in another account (docs/guarantees.md 5.4: aws:SourceAccount and aws:SourceArn).
+    expect(send(`arn:aws:events:${REGION}:999999999999:rule/${PREFIX}-callbacks-0/${PREFIX}-RAJ123-endpoint-number-00-bleeps`)).toBe("ImplicitlyDenied");
+    expect(decide({
+      principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: trustDlq,
+      context: { "aws:SourceArn": rule(0), "aws:SourceAccount": "999999999999", "aws:SecureTransport": "true" }, resourcePolicy: doc("trust_dlq_policy"),
+    })).toBe("ImplicitlyDenied");
+    expect(decide({
+      principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: trustDlq,
+      context: { "aws:SourceArn": rule(0), "aws:SourceAccount": ACCOUNT, "aws:SecureTransport": "true" }, resourcePolicy: doc("trust_dlq_policy"),
+    })).toBe("Allowed");
     expect(decide({ principal: admin, action: "sqs:ReceiveMessage", resource: trustDlq, context: { "aws:SecureTransport": "false" }, identityPolicies: [adminPolicy], resourcePolicy: doc("trust_dlq_policy") })).toBe("ExplicitlyDenied");
   });
 
@@ -342,11 +457,190 @@ describe("trust policies", () => {
   });
 });
 
+// docs/guarantees.md 5.6-5.8: the roles support staff act through (modules/support).
+describe("support roles", () => {
+  const viewer = role(`${PREFIX}-support-viewer`);
+  const operator = role(`${PREFIX}-support-operator`);
+  const policyOf = { [viewer]: "support_viewer_role_policy", [operator]: "support_operator_role_policy" };
+  const as = (who: string, action: string, resource: string, context: Record<string, string> = {}, resourcePolicy?: PolicyDocument) =>
+    decide({ principal: who, action, resource, context, identityPolicies: [doc(policyOf[who]!)], resourcePolicy });
+  const trustDlq = arn("sqs", `${PREFIX}-RAJ123-dlq`);
+  const busDlq = arn("sqs", `${PREFIX}-bus-dlq`);
+  const stagingDlq = arn("sqs", "trust-callbacks-staging-RX1-dlq");
+  const auditGroup = arn("logs", `log-group:/${PREFIX}/support-audit`);
+  const lambdaLogs = arn("logs", `log-group:/aws/lambda/${PREFIX}-transform-filter`);
+  const busLogs = arn("logs", `log-group:/aws/vendedlogs/events/${PREFIX}-callbacks`);
+  const connection = arn("events", `connection/${PREFIX}-RAJ123-ehr/7f3c8f1e-1111-2222-3333-444455556666`);
+  const viaSqs = { "kms:ViaService": `sqs.${REGION}.amazonaws.com` };
+
+  it("let the viewer see queues, history and connection states, and no message content", () => {
+    const cases: [string, string, Record<string, string>, string][] = [
+      ["sqs:ListQueues", "*", {}, "Allowed"],
+      ["sqs:GetQueueAttributes", trustDlq, {}, "Allowed"],
+      ["sqs:GetQueueUrl", busDlq, {}, "Allowed"],
+      ["logs:StartQuery", lambdaLogs, {}, "Allowed"],
+      ["logs:StartQuery", busLogs, {}, "Allowed"],
+      ["logs:GetQueryResults", "*", {}, "Allowed"],
+      ["events:ListConnections", "*", {}, "Allowed"],
+      ["events:DescribeConnection", connection, {}, "Allowed"],
+      // no content
+      ["sqs:ReceiveMessage", trustDlq, {}, "ImplicitlyDenied"],
+      ["sqs:DeleteMessage", trustDlq, {}, "ImplicitlyDenied"],
+      ["sqs:PurgeQueue", trustDlq, {}, "ImplicitlyDenied"],
+      ["kms:Decrypt", rendered.keys["dead-letters"]!, viaSqs, "ImplicitlyDenied"],
+      ["events:PutEvents", rendered.buses[0]!, {}, "ImplicitlyDenied"],
+      ["logs:GetLogEvents", arn("logs", `log-group:/aws/lambda/${PREFIX}-transform-filter:log-stream:x`), {}, "ImplicitlyDenied"],
+      // not another environment's
+      ["sqs:GetQueueAttributes", stagingDlq, {}, "ImplicitlyDenied"],
+      ["logs:StartQuery", arn("logs", "log-group:/aws/lambda/trust-callbacks-staging-transform-filter"), {}, "ImplicitlyDenied"],
+      ["events:DescribeConnection", arn("events", "connection/trust-callbacks-staging-RX1-ehr/7f3c8f1e-1111-2222-3333-444455556666"), {}, "ImplicitlyDenied"],
+    ];
+    for (const [action, resource, context, expected] of cases) expect(as(viewer, action, resource, context, resource.includes(":kms:") ? doc("dead_letters_key_policy") : undefined), `${action} ${resource}`).toBe(expected);
+  });
+
+  it("let the operator also redrive, replay and purge this deployment's dead letters, and nothing of another environment", () => {
+    const cases: [string, string, Record<string, string>, string][] = [
+      ["sqs:ReceiveMessage", trustDlq, {}, "Allowed"],
+      ["sqs:DeleteMessage", trustDlq, {}, "Allowed"],
+      ["sqs:ChangeMessageVisibility", trustDlq, {}, "Allowed"],
+      ["sqs:PurgeQueue", trustDlq, {}, "Allowed"],
+      ["sqs:ReceiveMessage", busDlq, {}, "Allowed"],
+      ["kms:Decrypt", rendered.keys["dead-letters"]!, viaSqs, "Allowed"],
+      ...rendered.buses.map((bus): [string, string, Record<string, string>, string] => ["events:PutEvents", bus, {}, "Allowed"]),
+      ["sqs:GetQueueAttributes", trustDlq, {}, "Allowed"],
+      ["logs:StartQuery", busLogs, {}, "Allowed"],
+      // the dead-letters key only through SQS; no other key
+      ["kms:Decrypt", rendered.keys["dead-letters"]!, {}, "ImplicitlyDenied"],
+      ["kms:Decrypt", rendered.keys.main!, viaSqs, "ImplicitlyDenied"],
+      ["kms:Encrypt", rendered.keys["dead-letters"]!, viaSqs, "ImplicitlyDenied"],
+      // not another environment's, not another bus
+      ["sqs:ReceiveMessage", stagingDlq, {}, "ImplicitlyDenied"],
+      ["sqs:PurgeQueue", stagingDlq, {}, "ImplicitlyDenied"],
+      ["events:PutEvents", arn("events", "event-bus/trust-callbacks-staging-callbacks-0"), {}, "ImplicitlyDenied"],
+      ["events:PutEvents", arn("events", "event-bus/default"), {}, "ImplicitlyDenied"],
+      ["sqs:SendMessage", trustDlq, {}, "ImplicitlyDenied"],
+    ];
+    for (const [action, resource, context, expected] of cases) {
+      const keyPolicy = resource === rendered.keys.main ? doc("main_key_policy") : doc("dead_letters_key_policy");
+      expect(as(operator, action, resource, context, resource.includes(":kms:") ? keyPolicy : undefined), `${action} ${resource}`).toBe(expected);
+    }
+  });
+
+  it("let neither read a secret value, change infrastructure, or write logs anywhere but by appending to the audit group", () => {
+    const secret = (name: string) => arn("secretsmanager", `secret:${name}-AbCdEf`);
+    for (const who of [viewer, operator]) {
+      const cases: [string, string, string][] = [
+        ["logs:CreateLogStream", auditGroup, "Allowed"],
+        ["logs:PutLogEvents", `${auditGroup}:log-stream:alice-2026-12-05`, "Allowed"],
+        // secrets: explicitly denied, whatever else is attached to the role later
+        ["secretsmanager:GetSecretValue", secret("trust-callbacks/prod/signing/RX1/ehr"), "ExplicitlyDenied"],
+        ["secretsmanager:GetSecretValue", secret("trust-callbacks/prod/credentials/RX1/ehr"), "ExplicitlyDenied"],
+        ["secretsmanager:GetSecretValue", secret(`events!connection/${PREFIX}-RX1-ehr/0f3c8f1e`), "ExplicitlyDenied"],
+        ["secretsmanager:BatchGetSecretValue", "*", "ExplicitlyDenied"],
+        ["secretsmanager:PutSecretValue", secret("trust-callbacks/prod/signing/RX1/ehr"), "ImplicitlyDenied"],
+        // logs: append only, to the audit group only
+        ["logs:DeleteLogStream", `${auditGroup}:log-stream:alice-2026-12-05`, "ImplicitlyDenied"],
+        ["logs:DeleteLogGroup", auditGroup, "ImplicitlyDenied"],
+        ["logs:PutRetentionPolicy", auditGroup, "ImplicitlyDenied"],
+        ["logs:DeleteRetentionPolicy", auditGroup, "ImplicitlyDenied"],
+        ["logs:AssociateKmsKey", auditGroup, "ImplicitlyDenied"],
+        ["logs:CreateLogGroup", arn("logs", `log-group:/${PREFIX}/other`), "ImplicitlyDenied"],
+        ["logs:PutLogEvents", `${lambdaLogs}:log-stream:x`, "ImplicitlyDenied"],
+        ["logs:PutLogEvents", arn("logs", "log-group:/trust-callbacks-staging/support-audit:log-stream:x"), "ImplicitlyDenied"],
+        ["logs:GetLogEvents", `${auditGroup}:log-stream:alice-2026-12-05`, "ImplicitlyDenied"],
+        // infrastructure
+        ["events:PutRule", arn("events", `rule/${PREFIX}-callbacks-0/x`), "ImplicitlyDenied"],
+        ["events:PutTargets", arn("events", `rule/${PREFIX}-callbacks-0/x`), "ImplicitlyDenied"],
+        ["events:UpdateConnection", connection, "ImplicitlyDenied"],
+        ["events:DeleteConnection", connection, "ImplicitlyDenied"],
+        ["sqs:SetQueueAttributes", trustDlq, "ImplicitlyDenied"],
+        ["sqs:DeleteQueue", trustDlq, "ImplicitlyDenied"],
+        ["sqs:StartMessageMoveTask", trustDlq, "ImplicitlyDenied"],
+        ["kms:PutKeyPolicy", rendered.keys["dead-letters"]!, "ImplicitlyDenied"],
+        ["kms:ScheduleKeyDeletion", rendered.keys.main!, "ImplicitlyDenied"],
+        ["iam:PassRole", role(`${PREFIX}-transform-filter`), "ImplicitlyDenied"],
+        ["iam:PutRolePolicy", role(`${PREFIX}-support-viewer`), "ImplicitlyDenied"],
+        ["lambda:UpdateFunctionCode", arn("lambda", `function:${PREFIX}-transform-filter`), "ImplicitlyDenied"],
+        ["s3:GetObject", `arn:aws:s3:::${PREFIX}-quarantine-${ACCOUNT}/quarantine/x.json`, "ImplicitlyDenied"],
+        ["kinesis:GetRecords", arn("kinesis", "stream/clinical-messaging-conversation-events"), "ImplicitlyDenied"],
+      ];
+      for (const [action, resource, expected] of cases) {
+        const resourcePolicy = resource.includes(":kms:") ? (resource === rendered.keys.main ? doc("main_key_policy") : doc("dead_letters_key_policy")) : undefined;
+        expect(as(who, action, resource, {}, resourcePolicy), `${who} ${action} ${resource}`).toBe(expected);
+      }
+    }
+  });
+
+  it("may be assumed only by the listed principals, each for its own role, and only with MFA", () => {
+    const [firstViewer, firstOperator] = [rendered.supportPrincipals.viewers[0]!, rendered.supportPrincipals.operators[0]!];
+    const assume = (policy: string, principal: string, context: Record<string, string>) =>
+      decide({ principal, action: "sts:AssumeRole", resource: role(`${PREFIX}-support`), context, resourcePolicy: doc(policy) });
+    const mfa = { "aws:MultiFactorAuthPresent": "true" };
+    const cases: [string, string, Record<string, string>, string][] = [
+      ["support_viewer_trust_policy", firstViewer, mfa, "Allowed"],
+      ["support_viewer_trust_policy", rendered.supportPrincipals.viewers.at(-1)!, mfa, "Allowed"],
+      ["support_operator_trust_policy", firstOperator, mfa, "Allowed"],
+      ["support_viewer_trust_policy", firstViewer, {}, "ImplicitlyDenied"],
+      ["support_viewer_trust_policy", firstViewer, { "aws:MultiFactorAuthPresent": "false" }, "ImplicitlyDenied"],
+      ["support_operator_trust_policy", firstOperator, {}, "ImplicitlyDenied"],
+      ["support_operator_trust_policy", firstViewer, mfa, "ImplicitlyDenied"],
+      ["support_viewer_trust_policy", role("some-other-role"), mfa, "ImplicitlyDenied"],
+      ["support_viewer_trust_policy", `arn:aws:iam::${ACCOUNT}:root`, mfa, "ImplicitlyDenied"],
+      ["support_viewer_trust_policy", "arn:aws:iam::999999999999:role/support", mfa, "ImplicitlyDenied"],
+      ["support_viewer_trust_policy", "lambda.amazonaws.com", mfa, "ImplicitlyDenied"],
+    ];
+    for (const [policy, principal, context, expected] of cases) expect(assume(policy, principal, context), `${policy} ${principal} ${JSON.stringify(context)}`).toBe(expected);
+  });
+});
+
 describe("every document", () => {
+  // docs/guarantees.md 5.9.
+  it("keeps each pipeline role off the keys, queues and buses that are not its own", () => {
+    const trustDlq = arn("sqs", `${PREFIX}-RAJ123-dlq`);
+    const busDlq = arn("sqs", `${PREFIX}-bus-dlq`);
+    const pipeDlq = arn("sqs", `${PREFIX}-pipe-dlq`);
+    const bus = rendered.buses[0]!;
+    const deadLetters = rendered.keys["dead-letters"]!;
+    const roles: [string, string][] = [
+      [role(`${PREFIX}-transform-filter`), "lambda_role_policy"],
+      [role(`${PREFIX}-pipe`), "pipe_role_policy"],
+      [role(`${PREFIX}-api-destinations`), "api_destinations_role_policy"],
+      [role(`${PREFIX}-connection-sync`), "connection_sync_role_policy"],
+    ];
+    // [role policy, action, resource, context, expected]
+    const cases: [string, string, string, Record<string, string>, string][] = [
+      ["lambda_role_policy", "events:PutEvents", bus, {}, "Allowed"],
+      ["pipe_role_policy", "sqs:SendMessage", pipeDlq, {}, "Allowed"],
+      ...["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy"].flatMap((name): [string, string, string, Record<string, string>, string][] => [
+        [name, "sqs:ReceiveMessage", trustDlq, {}, "ImplicitlyDenied"],
+        [name, "sqs:PurgeQueue", busDlq, {}, "ImplicitlyDenied"],
+        [name, "sqs:SendMessage", trustDlq, {}, "ImplicitlyDenied"],
+        [name, "kms:Decrypt", deadLetters, { "kms:ViaService": `sqs.${REGION}.amazonaws.com` }, "ImplicitlyDenied"],
+        [name, "events:PutEvents", arn("events", "event-bus/trust-callbacks-staging-callbacks-0"), {}, "ImplicitlyDenied"],
+      ]),
+      ["pipe_role_policy", "events:PutEvents", bus, {}, "ImplicitlyDenied"],
+      ["api_destinations_role_policy", "events:PutEvents", bus, {}, "ImplicitlyDenied"],
+      ["connection_sync_role_policy", "events:PutEvents", bus, {}, "ImplicitlyDenied"],
+      ["lambda_role_policy", "sqs:SendMessage", pipeDlq, {}, "ImplicitlyDenied"],
+      ["lambda_role_policy", "kms:Decrypt", rendered.keys.main!, { "kms:ViaService": `sqs.${REGION}.amazonaws.com` }, "ImplicitlyDenied"],
+      ["lambda_role_policy", "kms:Decrypt", rendered.keys.connections!, { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` }, "ImplicitlyDenied"],
+      ["pipe_role_policy", "kms:Decrypt", rendered.keys.main!, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }, "ImplicitlyDenied"],
+      ["pipe_role_policy", "kinesis:GetRecords", arn("kinesis", "stream/another-stream"), {}, "ImplicitlyDenied"],
+    ];
+    const keyPolicyOf = (resource: string) =>
+      resource === deadLetters ? doc("dead_letters_key_policy") : resource === rendered.keys.connections ? doc("connections_key_policy") : resource === rendered.keys.main ? doc("main_key_policy") : undefined;
+    for (const [name, action, resource, context, expected] of cases) {
+      const principal = roles.find(([, policy]) => policy === name)![0];
+      expect(decide({ principal, action, resource, context, identityPolicies: [doc(name)], resourcePolicy: keyPolicyOf(resource) }), `${name} ${action} ${resource}`).toBe(expected);
+    }
+  });
+
   it("is valid policy syntax", () => {
     const kinds: Record<string, "identity" | "resource" | "trust"> = {
       lambda_role_policy: "identity", pipe_role_policy: "identity", api_destinations_role_policy: "identity", connection_sync_role_policy: "identity",
       lambda_trust_policy: "trust", pipe_trust_policy: "trust", api_destinations_trust_policy: "trust", connection_sync_trust_policy: "trust",
+      support_viewer_role_policy: "identity", support_operator_role_policy: "identity",
+      support_viewer_trust_policy: "trust", support_operator_trust_policy: "trust",
     };
     for (const [name, document] of Object.entries(rendered.documents)) {
       expect(policyErrors(document, kinds[name] ?? "resource"), name).toEqual([]);
@@ -354,7 +648,7 @@ describe("every document", () => {
   });
 
   it("grants the roles the pipeline runs as no wildcard action (key policies keep the documented account-root kms:*)", () => {
-    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy"]) {
+    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy"]) {
       const actions = doc(name).Statement.filter((s) => s.Effect === "Allow").flatMap((s) => [s.Action].flat());
       expect(actions.filter((action) => action.includes("*")), name).toEqual([]);
     }
@@ -363,11 +657,12 @@ describe("every document", () => {
   it("fits its quota at the largest scale the deployment allows, with realistic names (IAM counts characters without whitespace)", () => {
     const sizes = Object.fromEntries(Object.entries(rendered.text).map(([name, text]) => [name, text.length]));
     // IAM User Guide, "IAM and AWS STS quotas": all inline policies of a role together, 10,240 characters.
-    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy"]) expect(sizes[name], name).toBeLessThan(10_240);
+    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy"]) expect(sizes[name], name).toBeLessThan(10_240);
     // KMS Developer Guide, "Quotas": a key policy document is at most 32 KB.
     for (const name of ["main_key_policy", "dead_letters_key_policy", "connections_key_policy"]) expect(sizes[name], name).toBeLessThan(32_768);
     // IAM: a role trust policy is at most 2,048 characters by default.
-    for (const name of ["lambda_trust_policy", "pipe_trust_policy", "api_destinations_trust_policy", "connection_sync_trust_policy"]) expect(sizes[name], name).toBeLessThan(2_048);
+    // The support roles' trust policies are rendered with the most principals the variable allows (10), long SSO role ARNs.
+    for (const name of ["lambda_trust_policy", "pipe_trust_policy", "api_destinations_trust_policy", "connection_sync_trust_policy", "support_viewer_trust_policy", "support_operator_trust_policy"]) expect(sizes[name], name).toBeLessThan(2_048);
     // Amazon SQS Developer Guide, "Amazon SQS quotas": a queue policy is at most 8,192 bytes; S3 bucket policies 20 KB.
     for (const name of ["trust_dlq_policy", "bus_dlq_policy"]) expect(sizes[name], name).toBeLessThan(8_192);
   });

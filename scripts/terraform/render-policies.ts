@@ -23,6 +23,8 @@ export interface RenderedPolicies {
   documents: Record<string, PolicyDocument>;
   keys: Record<string, string>;
   buses: string[];
+  /** Who the support roles' trust policies were rendered for. */
+  supportPrincipals: { viewers: string[]; operators: string[] };
 }
 
 export interface PolicyDocument {
@@ -54,7 +56,7 @@ export function renderPolicies(options: RenderOptions): RenderedPolicies {
     const outputs = JSON.parse(run("output", "-json", `-state=${join(work, "render.tfstate")}`));
     const text = outputs.documents.value as Record<string, string>;
     const documents = Object.fromEntries(Object.entries(text).map(([name, json]) => [name, JSON.parse(json) as PolicyDocument]));
-    return { text, documents, keys: outputs.arns.value.keys, buses: outputs.arns.value.buses };
+    return { text, documents, keys: outputs.arns.value.keys, buses: outputs.arns.value.buses, supportPrincipals: outputs.arns.value.support_principals };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

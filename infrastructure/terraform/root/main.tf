@@ -10,7 +10,7 @@
 locals {
   trusts_dir            = coalesce(var.trusts_dir, "${path.module}/../environments/${var.environment}/trusts")
   lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.module}/../../../.build/lambdas/transform-filter.zip")
-  signing_secret_prefix = coalesce(var.signing_secret_prefix, "trust-callbacks/${var.environment}/")
+  signing_secret_prefix = var.signing_secret_prefix
   # connection-sync (modules/pipeline/connection-sync.tf): its zip, and each endpoint's credentials secret name and kind.
   connection_sync_zip_path = coalesce(var.connection_sync_zip_path, "${path.module}/../../../.build/lambdas/connection-sync.zip")
   endpoint_credentials = merge([for id, trust in local.trusts : {
@@ -73,6 +73,18 @@ module "pipeline" {
   credentials_secret_prefix = var.credentials_secret_prefix
   endpoint_credentials      = local.endpoint_credentials
   connection_sync           = var.connection_sync
+}
+
+# Support staff access (pipeline part): the audit log group and the viewer and operator roles (docs/guarantees.md 5.6-5.8).
+module "support" {
+  source = "../modules/support"
+  count  = var.part == "pipeline" ? 1 : 0
+
+  name_prefix              = module.pipeline[0].name_prefix
+  kms_key_arn              = module.pipeline[0].kms_key_arn
+  dead_letters_kms_key_arn = module.pipeline[0].dead_letters_kms_key_arn
+  history_log_group_names  = ["/aws/lambda/${module.pipeline[0].lambda_function_name}", module.pipeline[0].bus_log_group_name]
+  support                  = var.support
 }
 
 # Only in a bus part: the trusts on that bus.

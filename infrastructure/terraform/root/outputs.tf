@@ -63,6 +63,12 @@ output "pipeline" {
     bus_log_group_name     = module.pipeline[0].bus_log_group_name
     # Run once after apply (provider 5.100 cannot set a bus's log level); empty when Terraform set it.
     event_bus_log_config_commands = module.pipeline[0].event_bus_log_config_commands
+    # The support audit log group the CLI appends to, and the support roles created (modules/support).
+    support = {
+      audit_log_group_name = module.support[0].audit_log_group_name
+      audit_log_group_arn  = module.support[0].audit_log_group_arn
+      role_arns            = module.support[0].role_arns
+    }
   }
 }
 

@@ -67,12 +67,11 @@ variable "create_test_source" {
 }
 
 variable "signing_secret_prefix" {
-  description = "Every endpoint's signingSecret must start with this; the Lambda may read only secrets under it. Null: trust-callbacks/<environment>/."
+  description = "Every endpoint's signingSecret must start with this, trust-callbacks/<environment>/signing/; the Lambda may read only secrets under it. Required: disjoint from credentials_secret_prefix (modules/pipeline checks it)."
   type        = string
-  default     = null
   validation {
-    condition     = var.signing_secret_prefix == null || can(regex("^[A-Za-z0-9/_+=.@-]{3,}/$", coalesce(var.signing_secret_prefix, "x")))
-    error_message = "signing_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/."
+    condition     = can(regex("^[A-Za-z0-9/_+=.@-]{3,}/$", var.signing_secret_prefix))
+    error_message = "signing_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/signing/."
   }
 }
 
@@ -156,9 +155,23 @@ variable "account_quotas" {
 }
 
 variable "credentials_secret_prefix" {
-  description = "Every endpoint's credentialsSecret must start with this; connection-sync may read only secrets under it. Null: signing_secret_prefix. A prefix of its own (e.g. trust-callbacks/prod/credentials/) keeps signing keys out of connection-sync's reach."
+  description = "Every endpoint's credentialsSecret must start with this, trust-callbacks/<environment>/credentials/; connection-sync may read only secrets under it. Required, never the signing prefix: neither may be a prefix of the other (modules/pipeline checks it)."
   type        = string
-  default     = null
+  validation {
+    condition     = can(regex("^[A-Za-z0-9/_+=.@-]{3,}/$", var.credentials_secret_prefix))
+    error_message = "credentials_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/credentials/."
+  }
+}
+
+variable "support" {
+  description = "Support staff access (defaults and checks: modules/support): viewer_principal_arns and operator_principal_arns, the IAM roles or users that may assume each support role (none by default: no role), require_mfa (true; false only for federated principals whose sign-in enforces MFA), and audit_log_retention_days of the support audit log group (2557)."
+  type = object({
+    viewer_principal_arns    = optional(list(string))
+    operator_principal_arns  = optional(list(string))
+    require_mfa              = optional(bool)
+    audit_log_retention_days = optional(number)
+  })
+  default = {}
 }
 
 variable "connection_sync" {

@@ -35,6 +35,10 @@ locals {
   regional = "${var.region}:${var.account_id}"
   key      = { for role in ["main", "dead-letters", "connections", "platform-stream", "platform-data-keys", "secrets"] : role => "${local.arn}:kms:${local.regional}:key/${uuidv5("dns", "${var.name_prefix}.${role}.keys.example")}" }
   buses    = [for index in range(var.bus_count) : "${var.name_prefix}-callbacks-${index}"]
+  # The most principals modules/support accepts per role (10), as long as IAM Identity Center makes them.
+  support_principals = { for role in ["viewers", "operators"] : role => [
+    for index in range(10) : "arn:aws:iam::${var.account_id}:role/aws-reserved/sso.amazonaws.com/${var.region}/AWSReservedSSO_TrustCallbacksSupport${title(trimsuffix(role, "s"))}${index}_0123456789abcdef"
+  ] }
 }
 
 module "pipeline" {
@@ -58,7 +62,7 @@ module "pipeline" {
   bindings_table_arn    = "${local.arn}:dynamodb:${local.regional}:table/${var.name_prefix}-bindings"
   subscriptions_prefix  = "subscriptions/"
   quarantine_prefix     = "quarantine/"
-  signing_secret_prefix = "trust-callbacks/prod/"
+  signing_secret_prefix = "trust-callbacks/prod/signing/"
   secrets_kms_key_arns  = [local.key["secrets"]]
 }
 
@@ -69,13 +73,27 @@ module "connection_sync" {
   partition                 = "aws"
   region                    = var.region
   account_id                = var.account_id
-  credentials_secret_prefix = "trust-callbacks/prod/"
+  credentials_secret_prefix = "trust-callbacks/prod/credentials/"
   secrets_kms_key_arns      = [local.key["secrets"]]
   connections_key_arn       = local.key["connections"]
   config_bucket_arn         = "${local.arn}:s3:::${var.name_prefix}-config-${var.account_id}"
   credentials_map_key       = "connection-sync/connections.json"
   main_key_arn              = local.key["main"]
   log_group_arn             = "${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-connection-sync"
+}
+
+module "support" {
+  source = "../../../infrastructure/terraform/modules/policies/support"
+
+  name_prefix             = var.name_prefix
+  partition               = "aws"
+  region                  = var.region
+  account_id              = var.account_id
+  dead_letters_key_arn    = local.key["dead-letters"]
+  history_log_group_arns  = ["${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-transform-filter", "${local.arn}:logs:${local.regional}:log-group:/aws/vendedlogs/events/${var.name_prefix}-callbacks"]
+  audit_log_group_arn     = "${local.arn}:logs:${local.regional}:log-group:/${var.name_prefix}/support-audit"
+  viewer_principal_arns   = local.support_principals["viewers"]
+  operator_principal_arns = local.support_principals["operators"]
 }
 
 module "trust_dlq" {
@@ -109,13 +127,18 @@ output "documents" {
     trust_dlq_policy              = module.trust_dlq.queue_policy
     connection_sync_trust_policy  = module.pipeline.lambda_trust_policy # the role connection-sync.tf builds uses it
     connection_sync_role_policy   = module.connection_sync.role_policy
+    support_viewer_role_policy    = module.support.viewer_role_policy
+    support_operator_role_policy  = module.support.operator_role_policy
+    support_viewer_trust_policy   = module.support.viewer_trust_policy
+    support_operator_trust_policy = module.support.operator_trust_policy
   }
 }
 
 output "arns" {
   description = "The ARNs the documents were rendered with, for the evaluations."
   value = {
-    keys  = local.key
-    buses = [for name in local.buses : "${local.arn}:events:${local.regional}:event-bus/${name}"]
+    keys               = local.key
+    buses              = [for name in local.buses : "${local.arn}:events:${local.regional}:event-bus/${name}"]
+    support_principals = local.support_principals
   }
 }

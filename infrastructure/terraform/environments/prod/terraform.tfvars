@@ -1,6 +1,9 @@
 environment    = "prod"
 aws_account_id = "333333333333" # replace with the production account
 owner          = "clinical-messaging-platform"
+# Secret names (README, "Roles and secret names"): the Lambda reads only signing keys, connection-sync only credentials.
+signing_secret_prefix     = "trust-callbacks/prod/signing/"
+credentials_secret_prefix = "trust-callbacks/prod/credentials/"
 # The platform's production stream and keys (replace with the values the platform team gives you; the plan
 # refuses to run without them). The Pipe starts at LATEST: only events written after the first apply are delivered.
 source_stream = {

@@ -1,6 +1,9 @@
 environment    = "staging"
 aws_account_id = "222222222222" # replace with the staging account
 owner          = "clinical-messaging-platform"
+# Secret names (README, "Roles and secret names"): the Lambda reads only signing keys, connection-sync only credentials.
+signing_secret_prefix     = "trust-callbacks/staging/signing/"
+credentials_secret_prefix = "trust-callbacks/staging/credentials/"
 # The platform's staging stream and keys (replace with the values the platform team gives you; the plan refuses
 # to run without them). The Pipe starts at LATEST: only events written after the first apply are delivered.
 source_stream = {

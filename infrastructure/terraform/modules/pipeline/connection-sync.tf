@@ -4,7 +4,7 @@
 # a credentials secret of this deployment gets a new current version (rule below), and on a schedule (reconcile).
 locals {
   connection_sync_name      = "${local.name}-connection-sync"
-  credentials_secret_prefix = coalesce(var.credentials_secret_prefix, var.signing_secret_prefix)
+  credentials_secret_prefix = var.credentials_secret_prefix
   credentials_map_key       = "connection-sync/connections.json"
   # Keyed "<ODS>/<endpoint id>" by the caller; connections are named like modules/trust-endpoint names them.
   credentials_map = {

@@ -58,11 +58,11 @@ variable "source_stream_shard_count" {
 }
 
 variable "signing_secret_prefix" {
-  description = "Name prefix of every endpoint's signing secret (e.g. trust-callbacks/prod/): the Lambda may read secrets under it only. One ARN pattern instead of one ARN per endpoint keeps the policy within IAM's size quota at any number of trusts."
+  description = "Name prefix of every endpoint's signing key, trust-callbacks/<env>/signing/: the Lambda may read secrets under it only. One ARN pattern instead of one ARN per endpoint keeps the policy within IAM's size quota at any number of trusts."
   type        = string
   validation {
     condition     = can(regex("^[A-Za-z0-9/_+=.@-]{3,}/$", var.signing_secret_prefix))
-    error_message = "signing_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/."
+    error_message = "signing_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/signing/."
   }
 }
 
@@ -280,12 +280,17 @@ variable "connection_sync_zip_path" {
 }
 
 variable "credentials_secret_prefix" {
-  description = "Name prefix of every endpoint's credentials secret: connection-sync may read secrets under it only. Null: signing_secret_prefix."
+  description = "Name prefix of every endpoint's credentials secret, trust-callbacks/<env>/credentials/: connection-sync may read secrets under it only. Required, and disjoint from signing_secret_prefix (neither a prefix of the other), so the Lambda never reads a credential and connection-sync never a signing key."
   type        = string
-  default     = null
   validation {
-    condition     = var.credentials_secret_prefix == null || can(regex("^[A-Za-z0-9/_+=.@-]{3,}/$", coalesce(var.credentials_secret_prefix, "x")))
-    error_message = "credentials_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/."
+    condition     = can(regex("^[A-Za-z0-9/_+=.@-]{3,}/$", var.credentials_secret_prefix))
+    error_message = "credentials_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/credentials/."
+  }
+  # Cross-variable validation (Terraform >= 1.9): one IAM pattern must never match both kinds of secret.
+  # (A null prefix is refused above; try() keeps this check from erroring on it.)
+  validation {
+    condition     = try(!startswith(var.credentials_secret_prefix, var.signing_secret_prefix) && !startswith(var.signing_secret_prefix, var.credentials_secret_prefix), true)
+    error_message = "credentials_secret_prefix (${coalesce(var.credentials_secret_prefix, "null")}) and signing_secret_prefix (${coalesce(var.signing_secret_prefix, "null")}) must not be prefixes of one another: use trust-callbacks/<env>/credentials/ and trust-callbacks/<env>/signing/."
   }
 }
 

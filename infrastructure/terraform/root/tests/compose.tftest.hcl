@@ -10,6 +10,9 @@ variables {
   owner              = "tests"
   create_test_source = true
   trusts_dir         = "tests/fixtures/three-trusts"
+  # docs/guarantees.md 5.3: both required, each its own kind.
+  signing_secret_prefix     = "trust-callbacks/test/signing/"
+  credentials_secret_prefix = "trust-callbacks/test/credentials/"
 }
 
 run "the_pipeline_part_holds_the_shared_resources_and_no_trust" {
@@ -23,8 +26,8 @@ run "the_pipeline_part_holds_the_shared_resources_and_no_trust" {
     error_message = "the pipeline part holds module.pipeline only: no trust module, no index"
   }
   assert {
-    condition     = output.pipeline.signing_secret_prefix == "trust-callbacks/test/"
-    error_message = "the signing secrets' prefix defaults to trust-callbacks/<environment>/"
+    condition     = output.pipeline.signing_secret_prefix == "trust-callbacks/test/signing/"
+    error_message = "the signing keys' prefix is the one the environment sets (trust-callbacks/<environment>/signing/)"
   }
   assert {
     condition = output.part_inputs == {
@@ -237,12 +240,34 @@ run "refuses_more_rules_on_a_bus_than_the_quota" {
   expect_failures = [output.trusts]
 }
 
+# docs/guarantees.md 5.6-5.8: the pipeline part holds the support audit group and, for listed principals, the roles.
+run "the_pipeline_part_holds_the_support_audit_group_and_roles_for_listed_principals" {
+  command = plan
+  variables {
+    part    = "pipeline"
+    support = { operator_principal_arns = ["arn:aws:iam::123456789012:role/support-operators"] }
+  }
+
+  assert {
+    condition     = module.support[0].audit_log_group_name == "/trust-callbacks-test/support-audit" && output.pipeline.support.audit_log_group_name == "/trust-callbacks-test/support-audit"
+    error_message = "the support audit log group is created by the pipeline part and reported in its output pipeline.support"
+  }
+  assert {
+    condition     = toset(keys(module.support[0].role_arns)) == toset(["operator"])
+    error_message = "a role only for a non-empty principal list"
+  }
+  assert {
+    condition     = module.support[0].history_log_group_arns == tolist(["arn:aws:logs:eu-west-2:123456789012:log-group:/aws/lambda/trust-callbacks-test-transform-filter", "arn:aws:logs:eu-west-2:123456789012:log-group:/aws/vendedlogs/events/trust-callbacks-test-callbacks"])
+    error_message = "support staff query the Lambda's and the buses' log groups of this deployment"
+  }
+}
+
 run "refuses_a_signing_secret_outside_the_deployments_prefix" {
   command = plan
   variables {
     part                      = "pipeline"
-    signing_secret_prefix     = "trust-callbacks/prod/"
-    credentials_secret_prefix = "trust-callbacks/test/"
+    signing_secret_prefix     = "trust-callbacks/prod/signing/"
+    credentials_secret_prefix = "trust-callbacks/test/credentials/"
   }
   expect_failures = [output.trusts]
 }

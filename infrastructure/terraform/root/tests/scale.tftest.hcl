@@ -10,6 +10,9 @@ variables {
   aws_account_id     = "123456789012"
   owner              = "tests"
   create_test_source = true
+  # The generated trust files (scripts/terraform/scale-plan/trust-files.ts) name their secrets under these.
+  signing_secret_prefix     = "trust-callbacks/test/signing/"
+  credentials_secret_prefix = "trust-callbacks/test/credentials/"
 }
 
 run "plans_every_generated_trust_of_the_part" {

@@ -3,14 +3,15 @@ mock_provider "aws" {
 }
 
 variables {
-  environment              = "test"
-  lambda_zip_path          = "../../../../.build/lambdas/transform-filter.zip"
-  connection_sync_zip_path = "../../../../.build/lambdas/connection-sync.zip"
-  create_test_source       = true
-  signing_secret_prefix    = "trust-callbacks/test/"
-  event_bus_count          = 3
-  pipe                     = { batch_size = 200, maximum_retry_attempts = 20 }
-  lambda                   = { reserved_concurrency = 5 }
+  environment               = "test"
+  lambda_zip_path           = "../../../../.build/lambdas/transform-filter.zip"
+  connection_sync_zip_path  = "../../../../.build/lambdas/connection-sync.zip"
+  create_test_source        = true
+  signing_secret_prefix     = "trust-callbacks/test/signing/"
+  credentials_secret_prefix = "trust-callbacks/test/credentials/"
+  event_bus_count           = 3
+  pipe                      = { batch_size = 200, maximum_retry_attempts = 20 }
+  lambda                    = { reserved_concurrency = 5 }
 }
 
 # Who may do what is evaluated in scripts/terraform/policies.test.ts (rendered by modules/policies/pipeline);
@@ -41,7 +42,7 @@ run "least_privilege_iam_without_wildcard_actions" {
     error_message = "the Lambda may PutEvents on the deployment's callbacks buses only"
   }
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s.Resource if s.Sid == "ReadSigningSecrets"]) == ["arn:aws:secretsmanager:eu-west-2:123456789012:secret:trust-callbacks/test/*"]
+    condition     = one([for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s.Resource if s.Sid == "ReadSigningSecrets"]) == ["arn:aws:secretsmanager:eu-west-2:123456789012:secret:trust-callbacks/test/signing/*"]
     error_message = "the Lambda reads signing secrets under the deployment's prefix, one pattern whatever the number of endpoints"
   }
 }
@@ -441,8 +442,8 @@ run "connection_sync_is_triggered_by_secret_changes_and_a_schedule" {
   command = apply
   variables {
     endpoint_credentials = {
-      "RX1/ehr" = { credentials_secret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials", token_url = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write"] }
-      "R0A/pas" = { credentials_secret = "trust-callbacks/test/R0A/pas/auth", auth = "basic" }
+      "RX1/ehr" = { credentials_secret = "trust-callbacks/test/credentials/RX1/ehr", auth = "oauth2_client_credentials", token_url = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write"] }
+      "R0A/pas" = { credentials_secret = "trust-callbacks/test/credentials/R0A/pas", auth = "basic" }
     }
   }
 
@@ -450,8 +451,8 @@ run "connection_sync_is_triggered_by_secret_changes_and_a_schedule" {
     condition = jsondecode(aws_s3_object.connection_credentials_map.content) == {
       version = 1
       connections = {
-        "trust-callbacks-test-RX1-ehr" = { credentialsSecret = "trust-callbacks/test/RX1/ehr/auth", auth = "oauth2_client_credentials", tokenUrl = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write"], headerName = null }
-        "trust-callbacks-test-R0A-pas" = { credentialsSecret = "trust-callbacks/test/R0A/pas/auth", auth = "basic", tokenUrl = null, scopes = null, headerName = null }
+        "trust-callbacks-test-RX1-ehr" = { credentialsSecret = "trust-callbacks/test/credentials/RX1/ehr", auth = "oauth2_client_credentials", tokenUrl = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write"], headerName = null }
+        "trust-callbacks-test-R0A-pas" = { credentialsSecret = "trust-callbacks/test/credentials/R0A/pas", auth = "basic", tokenUrl = null, scopes = null, headerName = null }
       }
     }
     error_message = "one map names every connection's credentials secret, kind and non-secret parameters (token URL, scopes; promise 8.9), never a value"
@@ -464,7 +465,7 @@ run "connection_sync_is_triggered_by_secret_changes_and_a_schedule" {
     condition = jsondecode(aws_cloudwatch_event_rule.connection_sync["secret-changed"].event_pattern) == {
       source        = ["aws.secretsmanager"]
       "detail-type" = ["Secret Label Updated"]
-      detail        = { name = [{ prefix = "trust-callbacks/test/" }], labelUpdated = ["AWSCURRENT"] }
+      detail        = { name = [{ prefix = "trust-callbacks/test/credentials/" }], labelUpdated = ["AWSCURRENT"] }
     }
     error_message = "a new current version of a credentials secret under the prefix triggers a sync (Secrets Manager's own event: no trail needed)"
   }
@@ -517,6 +518,49 @@ run "refuses_a_credentials_secret_outside_the_prefix" {
   expect_failures = [aws_s3_object.connection_credentials_map]
 }
 
+# docs/guarantees.md 5.3: the two kinds of secret have prefixes of their own, both required, neither inside the other.
+run "refuses_secret_prefixes_that_overlap" {
+  command = plan
+  variables {
+    signing_secret_prefix     = "trust-callbacks/test/"
+    credentials_secret_prefix = "trust-callbacks/test/credentials/"
+  }
+  expect_failures = [var.credentials_secret_prefix]
+}
+
+run "refuses_the_same_prefix_for_both_kinds" {
+  command = plan
+  variables {
+    signing_secret_prefix     = "trust-callbacks/test/"
+    credentials_secret_prefix = "trust-callbacks/test/"
+  }
+  expect_failures = [var.credentials_secret_prefix]
+}
+
+run "refuses_a_signing_prefix_inside_the_credentials_prefix" {
+  command = plan
+  variables {
+    signing_secret_prefix     = "trust-callbacks/test/credentials/signing/"
+    credentials_secret_prefix = "trust-callbacks/test/credentials/"
+  }
+  expect_failures = [var.credentials_secret_prefix]
+}
+
+run "refuses_a_missing_credentials_secret_prefix" {
+  command = plan
+  variables {
+    credentials_secret_prefix = null
+  }
+  expect_failures = [var.credentials_secret_prefix]
+}
+
+run "connection_sync_follows_credentials_secrets_only" {
+  command = plan
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.connection_sync["secret-changed"].event_pattern).detail.name == [{ prefix = "trust-callbacks/test/credentials/" }]
+    error_message = "a new version of a signing key never triggers connection-sync: it follows the credentials prefix, not the signing one"
+  }
+}
 # Promise 8.4: a new account keeps at least 100 unreserved executions (PutFunctionConcurrency refuses otherwise), so
 # neither function reserves concurrency unless the environment asks for it.
 run "reserves_no_concurrency_unless_the_environment_asks" {

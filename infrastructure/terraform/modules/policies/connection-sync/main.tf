@@ -41,8 +41,11 @@ output "role_policy" {
           Resource = [local.connections]
         },
         {
-          # The credentials secrets are named in the trust files under the deployment's prefix (the root refuses
-          # others): one pattern, whatever the number of endpoints. Read only; nothing else of Secrets Manager.
+          # The credentials secrets are named in the trust files under trust-callbacks/<env>/credentials/ (the plan
+          # refuses others): one pattern, whatever the number of endpoints, and never a signing key (the prefixes are
+          # disjoint, checked in modules/pipeline). The ARN is the name + "-" + 6 random characters (Secrets Manager
+          # User Guide, https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html).
+          # Read only; nothing else of Secrets Manager.
           Sid      = "ReadCredentialsSecrets"
           Effect   = "Allow"
           Action   = ["secretsmanager:GetSecretValue"]

@@ -19,8 +19,12 @@ variable "account_id" {
 }
 
 variable "credentials_secret_prefix" {
-  description = "Name prefix of every endpoint's credentials secret (e.g. trust-callbacks/prod/): the function may read secrets under it only."
+  description = "Name prefix of every endpoint's credentials secret, trust-callbacks/<env>/credentials/: the function may read secrets under it and no other."
   type        = string
+  validation {
+    condition     = can(regex("^[A-Za-z0-9/_+=.@-]{3,}/$", var.credentials_secret_prefix))
+    error_message = "credentials_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/credentials/."
+  }
 }
 
 variable "secrets_kms_key_arns" {

@@ -13,7 +13,12 @@ output "queue_policy" {
         Principal = { Service = "events.amazonaws.com" }
         Action    = "sqs:SendMessage"
         Resource  = var.queue_arn
-        Condition = { ArnEquals = { "aws:SourceArn" = var.sender_arns } }
+        # aws:SourceAccount too (docs/guarantees.md 5.4): the queue's own account, read from its ARN. IfExists: the
+        # sender ARNs already name the account, and the DLQ page's example does not show the key.
+        Condition = {
+          ArnEquals            = { "aws:SourceArn" = var.sender_arns }
+          StringEqualsIfExists = { "aws:SourceAccount" = split(":", var.queue_arn)[4] }
+        }
       },
       {
         Sid       = "DenyInsecureTransport"

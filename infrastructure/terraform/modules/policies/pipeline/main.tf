@@ -21,6 +21,17 @@ locals {
     Action    = "kms:*"
     Resource  = "*"
   }
+
+  # docs/guarantees.md 5.4: every statement that lets an AWS service use a key names this account. Whether KMS sees
+  # aws:SourceAccount when a service calls it for a resource is documented for EventBridge buses only (EventBridge User
+  # Guide, "Authorizing EventBridge to use a customer managed key", https://docs.aws.amazon.com/eventbridge/latest/
+  # userguide/eb-encryption-key-policy.html, whose example is itself wrong: an ARN under aws:SourceAccount). So the
+  # key is matched with ...IfExists: a request that carries it must carry this account; one that does not is still
+  # bound by the statement's other conditions (an encryption context or source ARN naming this deployment's
+  # resources), so a missing key never drops a dead letter, a log record or an alarm.
+  this_account_if_present = { "aws:SourceAccount" = var.account_id }
+  # Every alarm of the deployment is named <prefix>-... (modules/pipeline/monitoring.tf, modules/trust).
+  alarm_arns = "${local.arn_prefix}:cloudwatch:${local.regional}:alarm:${var.name_prefix}-*"
 }
 
 # Encrypts data at rest: stream (test), buckets, the Pipe's DLQ, log groups, the callbacks buses and the alarm topic.
@@ -33,24 +44,32 @@ output "main_key_policy" {
       {
         # CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS": the Region's logs
         # principal, bound by encryption context to this deployment's log groups.
+        # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html). The log group ARN in
+        # the context already names this account; /<prefix>/* is the support audit log group (modules/support).
         Sid       = "CloudWatchLogsOfThisDeployment"
         Effect    = "Allow"
         Principal = { Service = "logs.${var.region}.amazonaws.com" }
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"]
         Resource  = "*"
-        Condition = { ArnLike = { "kms:EncryptionContext:aws:logs:arn" = [
-          "${local.arn_prefix}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-*",
-          "${local.arn_prefix}:logs:${local.regional}:log-group:/aws/vendedlogs/*/${var.name_prefix}-*",
-        ] } }
+        Condition = {
+          ArnLike = { "kms:EncryptionContext:aws:logs:arn" = [
+            "${local.arn_prefix}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-*",
+            "${local.arn_prefix}:logs:${local.regional}:log-group:/aws/vendedlogs/*/${var.name_prefix}-*",
+            "${local.arn_prefix}:logs:${local.regional}:log-group:/${var.name_prefix}/*",
+          ] }
+          StringEqualsIfExists = local.this_account_if_present
+        }
       },
       {
         # EventBridge User Guide, "Encrypting EventBridge event buses with AWS KMS keys" ("Authorizing EventBridge
         # to use a customer managed key"): DescribeKey without condition, so a bus can be created with the key...
+        # Only this account's EventBridge when the request names one (DescribeKey reveals metadata, not data).
         Sid       = "EventBridgeDescribesKeyForBuses"
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
         Action    = "kms:DescribeKey"
         Resource  = "*"
+        Condition = { StringEqualsIfExists = local.this_account_if_present }
       },
       {
         # ...and data keys only for the events of this deployment's buses (the same context covers rule matching
@@ -65,6 +84,35 @@ output "main_key_policy" {
             "kms:EncryptionContext:aws:events:event-bus:arn" = local.event_bus_arns
             "aws:SourceArn"                                  = local.event_bus_arns
           }
+          StringEqualsIfExists = local.this_account_if_present
+        }
+      },
+      {
+        # Bus logs (issue #21): EventBridge User Guide, "Encrypting event bus logs with AWS KMS in EventBridge"
+        # (https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-bus-logs.html): EventBridge encrypts
+        # each log record's detail and error with the bus's key, and CloudWatch Logs' delivery service decrypts it
+        # before re-encrypting it for the destination. Both with the documented context, SourceArn =
+        # arn:<partition>:logs:<region>:<account>:*, here this account and Region only. Without these two statements
+        # no bus log record is written.
+        Sid       = "EventBridgeEncryptsBusLogs"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = ["kms:GenerateDataKey"]
+        Resource  = "*"
+        Condition = {
+          StringLike           = { "kms:EncryptionContext:SourceArn" = "${local.arn_prefix}:logs:${local.regional}:*" }
+          StringEqualsIfExists = local.this_account_if_present
+        }
+      },
+      {
+        Sid       = "LogDeliveryDecryptsBusLogs"
+        Effect    = "Allow"
+        Principal = { Service = "delivery.logs.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = "*"
+        Condition = {
+          StringLike           = { "kms:EncryptionContext:SourceArn" = "${local.arn_prefix}:logs:${local.regional}:*" }
+          StringEqualsIfExists = local.this_account_if_present
         }
       },
       {
@@ -76,15 +124,22 @@ output "main_key_policy" {
         Principal = { Service = "dynamodb.amazonaws.com" }
         Action    = ["kms:Describe*", "kms:Get*", "kms:List*"]
         Resource  = "*"
+        Condition = { StringEqualsIfExists = local.this_account_if_present }
       },
       {
-        # Amazon SNS Developer Guide, "Configure AWS KMS permissions for AWS services" (CloudWatch alarms to an
-        # encrypted topic): the documented statement has no condition.
+        # Amazon SNS Developer Guide, "Key management" (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html,
+        # CloudWatch alarms to an encrypted topic): the documented statement has no condition, and AWS does not say
+        # which source keys reach KMS when SNS encrypts for CloudWatch. Whatever does must name this account and,
+        # for aws:SourceArn, an alarm of this deployment (all named <prefix>-...).
         Sid       = "CloudWatchAlarmsToEncryptedTopic"
         Effect    = "Allow"
         Principal = { Service = "cloudwatch.amazonaws.com" }
         Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
         Resource  = "*"
+        Condition = {
+          StringEqualsIfExists = local.this_account_if_present
+          ArnLikeIfExists      = { "aws:SourceArn" = local.alarm_arns }
+        }
       },
     ]
   })
@@ -94,8 +149,9 @@ output "main_key_policy" {
 # the statement for an EventBridge target's encrypted SQS queue without any condition (EventBridge User Guide,
 # "Troubleshooting Amazon EventBridge": encrypted SQS target; Amazon SQS Developer Guide, "Key management"), and
 # does not document which condition keys (aws:SourceArn, aws:SourceAccount, an SQS encryption context) reach KMS
-# when SQS calls it for EventBridge. So the statement depends on none of them: this key is narrow because it
-# encrypts nothing but dead letters, and only this deployment's queue policies let EventBridge send to its queues.
+# when SQS calls it for EventBridge. So the statement requires none of them (each is matched ...IfExists: when
+# present it must name this account and this deployment's queues): this key is narrow because it encrypts nothing
+# but dead letters, and only this deployment's queue policies let EventBridge send to its queues.
 # A refused key would drop the dead letter (metric InvocationsFailedToBeSentToDlq, alarmed in monitoring.tf).
 output "dead_letters_key_policy" {
   description = "Key policy of the key that encrypts the DLQs EventBridge writes to."
@@ -104,11 +160,18 @@ output "dead_letters_key_policy" {
     Statement = [
       local.account_root_statement,
       {
+        # Whatever of these reaches KMS must name this account and one of this deployment's queues (SQS's encryption
+        # context is the queue ARN); aws:SourceArn is left out: which ARN it would carry here (the rule's, the
+        # queue's) is not documented, and a wrong guess would drop every dead letter.
         Sid       = "EventBridgeWritesDeadLetters"
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
         Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
         Resource  = "*"
+        Condition = {
+          StringEqualsIfExists = local.this_account_if_present
+          ArnLikeIfExists      = { "kms:EncryptionContext:aws:sqs:arn" = "${local.arn_prefix}:sqs:${local.regional}:${var.name_prefix}-*" }
+        }
       },
     ]
   })
@@ -228,7 +291,11 @@ output "lambda_role_policy" {
           } }
         },
         {
-          # One pattern for every endpoint's signing key, whatever the number of trusts.
+          # One pattern for every endpoint's signing key, whatever the number of trusts: signing keys only (never a
+          # credentials secret; the prefix names the kind, trust-callbacks/<env>/signing/). A secret's ARN is its name
+          # + "-" + 6 random characters (Secrets Manager User Guide, "Permissions reference for Secrets Manager":
+          # https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html), so the
+          # pattern ends in * after the prefix's final "/"; the modules/pipeline validation keeps the prefixes disjoint.
           Sid      = "ReadSigningSecrets"
           Effect   = "Allow"
           Action   = ["secretsmanager:GetSecretValue"]

@@ -95,8 +95,12 @@ variable "quarantine_prefix" {
 }
 
 variable "signing_secret_prefix" {
-  description = "Name prefix of the endpoints' signing secrets in Secrets Manager."
+  description = "Name prefix of the endpoints' signing keys in Secrets Manager, trust-callbacks/<env>/signing/: the Lambda may read secrets under it and no other."
   type        = string
+  validation {
+    condition     = can(regex("^[A-Za-z0-9/_+=.@-]{3,}/$", var.signing_secret_prefix))
+    error_message = "signing_secret_prefix must be a Secrets Manager name prefix ending in /, e.g. trust-callbacks/prod/signing/."
+  }
 }
 
 variable "secrets_kms_key_arns" {

@@ -1,0 +1,145 @@
+# The support staff's roles (docs/guarantees.md 5.6-5.8), as documents only (no resources, no provider): rendered
+# offline by scripts/terraform/policy-render and evaluated by scripts/terraform/policies.test.ts (who may, who may
+# not, size). modules/support attaches them. Every resource is this deployment's: a pattern under its prefix, so the
+# documents have the same size at 1 and at 1,000 trusts.
+locals {
+  arn_prefix = "arn:${var.partition}"
+  regional   = "${var.region}:${var.account_id}"
+  # Every queue of the deployment is <prefix>-...: the trusts' DLQs <prefix>-<ODS>-dlq, the bus and Pipe DLQs.
+  queues = "${local.arn_prefix}:sqs:${local.regional}:${var.name_prefix}-*"
+  # Connection ARNs are connection/<name>/<uuid> (EventBridge API Reference, DescribeConnection).
+  connections = "${local.arn_prefix}:events:${local.regional}:connection/${var.name_prefix}-*"
+  # The callbacks buses are <prefix>-callbacks-<i> (modules/pipeline).
+  buses = "${local.arn_prefix}:events:${local.regional}:event-bus/${var.name_prefix}-callbacks-*"
+  # StartQuery is authorized on the log group (Service Authorization Reference, Amazon CloudWatch Logs: resource
+  # type log-group, arn:...:log-group:<name>); the ":*" form covers callers that name the group's streams.
+  history_log_groups = flatten([for arn in var.history_log_group_arns : [arn, "${arn}:*"]])
+
+  viewer_statements = [
+    {
+      # ListQueues supports no resource-level permission (Amazon SQS API permissions reference); it returns URLs only.
+      Sid      = "ListQueues"
+      Effect   = "Allow"
+      Action   = ["sqs:ListQueues"]
+      Resource = ["*"]
+    },
+    {
+      # Attributes (counts, age of the oldest message, redrive policy), never a message.
+      Sid      = "ReadThisDeploymentsQueueAttributes"
+      Effect   = "Allow"
+      Action   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListDeadLetterSourceQueues", "sqs:ListQueueTags"]
+      Resource = [local.queues]
+    },
+    {
+      # Call history: Logs Insights over the Lambda's "delivery published" lines and the buses' logs, which carry
+      # no decrypted content (AGENTS.md invariants). The group's key is used by CloudWatch Logs itself.
+      Sid      = "QueryCallHistory"
+      Effect   = "Allow"
+      Action   = ["logs:StartQuery"]
+      Resource = local.history_log_groups
+    },
+    {
+      # GetQueryResults and StopQuery take a query id and support no resource-level permission (Service
+      # Authorization Reference, Amazon CloudWatch Logs); a query can only have been started on the groups above.
+      Sid      = "ReadQueryResults"
+      Effect   = "Allow"
+      Action   = ["logs:GetQueryResults", "logs:StopQuery"]
+      Resource = ["*"]
+    },
+    {
+      # ListConnections has no resource type (as for connection-sync); DescribeConnection returns the state and
+      # the authorization parameters without secret values.
+      Sid      = "ListConnections"
+      Effect   = "Allow"
+      Action   = ["events:ListConnections"]
+      Resource = ["*"]
+    },
+    {
+      Sid      = "ReadThisDeploymentsConnectionStates"
+      Effect   = "Allow"
+      Action   = ["events:DescribeConnection"]
+      Resource = [local.connections]
+    },
+    {
+      # The audit trail: append only. CreateLogStream is authorized on the group, PutLogEvents on its streams.
+      Sid      = "AppendToSupportAudit"
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = [var.audit_log_group_arn, "${var.audit_log_group_arn}:log-stream:*"]
+    },
+    {
+      # No secret value, whatever else is ever attached to the role: signing keys, credentials, EventBridge's own.
+      Sid      = "NeverReadSecretValues"
+      Effect   = "Deny"
+      Action   = ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"]
+      Resource = ["*"]
+    },
+  ]
+
+  operator_statements = [
+    {
+      # Redrive, replay and purge: read and remove this deployment's dead letters.
+      Sid      = "HandleThisDeploymentsDeadLetters"
+      Effect   = "Allow"
+      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:PurgeQueue"]
+      Resource = [local.queues]
+    },
+    {
+      # Reading an encrypted queue needs kms:Decrypt on its key (Amazon SQS Developer Guide, "Key management"):
+      # the dead-letters key, through SQS only. Never the data-at-rest key.
+      Sid       = "DecryptDeadLettersThroughSqs"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt"]
+      Resource  = [var.dead_letters_key_arn]
+      Condition = { StringEquals = { "kms:ViaService" = "sqs.${var.region}.amazonaws.com" } }
+    },
+    {
+      # A redrive re-publishes the dead letter to its bus (SQS StartMessageMoveTask cannot: aws-facts.md).
+      Sid      = "RepublishToCallbacksBuses"
+      Effect   = "Allow"
+      Action   = ["events:PutEvents"]
+      Resource = [local.buses]
+    },
+  ]
+
+  # IAM User Guide, "Configuring MFA-protected API access"
+  # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html): for roles, the
+  # MFA check goes in the trust policy; aws:MultiFactorAuthPresent is true for credentials obtained with MFA
+  # (AssumeRole or GetSessionToken with a device), and Bool (not BoolIfExists) refuses credentials without the key.
+  # That page does not say a federated session (IAM Identity Center, SAML) carries the key, so require_mfa = false
+  # drops the condition for principals whose identity provider enforces MFA at sign-in (documented in the README).
+  mfa_condition = var.require_mfa ? { Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } } } : {}
+  trust_policy = { for role, principals in { viewer = var.viewer_principal_arns, operator = var.operator_principal_arns } : role => jsonencode({
+    Version = "2012-10-17"
+    Statement = [merge({
+      Effect    = "Allow"
+      Principal = { AWS = principals }
+      Action    = "sts:AssumeRole"
+    }, local.mfa_condition)]
+  }) }
+}
+
+output "viewer_role_policy" {
+  description = "What the support viewer may do: see queues, call history and connection states; no message content, no secret, no change."
+  value       = jsonencode({ Version = "2012-10-17", Statement = local.viewer_statements })
+}
+
+output "operator_role_policy" {
+  description = "What the support operator may do: the viewer's rights, plus receive, delete and purge dead letters and re-publish them to the callbacks buses."
+  value       = jsonencode({ Version = "2012-10-17", Statement = concat(local.viewer_statements, local.operator_statements) })
+}
+
+output "viewer_trust_policy" {
+  description = "Who may assume the viewer role: the listed principals, with MFA."
+  value       = local.trust_policy["viewer"]
+}
+
+output "operator_trust_policy" {
+  description = "Who may assume the operator role: the listed principals, with MFA."
+  value       = local.trust_policy["operator"]
+}
+
+output "history_log_group_arns" {
+  description = "The log groups the roles may query (StartQuery), as granted."
+  value       = var.history_log_group_arns
+}
