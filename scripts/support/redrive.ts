@@ -88,7 +88,7 @@ export interface AuditLine {
   endpointId?: string;
   cloudEventId?: string;
   messageId?: string;
-  outcome: "redriven" | "would-redrive" | "failed" | "skipped" | "purged" | "shown" | "replayed" | "would-replay";
+  outcome: "redriven" | "would-redrive" | "failed" | "skipped" | "filtered" | "purged" | "would-purge" | "shown" | "replayed" | "would-replay";
   /** replay-quarantine: the quarantined object; replay: the platform event. */
   quarantineKey?: string;
   sourceEventId?: string;

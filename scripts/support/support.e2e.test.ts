@@ -6,6 +6,7 @@ import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
 import type { DeliveryPath, HistoryLine } from "../lib/call-history.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
+import { UsageError } from "../lib/command-line.ts";
 import { parseSupportArgs, type SupportCommand } from "./args.ts";
 import { history } from "./commands/history.ts";
 import { replayQuarantineCommand } from "./commands/replay-quarantine.ts";
@@ -100,12 +101,12 @@ describe("support tools on the local pipeline: a run with a flaky and a down end
     const before = readHistory(historyFile).length;
 
     const { status, out, err } = await runCommand(
-      ["replay", "--local", dlqDir, "--trust", "RX1", "--endpoint", "bleep", "--since", since.toISOString(), "--until", until.toISOString(), "--rate", "1000", "--audit-file", join(dir, "audit.ndjson")],
+      ["replay", "--local", dlqDir, "--trust", "RX1", "--endpoint", "bleep", "--since", since.toISOString(), "--until", until.toISOString(), "--rate", "1000", "--audit-file", join(dir, "audit.ndjson"), "--json"],
       (c, s) => replayCommand(c as SupportCommand & { name: "replay" }, s),
     );
 
     expect(status).toBe(0);
-    const audit = out.split("\n").map((l) => JSON.parse(l));
+    const audit = JSON.parse(out).actions as { outcome: string; action: string; trustId: string; endpointId: string; cloudEventId: string }[];
     const replayed = audit.filter((a) => a.outcome === "replayed");
     expect(replayed.every((a) => a.action === "replay" && a.trustId === "RX1" && a.endpointId === "bleep")).toBe(true);
     expect(new Set(replayed.map((a) => a.cloudEventId))).toEqual(original);
@@ -122,53 +123,63 @@ function readHistory(file: string): HistoryLine[] {
   return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as HistoryLine);
 }
 
-describe("replay-quarantine on the local pipeline: a trust whose file was deployed late", () => {
+describe("replay-quarantine on the local pipeline: a trust whose file was deployed late, two runs (promises 7.1, 7.2)", () => {
   const dir = mkdtempSync(join(tmpdir(), "replay-q-"));
   const trustsDir = join(dir, "trusts");
   const dlqDir = join(dir, "dlq");
   const quarantineDir = join(dir, "quarantine");
   const historyFile = join(dir, "history.jsonl");
   const quarantinedIds: string[] = [];
+  const replayQuarantine = (...extra: string[]) =>
+    runCommand(
+      ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--rate", "1000", "--audit-file", join(dir, "audit.ndjson"), "--json", ...extra],
+      (c, s) => replayQuarantineCommand(c as SupportCommand & { name: "replay-quarantine" }, s),
+    );
 
   beforeAll(async () => {
     mkdirSync(trustsDir);
     for (const file of readdirSync(SAMPLE_TRUSTS_DIR).filter((f) => f.endsWith(".json") && f !== "RX1.json")) copyFileSync(join(SAMPLE_TRUSTS_DIR, file), join(trustsDir, file));
-    const pipeline = await LocalPipeline.start({ trustsDir, dlqDir, historyFile, quarantineDir, masterKeyFile: join(dir, "master.key") });
-    // RX1's events arrive before its trust file is deployed: each is quarantined as an unknown trust.
-    const rx1 = loadTrusts(SAMPLE_TRUSTS_DIR).filter((t) => t.trustId === "RX1");
-    const events = generateEvents({ trusts: rx1, seed: 5, keyProvider: pipeline.keyProvider });
-    for (let i = 0; i < 20; i++) {
-      const event = events.next().value!;
-      quarantinedIds.push(event.eventId);
-      pipeline.put(event);
+    // Two runs of the local pipeline (as two `make local`s): each numbers its stream records from 1, so the second
+    // run's quarantined records have the same stream ids as the first's.
+    for (const seed of [5, 6]) {
+      const pipeline = await LocalPipeline.start({ trustsDir, dlqDir, historyFile, quarantineDir, masterKeyFile: join(dir, "master.key") });
+      // RX1's events arrive before its trust file is deployed: each is quarantined as an unknown trust.
+      const rx1 = loadTrusts(SAMPLE_TRUSTS_DIR).filter((t) => t.trustId === "RX1");
+      const events = generateEvents({ trusts: rx1, seed, keyProvider: pipeline.keyProvider });
+      for (let i = 0; i < 20; i++) {
+        const event = events.next().value!;
+        quarantinedIds.push(event.eventId);
+        pipeline.put(event);
+      }
+      await pipeline.drain();
+      await pipeline.stop();
     }
-    await pipeline.drain();
-    await pipeline.stop();
-  }, 60_000);
+  }, 120_000);
 
-  it("quarantines them, then delivers them once the trust's file exists, removing each quarantined object", async () => {
+  it("refuses while the trust has no trust file, then replays exactly what the dry run listed, every record of both runs", async () => {
     const quarantinedLines = readHistory(historyFile).filter((l) => l.source === "lambda" && l.kind === "quarantined");
-    expect(quarantinedLines).toHaveLength(20);
+    expect(quarantinedLines).toHaveLength(40);
     expect(quarantinedLines.every((l) => "reason" in l && /unknown trust|no subscription/i.test(l.reason))).toBe(true);
+    expect(new Set(quarantinedIds).size).toBe(40);
 
-    // A dry run lists them and changes nothing.
-    const dry = await runCommand(
-      ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--dry-run", "--audit-file", join(dir, "audit.ndjson")],
-      (c, s) => replayQuarantineCommand(c as SupportCommand & { name: "replay-quarantine" }, s),
-    );
+    // The cause is not fixed yet: refused in one line, nothing replayed.
+    await expect(replayQuarantine()).rejects.toThrow(new UsageError(`RX1 has no trust file in ${trustsDir}: its records would be quarantined again ("unknown trust"); deploy RX1.json first; nothing replayed`));
+
+    // A dry run lists them all and changes nothing.
+    const dry = await replayQuarantine("--dry-run");
     expect(dry.status).toBe(0);
-    expect(dry.out.split("\n").map((l) => JSON.parse(l).outcome)).toEqual(Array(20).fill("would-replay"));
+    const listed = JSON.parse(dry.out).actions as { outcome: string; sourceEventId: string }[];
+    expect(listed.map((a) => a.outcome)).toEqual(Array(40).fill("would-replay"));
+    expect(new Set(listed.map((a) => a.sourceEventId))).toEqual(new Set(quarantinedIds));
 
     copyFileSync(join(SAMPLE_TRUSTS_DIR, "RX1.json"), join(trustsDir, "RX1.json")); // the fix: the trust file is deployed
-    const replay = await runCommand(
-      ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--rate", "1000", "--audit-file", join(dir, "audit.ndjson")],
-      (c, s) => replayQuarantineCommand(c as SupportCommand & { name: "replay-quarantine" }, s),
-    );
+    const replay = await replayQuarantine();
 
     expect(replay.status).toBe(0);
-    const audit = replay.out.split("\n").map((l) => JSON.parse(l));
-    expect(audit.map((a) => a.outcome)).toEqual(Array(20).fill("replayed"));
-    expect(new Set(audit.map((a) => a.sourceEventId))).toEqual(new Set(quarantinedIds));
+    const { summary, actions } = JSON.parse(replay.out) as { summary: { selected: number; replayed: number }; actions: { outcome: string; sourceEventId: string }[] };
+    expect(summary).toMatchObject({ selected: 40, replayed: 40 });
+    expect(actions.map((a) => a.outcome)).toEqual(Array(40).fill("replayed"));
+    expect(new Set(actions.map((a) => a.sourceEventId))).toEqual(new Set(quarantinedIds));
     const lines = readHistory(historyFile);
     const published = lines.filter((l): l is HistoryLine & PublishedDelivery => l.source === "lambda" && l.kind === "published");
     expect(published.length).toBeGreaterThan(0);
@@ -176,12 +187,9 @@ describe("replay-quarantine on the local pipeline: a trust whose file was deploy
     const delivered = new Set(lines.flatMap((l) => (l.source === "bus" && l.message_type === "INVOCATION_ATTEMPT_SUCCESS" ? [l.event_id] : [])));
     expect(published.every((p) => delivered.has(p.busEventId))).toBe(true);
     // Every event of RX1 ends delivered or filtered on purpose; none is quarantined again, and nothing is left to replay.
-    expect(lines.filter((l) => l.source === "lambda" && l.kind === "quarantined")).toHaveLength(20);
+    expect(lines.filter((l) => l.source === "lambda" && l.kind === "quarantined")).toHaveLength(40);
     expect(replay.err).toMatch(/RX1\/(ehr|bleep): received \d+/);
-    const left = await runCommand(
-      ["replay-quarantine", "--local", dlqDir, "--trusts", trustsDir, "--quarantine-dir", quarantineDir, "--trust", "RX1", "--dry-run", "--audit-file", join(dir, "audit.ndjson")],
-      (c, s) => replayQuarantineCommand(c as SupportCommand & { name: "replay-quarantine" }, s),
-    );
-    expect(left.out).toBe("");
-  }, 60_000);
+    const left = await replayQuarantine("--dry-run");
+    expect(JSON.parse(left.out).actions).toEqual([]);
+  }, 120_000);
 });

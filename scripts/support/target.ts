@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -26,15 +26,27 @@ export function openTarget(options: TargetOptions): Target {
   return options.kind === "aws" ? awsTarget(options) : localTarget(options);
 }
 
-function withQueueFor(target: Omit<Target, "queueFor">): Target {
+function withQueueFor(target: Omit<Target, "queueFor">, emptyQueue?: (trustId: string) => DeadLetterQueue): Target {
   return {
     ...target,
     queueFor: (trustId) => {
-      const queue = target.queues.get(trustId);
-      if (!queue) throw new UsageError(`no DLQ for trust ${trustId}; known: ${[...target.queues.keys()].join(", ")}`);
+      const queue = target.queues.get(trustId) ?? (target.trusts.some((t) => t.trustId === trustId) ? emptyQueue?.(trustId) : undefined);
+      if (!queue) {
+        const known = [...new Set([...target.queues.keys(), ...target.trusts.map((t) => t.trustId)])].sort();
+        throw new UsageError(`no trust ${trustId}; the trusts are ${known.join(", ") || "(none)"}`);
+      }
       return queue;
     },
   };
+}
+
+/** The trust's endpoint given with --endpoint, or a usage error naming the trust's endpoints. */
+export function checkEndpoint(target: Pick<Target, "trusts">, trustId: string, endpointId: string | undefined): void {
+  if (endpointId === undefined) return;
+  const trust = target.trusts.find((t) => t.trustId === trustId);
+  if (trust && !trust.endpoints.some((e) => e.id === endpointId)) {
+    throw new UsageError(`trust ${trustId} has no endpoint ${endpointId}; it has ${trust.endpoints.map((e) => e.id).join(", ")}`);
+  }
 }
 
 function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
@@ -55,6 +67,8 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
 
 export interface EnvironmentOutputs {
   trusts: { value: Record<string, { dlq_url: string; event_bus_name: string }> };
+  /** Where support commands audit in AWS (the support audit log group; promise 7.5). */
+  support_audit_log_group_name?: { value?: unknown };
   /** Shared resources (history, replay): the Lambda, the stream, the buses' log group, the quarantine bucket. */
   pipeline?: {
     value: {
@@ -92,6 +106,7 @@ function busOf(trusts: Record<string, { event_bus_name?: string }>, trustId: str
 
 function localTarget(options: TargetOptions & { kind: "local" }): Target {
   const { root } = options;
+  if (!existsSync(root)) throw new UsageError(`--local ${root}: no such directory (run the local pipeline first: make local; or give the folder of its DLQs)`);
   const trustsDir = options.trustsDir ?? SAMPLE_TRUSTS_DIR;
   const trusts = loadTrusts(trustsDir);
   return withQueueFor({
@@ -113,5 +128,5 @@ function localTarget(options: TargetOptions & { kind: "local" }): Target {
         },
       };
     },
-  });
+  }, (trustId) => new FileDeadLetterQueue(root, trustId));
 }
