@@ -29,7 +29,7 @@ describe("parseLocalArgs", () => {
     [["frobnicate"], /^unknown command frobnicate$/],
     [["--count", "lots"], /^--count must be a whole number >= 0$/],
     [["--rate", "0"], /^--rate must be a whole number >= 1$/],
-    [["--colour", "blue"], /Unknown option '--colour'/],
+    [["--colour", "blue"], /^unknown option --colour; the options are --trusts, /],
     [["listen", "--secret", "s", "--auth", "kerberos"], /^--auth must be none, basic:USER:PASS, api_key:HEADER:VALUE or oauth2:CLIENT_ID:CLIENT_SECRET \(got kerberos\)$/],
     [["listen", "--auth", "basic:onlyuser"], /^--auth must be/],
     [["listen", "--auth", "oauth2:id"], /^--auth must be/],
