@@ -41,6 +41,45 @@ describe("local pipeline command line", () => {
     });
   }, 60_000);
 
+  // RX1/bleep takes message.created only with priority urgent or emergency; RX1/ehr takes every type.
+  it.each<[string, string[], { state: string; sentTo: string[]; notSentTo: { endpointId: string; reason: string }[] }]>([
+    ["--attr priority=urgent reaches the endpoint with the condition", ["--attr", "priority=urgent", "--attr", "site=MAIN"], { state: "published", sentTo: ["ehr", "bleep"], notSentTo: [] }],
+    ["--attr priority=routine is kept from it, naming the condition", ["--attr", "priority=routine"], { state: "published", sentTo: ["ehr"], notSentTo: [{ endpointId: "bleep", reason: "condition priority (one of urgent, emergency): the event's priority is routine" }] }],
+  ])("trigger %s", async (_case, attrs, expected) => {
+    const { stdout } = await cli(["trigger", "--trust", "RX1", "--type", "message.created", "--dlq-dir", "dlq", "--secrets", "secrets.json", "--json", ...attrs]);
+    const report = JSON.parse(stdout);
+    expect({ state: report.state, sentTo: report.deliveries.map((d: { endpointId: string }) => d.endpointId), notSentTo: report.notSentTo }).toEqual(expected);
+    expect(report.attributes).toMatchObject(Object.fromEntries(attrs.filter((a) => a !== "--attr").map((a) => a.split("="))));
+  }, 60_000);
+
+  it("trigger --event FILE sends that event; filtered, its reason names what filtered it for each endpoint (exit 1)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "event-"));
+    const file = join(dir, "event.json");
+    writeFileSync(file, JSON.stringify({
+      eventId: "6f8fad5b-d9cb-469f-a165-70867728950e",
+      type: "message.created",
+      occurredAt: "2026-11-22T10:00:00Z",
+      trustId: "RYJ",
+      conversationId: "conv-9",
+      data: { messageId: "m1", sender: { userId: "u1", displayName: "Dr Who" }, text: "hello" },
+    }));
+    // RYJ/legacy takes message.created and response.sent: a message.read is filtered.
+    writeFileSync(join(dir, "read.json"), JSON.stringify({ eventId: "7f8fad5b-d9cb-469f-a165-70867728950e", type: "message.read", occurredAt: "2026-11-22T10:00:00Z", trustId: "RYJ", conversationId: "conv-9", data: { messageId: "m1", reader: { userId: "u1", displayName: "Dr Who" } } }));
+
+    const filtered = cli(["trigger", "--trust", "RYJ", "--event", join(dir, "read.json"), "--dlq-dir", "dlq", "--secrets", "secrets.json", "--json"]);
+    await expect(filtered).rejects.toMatchObject({ code: 1 });
+    const report = JSON.parse(((await filtered.catch((e) => e)) as { stdout: string }).stdout);
+    expect(report).toMatchObject({
+      eventId: "7f8fad5b-d9cb-469f-a165-70867728950e",
+      state: "filtered",
+      reason: "legacy: it does not subscribe to message.read (only message.created, response.sent)",
+      notSentTo: [{ endpointId: "legacy", reason: "it does not subscribe to message.read (only message.created, response.sent)" }],
+      deliveries: [],
+    });
+
+    await expect(cli(["trigger", "--trust", "RX1", "--event", file, "--secrets", "s.json"])).rejects.toMatchObject({ code: 2, stderr: `--event ${file} is for trust RYJ, not --trust RX1 (npm run local -- --help for usage)\n` });
+  }, 90_000);
+
   it("trigger reports a dead-lettered delivery and exits 1", async () => {
     // RYJ/legacy's sample receiver answers 503 to everything.
     const failed = cli(["trigger", "--trust", "RYJ", "--type", "message.created", "--dlq-dir", "dlq", "--secrets", "secrets.json", "--max-retries", "1"]);
@@ -55,7 +94,8 @@ describe("local pipeline command line", () => {
     ["a missing --events", ["--events", "/no/such/events.ndjson"], /^--events \/no\/such\/events.ndjson: no such file /],
     ["an invalid trust file", ["trigger", "--trust", "RX1", "--type", "message.read", "--trusts", "BAD"], /^BAD\/RX1.json: enabled: Invalid input/],
     ["an unknown --auth kind", ["listen", "--auth", "kerberos:x:y"], /^--auth must be none, basic:USER:PASS/],
-    ["a trigger for an unknown trust", ["trigger", "--trust", "ZZZ", "--type", "message.read", "--secrets", "s.json"], /^no trust ZZZ in /],
+    ["a trigger for an unknown trust", ["trigger", "--trust", "ZZZ", "--type", "message.read", "--secrets", "s.json"], /^no trust ZZZ in \S+; the trusts are R0A, RDZ, RX1, RYJ /],
+    ["an option trigger does not take", ["trigger", "--trust", "RX1", "--type", "message.read", "--count", "3"], /^trigger does not take --count; it takes --trust, --type, --attr, --event/],
   ])("%s is one line and exit 2, no stack trace", async (_what, args, message) => {
     const cwd = mkdtempSync(join(tmpdir(), "cli-bad-"));
     mkdirSync(join(cwd, "BAD"));
