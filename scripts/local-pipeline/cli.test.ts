@@ -32,6 +32,14 @@ describe("local pipeline command line", () => {
     expect(summary.endpoints.find((e: { endpointId: string }) => e.endpointId === "records")).toMatchObject({ published: 1, delivered: 1 });
   }, 60_000);
 
+  it("run's summary tells records from deliveries and gives filtered records by reason, a disabled trust by its kill switch", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "summary-"));
+    const { stdout } = await cli(["--count", "60", "--rate", "1000", "--dlq-dir", join(dir, "dlq"), "--secrets", join(dir, "secrets.json")]);
+    expect(stdout).toMatch(/^records \(one per platform event put on the stream\): 60 put, /m);
+    expect(stdout).toMatch(/^ {2}filtered \d+: trust disabled \(kill switch\) \(RDZ\)$/m);
+    expect(stdout).toMatch(/^deliveries \(one per endpoint a published record goes to, so a record can make several\):$/m);
+  }, 60_000);
+
   it("trigger sends one event of the named type for the trust through the pipeline and reports its delivery", async () => {
     const { stdout } = await cli(["trigger", "--trust", "RX1", "--type", "message.read", "--dlq-dir", "dlq", "--secrets", "secrets.json", "--json"]);
     expect(JSON.parse(stdout)).toMatchObject({

@@ -1,4 +1,5 @@
 import type { AuditTrail } from "./audit.ts";
+export { progressLine } from "../lib/progress.ts";
 import type { AuditLine } from "./redrive.ts";
 
 /**
@@ -43,16 +44,6 @@ export function actionReport(json: boolean, trail: AuditTrail, print: (text: str
       }
     },
   };
-}
-
-/** `12 of 40 (30%), about 2 min left`: progress with a total and an estimate, for long work on a terminal. */
-export function progressLine(done: number, total: number, startedAt: number, now = Date.now()): string {
-  if (total <= 0) return `${done}`;
-  const percent = Math.floor((100 * done) / total);
-  const elapsed = now - startedAt;
-  const left = done > 0 && done < total ? ((total - done) * elapsed) / done : undefined;
-  const eta = left === undefined ? "" : left < 60_000 ? `, about ${Math.max(1, Math.round(left / 1000))} s left` : `, about ${Math.round(left / 60_000)} min left`;
-  return `${done} of ${total} (${percent}%)${eta}`;
 }
 
 /** Writes progress over one line of stderr, only on a terminal (never into a pipe or a log). */
