@@ -12,6 +12,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TrustConfig, parseSigningSecret, type TrustConfigInput } from "@trust-callbacks/schemas";
 import { signedBusEntry, type CallbackDetail } from "@trust-callbacks/transform-filter";
+import { UsageError } from "../lib/command-line.ts";
 import type { DeadLetterMessage, DeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { verifyWebhook } from "../lib/verify-webhook.ts";
 import { rotateSigningKey, rotateSigningKeyCommand, type RotationRequest } from "./commands/rotate-signing-key.ts";
@@ -235,6 +236,18 @@ describe("rotate-signing-key command output and audit", () => {
       expect.objectContaining({ action: "rotate-signing-key", outcome: "rotated", newKeyFingerprint: keyFingerprint(json.newKey) }),
     ]);
     for (const k of [OLD, newKey, json.newKey]) expect(audit).not.toContain(k.slice(6));
+    // The follow-up it prints names the trust files it used, so it runs as printed.
+    expect(out.join("\n")).toContain(`npm run support -- rotate-signing-key --secrets ${file} --trusts ${trustsDir} --trust RX1 --endpoint ehr --end-overlap`);
+  });
+
+  it("says a --secrets file that does not exist is missing (exit 2), not that a secret in it is", async () => {
+    const trustsDir = mkdtempSync(join(tmpdir(), "trusts-"));
+    writeFileSync(join(trustsDir, "RX1.json"), JSON.stringify(trust()));
+    const command = { name: "rotate-signing-key", target: { kind: "local", secretsFile: "/nonexistent/secrets.json", trustsDir }, auditFile: join(trustsDir, "audit.ndjson"), trust: "RX1", endpoint: "ehr", dryRun: false, json: false, endOverlap: false } as const;
+
+    await expect(rotateSigningKeyCommand(command)).rejects.toThrow(
+      new UsageError("--secrets /nonexistent/secrets.json: no such file (the local pipeline creates .local/secrets.json on its first run: make local; or give the file listen and trigger use)"),
+    );
   });
 });
 

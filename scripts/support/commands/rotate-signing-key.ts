@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { parseSigningSecret, renderSigningSecret, type SigningSecret, type TrustConfig } from "@trust-callbacks/schemas";
 import { UsageError } from "../../lib/command-line.ts";
 import type { RotateSigningKeyCommand } from "../args.ts";
@@ -116,6 +117,10 @@ export async function rotateSigningKeyCommand(command: RotateSigningKeyCommand):
       outcome,
       ...detail,
     });
+  // A secrets file that is not there is the user's mistake, not a missing secret in it.
+  if (command.target.kind === "local" && !existsSync(command.target.secretsFile)) {
+    throw new UsageError(`--secrets ${command.target.secretsFile}: no such file (the local pipeline creates .local/secrets.json on its first run: make local; or give the file listen and trigger use)`);
+  }
   const trusts = readTrustFiles(command.target.trustsDir, command.target.kind === "aws");
   let result: RotationResult;
   try {
@@ -146,7 +151,8 @@ export async function rotateSigningKeyCommand(command: RotateSigningKeyCommand):
 }
 
 function describeRotation(command: RotateSigningKeyCommand, result: RotationResult): string {
-  const where = command.target.kind === "aws" ? `--env ${command.target.env}` : `--secrets ${command.target.secretsFile}`;
+  // The follow-up must find the same trust files: --trusts always (the default differs between AWS and local).
+  const where = `${command.target.kind === "aws" ? `--env ${command.target.env}` : `--secrets ${command.target.secretsFile}`} --trusts ${command.target.trustsDir}`;
   const again = `npm run support -- rotate-signing-key ${where} --trust ${result.trustId} --endpoint ${result.endpointId}`;
   const keys = result.keys.map((k) => `  ${k.fingerprint}${k.createdAt ? ` created ${k.createdAt}` : ""}${k.notAfter ? `, signs until ${k.notAfter}` : ", current"}`).join("\n");
   switch (result.outcome) {
