@@ -1,16 +1,24 @@
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
 import type { DeliveryPath, HistoryLine } from "../lib/call-history.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
 import { UsageError } from "../lib/command-line.ts";
-import { parseSupportArgs, type SupportCommand } from "./args.ts";
+import { parseSupportArgs, type AddEndpointCommand, type RotateSigningKeyCommand, type SupportCommand } from "./args.ts";
+import { addEndpointCommand } from "./commands/add-endpoint.ts";
 import { history } from "./commands/history.ts";
+import { list } from "./commands/list.ts";
+import { purge } from "./commands/purge.ts";
+import { redriveCommand } from "./commands/redrive.ts";
 import { replayQuarantineCommand } from "./commands/replay-quarantine.ts";
 import { replayCommand } from "./commands/replay.ts";
+import { rotateSigningKeyCommand } from "./commands/rotate-signing-key.ts";
+import { show } from "./commands/show.ts";
 
 /** Runs one support command as the CLI would (parsed argv), and returns what it printed to stdout. */
 async function runCommand(argv: string[], run: (command: SupportCommand, signal: AbortSignal) => Promise<number>) {
@@ -119,6 +127,75 @@ describe("support tools on the local pipeline: a run with a flaky and a down end
   }, 60_000);
 });
 
+describe("support tools on the local pipeline: list, show, redrive, purge (happy paths)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "support-dlq-"));
+  const dlqDir = join(dir, "dlq");
+  const audit = join(dir, "audit.ndjson");
+  const json = async (argv: string[], run: (command: SupportCommand, signal: AbortSignal) => Promise<number>) => {
+    const result = await runCommand([...argv, "--local", dlqDir, "--audit-file", audit, "--json"], run);
+    return { ...result, body: JSON.parse(result.out) };
+  };
+
+  beforeAll(async () => {
+    // RYJ/legacy's sample receiver answers 503 to everything: its deliveries end in RYJ's DLQ.
+    const pipeline = await LocalPipeline.start({ trustsDir: SAMPLE_TRUSTS_DIR, receiversFile: SAMPLE_RECEIVERS_FILE, dlqDir, maxRetries: 1 });
+    const events = pipeline.events(3);
+    for (let i = 0; i < 120; i++) pipeline.put(events.next().value!);
+    await pipeline.drain();
+    await pipeline.stop();
+  }, 60_000);
+
+  it("lists the DLQ, shows its failed deliveries, redrives two, purges the rest", async () => {
+    const listed = await json(["list"], (c) => list(c as SupportCommand & { name: "list" }));
+    const depth = (listed.body.queues as { trustId: string; depth: number }[]).find((q) => q.trustId === "RYJ")!.depth;
+    expect(depth).toBeGreaterThan(2);
+
+    const shown = await json(["show", "--trust", "RYJ"], (c) => show(c as SupportCommand & { name: "show" }));
+    expect(shown.body.failed).toHaveLength(depth);
+    expect(new Set(shown.body.failed.map((f: { endpointId: string }) => f.endpointId))).toEqual(new Set(["legacy"]));
+
+    const dry = await json(["redrive", "--trust", "RYJ", "--limit", "2", "--dry-run"], (c, signal) => redriveCommand(c as SupportCommand & { name: "redrive" }, signal));
+    expect(dry.body.actions.map((a: { outcome: string }) => a.outcome)).toEqual(["would-redrive", "would-redrive"]);
+    expect(dry.body.summary).toMatchObject({ selected: 2, redriven: 0, leftInQueue: depth });
+
+    const redriven = await json(["redrive", "--trust", "RYJ", "--limit", "2", "--rate", "1000"], (c, signal) => redriveCommand(c as SupportCommand & { name: "redrive" }, signal));
+    expect(redriven.status).toBe(0);
+    expect(redriven.body.summary).toMatchObject({ selected: 2, redriven: 2, failed: 0, leftInQueue: depth - 2 });
+    expect(redriven.err).toMatch(/RYJ\/legacy: received 2/);
+
+    const dryPurge = await json(["purge", "--trust", "RYJ", "--dry-run"], (c) => purge(c as SupportCommand & { name: "purge" }));
+    expect(dryPurge.body.summary).toMatchObject({ outcome: "would-purge", messages: depth - 2 });
+    const purged = await json(["purge", "--trust", "RYJ", "--confirm", "RYJ"], (c) => purge(c as SupportCommand & { name: "purge" }));
+    expect(purged.body.summary).toMatchObject({ outcome: "purged", messages: depth - 2 });
+
+    const after = await json(["list"], (c) => list(c as SupportCommand & { name: "list" }));
+    expect((after.body.queues as { trustId: string; depth: number }[]).find((q) => q.trustId === "RYJ")!.depth).toBe(0);
+    const outcomes = readFileSync(audit, "utf8").trim().split("\n").map((l) => JSON.parse(l).outcome);
+    expect(outcomes).toEqual(["would-redrive", "would-redrive", "redriven", "redriven", "purged"]);
+  }, 60_000);
+});
+
+describe("support tools for platform engineers, locally: add-endpoint, then rotate-signing-key (happy paths)", () => {
+  it("adds an endpoint with its signing key, then rotates the key with an overlap", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "support-keys-"));
+    const trustsDir = join(dir, "trusts");
+    mkdirSync(trustsDir);
+    copyFileSync(join(SAMPLE_TRUSTS_DIR, "RX1.json"), join(trustsDir, "RX1.json"));
+    const target = ["--trusts", trustsDir, "--secrets", join(dir, "secrets.json"), "--audit-file", join(dir, "audit.ndjson"), "--json"];
+
+    const added = await runCommand(
+      ["add-endpoint", "--trust", "RX1", "--endpoint", "pager", "--url", "http://127.0.0.1:48999/pager", "--events", "message.created", "--auth", "api_key", "--header-name", "x-api-key", "--profile", "minimal", ...target],
+      (c) => addEndpointCommand(c as AddEndpointCommand),
+    );
+    expect(added.status).toBe(0);
+    expect(JSON.parse(added.out)).toMatchObject({ kind: "new-endpoint", written: true, trustId: "RX1", endpointId: "pager", signingKey: expect.stringMatching(/^whsec_/) });
+
+    const rotated = await runCommand(["rotate-signing-key", "--trust", "RX1", "--endpoint", "pager", "--overlap", "25h", ...target], (c) => rotateSigningKeyCommand(c as RotateSigningKeyCommand));
+    expect(rotated.status).toBe(0);
+    expect(JSON.parse(rotated.out)).toMatchObject({ outcome: "rotated", newKey: expect.stringMatching(/^whsec_/), keys: [expect.anything(), expect.anything()] });
+  }, 30_000);
+});
+
 function readHistory(file: string): HistoryLine[] {
   return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as HistoryLine);
 }
@@ -192,4 +269,52 @@ describe("replay-quarantine on the local pipeline: a trust whose file was deploy
     const left = await replayQuarantine("--dry-run");
     expect(JSON.parse(left.out).actions).toEqual([]);
   }, 120_000);
+});
+
+const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
+const HINT = "(npm run support -- --help for usage)";
+
+/** The real CLI, as a support engineer runs it, with stdin from /dev/null (no terminal). */
+function support(argv: string[]): Promise<{ status: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(TSX, [CLI, ...argv], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (err += chunk));
+    child.on("close", (status) => resolve({ status, out, err }));
+  });
+}
+
+describe("support CLI mistakes (promise 7.4): one line naming the valid choices, exit 2, nothing done", () => {
+  const local = mkdtempSync(join(tmpdir(), "mistakes-"));
+  const dlq = join(local, "dlq");
+  mkdirSync(dlq);
+
+  // The mistakes of issue #22, each with the one line it must print.
+  const cases: [string, string[], string][] = [
+    ["purge with no terminal and no --confirm", ["purge", "--local", dlq, "--trust", "RYJ"], `purge deletes every message of RYJ's DLQ: run it at a terminal to confirm, or give --confirm RYJ; nothing deleted ${HINT}`],
+    ["purge --confirm for another trust", ["purge", "--local", dlq, "--trust", "RYJ", "--confirm", "RX1"], `--confirm RX1 does not name the trust RYJ; nothing deleted ${HINT}`],
+    ["show for an endpoint the trust does not have", ["show", "--local", dlq, "--trust", "RYJ", "--endpoint", "nope"], `trust RYJ has no endpoint nope; it has legacy ${HINT}`],
+    ["show for a trust that does not exist", ["show", "--local", dlq, "--trust", "ZZZ"], `no trust ZZZ; the trusts are R0A, RDZ, RX1, RYJ ${HINT}`],
+    ["list of a folder that does not exist", ["list", "--local", "/nonexistent"], `--local /nonexistent: no such directory (run the local pipeline first: make local; or give the folder of its DLQs) ${HINT}`],
+    ["an unknown command", ["resend"], `unknown command resend; the commands are list, show, redrive, purge, history, replay-quarantine, replay, rotate-signing-key, add-endpoint ${HINT}`],
+    ["an option the command does not take", ["list", "--trust", "RYJ"], `list does not take --trust; it takes --json, --outputs, --trusts, --local, --audit-file ${HINT}`],
+    ["an option with no value", ["show", "--trust"], `--trust needs a value ${HINT}`],
+    ["--outputs that does not exist", ["list", "--outputs", "/nonexistent/o.json", "--trusts", "scripts/local-pipeline/sample-trusts"], `--outputs /nonexistent/o.json: cannot read it; create it with \`make output ENV=<env> > /nonexistent/o.json\` ${HINT}`],
+  ];
+
+  it("prints exactly one line and exits 2 for each", async () => {
+    const results = await Promise.all(cases.map(([, argv]) => support(argv)));
+    const seen = results.map((r, i) => ({ case: cases[i]![0], status: r.status, err: r.err.trimEnd(), out: r.out }));
+    expect(seen).toEqual(cases.map(([name, , line]) => ({ case: name, status: 2, err: line, out: "" })));
+  }, 180_000);
+
+  it("prints a command's own usage for --help after it, exit 0", async () => {
+    const { status, out, err } = await support(["purge", "--help"]);
+    expect({ status, err }).toEqual({ status: 0, err: "" });
+    expect(out).toMatch(/^Usage: npm run support -- purge {3}--trust T \[--confirm T\] \[--dry-run\] \[--json\]/);
+    expect(out).not.toMatch(/replay-quarantine/);
+  }, 60_000);
 });
