@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
 import type { DeliveryPath, HistoryLine } from "../lib/call-history.ts";
 import { generateEvents } from "../lib/event-generator.ts";
+import { connectionSecret, ensureLocalSecrets } from "../lib/local-secrets.ts";
+import { WebhookReceiver, type ReceiverAuth } from "../lib/webhook-receiver.ts";
+import { connectionCredentials } from "../local-pipeline/api-destination.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
 import { UsageError } from "../lib/command-line.ts";
 import { parseSupportArgs, type AddEndpointCommand, type RotateSigningKeyCommand, type SupportCommand } from "./args.ts";
@@ -175,6 +178,30 @@ describe("support tools on the local pipeline: list, show, redrive, purge (happy
   }, 60_000);
 });
 
+describe("redrive locally with your own trust file: delivered where it says", () => {
+  it("redrives RYJ's dead letters to the listener its trust file names, not to a built-in receiver", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "support-own-"));
+    const dlqDir = join(dir, "dlq");
+    const pipeline = await LocalPipeline.start({ trustsDir: SAMPLE_TRUSTS_DIR, receiversFile: SAMPLE_RECEIVERS_FILE, dlqDir, maxRetries: 0 });
+    const events = pipeline.events(8);
+    for (let i = 0; i < 60; i++) pipeline.put(events.next().value!);
+    await pipeline.drain();
+    await pipeline.stop();
+    const trustsDir = join(dir, "trusts");
+    mkdirSync(trustsDir);
+    const listeners = await listenersFor("RYJ", join(dir, "secrets.json"), join(trustsDir, "RYJ.json"));
+
+    const redriven = await runCommand(["redrive", "--local", dlqDir, "--trusts", trustsDir, "--trust", "RYJ", "--rate", "1000", "--audit-file", join(dir, "audit.ndjson"), "--json"], (c, signal) =>
+      redriveCommand(c as SupportCommand & { name: "redrive" }, signal),
+    ).finally(() => Promise.all([...listeners.values()].map((r) => r.stop())));
+
+    const { summary, actions } = JSON.parse(redriven.out) as { summary: { redriven: number; leftInQueue: number }; actions: { cloudEventId: string }[] };
+    expect(summary.redriven).toBeGreaterThan(0);
+    expect(summary.leftInQueue).toBe(0);
+    expect(new Set(listeners.get("legacy")!.deliveries.map((d) => d.webhookId))).toEqual(new Set(actions.map((a) => a.cloudEventId)));
+  }, 60_000);
+});
+
 describe("support tools for platform engineers, locally: add-endpoint, then rotate-signing-key (happy paths)", () => {
   it("adds an endpoint with its signing key, then rotates the key with an overlap", async () => {
     const dir = mkdtempSync(join(tmpdir(), "support-keys-"));
@@ -195,6 +222,29 @@ describe("support tools for platform engineers, locally: add-endpoint, then rota
     expect(JSON.parse(rotated.out)).toMatchObject({ outcome: "rotated", newKey: expect.stringMatching(/^whsec_/), keys: [expect.anything(), expect.anything()] });
   }, 30_000);
 });
+
+/**
+ * A trust's own listeners, as `npm run local -- listen` runs them (the trust file's auth, keys from the secrets file
+ * beside the DLQs), and its trust file written with their URLs: where a local replay must deliver.
+ */
+async function listenersFor(trustId: string, secretsFile: string, trustFile: string): Promise<Map<string, WebhookReceiver>> {
+  const trust = loadTrusts(SAMPLE_TRUSTS_DIR).find((t) => t.trustId === trustId)!;
+  const raw = JSON.parse(readFileSync(join(SAMPLE_TRUSTS_DIR, `${trustId}.json`), "utf8")) as { endpoints: { id: string; url: string; auth: { tokenUrl?: string } }[] };
+  const { secrets } = ensureLocalSecrets(secretsFile, [trust]);
+  const receivers = new Map<string, WebhookReceiver>();
+  for (const endpoint of trust.endpoints) {
+    const credentials = connectionCredentials(endpoint.auth, connectionSecret(endpoint, secrets[endpoint.auth.credentialsSecret]));
+    const auth: ReceiverAuth = credentials.type === "oauth2_client_credentials" ? { type: credentials.type, clientId: credentials.clientId, clientSecret: credentials.clientSecret } : credentials;
+    const receiver = new WebhookReceiver({ auth, signingSecret: secrets[endpoint.signingSecret]!, behaviour: { kind: "ok" } });
+    const origin = await receiver.start(0);
+    receivers.set(endpoint.id, receiver);
+    const written = raw.endpoints.find((e) => e.id === endpoint.id)!;
+    written.url = `${origin}/callbacks`;
+    if (written.auth.tokenUrl) written.auth.tokenUrl = `${origin}/oauth2/token`;
+  }
+  writeFileSync(trustFile, JSON.stringify(raw, null, 2));
+  return receivers;
+}
 
 function readHistory(file: string): HistoryLine[] {
   return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as HistoryLine);
@@ -249,8 +299,9 @@ describe("replay-quarantine on the local pipeline: a trust whose file was deploy
     expect(listed.map((a) => a.outcome)).toEqual(Array(40).fill("would-replay"));
     expect(new Set(listed.map((a) => a.sourceEventId))).toEqual(new Set(quarantinedIds));
 
-    copyFileSync(join(SAMPLE_TRUSTS_DIR, "RX1.json"), join(trustsDir, "RX1.json")); // the fix: the trust file is deployed
-    const replay = await replayQuarantine();
+    // The fix: RX1's trust file is deployed, naming the trust's own listeners (started here as `listen` would).
+    const listeners = await listenersFor("RX1", join(dir, "secrets.json"), join(trustsDir, "RX1.json"));
+    const replay = await replayQuarantine().finally(() => Promise.all([...listeners.values()].map((r) => r.stop())));
 
     expect(replay.status).toBe(0);
     const { summary, actions } = JSON.parse(replay.out) as { summary: { selected: number; replayed: number }; actions: { outcome: string; sourceEventId: string }[] };
@@ -266,6 +317,9 @@ describe("replay-quarantine on the local pipeline: a trust whose file was deploy
     // Every event of RX1 ends delivered or filtered on purpose; none is quarantined again, and nothing is left to replay.
     expect(lines.filter((l) => l.source === "lambda" && l.kind === "quarantined")).toHaveLength(40);
     expect(replay.err).toMatch(/RX1\/(ehr|bleep): received \d+/);
+    // Delivered where the trust file says (its listeners), not to built-in receivers: every published delivery, once.
+    const received = [...listeners.values()].flatMap((r) => r.deliveries.map((d) => d.webhookId));
+    expect(new Set(received)).toEqual(new Set(published.map((p) => p.cloudEventId)));
     const left = await replayQuarantine("--dry-run");
     expect(JSON.parse(left.out).actions).toEqual([]);
   }, 120_000);

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -113,10 +114,8 @@ function localTarget(options: TargetOptions & { kind: "local" }): Target {
     trusts,
     queues: new Map(FileDeadLetterQueue.trustIds(root).map((trustId) => [trustId, new FileDeadLetterQueue(root, trustId)])),
     redriveInto: async () => {
-      const healthy = Object.fromEntries(trusts.flatMap((t) => t.endpoints.map((e) => [`${t.trustId}/${e.id}`, { behaviour: { kind: "ok" } }])));
-      const receiversFile = `${root}/.redrive-receivers.json`;
-      writeFileSync(receiversFile, JSON.stringify(healthy));
-      const pipeline = await LocalPipeline.start({ trustsDir, receiversFile, dlqDir: `${root}/.redrive-dlq` });
+      // What failed again goes to a DLQ of its own, so this run's scan never meets what it redrove.
+      const pipeline = await LocalPipeline.start({ ...localDelivery(options), dlqDir: join(root, ".redrive-dlq") });
       return {
         publisher: pipeline.bus,
         secrets: pipeline.secrets,
@@ -124,9 +123,32 @@ function localTarget(options: TargetOptions & { kind: "local" }): Target {
         finish: async () => {
           await pipeline.drain();
           await pipeline.stop();
-          for (const [key, receiver] of pipeline.receivers) if (receiver.deliveries.length) console.error(`${key}: received ${receiver.deliveries.length}`);
+          for (const line of deliveredLines(pipeline, join(root, ".redrive-dlq"))) console.error(line);
         },
       };
     },
   }, (trustId) => new FileDeadLetterQueue(root, trustId));
+}
+
+/**
+ * Where a local redrive or replay delivers: with `--trusts` (your own trust files) to the URLs they name, signed with
+ * the keys of the secrets file beside the DLQs (`.local/secrets.json`, the one `listen` uses), so your listener gets
+ * them; without, the sample trusts' built-in receivers, all healthy (the endpoint recovered).
+ */
+export function localDelivery(options: TargetOptions & { kind: "local" }): { trustsDir: string; receiversFile?: string; secretsFile?: string } {
+  if (options.trustsDir !== undefined) return { trustsDir: options.trustsDir, secretsFile: join(dirname(options.root), "secrets.json") };
+  const healthy = Object.fromEntries(loadTrusts(SAMPLE_TRUSTS_DIR).flatMap((t) => t.endpoints.map((e) => [`${t.trustId}/${e.id}`, { behaviour: { kind: "ok" } }])));
+  mkdirSync(options.root, { recursive: true });
+  const receiversFile = join(options.root, ".receivers.json");
+  writeFileSync(receiversFile, JSON.stringify(healthy));
+  return { trustsDir: SAMPLE_TRUSTS_DIR, receiversFile };
+}
+
+/** What each endpoint got in a local redrive or replay: the built-in receivers' counts, or the API destinations' own. */
+export function deliveredLines(pipeline: LocalPipeline, dlqDir: string): string[] {
+  return [...pipeline.destinations].flatMap(([key, destination]) => {
+    const { delivered, deadLettered } = destination.stats;
+    if (delivered === 0 && deadLettered === 0) return [];
+    return [`${key}: received ${delivered}${deadLettered > 0 ? `, ${deadLettered} dead-lettered again (in ${dlqDir}/${key.split("/")[0]})` : ""}`];
+  });
 }
