@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -87,6 +88,28 @@ describe("local pipeline command line", () => {
 
     await expect(cli(["trigger", "--trust", "RX1", "--event", file, "--secrets", "s.json"])).rejects.toMatchObject({ code: 2, stderr: `--event ${file} is for trust RYJ, not --trust RX1 (npm run local -- --help for usage)\n` });
   }, 90_000);
+
+  it("trigger with your own trust file says first when nothing listens at an endpoint's URL, and how not to wait", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nolistener-"));
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const trust = JSON.parse(readFileSync(join(import.meta.dirname, "sample-trusts", "RYJ.json"), "utf8"));
+    trust.endpoints[0].url = `http://127.0.0.1:${closed}/callbacks`;
+    delete trust.$schema;
+    mkdirSync(join(dir, "trusts"));
+    writeFileSync(join(dir, "trusts", "RYJ.json"), JSON.stringify(trust));
+
+    const failed = cli(["trigger", "--trusts", join(dir, "trusts"), "--trust", "RYJ", "--type", "message.created", "--dlq-dir", join(dir, "dlq"), "--secrets", join(dir, "s.json"), "--max-retries", "0"]);
+
+    await expect(failed).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(`warning: nothing listens at http://127.0.0.1:${closed}/callbacks (RYJ/legacy): a delivery there is retried 0 time(s) before it is dead-lettered; start npm run local -- listen --endpoint RYJ/legacy, or pass --max-retries 0 to dead-letter it at once\n`),
+    });
+  }, 60_000);
 
   it("trigger reports a dead-lettered delivery and exits 1", async () => {
     // RYJ/legacy's sample receiver answers 503 to everything.

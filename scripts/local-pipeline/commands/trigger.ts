@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { relative } from "node:path";
 import { PlatformEvent, type Endpoint, type TrustConfig } from "@trust-callbacks/schemas";
 import { UsageError } from "../../lib/command-line.ts";
@@ -89,6 +90,7 @@ export async function trigger(command: TriggerCommand): Promise<number> {
     ...(command.maxRetries !== undefined ? { maxRetries: command.maxRetries } : {}),
   });
   reportSecrets(pipeline);
+  if (command.trustsDir) for (const line of await missingListeners(trust, command.maxRetries)) console.error(line);
   let report: TriggerReport;
   const ticker = command.json ? undefined : setInterval(() => {
     const p = pipeline.progress();
@@ -110,6 +112,32 @@ export async function trigger(command: TriggerCommand): Promise<number> {
   if (command.json) console.log(JSON.stringify(report, null, 2));
   else printReport(report, command.dlqDir);
   return report.delivered ? 0 : 1;
+}
+
+/**
+ * Endpoints of your trust file with nothing listening at their URL: said before the event goes, since a refused
+ * connection is retried for as long as the endpoint's retry policy says (minutes locally) before it dead-letters.
+ */
+async function missingListeners(trust: TrustConfig, maxRetries: number | undefined): Promise<string[]> {
+  const probes = trust.endpoints.map(async (endpoint) => {
+    const url = new URL(endpoint.url);
+    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    const listening = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ""), port, timeout: 1000 });
+      const done = (answer: boolean) => {
+        socket.destroy();
+        resolve(answer);
+      };
+      socket.once("connect", () => done(true)).once("error", () => done(false)).once("timeout", () => done(false));
+    });
+    if (listening) return [];
+    const retries = Math.min(endpoint.retryPolicy.maximumRetryAttempts, maxRetries ?? Infinity);
+    return [
+      `warning: nothing listens at ${endpoint.url} (${trust.trustId}/${endpoint.id}): a delivery there is retried ${retries} time(s) before it is dead-lettered; ` +
+        `start npm run local -- listen --endpoint ${trust.trustId}/${endpoint.id}, or pass --max-retries 0 to dead-letter it at once`,
+    ];
+  });
+  return (await Promise.all(probes)).flat();
 }
 
 function reportSecrets(pipeline: LocalPipeline): void {
