@@ -45,7 +45,8 @@ export function localAuditTrail(file: string): AuditTrail {
  * 10,000 events and 1,048,576 bytes, counted as each message's UTF-8 bytes plus 26; events in a batch in
  * chronological order and spanning at most 24 hours; one event at most 256 KB. A run's lines are written in the order
  * they happen, so they are chronological; batches are sent at 1,000 lines or 512 KB, well inside every limit, and
- * also whenever 1 hour has passed since the batch's first line.
+ * also whenever 1 hour has passed since the batch's first line. Batches go one at a time on the run's own stream (the
+ * quota is 5 PutLogEvents requests per second per stream; a run writes far fewer lines than 5,000 a second).
  */
 export const PUT_LOG_EVENTS_LIMITS = { maxEvents: 1000, maxBytes: 512 * 1024, overheadBytes: 26, maxSpanMs: 3600_000 } as const;
 
@@ -60,8 +61,8 @@ export interface AwsAuditOptions {
 
 /**
  * The audit trail in AWS: the caller's identity from STS GetCallerIdentity (its ARN: which role session, so which
- * person, ran the command; https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html — it needs
- * no permission), one new log stream per run in the support audit log group (support roles may only create streams
+ * person, ran the command; "No permissions are required to perform this operation", even under an explicit deny:
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html), one new log stream per run in the support audit log group (support roles may only create streams
  * and put events there), every line also in the local file. Fails before anything is done when either cannot be had.
  */
 export async function awsAuditTrail(options: AwsAuditOptions): Promise<AuditTrail> {
@@ -73,7 +74,8 @@ export async function awsAuditTrail(options: AwsAuditOptions): Promise<AuditTrai
     throw new Error(`cannot read your AWS identity (STS GetCallerIdentity: ${(error as Error).name}); nothing was done. Check AWS_PROFILE / your session`);
   }
   if (!arn) throw new Error("STS GetCallerIdentity returned no ARN; nothing was done");
-  // Log stream names may not contain ':' or '*' (CreateLogStream: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogStream.html).
+  // Log stream names: 1-512 characters, unique in the group, no ':' or '*' (CloudWatch Logs API Reference,
+  // "CreateLogStream": https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogStream.html).
   const stream = `${now().toISOString().slice(0, 10)}/${arn.split(":").pop()!.replaceAll("*", "_")}/${randomBytes(6).toString("hex")}`.slice(0, 512);
   try {
     await options.logs.send(new CreateLogStreamCommand({ logGroupName: options.logGroupName, logStreamName: stream }));

@@ -16,6 +16,8 @@ export async function redriveCommand(command: SupportCommand & { name: "redrive"
   const trail = await openAuditTrail(command.target, command.auditFile);
   const report = actionReport(command.json, trail);
   const into = command.dryRun ? undefined : await target.redriveInto(command.trust);
+  // The total for progress: what is in the queue now (up to --limit); the selection may take fewer.
+  const total = Math.min((await queue.stats()).depth, command.selection.limit ?? Infinity);
   const startedAt = Date.now();
   const progress = terminalProgress();
   const summary = await redrive(queue, {
@@ -29,7 +31,7 @@ export async function redriveCommand(command: SupportCommand & { name: "redrive"
     operator: trail.operator,
     audit: report.audit,
     signal,
-    progress: (done, selected) => progress(`redriven ${progressLine(done, Math.max(selected, command.selection.limit ?? 0), startedAt)}`),
+    progress: (done) => progress(`${command.dryRun ? "looked at" : "redriven"} ${progressLine(done, total, startedAt)}`),
   });
   await into?.finish();
   if (process.stderr.isTTY) process.stderr.write("\n");
