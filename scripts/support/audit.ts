@@ -67,13 +67,7 @@ export interface AwsAuditOptions {
  */
 export async function awsAuditTrail(options: AwsAuditOptions): Promise<AuditTrail> {
   const now = options.now ?? (() => new Date());
-  let arn: string | undefined;
-  try {
-    arn = (await options.sts.send(new GetCallerIdentityCommand({}))).Arn;
-  } catch (error) {
-    throw new Error(`cannot read your AWS identity (STS GetCallerIdentity: ${(error as Error).name}); nothing was done. Check AWS_PROFILE / your session`);
-  }
-  if (!arn) throw new Error("STS GetCallerIdentity returned no ARN; nothing was done");
+  const arn = await callerArn(options.sts);
   // Log stream names: 1-512 characters, unique in the group, no ':' or '*' (CloudWatch Logs API Reference,
   // "CreateLogStream": https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogStream.html).
   const stream = `${now().toISOString().slice(0, 10)}/${arn.split(":").pop()!.replaceAll("*", "_")}/${randomBytes(6).toString("hex")}`.slice(0, 512);
@@ -122,6 +116,18 @@ export async function awsAuditTrail(options: AwsAuditOptions): Promise<AuditTrai
       }
     },
   };
+}
+
+/** The caller's ARN from STS GetCallerIdentity, or an error saying nothing was done (call it before doing anything). */
+export async function callerArn(sts: Pick<STSClient, "send"> = new StsClient({})): Promise<string> {
+  let arn: string | undefined;
+  try {
+    arn = (await sts.send(new GetCallerIdentityCommand({}))).Arn;
+  } catch (error) {
+    throw new Error(`cannot read your AWS identity (STS GetCallerIdentity: ${(error as Error).name}); nothing was done. Check AWS_PROFILE / your session`);
+  }
+  if (!arn) throw new Error("STS GetCallerIdentity returned no ARN; nothing was done");
+  return arn;
 }
 
 /** The outputs' audit log group, or a usage error: an AWS command that sends or deletes is not run unaudited. */

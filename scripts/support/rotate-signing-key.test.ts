@@ -8,6 +8,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TrustConfig, parseSigningSecret, type TrustConfigInput } from "@trust-callbacks/schemas";
@@ -298,5 +299,46 @@ describe("SecretsManagerStore (Secrets Manager mocked at the SDK)", () => {
     expect(await new SecretsManagerStore(sm as unknown as SecretsManagerClient, { kmsKeyId: "alias/tc" }).createPlaceholder("a/auth", "creds")).toBe("created");
     expect(sm.commandCalls(CreateSecretCommand)[0]!.args[0].input).toEqual({ Name: "a/auth", Description: "creds", KmsKeyId: "alias/tc", ClientRequestToken: expect.any(String) });
     expect(await store().createPlaceholder("a/auth", "creds")).toBe("exists");
+  });
+});
+
+describe("rotate-signing-key in AWS names the caller's AWS identity in its audit line (promise 7.5)", () => {
+  const sm = mockClient(SecretsManagerClient);
+  const sts = mockClient(STSClient);
+  const ARN = "arn:aws:sts::111122223333:assumed-role/trust-callbacks-prod-platform/jo.bloggs@nhs.net";
+  beforeEach(() => {
+    sm.reset();
+    sts.reset();
+    sm.on(GetSecretValueCommand).resolves({ SecretString: OLD, VersionId: "v-old" });
+    sm.on(PutSecretValueCommand).resolves({ VersionId: "v-new" });
+    sm.on(UpdateSecretVersionStageCommand).resolves({});
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    vi.spyOn(console, "error").mockImplementation(() => {});
+  });
+  afterEach(() => vi.restoreAllMocks());
+  const command = () => {
+    const trustsDir = mkdtempSync(join(tmpdir(), "trusts-"));
+    writeFileSync(join(trustsDir, "RX1.json"), JSON.stringify(trust()));
+    const auditFile = join(trustsDir, "audit.ndjson");
+    return { auditFile, command: { name: "rotate-signing-key", target: { kind: "aws", env: "prod", trustsDir }, auditFile, trust: "RX1", endpoint: "ehr", dryRun: false, json: true, endOverlap: false } as const };
+  };
+
+  it("rotated: the audit line's operator is the STS ARN", async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Arn: ARN });
+    const { auditFile, command: rotate } = command();
+
+    expect(await rotateSigningKeyCommand(rotate)).toBe(0);
+
+    expect(readFileSync(auditFile, "utf8").trim().split("\n").map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ outcome: "rotated", operator: ARN })]);
+  });
+
+  it("STS cannot say who the caller is: nothing is written to Secrets Manager and nothing is audited", async () => {
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error("expired"), { name: "ExpiredTokenException" }));
+    const { auditFile, command: rotate } = command();
+
+    await expect(rotateSigningKeyCommand(rotate)).rejects.toThrow("cannot read your AWS identity (STS GetCallerIdentity: ExpiredTokenException); nothing was done");
+
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(() => readFileSync(auditFile, "utf8")).toThrow();
   });
 });

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { parseSigningSecret, renderSigningSecret, type SigningSecret, type TrustConfig } from "@trust-callbacks/schemas";
 import { UsageError } from "../../lib/command-line.ts";
 import type { RotateSigningKeyCommand } from "../args.ts";
-import { appendAudit, operator } from "../audit.ts";
+import { appendAudit, callerArn, operator } from "../audit.ts";
 import { openSecretStore, type SecretStore } from "../secret-stores.ts";
 import {
   defaultOverlapSeconds,
@@ -107,10 +107,12 @@ export async function rotateSigningKey(request: RotationRequest): Promise<Rotati
 /** `rotate-signing-key`: runs the rotation against AWS or the local secrets file, prints the result, audits it. */
 export async function rotateSigningKeyCommand(command: RotateSigningKeyCommand): Promise<number> {
   const now = new Date();
+  // In AWS the audit names the caller's AWS identity, read before any secret is touched (promise 7.5).
+  const who = command.target.kind === "aws" && !command.dryRun ? await callerArn() : operator();
   const audit = (outcome: string, detail: Record<string, unknown>) =>
     appendAudit(command.auditFile, {
       at: now.toISOString(),
-      operator: operator(),
+      operator: who,
       action: command.endOverlap ? "end-signing-key-overlap" : "rotate-signing-key",
       trustId: command.trust,
       endpointId: command.endpoint,
