@@ -22,13 +22,15 @@ export async function show(command: SupportCommand & { name: "show" }): Promise<
     console.log(JSON.stringify({ trustId: command.trust, failed }, null, 2));
     return 0;
   }
-  if (failed.length > 0) {
-    console.log(["FIRST FAILED             ", "ENDPOINT    ", "TYPE                  ", "ERROR                 ", "RETRIES", "CLOUDEVENT ID"].join("  "));
-  }
-  for (const f of failed) {
-    console.log([f.firstFailedAt.padEnd(25), f.endpointId.padEnd(12), f.eventType.padEnd(22), f.errorCode.padEnd(22), String(f.retryAttempts).padStart(7), f.cloudEventId].join("  "));
+  const header = ["FIRST FAILED", "ENDPOINT", "TYPE", "ERROR", "RETRIES", "CLOUDEVENT ID"];
+  const rows = failed.map((f) => [f.firstFailedAt, f.endpointId, f.eventType, f.errorCode, String(f.retryAttempts), f.cloudEventId]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ");
+  if (failed.length > 0) console.log(line(header));
+  failed.forEach((f, i) => {
+    console.log(line(rows[i]!));
     if (f.content !== undefined) console.log(JSON.stringify(f.content, null, 2).replace(/^/gm, "    "));
-  }
+  });
   console.error(`${failed.length} failed deliveries in ${command.trust}'s DLQ${command.showContent ? " (content shown and audited)" : ""}`);
   return 0;
 }
