@@ -83,11 +83,23 @@ export class S3QuarantineStore implements QuarantineStore {
 export class FileQuarantineStore implements QuarantineStore {
   constructor(readonly location: string) {}
 
-  /** Writes one quarantined record where the S3 sink would (the local pipeline's quarantine sink). */
-  static write(dir: string, entry: QuarantinedRecord): void {
-    const file = join(dir, quarantineKey("", entry));
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(entry, null, 2));
+  /**
+   * Writes one quarantined record where the S3 sink would (the local pipeline's quarantine sink), and never over
+   * another: the local stream numbers its records from 1 on each run, so a record quarantined again (or by a later
+   * run) has the key of one perhaps not yet replayed. The second takes `<key>-2.json`, and so on (promise 7.1).
+   */
+  static write(dir: string, entry: QuarantinedRecord): string {
+    const base = quarantineKey("", entry).replace(/\.json$/, "");
+    mkdirSync(dirname(join(dir, base)), { recursive: true });
+    for (let n = 1; ; n++) {
+      const key = n === 1 ? `${base}.json` : `${base}-${n}.json`;
+      try {
+        writeFileSync(join(dir, key), JSON.stringify(entry, null, 2), { flag: "wx" });
+        return key;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+    }
   }
 
   async *list(selection: QuarantineSelection): AsyncIterable<QuarantinedObject> {

@@ -82,7 +82,14 @@ export class WebhookReceiver {
     this.server = createServer((req, res) => {
       void this.handle(req, res).catch(() => this.reply(res, 500, "receiver error"));
     });
-    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    // A port in use is an 'error' event, not a throw: reject so the caller can say so in one line.
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(port, host, () => {
+        this.server!.off("error", reject);
+        resolve();
+      });
+    });
     return `http://${host}:${(this.server.address() as AddressInfo).port}`;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HELP } from "../lib/command-line.ts";
+import { HELP, helpFor } from "../lib/command-line.ts";
 import { parseLocalArgs } from "./args.ts";
 
 const run = { name: "run", count: 300, rate: 200, seed: 42, dlqDir: ".local/dlq", json: false };
@@ -11,7 +11,10 @@ describe("parseLocalArgs", () => {
     [["--count", "5", "--rate", "50", "--json"], { ...run, count: 5, rate: 50, json: true }],
     [["--trusts", "t", "--events", "-", "--duration", "3"], { ...run, trustsDir: "t", events: "-", durationSeconds: 3 }],
     [["--help"], HELP],
-    [["trigger", "-h"], HELP],
+    [["trigger", "-h"], helpFor("trigger")],
+    [["-h"], HELP],
+    [["trigger", "--trust", "RX1", "--type", "message.created", "--attr", "priority=urgent", "--attr", "site=MAIN"], { name: "trigger", trust: "RX1", type: "message.created", attributes: { priority: "urgent", site: "MAIN" }, dlqDir: ".local/dlq", seed: 42, json: false }],
+    [["trigger", "--trust", "RX1", "--event", "e.json", "--seed", "7"], { name: "trigger", trust: "RX1", eventFile: "e.json", dlqDir: ".local/dlq", seed: 7, json: false }],
     [["listen", "--secret", "whsec_x"], { name: "listen", secret: "whsec_x", auth: { type: "none" }, respond: [200], json: false }],
     [["listen"], { name: "listen", auth: { type: "none" }, respond: [200], json: false }],
     [["listen", "--secret", "s", "--auth", "basic:u:p", "--status", "503"], { name: "listen", secret: "s", auth: { type: "basic", username: "u", password: "p" }, respond: [503], json: false }],
@@ -26,10 +29,10 @@ describe("parseLocalArgs", () => {
   });
 
   it.each<[string[], RegExp]>([
-    [["frobnicate"], /^unknown command frobnicate$/],
+    [["frobnicate"], /^unknown command frobnicate; the commands are run, listen, trigger$/],
     [["--count", "lots"], /^--count must be a whole number >= 0$/],
     [["--rate", "0"], /^--rate must be a whole number >= 1$/],
-    [["--colour", "blue"], /Unknown option '--colour'/],
+    [["--colour", "blue"], /^unknown option --colour; the options are --trusts, /],
     [["listen", "--secret", "s", "--auth", "kerberos"], /^--auth must be none, basic:USER:PASS, api_key:HEADER:VALUE or oauth2:CLIENT_ID:CLIENT_SECRET \(got kerberos\)$/],
     [["listen", "--auth", "basic:onlyuser"], /^--auth must be/],
     [["listen", "--auth", "oauth2:id"], /^--auth must be/],
@@ -41,6 +44,10 @@ describe("parseLocalArgs", () => {
     [["trigger", "--trust", "RX1", "--type", "message.read", "--max-retries", "lots"], /^--max-retries must be a whole number/],
     [["trigger", "--trust", "RX1"], /^trigger needs --trust ODS and --type one of/],
     [["trigger", "--trust", "RX1", "--type", "message.deleted"], /^trigger needs/],
+    [["trigger", "--trust", "RX1", "--type", "message.read", "--attr", "colour=red"], /^--attr must be key=value with key one of site, priority, specialty \(got colour=red\)$/],
+    [["trigger", "--trust", "RX1", "--type", "message.read", "--attr", "priority=high"], /^--attr priority=high is not a valid priority \(one of routine, urgent, emergency\)$/],
+    [["trigger", "--trust", "RX1", "--type", "message.read", "--event", "e.json"], /^give --type \(a generated event\) or --event FILE/],
+    [["listen", "--count", "3"], /^listen does not take --count; it takes /],
     [["run", "extra"], /^unexpected argument extra$/],
   ])("%j is a usage error: %s", (argv, message) => {
     expect(() => parseLocalArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));

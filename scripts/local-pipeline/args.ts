@@ -1,33 +1,54 @@
-import { EVENT_TYPES, type EventType } from "@trust-callbacks/schemas";
-import { HELP, UsageError, parseOptions, wholeNumber, type Help } from "../lib/command-line.ts";
+import { ATTRIBUTE_NAMES, EVENT_TYPES, EventAttributes, type EventType } from "@trust-callbacks/schemas";
+import { HELP, UsageError, helpFor, onlyOptions, parseOptions, wholeNumber, type Help } from "../lib/command-line.ts";
 import type { ReceiverAuth } from "../lib/webhook-receiver.ts";
 
-export const USAGE = `Usage:
-  npm run local [-- run] [options]       run the pipeline end to end (default: sample trusts, 300 generated events)
+const RUN_USAGE = `  npm run local [-- run] [options]       run the pipeline end to end (default: sample trusts, 300 generated events)
     --trusts DIR|FILE   trust config directory, or one trust file (default: scripts/local-pipeline/sample-trusts)
     --receivers FILE    embedded receivers to start (default: sample-receivers.json with the sample trusts)
     --events FILE|-     feed your own events as NDJSON (a file, or - for stdin) instead of generated ones
     --count N           generated events (default 300)
     --rate N            events per second fed to the stream (default 200)
-    --seed N            generator seed (default 42)
+    --seed N            generator seed (default 42): the same seed generates the same events
     --duration S        stop feeding after S seconds (default: feed --count events), then drain
     --dlq-dir DIR       where per-trust DLQs are written (default .local/dlq)
     --secrets FILE      local secrets file: signing keys and credentials by secret name, shared with listen and
                         trigger; missing ones are generated into it (default .local/secrets.json at the repo root)
-    --json              print the summary as JSON
-  npm run local -- listen --endpoint ODS/ID [--trusts DIR|FILE] [--port N] [--respond 200|500,500,200] [--json]
+    --json              print the summary as JSON`;
+const LISTEN_USAGE = `  npm run local -- listen --endpoint ODS/ID [--trusts DIR|FILE] [--secrets FILE] [--port N] [--respond 200|500,500,200] [--json]
                         a receiver for one endpoint of your trust file: its auth (OAuth2 token endpoint included),
                         its signing key and credentials from the secrets file (generated and printed if missing);
-                        port from the endpoint's URL unless --port (0: any free port)
+                        port from the endpoint's URL unless --port (0: any free port); prints a summary when stopped
   npm run local -- listen [--port 8080] [--secret whsec_...] [--auth none|basic:USER:PASS|api_key:HEADER:VALUE|oauth2:CLIENT_ID:CLIENT_SECRET]
                         the same without a trust file (a signing key is generated and printed when --secret is absent)
     --respond LIST      the HTTP status for each attempt of one delivery, the last repeated: 500,500,200 fails twice
-                        then succeeds (rehearses retries); 503 always fails (default 200; --status N is the same)
-  npm run local -- trigger --trust ODS --type TYPE [--trusts DIR|FILE] [--max-retries N] [--json]
+                        then succeeds (rehearses retries); 503 always fails (default 200; --status N is the same)`;
+const TRIGGER_USAGE = `  npm run local -- trigger --trust ODS --type TYPE [--trusts DIR|FILE] [--secrets FILE] [--seed N] [--max-retries N] [--json]
                         one event through the pipeline to the trust's endpoints; reports each delivery (delivered
-                        with its HTTP status, retries, dead-lettered and why). --max-retries caps the endpoints'
-                        retry policies (default: as configured, up to 185 attempts)
-Exit status: 0 done; 1 an event unaccounted for (run) or not delivered (trigger); 2 a usage error.`;
+                        with its HTTP status, retries, dead-lettered and why) and each endpoint that filtered it, and why
+    --attr key=value    set an event attribute (repeatable): site, priority, specialty (to exercise conditions)
+    --event FILE        send this platform event (JSON) instead of a generated one (--type is then not needed)
+    --seed N            generator seed (default 42): another seed, another generated event of the type
+    --max-retries N     cap the endpoints' retry attempts (default: as each trust file says, up to 185 attempts over
+                        up to 24 h; 0 dead-letters at the first failure, e.g. an endpoint with no listener)`;
+const EXIT_USAGE = "Exit status: 0 done; 1 an event unaccounted for (run) or not delivered (trigger); 2 a usage error (one line).";
+
+export const USAGE = `Usage:
+${RUN_USAGE}
+${LISTEN_USAGE}
+${TRIGGER_USAGE}
+${EXIT_USAGE}`;
+
+/** The options each command takes, and its own usage (`npm run local -- <command> --help`). */
+const LOCAL_COMMANDS: Record<string, { usage: string; options: string[] }> = {
+  run: { usage: RUN_USAGE, options: ["trusts", "receivers", "events", "count", "rate", "seed", "duration", "dlq-dir", "secrets", "json"] },
+  listen: { usage: LISTEN_USAGE, options: ["endpoint", "trusts", "secrets", "port", "respond", "status", "secret", "auth", "json"] },
+  trigger: { usage: TRIGGER_USAGE, options: ["trust", "type", "attr", "event", "trusts", "secrets", "seed", "max-retries", "dlq-dir", "json"] },
+};
+
+export function localCommandUsage(name: string): string | undefined {
+  const command = LOCAL_COMMANDS[name];
+  return command ? `Usage:\n${command.usage}\n${EXIT_USAGE}` : undefined;
+}
 
 export interface RunCommand {
   name: "run";
@@ -62,7 +83,12 @@ export interface ListenCommand {
 export interface TriggerCommand {
   name: "trigger";
   trust: string;
-  type: EventType;
+  /** The generated event's type; with `eventFile`, the file's event's type. */
+  type?: EventType;
+  /** `--attr key=value`: attributes set on the event (conditions are matched against them). */
+  attributes?: Record<string, string>;
+  /** `--event FILE`: this platform event instead of a generated one. */
+  eventFile?: string;
   trustsDir?: string;
   dlqDir: string;
   secretsFile?: string;
@@ -86,6 +112,8 @@ const OPTIONS = {
   endpoint: { type: "string" },
   respond: { type: "string" },
   "max-retries": { type: "string" },
+  attr: { type: "string", multiple: true },
+  event: { type: "string" },
   json: { type: "boolean", default: false },
   port: { type: "string" },
   secret: { type: "string" },
@@ -125,10 +153,12 @@ function endpointRef(text: string): { trustId: string; endpointId: string } {
 
 /** The local pipeline's command line: argv in, a command out (or HELP); a mistake throws UsageError. */
 export function parseLocalArgs(argv: readonly string[]): LocalCommand | Help {
-  const { values, positionals } = parseOptions(argv, { allowPositionals: true, options: OPTIONS });
-  if (values.help) return HELP;
+  const { values, positionals, tokens } = parseOptions(argv, { allowPositionals: true, options: OPTIONS, tokens: true });
   const [name = "run", ...extra] = positionals;
+  if (values.help) return positionals.length > 0 && LOCAL_COMMANDS[name] ? helpFor(name) : HELP;
+  if (!LOCAL_COMMANDS[name]) throw new UsageError(`unknown command ${name}; the commands are ${Object.keys(LOCAL_COMMANDS).join(", ")}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  onlyOptions(name, tokens, LOCAL_COMMANDS[name]!.options);
   const dlqDir = values["dlq-dir"];
   const seed = wholeNumber(values.seed, "seed");
   const secretsFile = values.secrets ? { secretsFile: values.secrets } : {};
@@ -166,14 +196,18 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommand | Help {
     };
   }
   if (name === "trigger") {
-    const type = values.type as EventType;
-    if (!values.trust || !EVENT_TYPES.includes(type)) {
-      throw new UsageError(`trigger needs --trust ODS and --type one of ${EVENT_TYPES.join(", ")}`);
+    const type = values.type as EventType | undefined;
+    if (values.event !== undefined && type !== undefined) throw new UsageError("give --type (a generated event) or --event FILE (your event), not both");
+    if (!values.trust || (values.event === undefined && !EVENT_TYPES.includes(type!)) || (type !== undefined && !EVENT_TYPES.includes(type))) {
+      throw new UsageError(`trigger needs --trust ODS and --type one of ${EVENT_TYPES.join(", ")} (or --event FILE)`);
     }
+    const attributes = eventAttributes(values.attr ?? []);
     return {
       name,
       trust: values.trust,
-      type,
+      ...(type !== undefined ? { type } : {}),
+      ...(values.event !== undefined ? { eventFile: values.event } : {}),
+      ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
       ...trustsDir,
       dlqDir,
       ...secretsFile,
@@ -183,4 +217,24 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommand | Help {
     };
   }
   throw new UsageError(`unknown command ${name}`);
+}
+
+/** `--attr site=MAIN --attr priority=urgent`: each a known attribute, with a value its schema takes. */
+export function eventAttributes(pairs: readonly string[]): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const pair of pairs) {
+    const [key = "", ...rest] = pair.split("=");
+    const value = rest.join("=");
+    if (!(ATTRIBUTE_NAMES as readonly string[]).includes(key) || value === "") {
+      throw new UsageError(`--attr must be key=value with key one of ${ATTRIBUTE_NAMES.join(", ")} (got ${pair})`);
+    }
+    attributes[key] = value;
+  }
+  const parsed = EventAttributes.safeParse(attributes);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const allowed = "values" in issue ? ` (one of ${(issue.values as string[]).join(", ")})` : "";
+    throw new UsageError(`--attr ${String(issue.path[0])}=${attributes[String(issue.path[0])]} is not a valid ${String(issue.path[0])}${allowed}`);
+  }
+  return attributes;
 }

@@ -5,7 +5,7 @@
  *   trigger        send one named event type for a trust through the pipeline
  */
 import { main, type CommandLine } from "../lib/command-line.ts";
-import { USAGE, parseLocalArgs, type LocalCommand } from "./args.ts";
+import { USAGE, localCommandUsage, parseLocalArgs, type LocalCommand } from "./args.ts";
 import { listen } from "./commands/listen.ts";
 import { run } from "./commands/run.ts";
 import { trigger } from "./commands/trigger.ts";
@@ -13,6 +13,7 @@ import { trigger } from "./commands/trigger.ts";
 export const localCli: CommandLine<LocalCommand> = {
   invocation: "npm run local --",
   usage: USAGE,
+  usageOf: localCommandUsage,
   parse: parseLocalArgs,
   run: (command, signal) =>
     command.name === "run" ? run(command) : command.name === "listen" ? listen(command, signal) : trigger(command),

@@ -1,20 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { HELP } from "../lib/command-line.ts";
+import { HELP, helpFor } from "../lib/command-line.ts";
 import { parseSupportArgs } from "./args.ts";
 
-const local = { target: { kind: "local", root: ".local/dlq" }, auditFile: "redrive-audit.ndjson" };
+const local = { target: { kind: "local", root: ".local/dlq" }, auditFile: "redrive-audit.ndjson", json: false };
 
 describe("parseSupportArgs", () => {
   it.each<[string[], unknown]>([
     [["--help"], HELP],
     [["list"], { name: "list", ...local }],
-    [["list", "--local", "dlq", "--trusts", "t"], { name: "list", target: { kind: "local", root: "dlq", trustsDir: "t" }, auditFile: "redrive-audit.ndjson" }],
-    [["list", "--outputs", "o.json", "--trusts", "t"], { name: "list", target: { kind: "aws", outputsFile: "o.json", trustsDir: "t" }, auditFile: "redrive-audit.ndjson" }],
+    [["list", "--local", "dlq", "--trusts", "t"], { name: "list", target: { kind: "local", root: "dlq", trustsDir: "t" }, auditFile: "redrive-audit.ndjson", json: false }],
+    [["list", "--outputs", "o.json", "--trusts", "t"], { name: "list", target: { kind: "aws", outputsFile: "o.json", trustsDir: "t" }, auditFile: "redrive-audit.ndjson", json: false }],
+    [["list", "--json"], { name: "list", ...local, json: true }],
     [["show", "--trust", "RYJ"], { name: "show", ...local, trust: "RYJ", selection: {}, showContent: false }],
     [["show", "--trust", "RYJ", "--endpoint", "legacy", "--limit", "5", "--show-content"], { name: "show", ...local, trust: "RYJ", selection: { endpointId: "legacy", limit: 5 }, showContent: true }],
     [["redrive", "--trust", "RYJ", "--since", "2026-11-21T00:00:00Z", "--error-code", "TIMEOUT"], { name: "redrive", ...local, trust: "RYJ", selection: { since: new Date("2026-11-21T00:00:00Z"), errorCode: "TIMEOUT" }, dryRun: false, ratePerSecond: 10 }],
     [["redrive", "--trust", "RYJ", "--dry-run", "--rate", "50"], { name: "redrive", ...local, trust: "RYJ", selection: {}, dryRun: true, ratePerSecond: 50 }],
-    [["purge", "--trust", "RYJ", "--confirm", "RYJ"], { name: "purge", ...local, trust: "RYJ", confirm: "RYJ" }],
+    [["purge", "--trust", "RYJ", "--confirm", "RYJ"], { name: "purge", ...local, trust: "RYJ", confirm: "RYJ", dryRun: false }],
+    [["purge", "--trust", "RYJ", "--dry-run", "--json"], { name: "purge", ...local, json: true, trust: "RYJ", dryRun: true }],
+    [["show", "--help"], helpFor("show")],
+    [["--help", "redrive"], helpFor("redrive")],
     [["replay-quarantine", "--trust", "RX1"], { name: "replay-quarantine", ...local, trust: "RX1", dryRun: false, ratePerSecond: 10, quarantineDir: ".local/quarantine" }],
     [
       ["replay-quarantine", "--trust", "RX1", "--since", "2026-11-21T00:00:00Z", "--until", "2026-11-22T00:00:00Z", "--reason", "unknown trust", "--dry-run", "--rate", "5", "--quarantine-dir", "q"],
@@ -28,20 +32,20 @@ describe("parseSupportArgs", () => {
       ["replay", "--trust", "RX1", "--since", "2026-11-21T10:00:00Z", "--until", "2026-11-21T11:00:00Z", "--dry-run", "--rate", "100", "--cloudevent-source", "/trust-callbacks/prod"],
       { name: "replay", ...local, trust: "RX1", since: new Date("2026-11-21T10:00:00Z"), until: new Date("2026-11-21T11:00:00Z"), dryRun: true, ratePerSecond: 100, cloudEventSource: "/trust-callbacks/prod", streamFile: ".local/stream.jsonl" },
     ],
-    [["history", "--trust", "RYJ"], { name: "history", ...local, filter: { trustId: "RYJ", limit: 1000 }, json: false, historyFile: ".local/history.jsonl" }],
+    [["history", "--trust", "RYJ"], { name: "history", ...local, filter: { trustId: "RYJ", limit: 1000 }, historyFile: ".local/history.jsonl" }],
     [
       ["history", "--trust", "RX1", "--endpoint", "ehr", "--since", "2026-11-21T10:00:00Z", "--until", "2026-11-21T11:00:00Z", "--json", "--limit", "5"],
-      { name: "history", ...local, filter: { trustId: "RX1", endpointId: "ehr", since: new Date("2026-11-21T10:00:00Z"), until: new Date("2026-11-21T11:00:00Z"), limit: 5 }, json: true, historyFile: ".local/history.jsonl" },
+      { name: "history", ...local, json: true, filter: { trustId: "RX1", endpointId: "ehr", since: new Date("2026-11-21T10:00:00Z"), until: new Date("2026-11-21T11:00:00Z"), limit: 5 }, historyFile: ".local/history.jsonl" },
     ],
-    [["history", "--source-event-id", "0f8fad5b-d9cb-469f"], { name: "history", ...local, filter: { sourceEventId: "0f8fad5b-d9cb-469f", limit: 1000 }, json: false, historyFile: ".local/history.jsonl" }],
-    [["history", "--cloudevent-id", "5d0b6c1e", "--history-file", "h.jsonl"], { name: "history", ...local, filter: { cloudEventId: "5d0b6c1e", limit: 1000 }, json: false, historyFile: "h.jsonl" }],
+    [["history", "--source-event-id", "0f8fad5b-d9cb-469f"], { name: "history", ...local, filter: { sourceEventId: "0f8fad5b-d9cb-469f", limit: 1000 }, historyFile: ".local/history.jsonl" }],
+    [["history", "--cloudevent-id", "5d0b6c1e", "--history-file", "h.jsonl"], { name: "history", ...local, filter: { cloudEventId: "5d0b6c1e", limit: 1000 }, historyFile: "h.jsonl" }],
   ])("%j → %j", (argv, expected) => {
     expect(parseSupportArgs(argv)).toEqual(expected);
   });
 
   it.each<[string[], RegExp]>([
     [[], /^no command given/],
-    [["resend"], /^unknown command resend$/],
+    [["resend"], /^unknown command resend; the commands are list, show, redrive, purge, history, replay-quarantine, replay, rotate-signing-key, add-endpoint$/],
     [["replay-quarantine"], /^replay-quarantine needs --trust T$/],
     [["replay", "--trust", "RX1", "--since", "2026-11-21T10:00:00Z"], /^replay needs --since ISO and --until ISO/],
     [["replay-quarantine", "--trust", "RX1", "--since", "2026-11-22T00:00:00Z", "--until", "2026-11-21T00:00:00Z"], /^--since must be before --until$/],
@@ -55,7 +59,11 @@ describe("parseSupportArgs", () => {
     [["redrive", "--trust", "RYJ", "--since", "yesterday"], /^--since must be an ISO date-time$/],
     [["redrive", "--trust", "RYJ", "--limit", "0"], /^--limit must be a whole number >= 1$/],
     [["redrive", "--trust", "RYJ", "--rate", "fast"], /^--rate must be a whole number >= 1$/],
-    [["list", "--colour"], /Unknown option '--colour'/],
+    [["list", "--colour"], /^unknown option --colour; the options are --outputs, --trusts/],
+    [["list", "--trust", "RYJ"], /^list does not take --trust; it takes --json, --outputs, --trusts, --local, --audit-file$/],
+    [["show", "--trust", "RYJ", "--dry-run"], /^show does not take --dry-run; it takes --trust, --endpoint/],
+    [["rotate-signing-key", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--url", "https://x"], /^rotate-signing-key does not take --url/],
+    [["show", "--trust"], /^--trust needs a value$/],
   ])("%j is a usage error: %s", (argv, message) => {
     expect(() => parseSupportArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
   });

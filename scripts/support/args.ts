@@ -1,67 +1,135 @@
 import { dirname, join } from "node:path";
 import { SAFE_ID } from "../lib/call-history.ts";
-import { HELP, UsageError, dateTime, parseOptions, wholeNumber, type Help } from "../lib/command-line.ts";
+import { HELP, UsageError, dateTime, helpFor, onlyOptions, parseOptions, wholeNumber, type Help } from "../lib/command-line.ts";
 import type { Selection } from "./redrive.ts";
 
-export const USAGE = `Usage: npm run support -- <command> [target] [options]
-Commands:
-  list                                  every trust's DLQ: depth and age of the oldest message
-  show    --trust T [selection] [--show-content]
+const TARGET_USAGE = `Target (one of):
+  --outputs FILE --trusts DIR           AWS: FILE is \`terraform output -json\` of the environment; DIR its trusts/
+                                        (region and profile as usual for the AWS SDK: AWS_REGION, AWS_PROFILE)
+  --local DIR [--trusts DIR]            the local pipeline's DLQs (default .local/dlq, sample trusts); redrives and
+                                        replays go into a fresh local pipeline that delivers where the trust files say
+  --audit-file FILE                     audit lines (default redrive-audit.ndjson, 0600); in AWS also the outputs'
+                                        pipeline.support.audit_log_group_name, with the caller's identity from STS`;
+const SECRET_TARGET_USAGE = `Target (one of):
+  --env ENV [--trusts DIR]              AWS Secrets Manager; trust files in infrastructure/terraform/environments/ENV/trusts
+  [--secrets FILE] [--trusts DIR]       the local pipeline's secrets file (default .local/secrets.json) and trust files
+                                        (rotate: default the sample trusts; add-endpoint: --trusts is required)
+  --audit-file FILE                     audit lines (default redrive-audit.ndjson; never a key)`;
+const SELECTION_USAGE = "Selection: --endpoint E  --error-code C  --since ISO  --until ISO  --limit N";
+
+/** Each command's own usage (`npm run support -- <command> --help`), and the options it takes. */
+export const COMMANDS = {
+  list: {
+    usage: `  list [--json]                         every trust's DLQ: depth and age of the oldest message`,
+    options: ["json"],
+  },
+  show: {
+    usage: `  show    --trust T [selection] [--show-content] [--json]
                                         failed deliveries: type, CloudEvent id, endpoint, error, attempts, first failure;
-                                        --show-content adds the payload (may hold clinical content; audited)
-  redrive --trust T [selection] [--dry-run] [--rate N]
-                                        re-publish to exactly the endpoint that failed; delete only after PutEvents accepted
-  purge   --trust T --confirm T         delete every message of the trust's DLQ (asks again unless --confirm names the trust)
-  history [--trust T] [--endpoint E] [--source-event-id ID] [--cloudevent-id ID] [--since ISO] [--until ISO] [--limit N] [--json]
+                                        --show-content adds the payload (may hold clinical content; audited)`,
+    options: ["trust", "endpoint", "error-code", "since", "until", "limit", "show-content", "json"],
+  },
+  redrive: {
+    usage: `  redrive --trust T [selection] [--dry-run] [--rate N] [--json]
+                                        re-publish to exactly the endpoint that failed; delete only after PutEvents accepted`,
+    options: ["trust", "endpoint", "error-code", "since", "until", "limit", "dry-run", "rate", "json"],
+  },
+  purge: {
+    usage: `  purge   --trust T [--confirm T] [--dry-run] [--json]
+                                        delete every message of the trust's DLQ; asks for the trust id at a terminal unless
+                                        --confirm names the trust; refuses without a terminal and a matching --confirm`,
+    options: ["trust", "confirm", "dry-run", "json"],
+  },
+  history: {
+    usage: `  history [--trust T] [--endpoint E] [--source-event-id ID] [--cloudevent-id ID] [--since ISO] [--until ISO] [--limit N] [--json]
                                         each delivery's story: published, attempts (HTTP status when known), DLQ, redrive /
                                         replay / purge (who, when), new attempts; DELIVERED / FAILED / PENDING / PURGED /
                                         QUARANTINED; window default: the 24 h before --until (now)
                                         (AWS: Logs Insights on the Lambda's, the support audit and the buses' log groups;
-                                        local: --history-file, default history.jsonl beside the --local DLQs)
-  replay-quarantine --trust T [--since ISO] [--until ISO] [--reason TEXT] [--dry-run] [--rate N]
+                                        local: --history-file, default history.jsonl beside the --local DLQs)`,
+    options: ["trust", "endpoint", "source-event-id", "cloudevent-id", "since", "until", "limit", "json", "history-file"],
+  },
+  "replay-quarantine": {
+    usage: `  replay-quarantine --trust T [--since ISO] [--until ISO] [--reason TEXT] [--dry-run] [--rate N] [--json]
                                         put the trust's quarantined records (default: the last 14 days) back on the source
-                                        stream once their cause is fixed; each object is removed only after the stream
-                                        accepted its record (local: --quarantine-dir, default quarantine/ beside the --local DLQs)
-  replay  --trust T [--endpoint E] --since ISO --until ISO [--dry-run] [--rate N] [--cloudevent-source S]
+                                        stream once their cause is fixed (refused while the trust has no trust file); each
+                                        object is removed only after the stream accepted its record (local: --quarantine-dir,
+                                        default quarantine/ beside the --local DLQs)`,
+    options: ["trust", "since", "until", "reason", "dry-run", "rate", "quarantine-dir", "json"],
+  },
+  replay: {
+    usage: `  replay  --trust T [--endpoint E] --since ISO --until ISO [--dry-run] [--rate N] [--cloudevent-source S] [--json]
                                         read the source stream for the window (within its retention) and re-deliver the
                                         trust's events (only to E when given) through the Lambda's core: freshly signed,
-                                        same CloudEvent ids, so receivers dedupe (local: --stream-file, default stream.jsonl beside the --local DLQs)
-
-  rotate-signing-key --trust T --endpoint E [--overlap 25h] [--end-overlap] [--dry-run] [--json]
+                                        same CloudEvent ids, so receivers dedupe (local: --stream-file, default stream.jsonl beside the --local DLQs)`,
+    options: ["trust", "endpoint", "since", "until", "dry-run", "rate", "cloudevent-source", "stream-file", "json"],
+  },
+  "rotate-signing-key": {
+    usage: `  rotate-signing-key --trust T --endpoint E [--overlap 25h] [--end-overlap] [--dry-run] [--json]
                                         new signing key for the endpoint, printed once for the trust; the old key keeps
                                         signing too until the overlap ends (default: the endpoint's maximum event age +
-                                        1 h 18 min); --end-overlap removes the old key(s) now
-  add-endpoint --trust T --endpoint E --url URL --events a,b --auth TYPE --profile full|minimal [options]
+                                        1 h 18 min); --end-overlap removes the old key(s) now`,
+    options: ["env", "secrets", "trusts", "audit-file", "trust", "endpoint", "overlap", "end-overlap", "dry-run", "json"],
+  },
+  "add-endpoint": {
+    usage: `  add-endpoint --trust T --endpoint E --url URL --events a,b --auth TYPE --profile full|minimal [options]
                                         add (or with --change, change) an endpoint in the trust's file, create its
                                         signing key and an empty credentials secret; prints what the trust needs
       --token-url U --scopes a,b (oauth2_client_credentials)  --header-name H (api_key)  --site/--priority/--specialty a,b
-      --rate-limit N  --max-event-age 1h  --max-retries N  --description D  --disabled  --trust-name "N" (new trust file)
+      --rate-limit N  --max-event-age 1h  --max-retries N (default 185)  --description D  --disabled  --trust-name "N" (new trust file)
       --secret-prefix P (default trust-callbacks/<env>/)  --name-prefix P (default trust-callbacks-<env>)  --kms-key K
-Target (one of):
-  --outputs FILE --trusts DIR           AWS: FILE is \`terraform output -json\` of the environment; DIR its trusts/
-                                        (region and profile as usual for the AWS SDK: AWS_REGION, AWS_PROFILE)
-  --local DIR [--trusts DIR]            the local pipeline's DLQs (default .local/dlq, sample trusts); redrives into a
-                                        fresh local pipeline whose receivers are all healthy (the endpoint recovered)
+      --dry-run  --json`,
+    options: [
+      "env", "secrets", "trusts", "audit-file", "trust", "endpoint", "change", "trust-name", "url", "events", "auth", "token-url", "scopes",
+      "header-name", "profile", "site", "priority", "specialty", "rate-limit", "max-event-age", "max-retries", "description", "disabled",
+      "secret-prefix", "name-prefix", "kms-key", "dry-run", "json",
+    ],
+  },
+} as const satisfies Record<string, { usage: string; options: readonly string[] }>;
+
+export type SupportCommandName = keyof typeof COMMANDS;
+const COMMAND_NAMES = Object.keys(COMMANDS) as SupportCommandName[];
+const TARGET_OPTIONS = ["outputs", "trusts", "local", "audit-file"];
+const SECRET_COMMANDS: readonly string[] = ["rotate-signing-key", "add-endpoint"];
+const SELECTION_COMMANDS: readonly string[] = ["show", "redrive"];
+
+/** `npm run support -- <command> --help`: that command's usage, its target and selection; undefined for no such command. */
+export function commandUsage(name: string): string | undefined {
+  if (!(name in COMMANDS)) return undefined;
+  const command = COMMANDS[name as SupportCommandName];
+  const target = SECRET_COMMANDS.includes(name) ? SECRET_TARGET_USAGE : TARGET_USAGE;
+  return [`Usage: npm run support -- ${command.usage.trimStart()}`, ...(SELECTION_COMMANDS.includes(name) ? [SELECTION_USAGE] : []), target, EXIT_USAGE].join("\n");
+}
+
+const EXIT_USAGE = `Output: a table or summary; --json prints one JSON document (docs/support-cli.md).
+Exit status: 0 done; 1 a message or record failed (audited) or AWS failed; 2 a usage mistake (one line, nothing done).`;
+
+export const USAGE = `Usage: npm run support -- <command> [target] [options]   (npm run support -- <command> --help for one command)
+Commands:
+${COMMAND_NAMES.filter((name) => !SECRET_COMMANDS.includes(name)).map((name) => COMMANDS[name].usage).join("\n")}
+
+${COMMAND_NAMES.filter((name) => SECRET_COMMANDS.includes(name)).map((name) => COMMANDS[name].usage).join("\n")}
+${TARGET_USAGE}
 Target of rotate-signing-key and add-endpoint (one of):
-  --env ENV [--trusts DIR]              AWS Secrets Manager; trust files in infrastructure/terraform/environments/ENV/trusts
-  [--secrets FILE] [--trusts DIR]       the local pipeline's secrets file (default .local/secrets.json) and trust files
-                                        (rotate: default the sample trusts; add-endpoint: --trusts is required)
-Selection: --endpoint E  --error-code C  --since ISO  --until ISO  --limit N
-Audit: one JSON line per message to stdout and to --audit-file (default redrive-audit.ndjson); rotate-signing-key and
-add-endpoint append theirs to the file only (never a key).`;
+${SECRET_TARGET_USAGE.split("\n").slice(1).join("\n")}
+${SELECTION_USAGE}
+Audit: one JSON line per message to --audit-file; rotate-signing-key and add-endpoint never write a key there.
+${EXIT_USAGE}`;
 
 export type TargetOptions = { kind: "aws"; outputsFile: string; trustsDir: string } | { kind: "local"; root: string; trustsDir?: string };
 
 interface Common {
   target: TargetOptions;
   auditFile: string;
+  /** One JSON document on stdout (shapes in docs/support-cli.md) instead of the table or summary. */
+  json: boolean;
 }
 export type SupportCommand =
   | (Common & { name: "list" })
   | (Common & { name: "show"; trust: string; selection: Selection; showContent: boolean })
   | (Common & { name: "redrive"; trust: string; selection: Selection; dryRun: boolean; ratePerSecond: number })
-  | (Common & { name: "purge"; trust: string; confirm?: string })
-  | (Common & { name: "history"; filter: HistoryQuery; json: boolean; historyFile: string })
+  | (Common & { name: "purge"; trust: string; confirm?: string; dryRun: boolean })
+  | (Common & { name: "history"; filter: HistoryQuery; historyFile: string })
   | (Common & {
       name: "replay-quarantine";
       trust: string;
@@ -203,26 +271,30 @@ type Values = ReturnType<typeof parseOptions<{ allowPositionals: true; options: 
 
 /** The redrive tool's command line: argv in, a command out (or HELP); a mistake throws UsageError. */
 export function parseSupportArgs(argv: readonly string[]): SupportCommand | Help {
-  const { values, positionals } = parseOptions(argv, { allowPositionals: true, options: OPTIONS });
-  if (values.help) return HELP;
+  const { values, positionals, tokens } = parseOptions(argv, { allowPositionals: true, options: OPTIONS, tokens: true });
   const [name, ...extra] = positionals;
-  if (!name) throw new UsageError("no command given: list, show, redrive, purge, history, replay, replay-quarantine, rotate-signing-key or add-endpoint");
+  if (values.help) return name && name in COMMANDS ? helpFor(name) : HELP;
+  if (!name) throw new UsageError(`no command given: ${COMMAND_NAMES.join(", ")}`);
+  if (!(name in COMMANDS)) throw new UsageError(`unknown command ${name}; the commands are ${COMMAND_NAMES.join(", ")}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  if (SECRET_COMMANDS.includes(name) && (values.outputs || values.local)) {
+    throw new UsageError(`${name} takes --env ENV (AWS) or --secrets FILE (local pipeline), not --outputs or --local`);
+  }
+  onlyOptions(name, tokens, [...COMMANDS[name as SupportCommandName].options, ...(SECRET_COMMANDS.includes(name) ? [] : TARGET_OPTIONS)]);
   if (name === "rotate-signing-key" || name === "add-endpoint") return parseSecretCommand(name, values);
   if (values.outputs && values.local) throw new UsageError("give --outputs (AWS) or --local (this machine), not both");
   if (values.outputs && !values.trusts) throw new UsageError("--outputs needs --trusts DIR (the environment's trusts/)");
   const target: TargetOptions = values.outputs
     ? { kind: "aws", outputsFile: values.outputs, trustsDir: values.trusts! }
     : { kind: "local", root: values.local ?? ".local/dlq", ...(values.trusts ? { trustsDir: values.trusts } : {}) };
-  const common = { target, auditFile: values["audit-file"] };
+  const common = { target, auditFile: values["audit-file"], json: values.json };
   // The local pipeline keeps its history, stream and quarantine beside its DLQs (`.local/`).
   const beside = (name: string) => join(dirname(values.local ?? ".local/dlq"), name);
   if (name === "list") return { name, ...common };
-  if (name === "history") return { name, ...common, filter: historyQuery(values), json: values.json, historyFile: values["history-file"] ?? beside("history.jsonl") };
-  if (name !== "show" && name !== "redrive" && name !== "purge" && name !== "replay-quarantine" && name !== "replay") throw new UsageError(`unknown command ${name}`);
+  if (name === "history") return { name, ...common, filter: historyQuery(values), historyFile: values["history-file"] ?? beside("history.jsonl") };
   if (!values.trust) throw new UsageError(`${name} needs --trust T`);
   const trust = values.trust;
-  if (name === "purge") return { name, ...common, trust, ...(values.confirm !== undefined ? { confirm: values.confirm } : {}) };
+  if (name === "purge") return { name, ...common, trust, ...(values.confirm !== undefined ? { confirm: values.confirm } : {}), dryRun: values["dry-run"] };
   if (name === "replay") {
     if (!values.since || !values.until) throw new UsageError("replay needs --since ISO and --until ISO (the window of the stream)");
     const since = dateTime(values.since, "since");
@@ -265,7 +337,7 @@ export function parseSupportArgs(argv: readonly string[]): SupportCommand | Help
     ...(values.limit ? { limit: wholeNumber(values.limit, "limit", 1) } : {}),
   };
   if (name === "show") return { name, ...common, trust, selection, showContent: values["show-content"] };
-  return { name, ...common, trust, selection, dryRun: values["dry-run"], ratePerSecond: wholeNumber(values.rate, "rate", 1) };
+  return { name: "redrive", ...common, trust, selection, dryRun: values["dry-run"], ratePerSecond: wholeNumber(values.rate, "rate", 1) };
 }
 
 function safeId(value: string | undefined, option: string): string | undefined {

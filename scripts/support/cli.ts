@@ -2,7 +2,7 @@
  * The support CLI (support engineers: DLQs, history, redrive, replay; platform engineers: signing keys, endpoints). `npm run support -- --help` for usage; docs/runbook.md for the procedure.
  */
 import { main, type CommandLine } from "../lib/command-line.ts";
-import { USAGE, parseSupportArgs, type SupportCommand } from "./args.ts";
+import { USAGE, commandUsage, parseSupportArgs, type SupportCommand } from "./args.ts";
 import { addEndpointCommand } from "./commands/add-endpoint.ts";
 import { history } from "./commands/history.ts";
 import { list } from "./commands/list.ts";
@@ -16,6 +16,7 @@ import { show } from "./commands/show.ts";
 export const supportCli: CommandLine<SupportCommand> = {
   invocation: "npm run support --",
   usage: USAGE,
+  usageOf: commandUsage,
   parse: parseSupportArgs,
   run: (command, signal) => {
     switch (command.name) {

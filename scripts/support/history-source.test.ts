@@ -2,7 +2,12 @@ import { CloudWatchLogsClient, CreateLogStreamCommand, GetQueryResultsCommand, P
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { deliveryStories, supportRecordOfAuditLine } from "../lib/call-history.ts";
-import { CloudWatchHistorySource, CloudWatchSupportHistory } from "./history-source.ts";
+import { STSClient } from "@aws-sdk/client-sts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { awsAuditTrail } from "./audit.ts";
+import { CloudWatchHistorySource, supportHistoryFor } from "./history-source.ts";
 import type { AuditLine } from "./redrive.ts";
 
 const filter = { trustId: "RX1", since: new Date("2026-11-21T10:00:00Z"), until: new Date("2026-11-21T11:00:00Z"), limit: 50 };
@@ -95,10 +100,10 @@ describe("CloudWatchHistorySource", () => {
   });
 });
 
-describe("CloudWatchSupportHistory (docs/guarantees.md 8.21)", () => {
+describe("support records on AWS are the audit trail's own lines (docs/guarantees.md 8.21)", () => {
   const line = (n: number, overrides: Partial<AuditLine> = {}): AuditLine => ({
     at: new Date(Date.parse("2026-11-22T09:00:00Z") + n * 1000).toISOString(),
-    operator: "alice (profile prod-support)",
+    operator: "arn:aws:sts::111122223333:assumed-role/trust-callbacks-prod-support-operator/alice",
     action: "redrive",
     trustId: "RX1",
     endpointId: "ehr",
@@ -109,46 +114,35 @@ describe("CloudWatchSupportHistory (docs/guarantees.md 8.21)", () => {
     ...overrides,
   });
 
-  it("writes each redrive, replay and purge (and nothing else) to its own stream of the audit log group, in time order, as lines the history query reads back", async () => {
+  it("every redrive, replay and purge the audit trail writes to the audit log group is a support record history reads back; dry runs, failures and views are not", async () => {
     const logs = mockClient(CloudWatchLogsClient);
     logs.on(CreateLogStreamCommand).resolves({});
     logs.on(PutLogEventsCommand).resolves({});
-    const sink = new CloudWatchSupportHistory(logs as unknown as CloudWatchLogsClient, "/trust-callbacks/prod/support-audit", "history/2026-11-22/run-1");
+    const sts = mockClient(STSClient);
+    sts.onAnyCommand().resolves({ Arn: "arn:aws:sts::111122223333:assumed-role/trust-callbacks-prod-support-operator/alice" } as never);
+    const opened = await awsAuditTrail({ file: join(mkdtempSync(join(tmpdir(), "trail-")), "audit.ndjson"), logGroupName: "/trust-callbacks/prod/support-audit", sts: sts as never, logs: logs as unknown as CloudWatchLogsClient });
 
-    sink.record(line(2));
-    sink.record(line(1));
-    sink.record(line(3, { outcome: "failed", busEventId: undefined, detail: "AccessDenied" }));
-    sink.record(line(4, { action: "show-content", outcome: "shown" }));
-    sink.record(line(5, { action: "purge", outcome: "purged", busEventId: undefined }));
-    await sink.flush();
+    opened.write(line(1));
+    opened.write(line(2, { outcome: "would-redrive", busEventId: undefined }));
+    opened.write(line(3, { outcome: "failed", busEventId: undefined, detail: "AccessDenied" }));
+    opened.write(line(4, { action: "show-content", outcome: "shown" }));
+    opened.write(line(5, { action: "replay", outcome: "replayed" }));
+    opened.write(line(6, { action: "purge", outcome: "purged", busEventId: undefined }));
+    await opened.close();
 
-    expect(logs.commandCalls(CreateLogStreamCommand).map((c) => c.args[0].input)).toEqual([{ logGroupName: "/trust-callbacks/prod/support-audit", logStreamName: "history/2026-11-22/run-1" }]);
-    const [put] = logs.commandCalls(PutLogEventsCommand).map((c) => c.args[0].input);
-    expect(put).toMatchObject({ logGroupName: "/trust-callbacks/prod/support-audit", logStreamName: "history/2026-11-22/run-1" });
-    expect(put!.logEvents!.map((e) => e.timestamp)).toEqual([1, 2, 5].map((n) => Date.parse("2026-11-22T09:00:00Z") + n * 1000));
-    expect(put!.logEvents!.map((e) => supportRecordOfAuditLine(JSON.parse(e.message!))?.cloudEventId)).toEqual(["ce-1", "ce-2", "ce-5"]);
+    const messages = logs.commandCalls(PutLogEventsCommand).flatMap((c) => c.args[0].input.logEvents ?? []).map((e) => JSON.parse(e.message!));
+    expect(messages.map((m) => supportRecordOfAuditLine(m)).filter(Boolean)).toEqual([
+      { action: "redrive", at: line(1).at, operator: line(1).operator, trustId: "RX1", endpointId: "ehr", cloudEventId: "ce-1", busEventId: "bus-new-1" },
+      { action: "replay", at: line(5).at, operator: line(5).operator, trustId: "RX1", endpointId: "ehr", cloudEventId: "ce-5", busEventId: "bus-new-5" },
+      { action: "purge", at: line(6).at, operator: line(6).operator, trustId: "RX1", endpointId: "ehr", cloudEventId: "ce-6" },
+    ]);
   });
 
-  it("writes nothing, and creates no stream, when nothing was redriven, replayed or purged", async () => {
+  it("writes no second copy on AWS: the command's history sink adds nothing to what the audit trail sends", async () => {
     const logs = mockClient(CloudWatchLogsClient);
-    const sink = new CloudWatchSupportHistory(logs as unknown as CloudWatchLogsClient, "g", "s");
-    sink.record(line(1, { outcome: "would-redrive" }));
+    const sink = supportHistoryFor({ kind: "aws", outputsFile: "unused.json", trustsDir: "unused" });
+    sink.record(line(1));
     await sink.flush();
     expect(logs.calls()).toHaveLength(0);
-  });
-
-  it("says so, naming the group, when the records cannot be written or are rejected (the action happened: never a silent gap)", async () => {
-    const logs = mockClient(CloudWatchLogsClient);
-    logs.on(CreateLogStreamCommand).rejects(Object.assign(new Error("User is not authorized to perform: logs:CreateLogStream"), { name: "AccessDeniedException" }));
-    const denied = new CloudWatchSupportHistory(logs as unknown as CloudWatchLogsClient, "/audit", "s");
-    denied.record(line(1));
-    await expect(denied.flush()).rejects.toThrow("1 history record(s) not written to /audit (AccessDeniedException); the audit file has them");
-
-    logs.reset();
-    logs.on(CreateLogStreamCommand).resolves({});
-    logs.on(PutLogEventsCommand).resolves({ rejectedLogEventsInfo: { tooOldLogEventEndIndex: 0 } });
-    const rejected = new CloudWatchSupportHistory(logs as unknown as CloudWatchLogsClient, "/audit", "s");
-    rejected.record(line(1));
-    await expect(rejected.flush()).rejects.toThrow("1 history record(s) not written to /audit (rejected:");
   });
 });

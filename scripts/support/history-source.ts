@@ -183,17 +183,11 @@ function busLogRecordOfRow(row: Row): BusLogRecord {
   };
 }
 
-/** The support audit log group the outputs name (`support_audit_log_group_name`, top level or in `pipeline`), if any. */
-export function supportAuditLogGroup(outputs: EnvironmentOutputs): string | undefined {
-  const all = outputs as EnvironmentOutputs & { support_audit_log_group_name?: { value?: string }; pipeline?: { value: { support_audit_log_group_name?: string } } };
-  return all.support_audit_log_group_name?.value ?? all.pipeline?.value.support_audit_log_group_name;
-}
-
 /**
  * Where the support commands write the history records of what they did (docs/guarantees.md 8.21): each audit line
- * that redrove, replayed or purged a delivery. On AWS, the support audit log group, not the Lambda's log group: the
- * records are the support staff's own (their role may write there, never in the Lambda's group, so a "delivery
- * published" line is only ever the Lambda's), and the group keeps them as long as the audit needs.
+ * that redrove, replayed or purged a delivery. On AWS they are the audit lines in the support audit log group, not in
+ * the Lambda's log group: the records are the support staff's own (their role may write there, never in the Lambda's
+ * group, so a "delivery published" line is only ever the Lambda's), and the group keeps them as long as the audit needs.
  */
 export interface SupportHistorySink {
   /** Keeps the line when it is a support record; ignores every other audit line. */
@@ -215,62 +209,13 @@ export class LocalSupportHistory implements SupportHistorySink {
   async flush(): Promise<void> {}
 }
 
-/** Log events per PutLogEvents call: at most 10,000 and 1,048,576 bytes; an audit line is well under 1 KB. */
-const EVENTS_PER_PUT = 1000;
-
 /**
- * The support audit log group: one log stream per command run, the audit lines as JSON messages (what
- * `supportHistoryQuery` finds), in time order. CloudWatch Logs API Reference, "PutLogEvents": the stream must exist
- * (CreateLogStream), events in chronological order, at most 10,000 events and 1,048,576 bytes per call, none older than
- * 14 days; refused events come back in `rejectedLogEventsInfo`
- * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html).
- */
-export class CloudWatchSupportHistory implements SupportHistorySink {
-  private readonly lines: AuditLine[] = [];
-  private created = false;
-
-  constructor(
-    private readonly logs: CloudWatchLogsClient,
-    private readonly group: string,
-    private readonly stream = `history/${new Date().toISOString().slice(0, 10)}/${randomUUID()}`,
-  ) {}
-
-  record(line: AuditLine): void {
-    if (supportRecordOfAuditLine({ ...line })) this.lines.push(line);
-  }
-
-  async flush(): Promise<void> {
-    const lines = this.lines.splice(0).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-    if (lines.length === 0) return;
-    try {
-      if (!this.created) await this.logs.send(new CreateLogStreamCommand({ logGroupName: this.group, logStreamName: this.stream }));
-      this.created = true;
-      for (let i = 0; i < lines.length; i += EVENTS_PER_PUT) {
-        const logEvents = lines.slice(i, i + EVENTS_PER_PUT).map((line) => ({ timestamp: Date.parse(line.at), message: JSON.stringify(line) }));
-        const answer = await this.logs.send(new PutLogEventsCommand({ logGroupName: this.group, logStreamName: this.stream, logEvents }));
-        if (answer.rejectedLogEventsInfo) throw new Error(`rejected: ${JSON.stringify(answer.rejectedLogEventsInfo)}`);
-      }
-    } catch (error) {
-      const why = error instanceof Error && error.name !== "Error" ? error.name : (error as Error).message;
-      throw new Error(`${lines.length} history record(s) not written to ${this.group} (${why}); the audit file has them`);
-    }
-  }
-}
-
-/**
- * The sink for a command's target: locally the history file beside the DLQs (`.local/history.jsonl`); on AWS the
- * support audit log group. Outputs without one: the records stay in the audit file only, and the command says so.
+ * The sink for a command's target: locally the history file beside the DLQs (`.local/history.jsonl`). On AWS nothing
+ * more is written: the command's audit trail (`openAuditTrail`, audit.ts) already puts every audit line into the
+ * support audit log group, and `history` reads the support records from those very lines (`supportRecordOfAuditLine`),
+ * so one writer serves both the audit and the history.
  */
 export function supportHistoryFor(target: TargetOptions): SupportHistorySink {
   if (target.kind === "local") return new LocalSupportHistory(join(dirname(target.root), "history.jsonl"));
-  const group = supportAuditLogGroup(readOutputs(target.outputsFile));
-  if (group) return new CloudWatchSupportHistory(new CloudWatchLogsClient({}), group);
-  let kept = 0;
-  return {
-    record: (line) => void (supportRecordOfAuditLine({ ...line }) && (kept += 1)),
-    flush: async () => {
-      if (kept > 0) console.error(`note: the outputs name no support audit log group (support_audit_log_group_name): ${kept} history record(s) are in the audit file only; \`history\` will not show them`);
-      kept = 0;
-    },
-  };
+  return { record: () => {}, flush: async () => {} };
 }

@@ -64,12 +64,9 @@ describe("history after a redrive, on the local pipeline", () => {
     await pipeline.stop();
     until = new Date();
 
-    const redrive = await run(["redrive", "--local", dlqDir, "--trust", "RYJ", "--rate", "1000", "--audit-file", auditFile]);
+    const redrive = await run(["redrive", "--local", dlqDir, "--trust", "RYJ", "--rate", "1000", "--audit-file", auditFile, "--json"]);
     expect(redrive.status).toBe(0);
-    redriven = redrive.out
-      .split("\n")
-      .map((line) => JSON.parse(line))
-      .filter((line) => line.outcome === "redriven");
+    redriven = JSON.parse(redrive.out).actions.filter((line: { outcome: string }) => line.outcome === "redriven");
 
     const shown = await run(["history", "--local", dlqDir, "--trust", "RYJ", "--json"]);
     expect(shown.status).toBe(0);
@@ -105,12 +102,9 @@ describe("history after a redrive, on the local pipeline", () => {
   });
 
   it("a later replay of the window shows as a replay (who, the new bus event) with its own attempt, joined to the same delivery", async () => {
-    const replay = await run(["replay", "--local", dlqDir, "--trust", "RYJ", "--endpoint", "legacy", "--since", since.toISOString(), "--until", until.toISOString(), "--rate", "1000", "--audit-file", auditFile]);
+    const replay = await run(["replay", "--local", dlqDir, "--trust", "RYJ", "--endpoint", "legacy", "--since", since.toISOString(), "--until", until.toISOString(), "--rate", "1000", "--audit-file", auditFile, "--json"]);
     expect(replay.status).toBe(0);
-    const replayed = replay.out
-      .split("\n")
-      .map((line) => JSON.parse(line))
-      .filter((line) => line.outcome === "replayed");
+    const replayed = JSON.parse(replay.out).actions.filter((line: { outcome: string }) => line.outcome === "replayed");
     expect(replayed.length).toBe(redriven.length);
 
     const shown = await run(["history", "--local", dlqDir, "--trust", "RYJ", "--endpoint", "legacy", "--json"]);

@@ -88,7 +88,7 @@ export interface AuditLine {
   endpointId?: string;
   cloudEventId?: string;
   messageId?: string;
-  outcome: "redriven" | "would-redrive" | "failed" | "skipped" | "purged" | "shown" | "replayed" | "would-replay";
+  outcome: "redriven" | "would-redrive" | "failed" | "skipped" | "filtered" | "purged" | "would-purge" | "shown" | "replayed" | "would-replay";
   /** redrive, replay: the PutEvents `EventId` of the re-published entry (joins the bus logs' steps to the delivery). */
   busEventId?: string;
   /** replay-quarantine: the quarantined object; replay: the platform event. */

@@ -110,7 +110,7 @@ export async function replay(reader: StreamReader, options: ReplayOptions): Prom
         if (outcome.duplicateOf) continue; // the same event twice in the stream: replayed once
         if (outcome.state === "filtered") {
           summary.filtered += 1;
-          audit({ ...event, outcome: "skipped", detail: "filtered: no selected endpoint subscribes to it" });
+          audit({ ...event, outcome: "filtered", detail: "no selected endpoint subscribes to it" });
           continue;
         }
         if (outcome.state === "quarantined" && !outcome.deliveries.some((d) => d.state === "published")) {

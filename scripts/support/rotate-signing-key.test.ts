@@ -8,10 +8,12 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TrustConfig, parseSigningSecret, type TrustConfigInput } from "@trust-callbacks/schemas";
 import { signedBusEntry, type CallbackDetail } from "@trust-callbacks/transform-filter";
+import { UsageError } from "../lib/command-line.ts";
 import type { DeadLetterMessage, DeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { verifyWebhook } from "../lib/verify-webhook.ts";
 import { rotateSigningKey, rotateSigningKeyCommand, type RotationRequest } from "./commands/rotate-signing-key.ts";
@@ -235,6 +237,18 @@ describe("rotate-signing-key command output and audit", () => {
       expect.objectContaining({ action: "rotate-signing-key", outcome: "rotated", newKeyFingerprint: keyFingerprint(json.newKey) }),
     ]);
     for (const k of [OLD, newKey, json.newKey]) expect(audit).not.toContain(k.slice(6));
+    // The follow-up it prints names the trust files it used, so it runs as printed.
+    expect(out.join("\n")).toContain(`npm run support -- rotate-signing-key --secrets ${file} --trusts ${trustsDir} --trust RX1 --endpoint ehr --end-overlap`);
+  });
+
+  it("says a --secrets file that does not exist is missing (exit 2), not that a secret in it is", async () => {
+    const trustsDir = mkdtempSync(join(tmpdir(), "trusts-"));
+    writeFileSync(join(trustsDir, "RX1.json"), JSON.stringify(trust()));
+    const command = { name: "rotate-signing-key", target: { kind: "local", secretsFile: "/nonexistent/secrets.json", trustsDir }, auditFile: join(trustsDir, "audit.ndjson"), trust: "RX1", endpoint: "ehr", dryRun: false, json: false, endOverlap: false } as const;
+
+    await expect(rotateSigningKeyCommand(command)).rejects.toThrow(
+      new UsageError("--secrets /nonexistent/secrets.json: no such file (the local pipeline creates .local/secrets.json on its first run: make local; or give the file listen and trigger use)"),
+    );
   });
 });
 
@@ -285,5 +299,46 @@ describe("SecretsManagerStore (Secrets Manager mocked at the SDK)", () => {
     expect(await new SecretsManagerStore(sm as unknown as SecretsManagerClient, { kmsKeyId: "alias/tc" }).createPlaceholder("a/auth", "creds")).toBe("created");
     expect(sm.commandCalls(CreateSecretCommand)[0]!.args[0].input).toEqual({ Name: "a/auth", Description: "creds", KmsKeyId: "alias/tc", ClientRequestToken: expect.any(String) });
     expect(await store().createPlaceholder("a/auth", "creds")).toBe("exists");
+  });
+});
+
+describe("rotate-signing-key in AWS names the caller's AWS identity in its audit line (promise 7.5)", () => {
+  const sm = mockClient(SecretsManagerClient);
+  const sts = mockClient(STSClient);
+  const ARN = "arn:aws:sts::111122223333:assumed-role/trust-callbacks-prod-platform/jo.bloggs@nhs.net";
+  beforeEach(() => {
+    sm.reset();
+    sts.reset();
+    sm.on(GetSecretValueCommand).resolves({ SecretString: OLD, VersionId: "v-old" });
+    sm.on(PutSecretValueCommand).resolves({ VersionId: "v-new" });
+    sm.on(UpdateSecretVersionStageCommand).resolves({});
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    vi.spyOn(console, "error").mockImplementation(() => {});
+  });
+  afterEach(() => vi.restoreAllMocks());
+  const command = () => {
+    const trustsDir = mkdtempSync(join(tmpdir(), "trusts-"));
+    writeFileSync(join(trustsDir, "RX1.json"), JSON.stringify(trust()));
+    const auditFile = join(trustsDir, "audit.ndjson");
+    return { auditFile, command: { name: "rotate-signing-key", target: { kind: "aws", env: "prod", trustsDir }, auditFile, trust: "RX1", endpoint: "ehr", dryRun: false, json: true, endOverlap: false } as const };
+  };
+
+  it("rotated: the audit line's operator is the STS ARN", async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Arn: ARN });
+    const { auditFile, command: rotate } = command();
+
+    expect(await rotateSigningKeyCommand(rotate)).toBe(0);
+
+    expect(readFileSync(auditFile, "utf8").trim().split("\n").map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ outcome: "rotated", operator: ARN })]);
+  });
+
+  it("STS cannot say who the caller is: nothing is written to Secrets Manager and nothing is audited", async () => {
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error("expired"), { name: "ExpiredTokenException" }));
+    const { auditFile, command: rotate } = command();
+
+    await expect(rotateSigningKeyCommand(rotate)).rejects.toThrow("cannot read your AWS identity (STS GetCallerIdentity: ExpiredTokenException); nothing was done");
+
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(() => readFileSync(auditFile, "utf8")).toThrow();
   });
 });

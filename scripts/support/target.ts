@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -27,15 +27,27 @@ export function openTarget(options: TargetOptions): Target {
   return options.kind === "aws" ? awsTarget(options) : localTarget(options);
 }
 
-function withQueueFor(target: Omit<Target, "queueFor">): Target {
+function withQueueFor(target: Omit<Target, "queueFor">, emptyQueue?: (trustId: string) => DeadLetterQueue): Target {
   return {
     ...target,
     queueFor: (trustId) => {
-      const queue = target.queues.get(trustId);
-      if (!queue) throw new UsageError(`no DLQ for trust ${trustId}; known: ${[...target.queues.keys()].join(", ")}`);
+      const queue = target.queues.get(trustId) ?? (target.trusts.some((t) => t.trustId === trustId) ? emptyQueue?.(trustId) : undefined);
+      if (!queue) {
+        const known = [...new Set([...target.queues.keys(), ...target.trusts.map((t) => t.trustId)])].sort();
+        throw new UsageError(`no trust ${trustId}; the trusts are ${known.join(", ") || "(none)"}`);
+      }
       return queue;
     },
   };
+}
+
+/** The trust's endpoint given with --endpoint, or a usage error naming the trust's endpoints. */
+export function checkEndpoint(target: Pick<Target, "trusts">, trustId: string, endpointId: string | undefined): void {
+  if (endpointId === undefined) return;
+  const trust = target.trusts.find((t) => t.trustId === trustId);
+  if (trust && !trust.endpoints.some((e) => e.id === endpointId)) {
+    throw new UsageError(`trust ${trustId} has no endpoint ${endpointId}; it has ${trust.endpoints.map((e) => e.id).join(", ")}`);
+  }
 }
 
 function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
@@ -64,6 +76,8 @@ export interface EnvironmentOutputs {
       quarantine_bucket?: string;
       bus_log_group_name?: string;
       event_bus_names?: string[];
+      /** Where support commands audit in AWS, and where `history` finds their records (modules/support; promise 7.5). */
+      support?: { audit_log_group_name?: string };
     };
   };
 }
@@ -93,17 +107,16 @@ function busOf(trusts: Record<string, { event_bus_name?: string }>, trustId: str
 
 function localTarget(options: TargetOptions & { kind: "local" }): Target {
   const { root } = options;
+  if (!existsSync(root)) throw new UsageError(`--local ${root}: no such directory (run the local pipeline first: make local; or give the folder of its DLQs)`);
   const trustsDir = options.trustsDir ?? SAMPLE_TRUSTS_DIR;
   const trusts = loadTrusts(trustsDir);
   return withQueueFor({
     trusts,
     queues: new Map(FileDeadLetterQueue.trustIds(root).map((trustId) => [trustId, new FileDeadLetterQueue(root, trustId)])),
     redriveInto: async () => {
-      const healthy = Object.fromEntries(trusts.flatMap((t) => t.endpoints.map((e) => [`${t.trustId}/${e.id}`, { behaviour: { kind: "ok" } }])));
-      const receiversFile = `${root}/.redrive-receivers.json`;
-      writeFileSync(receiversFile, JSON.stringify(healthy));
-      // The redriven deliveries' new attempts go into the run's history (`.local/history.jsonl`), as the bus logs them on AWS.
-      const pipeline = await LocalPipeline.start({ trustsDir, receiversFile, dlqDir: `${root}/.redrive-dlq`, historyFile: join(dirname(root), "history.jsonl") });
+      // What failed again goes to a DLQ of its own, so this run's scan never meets what it redrove.
+      // Its new attempts go into the run's history (`.local/history.jsonl`), as the bus logs them on AWS.
+      const pipeline = await LocalPipeline.start({ ...localDelivery(options), dlqDir: join(root, ".redrive-dlq"), historyFile: join(dirname(root), "history.jsonl") });
       return {
         publisher: pipeline.bus,
         secrets: pipeline.secrets,
@@ -111,9 +124,38 @@ function localTarget(options: TargetOptions & { kind: "local" }): Target {
         finish: async () => {
           await pipeline.drain();
           await pipeline.stop();
-          for (const [key, receiver] of pipeline.receivers) if (receiver.deliveries.length) console.error(`${key}: received ${receiver.deliveries.length}`);
+          for (const line of deliveredLines(pipeline, join(root, ".redrive-dlq"))) console.error(line);
         },
       };
     },
+  }, (trustId) => new FileDeadLetterQueue(root, trustId));
+}
+
+/**
+ * Where a local redrive or replay delivers: with `--trusts` (your own trust files) to the URLs they name, signed with
+ * the keys of the secrets file beside the DLQs (`.local/secrets.json`, the one `listen` uses), so your listener gets
+ * them; without, the sample trusts' built-in receivers, all healthy (the endpoint recovered).
+ */
+export function localDelivery(options: TargetOptions & { kind: "local" }): { trustsDir: string; receiversFile?: string; secretsFile?: string } {
+  if (options.trustsDir !== undefined) return { trustsDir: options.trustsDir, secretsFile: join(dirname(options.root), "secrets.json") };
+  const healthy = Object.fromEntries(loadTrusts(SAMPLE_TRUSTS_DIR).flatMap((t) => t.endpoints.map((e) => [`${t.trustId}/${e.id}`, { behaviour: { kind: "ok" } }])));
+  mkdirSync(options.root, { recursive: true });
+  const receiversFile = join(options.root, ".receivers.json");
+  writeFileSync(receiversFile, JSON.stringify(healthy));
+  return { trustsDir: SAMPLE_TRUSTS_DIR, receiversFile };
+}
+
+/** What each endpoint got in a local redrive or replay: the built-in receivers' counts, or the API destinations' own. */
+export function deliveredLines(pipeline: LocalPipeline, dlqDir: string): string[] {
+  return [...pipeline.destinations].flatMap(([key, destination]) => {
+    const { delivered, deadLettered } = destination.stats;
+    if (delivered === 0 && deadLettered === 0) return [];
+    return [`${key}: received ${delivered}${deadLettered > 0 ? `, ${deadLettered} dead-lettered again (in ${dlqDir}/${key.split("/")[0]})` : ""}`];
   });
+}
+
+/** The support audit log group the outputs name (`pipeline.support.audit_log_group_name`, as `make output` writes it), if any. */
+export function supportAuditLogGroup(outputs: Pick<EnvironmentOutputs, "pipeline">): string | undefined {
+  const name = outputs.pipeline?.value.support?.audit_log_group_name;
+  return typeof name === "string" && name !== "" ? name : undefined;
 }

@@ -102,8 +102,10 @@ export async function listen(command: ListenCommand, signal: AbortSignal): Promi
   const answers = statuses.length === 1 ? String(statuses[0]) : `${statuses.join(", ")} (then ${statuses.at(-1)})`;
   console.error(`listening on ${origin} for ${setup.label} (auth ${setup.auth.type}; answering ${answers}); Ctrl-C to stop`);
   for (const line of setup.banner) console.error(`  ${line}`);
-  if (signal.aborted) return await receiver.stop().then(() => 0);
-  await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   await receiver.stop();
+  // What happened while it listened, when stopped (stderr: stdout stays the requests, one per line with --json).
+  const rejected = receiver.rejections.length;
+  console.error(`stopped ${setup.label}: ${receiver.deliveries.length} deliveries accepted (2xx) of ${receiver.attempts} request(s), ${rejected} rejected${rejected > 0 ? ` (last: ${receiver.rejections.at(-1)!.status} ${receiver.rejections.at(-1)!.reason})` : ""}`);
   return 0;
 }

@@ -4,8 +4,9 @@ import { createInterface } from "node:readline";
 import { PlatformEvent } from "@trust-callbacks/schemas";
 import { DEFAULT_SECRETS_FILE } from "../../lib/local-secrets.ts";
 import type { RunCommand } from "../args.ts";
+import { progressLine } from "../../lib/progress.ts";
 import { readableFile, startPipeline } from "../inputs.ts";
-import { SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, type LocalPipelineSummary } from "../pipeline.ts";
+import { SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, type LocalPipeline, type LocalPipelineSummary } from "../pipeline.ts";
 
 /** `run`: the whole delivery path on this machine; exit 1 when any event is unaccounted for. */
 export async function run(command: RunCommand): Promise<number> {
@@ -33,9 +34,12 @@ export async function run(command: RunCommand): Promise<number> {
     console.error(`${secrets.created ? "created" : "added to"} ${shown}: ${secrets.generated.length} new signing key(s) and credentials, kept for the next run (listen and trigger use the same file)`);
   }
   const interactive = process.stderr.isTTY && !command.json;
+  const started = Date.now();
   const ticker = setInterval(() => {
     const p = pipeline.progress();
-    const line = `put ${p.put}  processed ${p.processed}  delivered ${p.delivered}  retries ${p.retries}  dead-lettered ${p.deadLettered}  in flight ${p.inFlight}  quarantined ${p.quarantined}`;
+    // Generated events have a total (and, at --rate, an estimate); --events from a file or stdin do not.
+    const put = command.events ? `put ${p.put}` : `put ${progressLine(p.put, command.count, started)}`;
+    const line = `${put}  processed ${p.processed}  delivered ${p.delivered}  retries ${p.retries}  dead-lettered ${p.deadLettered}  in flight ${p.inFlight}  quarantined ${p.quarantined}`;
     if (interactive) process.stderr.write(`\r${line}   `);
     else if (!command.json) console.error(line);
   }, interactive ? 200 : 2000);
@@ -47,7 +51,6 @@ export async function run(command: RunCommand): Promise<number> {
         const events = pipeline.events(command.seed);
         for (let i = 0; i < command.count; i++) yield events.next().value as PlatformEvent;
       })();
-  const started = Date.now();
   let sent = 0;
   for await (const event of source) {
     if (Date.now() > stopAt) break;
@@ -60,7 +63,7 @@ export async function run(command: RunCommand): Promise<number> {
   clearInterval(ticker);
   if (interactive) process.stderr.write("\n");
   await pipeline.stop();
-  const summary = pipeline.summary();
+  const summary = { ...pipeline.summary(), filterReasons: filterReasons(pipeline) };
   if (command.json) console.log(JSON.stringify(summary, null, 2));
   else {
     printSummary(summary);
@@ -83,11 +86,27 @@ async function* ndjson(source: string): AsyncGenerator<PlatformEvent | string> {
   }
 }
 
-function printSummary(summary: LocalPipelineSummary): void {
+/** Filtered records by reason, with the trusts each reason filtered (a disabled trust shows as its kill switch). */
+export function filterReasons(pipeline: Pick<LocalPipeline, "outcomes">): Record<string, { records: number; trusts: string[] }> {
+  const reasons: Record<string, { records: number; trusts: string[] }> = {};
+  for (const outcome of pipeline.outcomes.values()) {
+    if (outcome.state !== "filtered" || outcome.duplicateOf) continue;
+    const reason = outcome.reason ?? "filtered";
+    const entry = (reasons[reason] ??= { records: 0, trusts: [] });
+    entry.records += 1;
+    if (outcome.trustId && !entry.trusts.includes(outcome.trustId)) entry.trusts.push(outcome.trustId);
+  }
+  for (const entry of Object.values(reasons)) entry.trusts.sort();
+  return reasons;
+}
+
+function printSummary(summary: LocalPipelineSummary & { filterReasons: ReturnType<typeof filterReasons> }): void {
   const r = summary.records;
-  console.log(`\nrecords: ${r.put} put, ${r.published} published, ${r.filtered} filtered, ${r.quarantined} quarantined, ${r.pipeDeadLettered} in the Pipe DLQ, ${r.unfinished} unfinished`);
+  console.log(`\nrecords (one per platform event put on the stream): ${r.put} put, ${r.published} published, ${r.filtered} filtered, ${r.quarantined} quarantined, ${r.pipeDeadLettered} in the Pipe DLQ, ${r.unfinished} unfinished`);
+  for (const [reason, { records, trusts }] of Object.entries(summary.filterReasons)) console.log(`  filtered ${records}: ${reason} (${trusts.join(", ")})`);
   for (const [reason, n] of Object.entries(summary.quarantineReasons)) console.log(`  quarantined ${n}: ${reason}`);
   console.log(`Lambda invocations: ${summary.lambdaInvocations}, PutEvents calls: ${summary.putEventsCalls}\n`);
+  console.log("deliveries (one per endpoint a published record goes to, so a record can make several):");
   const rows = summary.endpoints.map((e) => [
     `${e.trustId}/${e.endpointId}`,
     e.auth,

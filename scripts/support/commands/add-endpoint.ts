@@ -11,7 +11,7 @@ import {
 } from "@trust-callbacks/schemas";
 import { UsageError } from "../../lib/command-line.ts";
 import type { AddEndpointCommand, EndpointFields } from "../args.ts";
-import { appendAudit, operator } from "../audit.ts";
+import { appendAudit, callerArn, operator } from "../audit.ts";
 import { SecretsManagerStore, openSecretStore, type SecretStore } from "../secret-stores.ts";
 import { firstKeySet, keyFingerprint, newSigningKey } from "../signing-keys.ts";
 
@@ -219,8 +219,10 @@ export async function addEndpointCommand(command: AddEndpointCommand): Promise<n
     namePrefix: command.namePrefix,
     httpsOnly: command.target.kind === "aws",
   };
+  // In AWS the audit names the caller's AWS identity, read before anything is created (a dry run asks AWS nothing).
+  const who = command.target.kind === "aws" && !command.dryRun ? await callerArn() : operator();
   const audit = (outcome: string, detail: Record<string, unknown>) =>
-    appendAudit(command.auditFile, { at: now.toISOString(), operator: operator(), action: command.change ? "change-endpoint" : "add-endpoint", trustId: command.trust, endpointId: command.endpoint, outcome, ...detail });
+    appendAudit(command.auditFile, { at: now.toISOString(), operator: who, action: command.change ? "change-endpoint" : "add-endpoint", trustId: command.trust, endpointId: command.endpoint, outcome, ...detail });
   let result: AddEndpointResult;
   try {
     result = await addEndpoint(edit, { store: openSecretStore(command.target, command.kmsKeyId ? { kmsKeyId: command.kmsKeyId } : {}), dryRun: command.dryRun, now });

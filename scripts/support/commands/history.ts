@@ -2,9 +2,9 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { UsageError } from "../../lib/command-line.ts";
 import { deliveryStories, describeStory, type DeadLetterSighting, type HistoryFilter } from "../../lib/call-history.ts";
 import type { SupportCommand } from "../args.ts";
-import { CloudWatchHistorySource, LocalHistorySource, supportAuditLogGroup, type HistorySource } from "../history-source.ts";
+import { CloudWatchHistorySource, LocalHistorySource, type HistorySource } from "../history-source.ts";
 import { listFailed } from "../redrive.ts";
-import { openTarget, readOutputs, type Target } from "../target.ts";
+import { openTarget, readOutputs, supportAuditLogGroup, type Target } from "../target.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -8,8 +8,9 @@ import { CachingDataKeyUnwrapper, EventBridgePublisher, KmsDataKeyUnwrapper, Sec
 import { historyFileWriter } from "../../lib/call-history.ts";
 import { UsageError } from "../../lib/command-line.ts";
 import type { SupportCommand } from "../args.ts";
-import { auditTo, operator } from "../audit.ts";
+import { openAuditTrail } from "../audit.ts";
 import { supportHistoryFor } from "../history-source.ts";
+import { actionReport, terminalProgress } from "../output.ts";
 import { localReplayPipeline } from "../local-replay.ts";
 import { dryRunPublisher, replay, type ReplayOptions } from "../replay.ts";
 import { FileStreamReader, KinesisStreamReader, type StreamReader } from "../stream.ts";
@@ -19,7 +20,7 @@ import { openTarget, readOutputs } from "../target.ts";
 export async function replayCommand(command: SupportCommand & { name: "replay" }, signal: AbortSignal): Promise<number> {
   const target = openTarget(command.target);
   const trust = target.trusts.find((t) => t.trustId === command.trust);
-  if (!trust) throw new UsageError(`trust ${command.trust} is not in the trust files`);
+  if (!trust) throw new UsageError(`trust ${command.trust} is not in the trust files; the trusts are ${target.trusts.map((t) => t.trustId).join(", ")}`);
   if (command.endpoint && !trust.endpoints.some((e) => e.id === command.endpoint)) {
     throw new UsageError(`trust ${command.trust} has no endpoint ${command.endpoint}; it has ${trust.endpoints.map((e) => e.id).join(", ")}`);
   }
@@ -57,9 +58,12 @@ export async function replayCommand(command: SupportCommand & { name: "replay" }
     };
     finish = local.finish;
   }
-  // Each replayed delivery's history record (docs/guarantees.md 8.21), written even when the run stops early.
+  // The audit trail before anything is sent: in AWS a command that cannot be audited does nothing (promise 7.5).
+  const trail = await openAuditTrail(command.target, command.auditFile);
+  const report = actionReport(command.json, trail);
+  // Each redriven or replayed delivery's history record (docs/guarantees.md 8.21), written even when the run stops early.
   const history = supportHistoryFor(command.target);
-  const audit = auditTo(command.auditFile);
+  const progress = terminalProgress();
   const summary = await replay(reader, {
     trust,
     ...(command.endpoint ? { endpointIds: [command.endpoint] } : {}),
@@ -67,15 +71,18 @@ export async function replayCommand(command: SupportCommand & { name: "replay" }
     dryRun: command.dryRun,
     ratePerSecond: command.ratePerSecond,
     ...wiring,
-    operator: operator(),
+    operator: trail.operator,
     audit: (line) => {
-      audit(line);
+      report.audit(line);
       history.record(line);
     },
     signal,
-    progress: (read, replayed) => process.stderr.isTTY && process.stderr.write(`\rread ${read}  replayed ${replayed}`),
+    progress: (read, replayed) => progress(`read ${read} stream records, replayed ${replayed} deliveries`),
   }).finally(() => history.flush());
+  if (process.stderr.isTTY) process.stderr.write("\n");
   for (const line of await finish()) console.error(line);
-  console.error(`\n${JSON.stringify(summary)}`);
+  await report.finish(summary, [
+    `${command.trust}: read ${summary.read} records in the window, ${summary.selected} of the trust's events; ${summary.deliveriesReplayed} deliveries ${command.dryRun ? "would be replayed" : "replayed"}, ${summary.filtered} events filtered, ${summary.skipped} skipped (would be quarantined), ${summary.failed} failed${summary.stoppedEarly ? "; stopped early" : ""}`,
+  ]);
   return summary.failed > 0 ? 1 : 0;
 }

@@ -1,7 +1,8 @@
+import { existsSync } from "node:fs";
 import { parseSigningSecret, renderSigningSecret, type SigningSecret, type TrustConfig } from "@trust-callbacks/schemas";
 import { UsageError } from "../../lib/command-line.ts";
 import type { RotateSigningKeyCommand } from "../args.ts";
-import { appendAudit, operator } from "../audit.ts";
+import { appendAudit, callerArn, operator } from "../audit.ts";
 import { openSecretStore, type SecretStore } from "../secret-stores.ts";
 import {
   defaultOverlapSeconds,
@@ -106,16 +107,22 @@ export async function rotateSigningKey(request: RotationRequest): Promise<Rotati
 /** `rotate-signing-key`: runs the rotation against AWS or the local secrets file, prints the result, audits it. */
 export async function rotateSigningKeyCommand(command: RotateSigningKeyCommand): Promise<number> {
   const now = new Date();
+  // In AWS the audit names the caller's AWS identity, read before any secret is touched (promise 7.5).
+  const who = command.target.kind === "aws" && !command.dryRun ? await callerArn() : operator();
   const audit = (outcome: string, detail: Record<string, unknown>) =>
     appendAudit(command.auditFile, {
       at: now.toISOString(),
-      operator: operator(),
+      operator: who,
       action: command.endOverlap ? "end-signing-key-overlap" : "rotate-signing-key",
       trustId: command.trust,
       endpointId: command.endpoint,
       outcome,
       ...detail,
     });
+  // A secrets file that is not there is the user's mistake, not a missing secret in it.
+  if (command.target.kind === "local" && !existsSync(command.target.secretsFile)) {
+    throw new UsageError(`--secrets ${command.target.secretsFile}: no such file (the local pipeline creates .local/secrets.json on its first run: make local; or give the file listen and trigger use)`);
+  }
   const trusts = readTrustFiles(command.target.trustsDir, command.target.kind === "aws");
   let result: RotationResult;
   try {
@@ -146,7 +153,8 @@ export async function rotateSigningKeyCommand(command: RotateSigningKeyCommand):
 }
 
 function describeRotation(command: RotateSigningKeyCommand, result: RotationResult): string {
-  const where = command.target.kind === "aws" ? `--env ${command.target.env}` : `--secrets ${command.target.secretsFile}`;
+  // The follow-up must find the same trust files: --trusts always (the default differs between AWS and local).
+  const where = `${command.target.kind === "aws" ? `--env ${command.target.env}` : `--secrets ${command.target.secretsFile}`} --trusts ${command.target.trustsDir}`;
   const again = `npm run support -- rotate-signing-key ${where} --trust ${result.trustId} --endpoint ${result.endpointId}`;
   const keys = result.keys.map((k) => `  ${k.fingerprint}${k.createdAt ? ` created ${k.createdAt}` : ""}${k.notAfter ? `, signs until ${k.notAfter}` : ", current"}`).join("\n");
   switch (result.outcome) {

@@ -22,7 +22,7 @@ describe("parseScalePlanArgs", () => {
     [["--max-ratio", "0.5"], /^--max-ratio must be a number >= 1, e.g. 2$/],
     [["--max-ratio", "x"], /^--max-ratio must be a number >= 1/],
     [["--log", ""], /^--log needs a file name$/],
-    [["--trusts"], /argument missing/],
+    [["--trusts"], /^--trusts needs a value$/],
     [["1000"], /^unexpected argument 1000$/],
   ])("%j is a usage error: %s", (argv, message) => {
     expect(() => parseScalePlanArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
