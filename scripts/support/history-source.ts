@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CloudWatchLogsClient, CreateLogStreamCommand, GetQueryResultsCommand, PutLogEventsCommand, StartQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetQueryResultsCommand, StartQueryCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
 import {
   PUBLISHED_MESSAGE,
@@ -22,7 +21,6 @@ import {
 } from "../lib/call-history.ts";
 import type { TargetOptions } from "./args.ts";
 import type { AuditLine } from "./redrive.ts";
-import { readOutputs, type EnvironmentOutputs } from "./target.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 /** How long after the window support actions are looked for: a dead letter is kept at most 14 days (SQS maximum retention). */
