@@ -109,7 +109,7 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
         this.index.expiresAt = expiresAt;
         return;
       }
-      throw classifyAwsError(error, `S3 GetObject ${indexKey}`);
+      throw classifyAwsError(error, `S3 GetObject ${indexKey}`, { ownConfiguration: true });
     }
   }
 
@@ -132,7 +132,7 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
     } catch (error) {
       // Listed but absent: the index and the documents are mid-deploy. Retry; never filter on a guess.
       if (isMissingObject(error)) return failed("later", `subscription document ${entry.key} is listed in the index but missing`);
-      throw classifyAwsError(error, `S3 GetObject ${entry.key}`);
+      throw classifyAwsError(error, `S3 GetObject ${entry.key}`, { ownConfiguration: true });
     }
   }
 }

@@ -93,7 +93,7 @@ export class S3SubscriptionSource implements SubscriptionSource {
         this.documents.set(trustId, { lookup: unknown, checkedAt: now });
         return unknown;
       }
-      const classified = classifyAwsError(error, `S3 GetObject ${key}`);
+      const classified = classifyAwsError(error, `S3 GetObject ${key}`, { ownConfiguration: true });
       if (cached?.lastGood && classified.name === "TransientError") {
         // Serve the stale good version rather than stall the shard; try S3 again on the next batch.
         this.options.logger.warn({ trustId, key, error: classified.message }, "S3 unavailable; using cached subscription");
