@@ -133,9 +133,13 @@ export function createHandler(runtime: Runtime) {
     const logger = runtime.logger.child(invocation);
     coldStart = false;
     if (!Array.isArray(event)) {
-      // Not a Pipe batch: nothing can be reported per record, so fail the invocation as a whole.
-      logger.error({ receivedType: typeof event }, "expected a JSON array of Kinesis records");
-      throw new TypeError("expected the EventBridge Pipe to invoke with a JSON array of Kinesis records");
+      // Not a Pipe batch (the Pipe sends a JSON array even for one record:
+      // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-batching-concurrency.html), so nothing can be
+      // reported per record: acknowledge nothing. An empty itemIdentifier makes the whole batch a failure, to be retried
+      // (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html, "Success and failure
+      // conditions"); no record id is invented and nothing of the event is logged (docs/guarantees.md 1.4).
+      logger.error({ receivedType: event === null ? "null" : typeof event }, "invocation is not a JSON array of Kinesis records: the whole batch is handed back");
+      return { batchItemFailures: [{ itemIdentifier: "" }] };
     }
     const result = await processBatch(
       event as PipeKinesisRecord[],
