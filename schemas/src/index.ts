@@ -14,7 +14,21 @@ export {
   PlatformEvent,
   SENSITIVE_FIELDS,
 } from "./events.ts";
-export { AUTH_TYPES, Endpoint, EndpointAuth, TrustConfig, type TrustConfigInput } from "./trust-config.ts";
+export {
+  AUTH_TYPES,
+  Endpoint,
+  EndpointAuth,
+  INTERNAL_HOST_SUFFIXES,
+  PUBLIC_HOST_PATTERN,
+  RESERVED_HEADER_NAMES,
+  RESERVED_HEADER_PREFIXES,
+  TrustConfig,
+  endpointSecretName,
+  endpointUrlProblem,
+  secretNamePattern,
+  type SecretKind,
+  type TrustConfigInput,
+} from "./trust-config.ts";
 export { openField, sealEventFields, sealField } from "./envelope-crypto.ts";
 export { mapSensitiveFields } from "./sensitive-fields.ts";
 export { formatIssues, issueField } from "./format-issues.ts";
