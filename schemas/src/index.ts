@@ -29,7 +29,7 @@ export {
   type SecretKind,
   type TrustConfigInput,
 } from "./trust-config.ts";
-export { openField, sealEventFields, sealField } from "./envelope-crypto.ts";
+export { FieldNotUtf8, openField, openFieldBytes, sealEventFields, sealField } from "./envelope-crypto.ts";
 export { mapSensitiveFields } from "./sensitive-fields.ts";
 export { formatIssues, issueField } from "./format-issues.ts";
 export {

@@ -1,4 +1,6 @@
+import { isUtf8 } from "node:buffer";
 import { PlatformEvent, decodeBase64, formatIssues } from "@trust-callbacks/schemas";
+import { loneSurrogatePath, replacementCharacterPath } from "./i-json.ts";
 import { failed, found, type Failed, type Found } from "./result.ts";
 
 /** One Kinesis record as an EventBridge Pipe hands it to its Lambda target (a flat object, no `kinesis` wrapper). */
@@ -32,6 +34,8 @@ export function decodeRecord(record: PipeKinesisRecord): DecodedRecord {
   const bytes = decodeBase64(data);
   if (!bytes) return undecodable("record data is not base64");
 
+  // Never a U+FFFD in place of bytes that are not UTF-8 (docs/guarantees.md 3.1): such a record is quarantined.
+  if (!isUtf8(bytes)) return undecodable(`record data is not valid UTF-8${invalidUtf8Where(bytes)}`);
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString("utf8"));
@@ -47,5 +51,20 @@ export function decodeRecord(record: PipeKinesisRecord): DecodedRecord {
       ...(typeof hint.eventId === "string" ? { sourceEventId: hint.eventId.slice(0, 64) } : {}),
     });
   }
+  // A lone surrogate (a JSON escape like \ud800) is valid JSON but not I-JSON: no body may carry one.
+  const surrogate = loneSurrogatePath(parsed.data);
+  if (surrogate) return undecodable(`event holds a lone surrogate (not I-JSON) in ${surrogate}`, { trustId: parsed.data.trustId, sourceEventId: parsed.data.eventId });
   return found(parsed.data);
+}
+
+/** Where the bytes that are not UTF-8 sit, as ` (in data.text)`, when the event can still be read; else nothing. */
+function invalidUtf8Where(bytes: Buffer): string {
+  try {
+    // Read leniently only to name the field: the schema's own fields, so no key name from a bad event is echoed.
+    const parsed = PlatformEvent.safeParse(JSON.parse(bytes.toString("utf8")));
+    const path = parsed.success ? replacementCharacterPath(parsed.data) : undefined;
+    return path ? ` (in ${path})` : "";
+  } catch {
+    return "";
+  }
 }

@@ -57,6 +57,10 @@ export async function decrypt(
       continue;
     }
     const plaintext = decryptEventData(record.event, usable);
+    if (plaintext.notText.length > 0) {
+      result.decided.push(decide(record, "quarantined", `decrypted text is not valid UTF-8 (in ${plaintext.notText.join(", ")})`));
+      continue;
+    }
     result.undecryptableFields += plaintext.undecryptable.length;
     // Field by field, not a spread: once per record on the hot path.
     const readable: ReadableRecord = { position: record.position, recordId: record.recordId, record: record.record, event: record.event, endpoints: record.endpoints, plaintext };
