@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { writePrivateFile } from "./private-files.ts";
+import { join, relative } from "node:path";
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { QuarantinedRecord } from "@trust-callbacks/transform-filter";
 import { quarantineKey } from "@trust-callbacks/transform-filter/aws";
@@ -85,9 +86,7 @@ export class FileQuarantineStore implements QuarantineStore {
 
   /** Writes one quarantined record where the S3 sink would (the local pipeline's quarantine sink). */
   static write(dir: string, entry: QuarantinedRecord): void {
-    const file = join(dir, quarantineKey("", entry));
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(entry, null, 2));
+    writePrivateFile(join(dir, quarantineKey("", entry)), JSON.stringify(entry, null, 2)); // docs/guarantees.md 6.1
   }
 
   async *list(selection: QuarantineSelection): AsyncIterable<QuarantinedObject> {
