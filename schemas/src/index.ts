@@ -61,6 +61,7 @@ export {
 } from "./webhook-body.ts";
 export {
   MAX_SIGNING_KEYS,
+  MIN_SIGNING_KEY_BYTES,
   SIGNING_KEY_PATTERN,
   SigningKey,
   SigningSecret,
@@ -68,5 +69,6 @@ export {
   isActiveSigningKey,
   parseSigningSecret,
   renderSigningSecret,
+  signingKeyProblem,
   type SigningSecretParse,
 } from "./signing-secret.ts";

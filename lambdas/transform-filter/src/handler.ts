@@ -5,6 +5,7 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Writable } from "node:stream";
+import { MAX_SIGNING_KEYS } from "@trust-callbacks/schemas";
 import type { DestinationStream, Logger } from "pino";
 import { awsClientConfig } from "./adapters/aws-clients.ts";
 import { DynamoDbConversationBindings } from "./adapters/dynamodb-bindings.ts";
@@ -23,6 +24,7 @@ import {
   type ProcessorSettings,
 } from "./core/process-batch.ts";
 import type { PipeKinesisRecord } from "./core/records.ts";
+import { setSigningKeyCacheSize } from "./core/signature.ts";
 import { createLogger, deliveryHistoryLog, invocationTraceHeader, traceIdOf } from "./logger.ts";
 import { BatchMetrics } from "./metrics.ts";
 
@@ -57,6 +59,8 @@ export function createRuntime(
   },
 ): Runtime {
   const env = readLambdaEnvironment(processEnv);
+  // Decoded signing keys: every key of every cached secret, and no more (docs/guarantees.md 6.4).
+  setSigningKeyCacheSize(env.SIGNING_SECRET_CACHE_SIZE * MAX_SIGNING_KEYS);
   const base = { service: "transform-filter", environment: env.ENVIRONMENT };
   const logger = createLogger({ level: env.LOG_LEVEL, base }, clients?.logDestination);
   // The call history's lines hold identifiers only (deliveryHistoryLog): written without redaction's cost.

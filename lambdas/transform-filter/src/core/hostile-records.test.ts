@@ -112,6 +112,8 @@ const CORPUS: [string, PipeKinesisRecord, Expectation, RegExp?][] = [
   ["envelope: ciphertext not base64", json(sealed({ ciphertext: "%%%" })), "quarantined"],
   ["envelope: missing wrappedKey", json(sealed({ wrappedKey: undefined })), "quarantined"],
   ["envelope: extra field", json(sealed({ keyId: "k" })), "quarantined"],
+  // docs/guarantees.md 6.2: an unrecognised key is counted, never echoed.
+  ["unrecognised keys: key names that hold text", json(sealed({ "Patient Jane Doe, NHS 943 476 5919": 1, "secret text": 2 })), "quarantined", /2 unrecognised keys/],
   ["envelope: tampered ciphertext", json(sealed({ ciphertext: randomBytes(11).toString("base64") })), "published-with-marker"],
   ["envelope: wrong tag", json(sealed({ tag: randomBytes(16).toString("base64") })), "published-with-marker"],
   ["envelope: wrapped key that is garbage", json(sealed({ wrappedKey: randomBytes(60).toString("base64") })), "published-with-marker"],
@@ -148,6 +150,7 @@ describe("hostile and malformed records", () => {
       expect(quarantine.entries).toHaveLength(1);
       expect(quarantine.entries[0]!.reason.length).toBeGreaterThan(10);
       expect(quarantine.entries[0]!.reason).not.toContain("secret text");
+      expect(quarantine.entries[0]!.reason).not.toContain("Jane Doe");
       expect(quarantine.entries[0]!.eventID).toBe(hostile.eventID);
       if (names) expect(quarantine.entries[0]!.reason).toMatch(names);
     } else {

@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
-import { PlatformEvent, decodeBase64, formatIssues } from "@trust-callbacks/schemas";
+import { PlatformEvent, decodeBase64, issueField } from "@trust-callbacks/schemas";
+import type { z } from "zod";
 import { loneSurrogatePath, replacementCharacterPath } from "./i-json.ts";
 import { failed, found, type Failed, type Found } from "./result.ts";
 
@@ -46,7 +47,7 @@ export function decodeRecord(record: PipeKinesisRecord): DecodedRecord {
   const parsed = PlatformEvent.safeParse(json);
   if (!parsed.success) {
     const hint = json !== null && typeof json === "object" ? (json as Record<string, unknown>) : {};
-    return undecodable(`event does not match the schema: ${formatIssues(parsed.error)}`.slice(0, 2000), {
+    return undecodable(`event does not match the schema: ${describeEventIssues(parsed.error)}`.slice(0, 2000), {
       ...(typeof hint.trustId === "string" ? { trustId: hint.trustId.slice(0, 16) } : {}),
       ...(typeof hint.eventId === "string" ? { sourceEventId: hint.eventId.slice(0, 64) } : {}),
     });
@@ -55,6 +56,20 @@ export function decodeRecord(record: PipeKinesisRecord): DecodedRecord {
   const surrogate = loneSurrogatePath(parsed.data);
   if (surrogate) return undecodable(`event holds a lone surrogate (not I-JSON) in ${surrogate}`, { trustId: parsed.data.trustId, sourceEventId: parsed.data.eventId });
   return found(parsed.data);
+}
+
+/**
+ * The schema's issues, one per field, as `formatIssues` words them, except that an unrecognised key is counted, never
+ * named: a bad event's key names may be clinical text (docs/guarantees.md 6.2).
+ */
+function describeEventIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issueField(issue) || "(root)";
+      if (issue.code === "unrecognized_keys") return `${field}: ${issue.keys.length} unrecognised key${issue.keys.length === 1 ? "" : "s"}`;
+      return `${field}: ${issue.message}`;
+    })
+    .join("; ");
 }
 
 /** Where the bytes that are not UTF-8 sit, as ` (in data.text)`, when the event can still be read; else nothing. */
