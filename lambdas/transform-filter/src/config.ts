@@ -33,6 +33,8 @@ export const LambdaEnvironment = z.object({
   // Cache bounds, sized by Terraform from the deployment (trusts and endpoints); the defaults suit a small one.
   DATA_KEY_CACHE_SIZE: z.coerce.number().int().min(1).default(1000),
   SIGNING_SECRET_CACHE_SIZE: z.coerce.number().int().min(1).default(1000),
+  /** The function's own timeout (Terraform: lambda.timeout_seconds): every AWS call is timed to fit in it (awsTimeoutsFor). */
+  LAMBDA_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(900).default(60),
   METRICS_NAMESPACE: z.string().min(1).default("TrustCallbacks"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
 });

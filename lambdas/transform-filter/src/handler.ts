@@ -7,7 +7,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Writable } from "node:stream";
 import { MAX_SIGNING_KEYS } from "@trust-callbacks/schemas";
 import type { DestinationStream, Logger } from "pino";
-import { awsClientConfig } from "./adapters/aws-clients.ts";
+import { awsClientConfig, awsTimeoutsFor } from "./adapters/aws-clients.ts";
 import { DynamoDbConversationBindings } from "./adapters/dynamodb-bindings.ts";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
 import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
@@ -65,7 +65,7 @@ export function createRuntime(
   const logger = createLogger({ level: env.LOG_LEVEL, base }, clients?.logDestination);
   // The call history's lines hold identifiers only (deliveryHistoryLog): written without redaction's cost.
   const historyLogger = createLogger({ level: env.LOG_LEVEL, base, redact: false }, clients?.logDestination);
-  const clientConfig = awsClientConfig(logger);
+  const clientConfig = awsClientConfig(logger, awsTimeoutsFor(env.LAMBDA_TIMEOUT_SECONDS * 1000));
   const s3 = clients?.s3 ?? new S3Client(clientConfig);
   const traceHeader = () => invocationTraceHeader(processEnv);
   return {
