@@ -99,6 +99,7 @@ export function createRuntime(
             bucket: env.SUBSCRIPTIONS_BUCKET,
             indexKey: env.SUBSCRIPTION_INDEX_KEY,
             ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
+            maxStaleMs: env.SUBSCRIPTION_INDEX_MAX_STALE_SECONDS * 1000,
             logger,
           })
         : new S3SubscriptionSource(s3, {
