@@ -49,6 +49,14 @@ describe("trust-file refusals (docs/guarantees.md 4.1, 4.2): endpoint url and OA
     const local = JSON.stringify({ trustId: "RX1", name: "Trust", enabled: true, endpoints: [endpoint({ url: "http://127.0.0.1:48101/callbacks" })] });
     expect(parseTrustFile(local, { file: FILE }).status).toBe("valid");
     expect(issuesOf(parseTrustFile(local, { file: FILE, httpsOnly: true })).map((i) => i.field)).toEqual(["endpoints[0].url"]);
+    const localToken = JSON.stringify({
+      trustId: "RX1",
+      name: "Trust",
+      enabled: true,
+      endpoints: [endpoint({ auth: { type: "oauth2_client_credentials", tokenUrl: "http://127.0.0.1:48101/token", credentialsSecret: "trust-callbacks/test/credentials/RX1/ehr" } })],
+    });
+    expect(parseTrustFile(localToken, { file: FILE }).status).toBe("valid");
+    expect(issuesOf(parseTrustFile(localToken, { file: FILE, httpsOnly: true })).map((i) => i.field)).toEqual(["endpoints[0].auth.tokenUrl"]);
     for (const url of ["http://10.0.0.5/", "http://ehr.rx1.example.nhs.uk/", "http://user:pw@127.0.0.1:1/"]) {
       const text = JSON.stringify({ trustId: "RX1", name: "Trust", enabled: true, endpoints: [endpoint({ url })] });
       expect(issuesOf(parseTrustFile(text, { file: FILE })).map((i) => i.field), url).toEqual(["endpoints[0].url"]);
