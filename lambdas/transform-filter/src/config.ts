@@ -25,7 +25,7 @@ export const LambdaEnvironment = z.object({
   MAX_PUT_EVENTS_BYTES: z.coerce.number().int().min(1024).max(256 * 1024).default(DEFAULT_SETTINGS.maxPutEventsBytes),
   PUBLISH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_SETTINGS.publishAttempts),
   SUBSCRIPTION_TTL_SECONDS: seconds(60),
-  /** How long past its TTL an index that cannot be revalidated is still served; then its records are retried (docs/guarantees.md 1.6). */
+  /** How long past its TTL the index (or a document) that cannot be revalidated is still served; then its records are retried (docs/guarantees.md 1.6). */
   SUBSCRIPTION_INDEX_MAX_STALE_SECONDS: seconds(300),
   // Each cached signing secret and data key in use costs a call per TTL per container: at 3,000 endpoints and
   // 300 s that is ~$4.30 a day per container in Secrets Manager calls; at 900 s, a third. A rotated signing key

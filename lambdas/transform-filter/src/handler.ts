@@ -106,6 +106,7 @@ export function createRuntime(
             bucket: env.SUBSCRIPTIONS_BUCKET,
             prefix: env.SUBSCRIPTIONS_PREFIX,
             ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
+            maxStaleMs: env.SUBSCRIPTION_INDEX_MAX_STALE_SECONDS * 1000,
             logger,
           }),
       secrets: new SecretsManagerSigningSecrets(clients?.secretsManager ?? new SecretsManagerClient(clientConfig), {

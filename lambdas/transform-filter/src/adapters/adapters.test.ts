@@ -107,6 +107,9 @@ describe("S3SubscriptionSource", () => {
     await subscriptions.get("RX1");
     clock = 61_000;
     expect(await subscriptions.get("RX1")).toMatchObject({ status: "found" });
+    // docs/guarantees.md 1.6, for the per-document source too: stale service is bounded (TTL + 5 minutes by default).
+    clock = 60_000 + 300_001;
+    await expect(subscriptions.get("RX1")).rejects.toBeInstanceOf(TransientError);
   });
 
   it("treats access denied as transient: an IAM slip is retried, never a quarantine (promise 1.2)", async () => {

@@ -7,7 +7,7 @@ import type { Subscription, SubscriptionLookup, SubscriptionSource } from "../co
 import { failed, found, notFound, type Failed, type Found } from "../core/result.ts";
 import { classifyAwsError, httpStatusOf, isMissingObject } from "./aws-errors.ts";
 import { jitteredTtl } from "./refreshing-cache.ts";
-import { readSubscriptionDocument } from "./s3-subscriptions.ts";
+import { DEFAULT_MAX_STALE_MS, readSubscriptionDocument } from "./s3-subscriptions.ts";
 
 /** subscriptions/index.json as Terraform writes it (infrastructure/terraform/root/main.tf). */
 const SubscriptionIndex = z.object({
@@ -32,9 +32,6 @@ export interface S3IndexedSubscriptionSourceOptions {
   now?: () => number;
   random?: () => number;
 }
-
-/** How long past its TTL an index that cannot be revalidated is still served, unless the options say otherwise. */
-export const DEFAULT_MAX_STALE_MS = 5 * 60_000;
 
 interface CachedIndex {
   trusts: Map<string, IndexEntry>;
