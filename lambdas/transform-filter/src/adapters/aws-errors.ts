@@ -35,7 +35,11 @@ const THROTTLING = new Set([
  * it. Names: KMS Decrypt's and Secrets Manager GetSecretValue's error lists
  * (https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html#API_Decrypt_Errors,
  * https://docs.aws.amazon.com/secretsmanager/latest/apireference/CommonErrors.html: DecryptionFailure is Secrets
- * Manager's word for its KMS key refusing) and S3's `AccessDenied` (HTTP 403).
+ * Manager's word for its KMS key refusing) and S3's `AccessDenied` (HTTP 403 Forbidden:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList). The KMS names as the SDKs
+ * generate them from the service model: https://docs.aws.amazon.com/botocore/latest/reference/services/kms/client/exceptions/DisabledException.html
+ * (and its siblings KMSInvalidStateException, KeyUnavailableException, NotFoundException, InvalidCiphertextException,
+ * IncorrectKeyException).
  */
 const OWN_CONFIGURATION_REFUSALS = new Set([
   "AccessDeniedException",
