@@ -11,8 +11,10 @@ export interface DecryptResult extends StageResult<ReadableRecord> {
 
 /**
  * Decrypt: the data keys of the records some endpoint receives in full, each distinct key unwrapped once,
- * then their fields opened. A key that is unavailable for now: retry. A key refused for good, or a field
- * that fails authentication: the field is delivered as null and listed. Records only minimal endpoints
+ * then their fields opened. A key that is unavailable for now, or refused by our own configuration (adapters
+ * classify those as transient): retry. A key refused for good (a corrupt or foreign wrapped key), or a field that fails
+ * authentication: the field is delivered as null and listed (docs/guarantees.md 2.1, 2.2). A field that decrypts to
+ * bytes that are not UTF-8: the record is quarantined (3.1). Records only minimal endpoints
  * receive pass on untouched.
  */
 export async function decrypt(
