@@ -9,8 +9,8 @@ const endpoint = {
   url: "https://ehr.example.nhs.uk/hooks",
   eventTypes: ["message.created"],
   payloadProfile: "full",
-  auth: { type: "basic", credentialsSecret: "tc/RX1/ehr/auth" },
-  signingSecret: "tc/RX1/ehr/signing",
+  auth: { type: "basic", credentialsSecret: "tc/test/credentials/RX1/ehr" },
+  signingSecret: "tc/test/signing/RX1/ehr",
 };
 
 function trustDir(files: Record<string, unknown>): string {
@@ -23,7 +23,7 @@ describe("validate-trusts", () => {
   it("accepts a valid file and names file and field for each problem of a bad one", () => {
     const dir = trustDir({
       "RX1.json": { trustId: "RX1", name: "T", enabled: true, endpoints: [endpoint] },
-      "RX2.json": { trustId: "RX2", name: "T", enabled: true, endpoints: [{ ...endpoint, url: "ftp://x", rateLimitPerSecond: 0 }] },
+      "RX2.json": { trustId: "RX2", name: "T", enabled: true, endpoints: [{ ...endpoint, url: "ftp://x", rateLimitPerSecond: 0, signingSecret: "tc/test/signing/RX2/ehr", auth: { type: "basic", credentialsSecret: "tc/test/credentials/RX2/ehr" } }] },
       "RX3.json": "{ nope",
       "RX4.json": { trustId: "RX5", name: "T", enabled: true, endpoints: [] },
     });

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { fieldAad, type EncryptedField } from "./envelope.ts";
 import type { PlatformEvent } from "./events.ts";
@@ -24,12 +25,27 @@ export function sealField(plaintext: string, dataKey: Buffer, wrappedKey: string
   };
 }
 
-/** AES-256-GCM open; throws if the key, AAD, IV or tag do not authenticate the ciphertext. */
-export function openField(field: EncryptedField, dataKey: Buffer, aad: Buffer): string {
+/** AES-256-GCM open to the plaintext's bytes; throws if the key, AAD, IV or tag do not authenticate the ciphertext. */
+export function openFieldBytes(field: EncryptedField, dataKey: Buffer, aad: Buffer): Buffer {
   const decipher = createDecipheriv("aes-256-gcm", dataKey, Buffer.from(field.iv, "base64"), { authTagLength: 16 });
   decipher.setAAD(aad);
   decipher.setAuthTag(Buffer.from(field.tag, "base64"));
-  return Buffer.concat([decipher.update(Buffer.from(field.ciphertext, "base64")), decipher.final()]).toString("utf8");
+  return Buffer.concat([decipher.update(Buffer.from(field.ciphertext, "base64")), decipher.final()]);
+}
+
+/** The plaintext is not UTF-8: authentic, but no text (the Lambda quarantines its record, naming the field). */
+export class FieldNotUtf8 extends Error {
+  override readonly name = "FieldNotUtf8";
+}
+
+/**
+ * AES-256-GCM open; throws if the key, AAD, IV or tag do not authenticate the ciphertext, and `FieldNotUtf8` if the
+ * plaintext is not UTF-8 (never a U+FFFD in its place).
+ */
+export function openField(field: EncryptedField, dataKey: Buffer, aad: Buffer): string {
+  const bytes = openFieldBytes(field, dataKey, aad);
+  if (!isUtf8(bytes)) throw new FieldNotUtf8("the decrypted field is not valid UTF-8");
+  return bytes.toString("utf8");
 }
 
 /**

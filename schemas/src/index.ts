@@ -14,8 +14,22 @@ export {
   PlatformEvent,
   SENSITIVE_FIELDS,
 } from "./events.ts";
-export { AUTH_TYPES, Endpoint, EndpointAuth, TrustConfig, type TrustConfigInput } from "./trust-config.ts";
-export { openField, sealEventFields, sealField } from "./envelope-crypto.ts";
+export {
+  AUTH_TYPES,
+  Endpoint,
+  EndpointAuth,
+  INTERNAL_HOST_SUFFIXES,
+  PUBLIC_HOST_PATTERN,
+  RESERVED_HEADER_NAMES,
+  RESERVED_HEADER_PREFIXES,
+  TrustConfig,
+  endpointSecretName,
+  endpointUrlProblem,
+  secretNamePattern,
+  type SecretKind,
+  type TrustConfigInput,
+} from "./trust-config.ts";
+export { FieldNotUtf8, openField, openFieldBytes, sealEventFields, sealField } from "./envelope-crypto.ts";
 export { mapSensitiveFields } from "./sensitive-fields.ts";
 export { formatIssues, issueField } from "./format-issues.ts";
 export {
@@ -47,6 +61,7 @@ export {
 } from "./webhook-body.ts";
 export {
   MAX_SIGNING_KEYS,
+  MIN_SIGNING_KEY_BYTES,
   SIGNING_KEY_PATTERN,
   SigningKey,
   SigningSecret,
@@ -54,5 +69,6 @@ export {
   isActiveSigningKey,
   parseSigningSecret,
   renderSigningSecret,
+  signingKeyProblem,
   type SigningSecretParse,
 } from "./signing-secret.ts";

@@ -28,8 +28,8 @@ const endpoint = {
   url: "https://ehr.example.nhs.uk/hooks",
   eventTypes: ["message.created"],
   payloadProfile: "full",
-  auth: { type: "basic", credentialsSecret: "tc/RX1/ehr/auth" },
-  signingSecret: "tc/RX1/ehr/signing",
+  auth: { type: "basic", credentialsSecret: "tc/test/credentials/RX1/ehr" },
+  signingSecret: "tc/test/signing/RX1/ehr",
 };
 
 describe("TrustConfig", () => {

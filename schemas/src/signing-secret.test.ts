@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { activeSigningKeys, parseSigningSecret, renderSigningSecret, type SigningSecret } from "./signing-secret.ts";
+import { SIGNING_KEY_PATTERN, activeSigningKeys, parseSigningSecret, renderSigningSecret, type SigningSecret } from "./signing-secret.ts";
 
 const OLD = `whsec_${Buffer.alloc(32, 1).toString("base64")}`;
 const NEW = `whsec_${Buffer.alloc(32, 2).toString("base64")}`;
@@ -12,6 +12,15 @@ const rotation: SigningSecret = {
 };
 
 describe("parseSigningSecret", () => {
+  it("accepts keys of 32 bytes and more, which SIGNING_KEY_PATTERN matches too, and no shorter (docs/guarantees.md 6.3)", () => {
+    for (const bytes of [32, 33, 34, 35, 64]) {
+      const key = `whsec_${Buffer.alloc(bytes, 5).toString("base64")}`;
+      expect(parseSigningSecret(key), String(bytes)).toEqual({ status: "valid", secret: { version: 1, keys: [{ key }] } });
+      expect(SIGNING_KEY_PATTERN.test(key), String(bytes)).toBe(true);
+    }
+    for (const bytes of [24, 29, 30, 31]) expect(SIGNING_KEY_PATTERN.test(`whsec_${Buffer.alloc(bytes, 5).toString("base64")}`), String(bytes)).toBe(false);
+  });
+
   it("reads the single-key format as a set of one key that never ends", () => {
     expect(parseSigningSecret(OLD)).toEqual({ status: "valid", secret: { version: 1, keys: [{ key: OLD }] } });
     expect(parseSigningSecret(`${OLD}\n`)).toEqual({ status: "valid", secret: { version: 1, keys: [{ key: OLD }] } });
@@ -23,7 +32,13 @@ describe("parseSigningSecret", () => {
 
   it.each<[string, string, RegExp]>([
     ["a password", "hunter2", /neither a whsec_ signing key/],
-    ["a short key", "whsec_AAAA", /neither a whsec_ signing key/],
+    ["a short key", "whsec_AAAA", /at least 32 bytes/],
+    // docs/guarantees.md 6.3: at least 32 bytes, canonical padded base64.
+    ["a key of 24 bytes", `whsec_${Buffer.alloc(24, 7).toString("base64")}`, /at least 32 bytes/],
+    ["a key of 31 bytes", `whsec_${Buffer.alloc(31, 7).toString("base64")}`, /at least 32 bytes/],
+    ["a key without its padding", `whsec_${Buffer.alloc(32, 7).toString("base64").replace(/=+$/, "")}`, /base64/],
+    ["a key of invalid base64 length", `whsec_${Buffer.alloc(33, 7).toString("base64")}A`, /base64/],
+    ["a key set holding a 24-byte key", JSON.stringify({ version: 1, keys: [{ key: `whsec_${Buffer.alloc(24, 7).toString("base64")}` }] }), /at least 32 bytes/],
     ["broken JSON", "{\"version\":1,", /not JSON/],
     ["another version", JSON.stringify({ version: 2, keys: [{ key: OLD }] }), /version/],
     ["no keys", JSON.stringify({ version: 1, keys: [] }), /keys/],

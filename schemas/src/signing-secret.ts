@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { decodeBase64 } from "./common.ts";
 
 /**
  * An endpoint's signing secret: the SecretString of the Secrets Manager secret its `signingSecret` names.
@@ -12,8 +13,23 @@ import { z } from "zod";
  * holding either the old or the new key verifies, and EventBridge retries signed before the rotation still verify.
  */
 
-/** A Standard Webhooks signing key: `whsec_` then base64 of at least 24 bytes. */
-export const SIGNING_KEY_PATTERN = /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/;
+/** The fewest bytes a signing key may have: HMAC-SHA256's block of 32 (docs/guarantees.md 6.3). */
+export const MIN_SIGNING_KEY_BYTES = 32;
+
+/**
+ * A Standard Webhooks signing key's shape: `whsec_` then canonical, padded standard base64 of at least 32 bytes
+ * (44 characters or more, a multiple of 4). `signingKeyProblem` says which rule a key breaks.
+ */
+export const SIGNING_KEY_PATTERN = /^whsec_(?:[A-Za-z0-9+/]{4}){10,}(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4}[A-Za-z0-9+/]{2}==)$/;
+
+/** Why `key` is no usable signing key, or undefined. Never quotes the key. */
+export function signingKeyProblem(key: string): string | undefined {
+  if (!key.startsWith("whsec_")) return "must start with whsec_";
+  const bytes = decodeBase64(key.slice("whsec_".length));
+  if (!bytes) return "must be whsec_ then canonical, padded standard base64 (a length that is a multiple of 4)";
+  if (bytes.length < MIN_SIGNING_KEY_BYTES) return `must be whsec_ then base64 of at least ${MIN_SIGNING_KEY_BYTES} bytes (this key has ${bytes.length})`;
+  return undefined;
+}
 
 /**
  * At most this many keys in one secret. Each signs every delivery and adds 48 characters (`v1,` + 44 base64 + a
@@ -25,7 +41,10 @@ export const MAX_SIGNING_KEYS = 5;
 const Timestamp = z.iso.datetime({ offset: true });
 
 export const SigningKey = z.strictObject({
-  key: z.string().regex(SIGNING_KEY_PATTERN, "must be whsec_ then base64 of at least 24 bytes"),
+  key: z.string().superRefine((key, ctx) => {
+    const problem = signingKeyProblem(key);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
   /** When the key was generated (absent for a key read from the single-key format). */
   createdAt: Timestamp.optional(),
   /** The key stops signing at this instant; absent: it signs until it is removed. */
@@ -58,9 +77,9 @@ export type SigningSecretParse = { status: "valid"; secret: SigningSecret } | { 
 export function parseSigningSecret(text: string): SigningSecretParse {
   const trimmed = text.trim();
   if (!trimmed.startsWith("{")) {
-    return SIGNING_KEY_PATTERN.test(trimmed)
-      ? { status: "valid", secret: { version: 1, keys: [{ key: trimmed }] } }
-      : { status: "invalid", message: "is neither a whsec_ signing key nor a signing key set" };
+    if (!trimmed.startsWith("whsec_")) return { status: "invalid", message: "is neither a whsec_ signing key nor a signing key set" };
+    const problem = signingKeyProblem(trimmed);
+    return problem ? { status: "invalid", message: `is not a usable signing key: it ${problem}` } : { status: "valid", secret: { version: 1, keys: [{ key: trimmed }] } };
   }
   let json: unknown;
   try {

@@ -4,25 +4,80 @@ import { EventType } from "./events.ts";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-/** https anywhere; plain http only to this machine (the local pipeline's receivers). Terraform accepts https only. */
-const EndpointUrl = z.url().refine((value) => {
-  const url = new URL(value);
-  return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
-}, "must be an https:// URL (http:// is accepted only for 127.0.0.1/localhost in the local pipeline)");
+/**
+ * A host a webhook may be sent to: a DNS name of two or more labels ending in an alphabetic (or punycode) top-level
+ * domain, as the WHATWG URL parser writes it (lower case, IPv4 in dotted decimal). So no IP literal in any spelling,
+ * no `localhost`, no single-label name (docs/guarantees.md 4.2). Terraform's check (modules/trust-endpoint) is the same.
+ */
+export const PUBLIC_HOST_PATTERN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+/** Suffixes of names that resolve only inside a network (RFC 6761, 6762, 8375, ICANN's `.internal`, common private ones). */
+export const INTERNAL_HOST_SUFFIXES = ["local", "localhost", "localdomain", "internal", "intranet", "lan", "corp", "private", "home.arpa"] as const;
 
-/** A Secrets Manager secret name (or ARN). The secret's value never appears in a file of this repo. */
+/**
+ * Why `value` cannot be an endpoint URL or OAuth token URL, or undefined. https:// to a public DNS name; plain http://
+ * only to this machine (the local pipeline's receivers; `httpsOnly` refuses it for files that are deployed). Never
+ * user information (a password in a committed file, and on the API destination). Messages never quote the value.
+ */
+export function endpointUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "must be a URL";
+  }
+  if (url.username || url.password) return "must not carry user information (a name or password before @): credentials belong in the credentials secret";
+  if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  if (url.protocol !== "https:") return "must be an https:// URL (http:// is accepted only for 127.0.0.1/localhost in the local pipeline)";
+  const host = url.hostname;
+  if (!PUBLIC_HOST_PATTERN.test(host)) {
+    return "must name its host by a public DNS name (no IP address, no localhost or single-label host): it could reach an internal address";
+  }
+  const suffix = INTERNAL_HOST_SUFFIXES.find((end) => host.endsWith(`.${end}`));
+  if (suffix) return `must not be a name under .${suffix}: it resolves only inside a network (an internal address)`;
+  return undefined;
+}
+
+const EndpointUrl = z.url().superRefine((value, ctx) => {
+  if (!URL.canParse(value)) return; // z.url() said so
+  const problem = endpointUrlProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** Header names an API key may not take: the webhook's own (Standard Webhooks, CloudEvents) and HTTP's (docs/guarantees.md 4.3). */
+export const RESERVED_HEADER_NAMES = ["host", "content-type", "content-length", "content-encoding", "transfer-encoding", "connection", "upgrade", "te", "trailer", "keep-alive"] as const;
+export const RESERVED_HEADER_PREFIXES = ["webhook-", "ce-", "proxy-", "x-amz-", "x-amzn-"] as const;
+const isReservedHeader = (name: string): boolean => {
+  const lower = name.toLowerCase();
+  return (RESERVED_HEADER_NAMES as readonly string[]).includes(lower) || RESERVED_HEADER_PREFIXES.some((prefix) => lower.startsWith(prefix));
+};
+
+/** A Secrets Manager secret name. Its shape (`<app>/<env>/signing|credentials/<trustId>/<endpoint id>`) is checked by TrustConfig. */
 const SecretName = z
   .string()
   .min(1)
   .max(512)
-  .regex(/^[A-Za-z0-9/_+=.@:-]+$/, "must be a Secrets Manager secret name or ARN");
+  .regex(/^[A-Za-z0-9/_+=.@:-]+$/, "must be a Secrets Manager secret name");
+
+/** One segment of a secret name's `<app>` or `<env>`. */
+const SECRET_NAME_SEGMENT = "[A-Za-z0-9_+=.@-]+";
+export type SecretKind = "signing" | "credentials";
+/**
+ * The one name an endpoint's secret of `kind` may have: `<app>/<env>/<kind>/<trustId>/<endpoint id>`. Signing keys and
+ * credentials differ in the third segment, so IAM can grant each reader one kind only; the trust and endpoint ids make
+ * every secret belong to one endpoint (docs/guarantees.md 4.4).
+ */
+export const secretNamePattern = (kind: SecretKind, trustId: string, endpointId: string): RegExp =>
+  new RegExp(`^${SECRET_NAME_SEGMENT}/${SECRET_NAME_SEGMENT}/${kind}/${trustId}/${endpointId}$`);
+/** `<prefix><kind>/<trustId>/<endpoint id>`, where `prefix` is `<app>/<env>/` (e.g. `trust-callbacks/prod/`). */
+export const endpointSecretName = (prefix: string, kind: SecretKind, trustId: string, endpointId: string): string =>
+  `${prefix.endsWith("/") ? prefix : `${prefix}/`}${kind}/${trustId}/${endpointId}`;
 
 export const EndpointAuth = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("oauth2_client_credentials"),
     tokenUrl: EndpointUrl,
     scopes: z.array(z.string().min(1).max(256)).max(20).default([]),
-    /** Secret JSON: {"client_id": "...", "client_secret": "..."} */
+    /** Secret JSON: {"client_id": "...", "client_secret": "..."}; named `<app>/<env>/credentials/<trustId>/<endpoint id>`. */
     credentialsSecret: SecretName,
   }),
   z.strictObject({
@@ -32,7 +87,10 @@ export const EndpointAuth = z.discriminatedUnion("type", [
   }),
   z.strictObject({
     type: z.literal("api_key"),
-    headerName: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "must be an HTTP header name"),
+    headerName: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, "must be an HTTP header name")
+      .refine((name) => !isReservedHeader(name), "must not be a header the webhook or HTTP sets (webhook-*, ce-*, Host, Content-Type, Content-Length, ...)"),
     /** Secret JSON: {"api_key": "..."} */
     credentialsSecret: SecretName,
   }),
@@ -64,7 +122,7 @@ export const Endpoint = z.strictObject({
   /** full: decrypted message text and names; minimal: identifiers only. */
   payloadProfile: z.enum(["full", "minimal"]),
   auth: EndpointAuth,
-  /** Secret holding this endpoint's Standard Webhooks signing key, `whsec_<base64>`. */
+  /** Secret holding this endpoint's Standard Webhooks signing key(s): `<app>/<env>/signing/<trustId>/<endpoint id>`. */
   signingSecret: SecretName,
   rateLimitPerSecond: z.int().min(1).max(300).default(10),
   retryPolicy: z
@@ -97,6 +155,19 @@ export const TrustConfig = z.strictObject({
         seen.add(endpoint.id);
       });
     }),
+}).superRefine((config, ctx) => {
+  // Each secret's name is this trust's and this endpoint's own (docs/guarantees.md 4.4).
+  config.endpoints.forEach((endpoint, index) => {
+    const names: [SecretKind, string, (string | number)[]][] = [
+      ["signing", endpoint.signingSecret, ["endpoints", index, "signingSecret"]],
+      ["credentials", endpoint.auth.credentialsSecret, ["endpoints", index, "auth", "credentialsSecret"]],
+    ];
+    for (const [kind, name, path] of names) {
+      if (!secretNamePattern(kind, config.trustId, endpoint.id).test(name)) {
+        ctx.addIssue({ code: "custom", path, message: `must be the name <app>/<env>/${kind}/${config.trustId}/${endpoint.id} (this endpoint's own ${kind} secret)` });
+      }
+    }
+  });
 });
 export type TrustConfig = z.infer<typeof TrustConfig>;
 export type TrustConfigInput = z.input<typeof TrustConfig>;

@@ -24,7 +24,7 @@ export interface TrustFileOptions {
   file: string;
   /** The trust the file must be for; by default the file's base name without `.json`. */
   expectedTrustId?: string;
-  /** Every endpoint URL must be https:// (files Terraform deploys to API destinations). */
+  /** Every endpoint URL and OAuth token URL must be https:// (files Terraform deploys to API destinations). */
   httpsOnly?: boolean;
 }
 
@@ -63,11 +63,15 @@ export function parseTrustFile(text: string, options: TrustFileOptions): TrustFi
     });
   }
   if (options.httpsOnly) {
-    const issues = config.endpoints.flatMap((endpoint, index): TrustFileIssue[] =>
-      endpoint.url.startsWith("https://")
+    // The endpoint URL and the OAuth token URL: EventBridge calls both (docs/guarantees.md 4.2).
+    const issues = config.endpoints.flatMap((endpoint, index): TrustFileIssue[] => [
+      ...(endpoint.url.startsWith("https://")
         ? []
-        : [{ file, field: `endpoints[${index}].url`, code: "not-deployable", message: "must be https:// to be deployed" }],
-    );
+        : [{ file, field: `endpoints[${index}].url`, code: "not-deployable" as const, message: "must be https:// to be deployed" }]),
+      ...(endpoint.auth.type !== "oauth2_client_credentials" || endpoint.auth.tokenUrl.startsWith("https://")
+        ? []
+        : [{ file, field: `endpoints[${index}].auth.tokenUrl`, code: "not-deployable" as const, message: "must be https:// to be deployed" }]),
+    ]);
     if (issues.length > 0) return { status: "invalid", issues };
   }
   return { status: "valid", config };

@@ -57,8 +57,8 @@ export function benchFixture(scenario: Scenario, batchSize: number, seed = 1): B
         ...endpoint,
         eventTypes: [...endpoint.eventTypes],
         url: `https://${endpoint.id}.${trustId.toLowerCase()}.example.nhs.uk/callbacks/trust-callbacks`,
-        auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: `trust-callbacks/bench/${trustId}/${endpoint.id}/credentials` },
-        signingSecret: `trust-callbacks/bench/${trustId}/${endpoint.id}/signing`,
+        auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: `trust-callbacks/bench/credentials/${trustId}/${endpoint.id}` },
+        signingSecret: `trust-callbacks/bench/signing/${trustId}/${endpoint.id}`,
       })),
     });
   });

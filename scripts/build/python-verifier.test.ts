@@ -185,8 +185,8 @@ describe.skipIf(!hasPython)(`Python verifier, standard library only (${hasPython
     const dir = mkdtempSync(join(tmpdir(), "pyverify-trusts-"));
     const endpoint = (id: string, payloadProfile: string) => ({
       id, url: `${url}/${id}`, eventTypes: [...EVENT_TYPES], payloadProfile,
-      auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: `local/RX1/${id}/auth` },
-      signingSecret: `local/RX1/${id}/signing`,
+      auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: `trust-callbacks/local/credentials/RX1/${id}` },
+      signingSecret: `trust-callbacks/local/signing/RX1/${id}`,
     });
     writeFileSync(join(dir, "RX1.json"), JSON.stringify({ trustId: "RX1", name: "Test", enabled: true, endpoints: [endpoint("ehr", "full"), endpoint("bleep", "minimal")] }));
     const pipeline = await LocalPipeline.start({ trustsDir: dir, dlqDir: mkdtempSync(join(tmpdir(), "pyverify-dlq-")) });
@@ -201,7 +201,7 @@ describe.skipIf(!hasPython)(`Python verifier, standard library only (${hasPython
       await pipeline.stop();
       server.close();
     }
-    const secretOf = (endpointId: string) => pipeline.secrets.value(`local/RX1/${endpointId}/signing`, () => { throw new Error("no secret"); });
+    const secretOf = (endpointId: string) => pipeline.secrets.value(`trust-callbacks/local/signing/RX1/${endpointId}`, () => { throw new Error("no secret"); });
     const deliveries = received.map(({ headers, body }) => ({ secret: secretOf(String(JSON.parse(body).endpointid)), headers, body }));
     expect(new Set(deliveries.map((d) => JSON.parse(d.body).payloadprofile))).toEqual(new Set(["full", "minimal"]));
     const code = [

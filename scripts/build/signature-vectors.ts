@@ -103,8 +103,8 @@ const endpoint = (payloadProfile: "full" | "minimal") =>
     url: "https://integration.rx1.example.nhs.uk/trust-callbacks",
     eventTypes: ["conversation.created", "message.created", "message.read", "response.sent", "conversation.closed"],
     payloadProfile,
-    auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: "trust-callbacks/prod/RX1/ehr/auth" },
-    signingSecret: "trust-callbacks/prod/RX1/ehr/signing",
+    auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: "trust-callbacks/prod/credentials/RX1/ehr" },
+    signingSecret: "trust-callbacks/prod/signing/RX1/ehr",
   });
 
 /** A webhook body exactly as the Lambda builds it, from a platform event with its fields already in clear. */

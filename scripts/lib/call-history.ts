@@ -1,5 +1,4 @@
-import { appendFileSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { privateAppender } from "./private-files.ts";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
 
 /**
@@ -47,8 +46,9 @@ export type HistoryLine =
 
 /** Appends values to a JSON-lines file, one line each (the local stand-ins for log groups and the stream). */
 export function jsonLinesWriter<T>(file: string): (value: T) => void {
-  mkdirSync(dirname(file), { recursive: true });
-  return (value) => appendFileSync(file, `${JSON.stringify(value)}\n`);
+  // Owner-only: the stream holds events and the history their ids (docs/guarantees.md 6.1).
+  const append = privateAppender(file);
+  return (value) => append(`${JSON.stringify(value)}\n`);
 }
 
 /** Appends history lines to a JSON-lines file (the local pipeline's stand-in for the log groups). */

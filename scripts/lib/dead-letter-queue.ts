@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { PRIVATE_FILE_MODE, privateDir } from "./private-files.ts";
 import { join } from "node:path";
 import { ODS_CODE_PATTERN } from "@trust-callbacks/schemas";
 
@@ -57,7 +58,7 @@ export class FileDeadLetterQueue implements DeadLetterQueue {
     readonly trustId: string,
   ) {
     this.location = join(root, trustId);
-    mkdirSync(this.location, { recursive: true });
+    privateDir(this.location); // dead letters hold whole events, full-profile text included (docs/guarantees.md 6.1)
   }
 
   static trustIds(root: string): string[] {
@@ -76,7 +77,8 @@ export class FileDeadLetterQueue implements DeadLetterQueue {
     const file = `${String(sentTimestamp).padStart(15, "0")}-${messageId}.json`;
     const message = { messageId, receiptHandle: file, body, attributes, sentTimestamp };
     const tmp = join(this.location, `.${file}.tmp`);
-    writeFileSync(tmp, JSON.stringify(message));
+    writeFileSync(tmp, JSON.stringify(message), { mode: PRIVATE_FILE_MODE });
+    chmodSync(tmp, PRIVATE_FILE_MODE);
     renameSync(tmp, join(this.location, file)); // atomic: a reader never sees half a message
     return message;
   }

@@ -17,9 +17,9 @@ describe("the local secrets file", () => {
     const names = trusts.flatMap((t) => t.endpoints.flatMap((e) => [e.signingSecret, e.auth.credentialsSecret]));
     expect(first.generated.sort()).toEqual([...new Set(names)].sort());
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(first.secrets["local/RX1/ehr/signing"]).toMatch(/^whsec_/);
-    expect(connectionSecret(endpointOf("RX1", "ehr"), first.secrets["local/RX1/ehr/auth"])).toMatchObject({ type: "oauth2_client_credentials" });
-    expect(connectionSecret(endpointOf("RX1", "bleep"), first.secrets["local/RX1/bleep/auth"])).toMatchObject({ type: "api_key" });
+    expect(first.secrets["trust-callbacks/local/signing/RX1/ehr"]).toMatch(/^whsec_/);
+    expect(connectionSecret(endpointOf("RX1", "ehr"), first.secrets["trust-callbacks/local/credentials/RX1/ehr"])).toMatchObject({ type: "oauth2_client_credentials" });
+    expect(connectionSecret(endpointOf("RX1", "bleep"), first.secrets["trust-callbacks/local/credentials/RX1/bleep"])).toMatchObject({ type: "api_key" });
 
     const second = ensureLocalSecrets(path, trusts);
     expect(second).toEqual({ secrets: first.secrets, generated: [], created: false });
@@ -27,15 +27,15 @@ describe("the local secrets file", () => {
 
   it("fills in only what is missing and never changes a value someone set", () => {
     const path = fresh();
-    writeLocalSecret(path, "local/RX1/ehr/signing", "whsec_bWluZQ==");
+    writeLocalSecret(path, "trust-callbacks/local/signing/RX1/ehr", "whsec_bWluZQ==");
     writeLocalSecret(path, "unrelated/secret", "kept");
     const { secrets, generated, created } = ensureLocalSecrets(path, trusts);
     expect(created).toBe(false);
-    expect(generated).not.toContain("local/RX1/ehr/signing");
-    expect(secrets["local/RX1/ehr/signing"]).toBe("whsec_bWluZQ==");
+    expect(generated).not.toContain("trust-callbacks/local/signing/RX1/ehr");
+    expect(secrets["trust-callbacks/local/signing/RX1/ehr"]).toBe("whsec_bWluZQ==");
     expect(readLocalSecrets(path)["unrelated/secret"]).toBe("kept");
-    writeLocalSecret(path, "local/RX1/ehr/signing", "whsec_bmV3");
-    expect(readLocalSecrets(path)).toMatchObject({ "local/RX1/ehr/signing": "whsec_bmV3", "local/RX1/bleep/signing": secrets["local/RX1/bleep/signing"] });
+    writeLocalSecret(path, "trust-callbacks/local/signing/RX1/ehr", "whsec_bmV3");
+    expect(readLocalSecrets(path)).toMatchObject({ "trust-callbacks/local/signing/RX1/ehr": "whsec_bmV3", "trust-callbacks/local/signing/RX1/bleep": secrets["trust-callbacks/local/signing/RX1/bleep"] });
   });
 
   it.each([
@@ -53,8 +53,8 @@ describe("the local secrets file", () => {
 
   it("refuses credentials that do not fit the endpoint's auth type, naming the secret", () => {
     const ehr = endpointOf("RX1", "ehr");
-    expect(() => connectionSecret(ehr, JSON.stringify({ api_key: "k" }))).toThrow(/secret local\/RX1\/ehr\/auth must be a JSON object with "client_id" and "client_secret"/);
+    expect(() => connectionSecret(ehr, JSON.stringify({ api_key: "k" }))).toThrow(/secret trust-callbacks\/local\/credentials\/RX1\/ehr must be a JSON object with "client_id" and "client_secret"/);
     expect(() => connectionSecret(ehr, "plain text")).toThrow(/is not JSON/);
-    expect(() => connectionSecret(ehr, undefined)).toThrow(/no secret local\/RX1\/ehr\/auth/);
+    expect(() => connectionSecret(ehr, undefined)).toThrow(/no secret trust-callbacks\/local\/credentials\/RX1\/ehr/);
   });
 });

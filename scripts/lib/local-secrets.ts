@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { privateDir } from "./private-files.ts";
 import { dirname, join, resolve } from "node:path";
 import type { Endpoint, TrustConfig } from "@trust-callbacks/schemas";
 import { UsageError } from "./command-line.ts";
@@ -60,7 +61,7 @@ export function readLocalSecrets(path: string): LocalSecrets {
 
 /** Writes the whole file atomically, readable only by its owner (0600). */
 function writeLocalSecrets(path: string, secrets: LocalSecrets): void {
-  mkdirSync(dirname(path), { recursive: true });
+  privateDir(dirname(path)); // docs/guarantees.md 6.1
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   chmodSync(tmp, 0o600); // mode applies only when the file is created

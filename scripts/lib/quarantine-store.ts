@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { writePrivateFile } from "./private-files.ts";
+import { join, relative } from "node:path";
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { QuarantinedRecord } from "@trust-callbacks/transform-filter";
 import { quarantineKey } from "@trust-callbacks/transform-filter/aws";
@@ -90,11 +91,10 @@ export class FileQuarantineStore implements QuarantineStore {
    */
   static write(dir: string, entry: QuarantinedRecord): string {
     const base = quarantineKey("", entry).replace(/\.json$/, "");
-    mkdirSync(dirname(join(dir, base)), { recursive: true });
     for (let n = 1; ; n++) {
       const key = n === 1 ? `${base}.json` : `${base}-${n}.json`;
       try {
-        writeFileSync(join(dir, key), JSON.stringify(entry, null, 2), { flag: "wx" });
+        writePrivateFile(join(dir, key), JSON.stringify(entry, null, 2), { exclusive: true }); // docs/guarantees.md 6.1
         return key;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;

@@ -57,8 +57,8 @@ describe("CloudEvents contract of a delivery", () => {
           url: `${url}/${payloadProfile}`,
           eventTypes: [...EVENT_TYPES],
           payloadProfile,
-          auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: `local/RX1/${payloadProfile}/auth` },
-          signingSecret: `local/RX1/${payloadProfile}/signing`,
+          auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: `trust-callbacks/local/credentials/RX1/${payloadProfile}` },
+          signingSecret: `trust-callbacks/local/signing/RX1/${payloadProfile}`,
         })),
       }),
     );
@@ -87,8 +87,8 @@ describe("CloudEvents contract of a delivery", () => {
       expect(event!.data).toEqual(sent.data);
       expect(event!.dataschema).toBe(sent.dataschema);
       expect(event!.payloadprofile).toBe(sent.endpointid);
-      expect(headers["x-api-key"]).toBe(JSON.parse(secrets[`local/RX1/${sent.endpointid}/auth`]!).api_key);
-      verifyWebhook(secrets[`local/RX1/${sent.endpointid}/signing`]!, headers as Record<string, string>, body);
+      expect(headers["x-api-key"]).toBe(JSON.parse(secrets[`trust-callbacks/local/credentials/RX1/${sent.endpointid}`]!).api_key);
+      verifyWebhook(secrets[`trust-callbacks/local/signing/RX1/${sent.endpointid}`]!, headers as Record<string, string>, body);
       const validate = dataValidator(event!.dataschema!);
       expect(validate(event!.data), JSON.stringify(validate.errors)).toBe(true);
     }

@@ -9,7 +9,7 @@ describe("the local pipeline's connections", () => {
     // Prepare: RX1/ehr is OAuth2 client credentials; its secret holds an API key instead.
     const dir = mkdtempSync(join(tmpdir(), "sync-"));
     const secretsFile = join(dir, "secrets.json");
-    writeFileSync(secretsFile, JSON.stringify({ "local/RX1/ehr/auth": JSON.stringify({ api_key: "do-not-print-me" }) }), { mode: 0o600 });
+    writeFileSync(secretsFile, JSON.stringify({ "trust-callbacks/local/credentials/RX1/ehr": JSON.stringify({ api_key: "do-not-print-me" }) }), { mode: 0o600 });
 
     // Act
     const started = LocalPipeline.start({ trustsDir: SAMPLE_TRUSTS_DIR, dlqDir: join(dir, "dlq"), secretsFile });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { privateDir, writePrivateFile } from "../lib/private-files.ts";
+import { join } from "node:path";
 import { describeTrustFileIssue, endpointResourceName, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
 import { InMemoryConnections, LocalSecrets as ConnectionSecrets, syncLocalConnections } from "@trust-callbacks/connection-sync/local";
 import {
@@ -63,12 +64,12 @@ export interface LocalPipelineOptions {
   masterKeyFile?: string;
 }
 
-function localMasterKey(file: string | undefined): Buffer | undefined {
+/** The local master key kept in `file` (created on first use, owner-only: docs/guarantees.md 6.1). */
+export function localMasterKey(file: string | undefined): Buffer | undefined {
   if (!file) return undefined;
   if (existsSync(file)) return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
   const key = randomBytes(32);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, key.toString("base64"), { mode: 0o600 });
+  writePrivateFile(file, key.toString("base64"));
   return key;
 }
 
@@ -253,7 +254,7 @@ export class LocalPipeline {
       this.secretsFile = { path: this.options.secretsFile, created, generated };
     }
     const specs = this.options.receiversFile ? readReceivers(this.options.receiversFile) : {};
-    mkdirSync(this.options.dlqDir, { recursive: true });
+    privateDir(this.options.dlqDir);
     const namePrefix = this.options.namePrefix ?? "trust-callbacks-local";
     // Connections start with placeholders, as Terraform creates them, and get their credentials from the same
     // sync the connection-sync Lambda runs at apply time (lambdas/connection-sync): no credentials, no delivery.
@@ -411,7 +412,7 @@ export class LocalPipeline {
 
   /** Writes quarantined records as files for inspection, like the S3 quarantine prefix. */
   writeQuarantine(dir: string): void {
-    mkdirSync(dir, { recursive: true });
-    for (const entry of this.quarantined) writeFileSync(join(dir, `${entry.eventID.replaceAll(":", "_") || randomToken()}.json`), JSON.stringify(entry, null, 2));
+    privateDir(dir);
+    for (const entry of this.quarantined) writePrivateFile(join(dir, `${entry.eventID.replaceAll(":", "_") || randomToken()}.json`), JSON.stringify(entry, null, 2));
   }
 }

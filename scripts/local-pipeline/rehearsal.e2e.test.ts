@@ -25,8 +25,8 @@ const endpoint = (id: string, auth: Record<string, unknown>, origin = "http://12
   url: `${origin}/hooks/${id}`,
   eventTypes: ["message.created"],
   payloadProfile: id === "ehr" ? "full" : "minimal",
-  auth: { ...auth, ...(auth.type === "oauth2_client_credentials" ? { tokenUrl: `${origin}/auth/token`, scopes: ["callbacks.write"] } : {}), credentialsSecret: `dev/R1A/${id}/auth` },
-  signingSecret: `dev/R1A/${id}/signing`,
+  auth: { ...auth, ...(auth.type === "oauth2_client_credentials" ? { tokenUrl: `${origin}/auth/token`, scopes: ["callbacks.write"] } : {}), credentialsSecret: `trust-callbacks/dev/credentials/R1A/${id}` },
+  signingSecret: `trust-callbacks/dev/signing/R1A/${id}`,
 });
 const AUTH = { ehr: { type: "oauth2_client_credentials" }, pas: { type: "basic" }, bleep: { type: "api_key", headerName: "x-trust-key" } } as const;
 const writeTrust = (origins: Record<string, string> = {}) =>
@@ -87,15 +87,15 @@ describe("rehearsal on a fresh clone: listen + trigger on your own trust file, e
     byEndpoint.pas = await listen(["--endpoint", "R1A/pas", "--trusts", trustFile, "--secrets", secretsFile]);
     byEndpoint.bleep = await listen(["--endpoint", "R1A/bleep", "--trusts", trustsDir, "--secrets", secretsFile]);
     const secrets = JSON.parse(readFileSync(secretsFile, "utf8")) as Record<string, string>;
-    expect(Object.keys(secrets).sort()).toEqual(["auth", "signing"].flatMap((kind) => ["bleep", "ehr", "pas"].map((id) => `dev/R1A/${id}/${kind}`)).sort());
+    expect(Object.keys(secrets).sort()).toEqual(["credentials", "signing"].flatMap((kind) => ["bleep", "ehr", "pas"].map((id) => `trust-callbacks/dev/${kind}/R1A/${id}`)).sort());
     expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
-    expect(secrets["dev/R1A/ehr/signing"]).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-    expect(Object.keys(JSON.parse(secrets["dev/R1A/ehr/auth"]!)).sort()).toEqual(["client_id", "client_secret"]);
-    expect(Object.keys(JSON.parse(secrets["dev/R1A/pas/auth"]!)).sort()).toEqual(["password", "username"]);
-    expect(Object.keys(JSON.parse(secrets["dev/R1A/bleep/auth"]!))).toEqual(["api_key"]);
-    expect(byEndpoint.ehr.stderr()).toContain(`signing secret  dev/R1A/ehr/signing = ${secrets["dev/R1A/ehr/signing"]}`);
-    expect(byEndpoint.ehr.stderr()).toContain(`credentials     dev/R1A/ehr/auth = ${secrets["dev/R1A/ehr/auth"]}`);
-    expect(byEndpoint.ehr.stderr()).toMatch(/created .*secrets\.json: dev\/R1A\/ehr\/signing/);
+    expect(secrets["trust-callbacks/dev/signing/R1A/ehr"]).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(Object.keys(JSON.parse(secrets["trust-callbacks/dev/credentials/R1A/ehr"]!)).sort()).toEqual(["client_id", "client_secret"]);
+    expect(Object.keys(JSON.parse(secrets["trust-callbacks/dev/credentials/R1A/pas"]!)).sort()).toEqual(["password", "username"]);
+    expect(Object.keys(JSON.parse(secrets["trust-callbacks/dev/credentials/R1A/bleep"]!))).toEqual(["api_key"]);
+    expect(byEndpoint.ehr.stderr()).toContain(`signing secret  trust-callbacks/dev/signing/R1A/ehr = ${secrets["trust-callbacks/dev/signing/R1A/ehr"]}`);
+    expect(byEndpoint.ehr.stderr()).toContain(`credentials     trust-callbacks/dev/credentials/R1A/ehr = ${secrets["trust-callbacks/dev/credentials/R1A/ehr"]}`);
+    expect(byEndpoint.ehr.stderr()).toMatch(/created .*secrets\.json: trust-callbacks\/dev\/signing\/R1A\/ehr/);
     expect(byEndpoint.pas.stderr()).toMatch(/from .*secrets\.json/);
   }, 60_000);
 

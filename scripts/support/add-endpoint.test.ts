@@ -44,11 +44,21 @@ describe("editTrustFile", () => {
       url: "https://pager.rx1.example.nhs.uk/cb",
       eventTypes: ["message.created"],
       payloadProfile: "minimal",
-      auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: "trust-callbacks/staging/RX1/pager/auth" },
-      signingSecret: "trust-callbacks/staging/RX1/pager/signing",
+      auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: "trust-callbacks/staging/credentials/RX1/pager" },
+      signingSecret: "trust-callbacks/staging/signing/RX1/pager",
     });
     expect(parseTrustFile(result.text, { file: "RX1.json", httpsOnly: true }).status).toBe("valid");
     expect(result.text.endsWith("}\n")).toBe(true);
+  });
+
+  // docs/guarantees.md 4.4: the names IAM tells apart, for this trust and endpoint only.
+  it("names the secrets <app>/<env>/signing|credentials/<ODS>/<endpoint>, and refuses a prefix that is not <app>/<env>/", () => {
+    const result = editTrustFile(stagingText, edit({ secretPrefix: "tc/prod/" }));
+    expect(result.endpoint.signingSecret).toBe("tc/prod/signing/RX1/pager");
+    expect(result.endpoint.auth.credentialsSecret).toBe("tc/prod/credentials/RX1/pager");
+    for (const secretPrefix of ["local/", "tc/prod", "a/b/c/"]) {
+      expect(() => editTrustFile(stagingText, edit({ secretPrefix })), secretPrefix).toThrow(/--secret-prefix must be <app>\/<env>\//);
+    }
   });
 
   it("creates a new trust's file, with the same $schema reference as the files beside it", () => {
@@ -72,7 +82,7 @@ describe("editTrustFile", () => {
 
   it("changes the auth type afresh, keeping the credentials secret's name", () => {
     const result = editTrustFile(stagingText, edit({ endpointId: "bleep", change: true, fields: { auth: { type: "basic" } } }));
-    expect(JSON.parse(result.text).endpoints[1].auth).toEqual({ type: "basic", credentialsSecret: "trust-callbacks/staging/RX1/bleep/auth" });
+    expect(JSON.parse(result.text).endpoints[1].auth).toEqual({ type: "basic", credentialsSecret: "trust-callbacks/staging/credentials/RX1/bleep" });
   });
 
   it.each<[string, Partial<EndpointEdit>, string | undefined, RegExp]>([
@@ -102,7 +112,7 @@ describe("addEndpoint", () => {
     const { file, secrets } = copyOfStaging();
     const result = await addEndpoint(edit({ file }), { store: new FileSecretStore(secrets), dryRun: false, now: NOW, generateKey: () => KEY });
     expect(result).toMatchObject({ kind: "new-endpoint", written: true, url: "https://pager.rx1.example.nhs.uk/cb", signingKey: KEY, signingKeyFingerprint: keyFingerprint(KEY) });
-    const stored = JSON.parse(readFileSync(secrets, "utf8"))["trust-callbacks/staging/RX1/pager/signing"];
+    const stored = JSON.parse(readFileSync(secrets, "utf8"))["trust-callbacks/staging/signing/RX1/pager"];
     expect(parseSigningSecret(stored)).toEqual({ status: "valid", secret: { version: 1, keys: [{ key: KEY, createdAt: NOW.toISOString() }] } });
     expect(JSON.parse(readFileSync(file, "utf8")).endpoints).toHaveLength(3);
     expect(JSON.stringify(result.secrets)).not.toContain(KEY);
@@ -117,8 +127,8 @@ describe("addEndpoint", () => {
     expect(existsSync(secrets)).toBe(false);
     expect(result.signingKey).toBeUndefined();
     expect(result.secrets).toEqual([
-      { name: "trust-callbacks/staging/RX1/pager/auth", kind: "credentials", outcome: "would-create", holds: expect.stringContaining('{"api_key":"..."}') },
-      { name: "trust-callbacks/staging/RX1/pager/signing", kind: "signing", outcome: "would-create", holds: expect.stringMatching(/^\{"version":1,"keys":\[\{"key":"whsec_<32 random bytes, base64>"/) },
+      { name: "trust-callbacks/staging/credentials/RX1/pager", kind: "credentials", outcome: "would-create", holds: expect.stringContaining('{"api_key":"..."}') },
+      { name: "trust-callbacks/staging/signing/RX1/pager", kind: "signing", outcome: "would-create", holds: expect.stringMatching(/^\{"version":1,"keys":\[\{"key":"whsec_<32 random bytes, base64>"/) },
     ]);
   });
 
@@ -132,9 +142,9 @@ describe("addEndpoint", () => {
       sm.on(CreateSecretCommand).resolves({});
       const result = await addEndpoint(edit({ file }), { store: new SecretsManagerStore(sm as unknown as SecretsManagerClient), dryRun: false, now: NOW, generateKey: () => KEY });
       const [credentials, signing] = sm.commandCalls(CreateSecretCommand).map((call) => call.args[0].input);
-      expect(credentials).toMatchObject({ Name: "trust-callbacks/staging/RX1/pager/auth", Description: expect.stringContaining("api_key") });
+      expect(credentials).toMatchObject({ Name: "trust-callbacks/staging/credentials/RX1/pager", Description: expect.stringContaining("api_key") });
       expect(credentials).not.toHaveProperty("SecretString");
-      expect(signing).toMatchObject({ Name: "trust-callbacks/staging/RX1/pager/signing" });
+      expect(signing).toMatchObject({ Name: "trust-callbacks/staging/signing/RX1/pager" });
       expect(parseSigningSecret(signing!.SecretString!)).toMatchObject({ status: "valid", secret: { keys: [{ key: KEY }] } });
       expect(result.secrets.map((s) => s.outcome)).toEqual(["created", "created"]);
       expect(JSON.parse(readFileSync(file, "utf8")).endpoints[2].id).toBe("pager");
@@ -153,7 +163,7 @@ describe("addEndpoint", () => {
     it("writes no file when a secret cannot be created", async () => {
       const { file } = copyOfStaging();
       sm.on(CreateSecretCommand).rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
-      await expect(addEndpoint(edit({ file }), { store: new SecretsManagerStore(sm as unknown as SecretsManagerClient), dryRun: false, now: NOW })).rejects.toThrow(/CreateSecret trust-callbacks\/staging\/RX1\/pager\/auth: AccessDeniedException/);
+      await expect(addEndpoint(edit({ file }), { store: new SecretsManagerStore(sm as unknown as SecretsManagerClient), dryRun: false, now: NOW })).rejects.toThrow(/CreateSecret trust-callbacks\/staging\/credentials\/RX1\/pager: AccessDeniedException/);
       expect(readFileSync(file, "utf8")).toBe(stagingText);
     });
   });

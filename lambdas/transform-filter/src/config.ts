@@ -25,6 +25,8 @@ export const LambdaEnvironment = z.object({
   MAX_PUT_EVENTS_BYTES: z.coerce.number().int().min(1024).max(256 * 1024).default(DEFAULT_SETTINGS.maxPutEventsBytes),
   PUBLISH_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_SETTINGS.publishAttempts),
   SUBSCRIPTION_TTL_SECONDS: seconds(60),
+  /** How long past its TTL the index (or a document) that cannot be revalidated is still served; then its records are retried (docs/guarantees.md 1.6). */
+  SUBSCRIPTION_INDEX_MAX_STALE_SECONDS: seconds(300),
   // Each cached signing secret and data key in use costs a call per TTL per container: at 3,000 endpoints and
   // 300 s that is ~$4.30 a day per container in Secrets Manager calls; at 900 s, a third. A rotated signing key
   // overlaps the old one for far longer (rotate-signing-key), and a data key never changes, so 15 minutes is safe.
@@ -33,6 +35,8 @@ export const LambdaEnvironment = z.object({
   // Cache bounds, sized by Terraform from the deployment (trusts and endpoints); the defaults suit a small one.
   DATA_KEY_CACHE_SIZE: z.coerce.number().int().min(1).default(1000),
   SIGNING_SECRET_CACHE_SIZE: z.coerce.number().int().min(1).default(1000),
+  /** The function's own timeout (Terraform: lambda.timeout_seconds): every AWS call is timed to fit in it (awsTimeoutsFor). */
+  LAMBDA_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(900).default(60),
   METRICS_NAMESPACE: z.string().min(1).default("TrustCallbacks"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
 });

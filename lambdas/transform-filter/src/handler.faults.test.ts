@@ -61,7 +61,16 @@ describe("the handler under AWS faults (SDK-level injection: throttling, timeout
             const publishedHere = sentDetails.filter((d) => d.event.data.sourceEventId === sourceEventId && aws.published.includes(d.event.id));
             if (state === "published") expect(new Set(publishedHere.map((d) => d.event.endpointid))).toEqual(new Set(["ep1", "ep2"]));
             if (state === "quarantined") expect(quarantinedKeys.some((key) => key.endsWith(`${record.eventID.replace(":", "_")}.json`))).toBe(true);
+            // docs/guarantees.md 1.2: every SDK fault here (throttled, timeout, 5xx, access denied) is transient, so the
+            // only way to quarantine is an entry EventBridge rejected as malformed.
+            if (state === "quarantined") {
+              const sent = sentDetails.filter((d) => d.event.data.sourceEventId === sourceEventId);
+              expect(sent.length).toBeGreaterThan(0);
+            }
           });
+          // docs/guarantees.md 2.1: no KMS fault of ours strips content from a full-profile delivery.
+          for (const detail of sentDetails) expect(detail.event.data.undecryptableFields).toBeUndefined();
+          if (!entries.includes("MalformedDetail")) expect(quarantinedKeys).toEqual([]);
           aws.restore();
         },
       ),

@@ -126,9 +126,20 @@ describe("Lambda handler", () => {
     expect(logs.lines).toEqual([]);
   });
 
-  it("fails the invocation when the Pipe does not send an array", async () => {
-    const handler = createHandler(createRuntime(env, { logDestination: captureLogs().destination }));
-    await expect(handler({ Records: [] }, context)).rejects.toThrow(/JSON array of Kinesis records/);
+  // Promise 1.4: not an array acknowledges nothing (a whole-batch failure), one error line naming the type only, no throw.
+  it.each([
+    ["an object", { Records: [{ data: "Patient in bay 4" }] }, "object"],
+    ["null", null, "null"],
+    ["a string", "Patient in bay 4", "string"],
+    ["a number", 42, "number"],
+  ])("answers %s as a failure of the whole batch, logged without its content", async (_what, event, receivedType) => {
+    const logs = captureLogs();
+    const handler = createHandler(createRuntime(env, { logDestination: logs.destination }));
+    await expect(handler(event, context)).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: "" }] });
+    const errors = logs.lines.map((line) => JSON.parse(line)).filter((line) => line.level === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ receivedType, message: expect.stringMatching(/not a JSON array of Kinesis records/) });
+    expect(logs.lines.join("\n")).not.toMatch(/Patient|stack/);
   });
 
   it("refuses to start with a clear message when the environment is incomplete", () => {

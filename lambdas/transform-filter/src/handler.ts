@@ -5,8 +5,9 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Writable } from "node:stream";
+import { MAX_SIGNING_KEYS } from "@trust-callbacks/schemas";
 import type { DestinationStream, Logger } from "pino";
-import { awsClientConfig } from "./adapters/aws-clients.ts";
+import { awsClientConfig, awsTimeoutsFor } from "./adapters/aws-clients.ts";
 import { DynamoDbConversationBindings } from "./adapters/dynamodb-bindings.ts";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
 import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
@@ -23,6 +24,7 @@ import {
   type ProcessorSettings,
 } from "./core/process-batch.ts";
 import type { PipeKinesisRecord } from "./core/records.ts";
+import { setSigningKeyCacheSize } from "./core/signature.ts";
 import { createLogger, deliveryHistoryLog, invocationTraceHeader, traceIdOf } from "./logger.ts";
 import { BatchMetrics } from "./metrics.ts";
 
@@ -57,11 +59,13 @@ export function createRuntime(
   },
 ): Runtime {
   const env = readLambdaEnvironment(processEnv);
+  // Decoded signing keys: every key of every cached secret, and no more (docs/guarantees.md 6.4).
+  setSigningKeyCacheSize(env.SIGNING_SECRET_CACHE_SIZE * MAX_SIGNING_KEYS);
   const base = { service: "transform-filter", environment: env.ENVIRONMENT };
   const logger = createLogger({ level: env.LOG_LEVEL, base }, clients?.logDestination);
   // The call history's lines hold identifiers only (deliveryHistoryLog): written without redaction's cost.
   const historyLogger = createLogger({ level: env.LOG_LEVEL, base, redact: false }, clients?.logDestination);
-  const clientConfig = awsClientConfig(logger);
+  const clientConfig = awsClientConfig(logger, awsTimeoutsFor(env.LAMBDA_TIMEOUT_SECONDS * 1000));
   const s3 = clients?.s3 ?? new S3Client(clientConfig);
   const traceHeader = () => invocationTraceHeader(processEnv);
   return {
@@ -95,12 +99,14 @@ export function createRuntime(
             bucket: env.SUBSCRIPTIONS_BUCKET,
             indexKey: env.SUBSCRIPTION_INDEX_KEY,
             ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
+            maxStaleMs: env.SUBSCRIPTION_INDEX_MAX_STALE_SECONDS * 1000,
             logger,
           })
         : new S3SubscriptionSource(s3, {
             bucket: env.SUBSCRIPTIONS_BUCKET,
             prefix: env.SUBSCRIPTIONS_PREFIX,
             ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
+            maxStaleMs: env.SUBSCRIPTION_INDEX_MAX_STALE_SECONDS * 1000,
             logger,
           }),
       secrets: new SecretsManagerSigningSecrets(clients?.secretsManager ?? new SecretsManagerClient(clientConfig), {
@@ -133,9 +139,13 @@ export function createHandler(runtime: Runtime) {
     const logger = runtime.logger.child(invocation);
     coldStart = false;
     if (!Array.isArray(event)) {
-      // Not a Pipe batch: nothing can be reported per record, so fail the invocation as a whole.
-      logger.error({ receivedType: typeof event }, "expected a JSON array of Kinesis records");
-      throw new TypeError("expected the EventBridge Pipe to invoke with a JSON array of Kinesis records");
+      // Not a Pipe batch (the Pipe sends a JSON array even for one record:
+      // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-batching-concurrency.html), so nothing can be
+      // reported per record: acknowledge nothing. An empty itemIdentifier makes the whole batch a failure, to be retried
+      // (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html, "Success and failure
+      // conditions"); no record id is invented and nothing of the event is logged (docs/guarantees.md 1.4).
+      logger.error({ receivedType: event === null ? "null" : typeof event }, "invocation is not a JSON array of Kinesis records: the whole batch is handed back");
+      return { batchItemFailures: [{ itemIdentifier: "" }] };
     }
     const result = await processBatch(
       event as PipeKinesisRecord[],

@@ -40,5 +40,5 @@ export type { PipeKinesisRecord } from "./core/records.ts";
 export { endpointRulePattern, signedBusEntry, type CallbackDetail } from "./core/routing.ts";
 export { buildCloudEvent, cloudEventTime, type CallbackCloudEvent } from "./core/cloudevent.ts";
 export { minimalEventData } from "./core/decrypt.ts";
-export { NoActiveSigningKey, canonicalJson, signCanonical, signingKeysAt } from "./core/signature.ts";
+export { NoActiveSigningKey, canonicalJson, setSigningKeyCacheSize, signCanonical, signingKeysAt } from "./core/signature.ts";
 export { createLogger } from "./logger.ts";

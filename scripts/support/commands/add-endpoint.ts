@@ -5,6 +5,7 @@ import {
   ResourceNameTooLong,
   describeTrustFileIssue,
   endpointResourceName,
+  endpointSecretName,
   parseTrustFile,
   renderSigningSecret,
   type Endpoint,
@@ -97,14 +98,17 @@ export function editTrustFile(existingText: string | undefined, edit: EndpointEd
   if (index >= 0 && !edit.change) throw new UsageError(`endpoint ${trustId}/${endpointId} already exists in ${file}: pass --change to change it`);
   if (index < 0 && edit.change) throw new UsageError(`${file} has no endpoint ${endpointId} to change: leave out --change to add it`);
   const existing = index >= 0 ? document.endpoints[index]! : undefined;
-  const secretBase = `${edit.secretPrefix}${trustId}/${endpointId}`;
+  // Secret names are `<app>/<env>/signing|credentials/<ODS>/<endpoint>` (docs/guarantees.md 4.4): IAM tells the kinds apart.
+  if (!/^[A-Za-z0-9_+=.@-]+\/[A-Za-z0-9_+=.@-]+\/$/.test(edit.secretPrefix)) {
+    throw new UsageError(`--secret-prefix must be <app>/<env>/ (for example trust-callbacks/prod/), not ${edit.secretPrefix}`);
+  }
   const { auth, retryPolicy, conditions, ...scalars } = edit.fields;
   const endpoint = ordered(withoutUndefined({
     ...(existing ?? { id: endpointId }),
     ...scalars,
     ...(conditions ? { conditions: { ...(existing?.conditions as object | undefined), ...conditions } } : {}),
-    auth: authOf(existing?.auth as Record<string, unknown> | undefined, auth, `${secretBase}/auth`),
-    signingSecret: existing?.signingSecret ?? `${secretBase}/signing`,
+    auth: authOf(existing?.auth as Record<string, unknown> | undefined, auth, endpointSecretName(edit.secretPrefix, "credentials", trustId, endpointId)),
+    signingSecret: existing?.signingSecret ?? endpointSecretName(edit.secretPrefix, "signing", trustId, endpointId),
     ...(retryPolicy ? { retryPolicy: { ...(existing?.retryPolicy as object | undefined), ...retryPolicy } } : {}),
   }));
   const endpoints = [...document.endpoints];

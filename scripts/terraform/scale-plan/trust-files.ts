@@ -30,11 +30,11 @@ export function generatedTrust(index: number, environment: string): TrustConfigI
     contact: `integration-team-${host}`,
     endpoints: ENDPOINT_IDS.slice(0, 1 + (index % 3)).map((id, position) => {
       const type = AUTH_TYPES[(index + position) % AUTH_TYPES.length]!;
-      const credentialsSecret = `trust-callbacks/${environment}/${trustId}/${id}/auth`;
+      const credentialsSecret = `trust-callbacks/${environment}/credentials/${trustId}/${id}`;
       return {
         id,
         url: `https://${id}.${host}.example.nhs.uk/trust-callbacks`,
-        signingSecret: `trust-callbacks/${environment}/${trustId}/${id}/signing`,
+        signingSecret: `trust-callbacks/${environment}/signing/${trustId}/${id}`,
         description: `${id} of ${trustId}`,
         eventTypes: position === 1 ? ["conversation.closed"] : ["message.created", "message.read", "conversation.closed"],
         payloadProfile: position === 0 ? "full" : "minimal",

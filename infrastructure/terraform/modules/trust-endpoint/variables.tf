@@ -28,6 +28,8 @@ variable "endpoint" {
     description = optional(string, "")
     enabled     = optional(bool, true)
     url         = string
+    # The trust file always has it (the schema requires it); optional here so a test can leave it out.
+    signingSecret = optional(string)
     auth = object({
       type              = string
       credentialsSecret = string
@@ -53,6 +55,39 @@ variable "endpoint" {
   validation {
     condition     = startswith(var.endpoint.url, "https://")
     error_message = "endpoint url must start with https:// (EventBridge API destinations deliver over HTTPS only)."
+  }
+  # docs/guarantees.md 4.1, 4.2: the same rules as endpointUrlProblem() in schemas/src/trust-config.ts, on the same
+  # cases (schemas/fixtures/trust-file-refusals.json). A host is a DNS name of two or more labels ending in an
+  # alphabetic top-level domain: no IP literal in any spelling, no localhost or single-label host.
+  validation {
+    condition     = !strcontains(try(regex("^[a-z]+://([^/?#]*)", var.endpoint.url)[0], ""), "@")
+    error_message = "endpoint url must not carry user information (a name or password before @): credentials belong in the credentials secret."
+  }
+  validation {
+    condition     = can(regex("^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$", lower(replace(replace(regex("^[a-z]+://([^/?#]*)", var.endpoint.url)[0], "/^.*@/", ""), "/:[0-9]*$/", "")))) && !can(regex("\\.(local|localhost|localdomain|internal|intranet|lan|corp|private|home\\.arpa)$", lower(replace(replace(regex("^[a-z]+://([^/?#]*)", var.endpoint.url)[0], "/^.*@/", ""), "/:[0-9]*$/", ""))))
+    error_message = "endpoint url must name its host by a public DNS name (no IP address, no localhost or single-label host, nothing under .local, .internal, .home.arpa and the like): it could reach an internal address."
+  }
+  validation {
+    condition     = var.endpoint.auth.type != "oauth2_client_credentials" || !strcontains(try(regex("^[a-z]+://([^/?#]*)", coalesce(var.endpoint.auth.tokenUrl, "x"))[0], ""), "@")
+    error_message = "endpoint auth.tokenUrl must not carry user information (a name or password before @): credentials belong in the credentials secret."
+  }
+  validation {
+    condition     = var.endpoint.auth.type != "oauth2_client_credentials" || (can(regex("^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$", lower(replace(replace(regex("^[a-z]+://([^/?#]*)", coalesce(var.endpoint.auth.tokenUrl, "x"))[0], "/^.*@/", ""), "/:[0-9]*$/", "")))) && !can(regex("\\.(local|localhost|localdomain|internal|intranet|lan|corp|private|home\\.arpa)$", lower(replace(replace(regex("^[a-z]+://([^/?#]*)", coalesce(var.endpoint.auth.tokenUrl, "x"))[0], "/^.*@/", ""), "/:[0-9]*$/", "")))))
+    error_message = "endpoint auth.tokenUrl must name its host by a public DNS name (no IP address, no localhost or single-label host, nothing under .local, .internal, .home.arpa and the like): it could reach an internal address."
+  }
+  validation {
+    # docs/guarantees.md 4.3: not a header the webhook (Standard Webhooks, CloudEvents) or HTTP sets.
+    condition     = var.endpoint.auth.type != "api_key" || (!contains(["host", "content-type", "content-length", "content-encoding", "transfer-encoding", "connection", "upgrade", "te", "trailer", "keep-alive"], lower(coalesce(var.endpoint.auth.headerName, "!"))) && !can(regex("^(webhook-|ce-|proxy-|x-amz-|x-amzn-)", lower(coalesce(var.endpoint.auth.headerName, "!")))))
+    error_message = "endpoint auth.headerName must not be a header the webhook or HTTP sets (webhook-*, ce-*, Host, Content-Type, Content-Length, ...)."
+  }
+  validation {
+    # docs/guarantees.md 4.4: names IAM tells apart, each the endpoint's own (secretNamePattern() in schemas/src/trust-config.ts).
+    condition     = can(regex("^[A-Za-z0-9_+=.@-]+/[A-Za-z0-9_+=.@-]+/credentials/${var.trust_id}/${var.endpoint.id}$", var.endpoint.auth.credentialsSecret))
+    error_message = "endpoint auth.credentialsSecret must be <app>/<env>/credentials/${var.trust_id}/${var.endpoint.id} (this endpoint's own credentials secret)."
+  }
+  validation {
+    condition     = var.endpoint.signingSecret == null || can(regex("^[A-Za-z0-9_+=.@-]+/[A-Za-z0-9_+=.@-]+/signing/${var.trust_id}/${var.endpoint.id}$", coalesce(var.endpoint.signingSecret, "!")))
+    error_message = "endpoint signingSecret must be <app>/<env>/signing/${var.trust_id}/${var.endpoint.id} (this endpoint's own signing secret)."
   }
   validation {
     condition     = contains(["oauth2_client_credentials", "basic", "api_key"], var.endpoint.auth.type)

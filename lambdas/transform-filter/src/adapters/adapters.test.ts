@@ -25,6 +25,25 @@ describe("classifyAwsError", () => {
     expect(classifyAwsError(Object.assign(new Error("socket hang up"), { name: "Error" }), "op")).toBeInstanceOf(TransientError);
     expect(classifyAwsError(Object.assign(new Error("x"), { name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 } }), "op")).toBeInstanceOf(PermanentError);
   });
+
+  // Promise 1.2: with ownConfiguration (every call of the transform-filter Lambda), a refusal by our own deployment is
+  // retried; a fault of the request itself stays permanent.
+  it.each([
+    ["AccessDeniedException", 400, TransientError],
+    ["AccessDenied", 403, TransientError],
+    ["SomethingForbidden", 403, TransientError],
+    ["DisabledException", 400, TransientError],
+    ["KMSInvalidStateException", 409, TransientError],
+    ["KeyUnavailableException", 500, TransientError],
+    ["DecryptionFailure", 400, TransientError],
+    ["InvalidCiphertextException", 400, PermanentError],
+    ["IncorrectKeyException", 400, PermanentError],
+    ["ValidationException", 400, PermanentError],
+    ["ResourceNotFoundException", 400, PermanentError],
+  ] as const)("with ownConfiguration: %s (HTTP %i) is %o", (name, status, kind) => {
+    const error = Object.assign(new Error("x"), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status } });
+    expect(classifyAwsError(error, "op", { ownConfiguration: true })).toBeInstanceOf(kind);
+  });
 });
 
 describe("S3SubscriptionSource", () => {
@@ -88,17 +107,37 @@ describe("S3SubscriptionSource", () => {
     await subscriptions.get("RX1");
     clock = 61_000;
     expect(await subscriptions.get("RX1")).toMatchObject({ status: "found" });
+    // docs/guarantees.md 1.6, for the per-document source too: stale service is bounded (TTL + 5 minutes by default).
+    clock = 60_000 + 300_001;
+    await expect(subscriptions.get("RX1")).rejects.toBeInstanceOf(TransientError);
   });
 
-  it("treats access denied as permanent", async () => {
+  it("treats access denied as transient: an IAM slip is retried, never a quarantine (promise 1.2)", async () => {
     s3.on(GetObjectCommand).rejects(s3Error("AccessDenied", 403));
-    await expect(source().get("RX1")).rejects.toBeInstanceOf(PermanentError);
+    const error = await source().get("RX1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).not.toMatch(/invalid/);
   });
 });
 
 describe("KMS data keys", () => {
   const kms = mockClient(KMSClient);
   beforeEach(() => kms.reset());
+
+  // Promises 2.1 and 2.2: a key our configuration makes unusable is retried; only a corrupt or foreign ciphertext is "never".
+  it.each([
+    ["AccessDeniedException", 400, TransientError],
+    ["DisabledException", 400, TransientError],
+    ["KMSInvalidStateException", 400, TransientError],
+    ["KeyUnavailableException", 500, TransientError],
+    ["NotFoundException", 400, TransientError],
+    ["DependencyTimeoutException", 500, TransientError],
+    ["InvalidCiphertextException", 400, PermanentError],
+    ["IncorrectKeyException", 400, PermanentError],
+  ] as const)("Decrypt failing with %s (HTTP %i) is %o", async (name, status, kind) => {
+    kms.on(DecryptCommand).rejects(Object.assign(new Error("x"), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status } }));
+    await expect(new KmsDataKeyUnwrapper(kms as unknown as KMSClient).unwrap("AAAA", { trustId: "RX1" })).rejects.toBeInstanceOf(kind);
+  });
 
   it("decrypts with the encryption context and key id, and caches: one KMS call per distinct key", async () => {
     kms.on(DecryptCommand).resolves({ Plaintext: new Uint8Array(32).fill(7) });

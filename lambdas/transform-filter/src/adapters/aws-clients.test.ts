@@ -1,9 +1,14 @@
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../logger.ts";
 import { captureLogs } from "../testing/fixtures.ts";
 import { answerAtSdkLevel } from "../testing/sdk-answers.ts";
-import { awsClientConfig } from "./aws-clients.ts";
+import { TransientError } from "../core/errors.ts";
+import { awsClientConfig, awsTimeoutsFor } from "./aws-clients.ts";
+import { S3SubscriptionSource } from "./s3-subscriptions.ts";
 
 const PLAINTEXT = "Patient in bay 4 deteriorating";
 
@@ -61,4 +66,45 @@ describe("awsClientConfig", () => {
       expect.objectContaining({ level: "warn", message: "AWS SDK warning", sdkWarning: "socket usage at capacity=50" }),
     ]);
   });
+});
+
+// docs/guarantees.md 1.5: a hung call ends as a transient timeout, all its attempts within half the function's timeout.
+describe("AWS call timeouts", () => {
+  it.each([10_000, 30_000, 60_000, 300_000, 900_000])("for a function timeout of %i ms, one call's attempts take at most half of it", (lambdaTimeoutMs) => {
+    const { connectionTimeoutMs, requestTimeoutMs, maxAttempts } = awsTimeoutsFor(lambdaTimeoutMs);
+    expect(maxAttempts * (connectionTimeoutMs + requestTimeoutMs)).toBeLessThanOrEqual(lambdaTimeoutMs / 2);
+    expect(connectionTimeoutMs).toBeGreaterThanOrEqual(400);
+    expect(requestTimeoutMs).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("sets them on every client built from the shared config, requestTimeout as an error, not a warning", () => {
+    const config = awsClientConfig(createLogger({ level: "info" }, captureLogs().destination), awsTimeoutsFor(60_000));
+    expect(config.requestHandler).toEqual({ connectionTimeout: 2_000, requestTimeout: 8_000, throwOnRequestTimeout: true });
+    expect(config.maxAttempts).toBe(3);
+  });
+
+  it("a server that accepts and never answers: the subscription read fails as transient, within the timeouts", async () => {
+    const sockets: Socket[] = [];
+    const server = createServer(() => {}); // never answers
+    server.on("connection", (socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const s3 = new S3Client({
+        ...awsClientConfig(createLogger({ level: "info" }, captureLogs().destination), awsTimeoutsFor(1_200)),
+        region: "eu-west-2",
+        endpoint: `http://127.0.0.1:${port}`,
+        forcePathStyle: true,
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      });
+      const source = new S3SubscriptionSource(s3, { bucket: "b", prefix: "subscriptions/", ttlMs: 60_000, logger: createLogger({ level: "silent" }) });
+      const started = Date.now();
+      const error = await source.get("RX1").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransientError);
+      expect(Date.now() - started).toBeLessThan(1_200);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 10_000);
 });

@@ -11,7 +11,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { PermanentError, TransientError } from "../core/errors.ts";
+import { TransientError } from "../core/errors.ts";
 import type { ConversationBinding } from "../core/ports.ts";
 import { sdkError } from "../testing/sdk-faults.ts";
 import { BINDING_KEY_ATTRIBUTE, DynamoDbConversationBindings } from "./dynamodb-bindings.ts";
@@ -142,8 +142,8 @@ describe("DynamoDbConversationBindings under faults (aws-sdk-client-mock)", () =
     expect(dynamo.commandCalls(BatchGetItemCommand)).toHaveLength(3);
   });
 
-  it("classifies SDK errors at the edge: throttling and timeouts are transient, a refusal permanent", async () => {
-    for (const [fault, kind] of [["throttled", TransientError], ["timeout", TransientError], ["server", TransientError], ["denied", PermanentError]] as const) {
+  it("classifies SDK errors at the edge: throttling, timeouts and an access refusal (our configuration, promise 1.2) are transient", async () => {
+    for (const [fault, kind] of [["throttled", TransientError], ["timeout", TransientError], ["server", TransientError], ["denied", TransientError]] as const) {
       dynamo.reset();
       dynamo.on(BatchGetItemCommand).rejects(sdkError(fault));
       dynamo.on(PutItemCommand).rejects(sdkError(fault));

@@ -112,7 +112,7 @@ export class DynamoDbConversationBindings implements ConversationBindingStore {
       return this.remember(id, found(binding));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) && (error as { name?: string })?.name !== "ConditionalCheckFailedException") {
-        throw classifyAwsError(error, `DynamoDB PutItem ${this.options.tableName}`);
+        throw classifyAwsError(error, `DynamoDB PutItem ${this.options.tableName}`, { ownConfiguration: true });
       }
       const item = (error as ConditionalCheckFailedException).Item ?? (await this.readOne(id));
       const existing = item && fromItem(item);
@@ -133,7 +133,7 @@ export class DynamoDbConversationBindings implements ConversationBindingStore {
       try {
         response = await this.client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
       } catch (error) {
-        throw classifyAwsError(error, `DynamoDB BatchGetItem ${tableName}`);
+        throw classifyAwsError(error, `DynamoDB BatchGetItem ${tableName}`, { ownConfiguration: true });
       }
       for (const item of response.Responses?.[tableName] ?? []) {
         const id = item[BINDING_KEY_ATTRIBUTE]?.S;
@@ -165,7 +165,7 @@ export class DynamoDbConversationBindings implements ConversationBindingStore {
       );
       return response.Item;
     } catch (error) {
-      throw classifyAwsError(error, `DynamoDB GetItem ${this.options.tableName}`);
+      throw classifyAwsError(error, `DynamoDB GetItem ${this.options.tableName}`, { ownConfiguration: true });
     }
   }
 

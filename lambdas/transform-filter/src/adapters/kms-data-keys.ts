@@ -1,6 +1,6 @@
 import { DecryptCommand, type KMSClient } from "@aws-sdk/client-kms";
 import type { LRUCache } from "lru-cache";
-import { PermanentError } from "../core/errors.ts";
+import { PermanentError, TransientError } from "../core/errors.ts";
 import type { DataKeyUnwrapper } from "../core/ports.ts";
 import { classifyAwsError } from "./aws-errors.ts";
 import { freshValue, refreshingCache } from "./refreshing-cache.ts";
@@ -24,7 +24,13 @@ export class KmsDataKeyUnwrapper implements DataKeyUnwrapper {
         }),
       ));
     } catch (error) {
-      throw classifyAwsError(error, "KMS Decrypt");
+      // NotFoundException names the key (ours, deleted or mistyped in KeyId), never the ciphertext: a deploy fixes it.
+      // InvalidCiphertextException and IncorrectKeyException say the ciphertext is corrupt or another key's: permanent.
+      // https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html#API_Decrypt_Errors
+      if ((error as { name?: unknown } | undefined)?.name === "NotFoundException") {
+        throw new TransientError("KMS Decrypt: NotFoundException: the KMS key was not found", { cause: error });
+      }
+      throw classifyAwsError(error, "KMS Decrypt", { ownConfiguration: true });
     }
     if (!plaintext || plaintext.length !== 32) throw new PermanentError("KMS Decrypt: data key is not 32 bytes");
     return Buffer.from(plaintext);

@@ -35,7 +35,7 @@ export class S3QuarantineSink implements QuarantineSink {
         }),
       );
     } catch (error) {
-      throw classifyAwsError(error, `S3 PutObject ${key}`);
+      throw classifyAwsError(error, `S3 PutObject ${key}`, { ownConfiguration: true });
     }
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { GetObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { TransientError } from "../core/errors.ts";
 import { silentLogger } from "../testing/fakes.ts";
 import { trustConfig } from "../testing/fixtures.ts";
 import { s3Object } from "../testing/sdk-faults.ts";
@@ -110,5 +111,28 @@ describe("S3IndexedSubscriptionSource", () => {
     s3.on(GetObjectCommand, { Key: "subscriptions/RYJ.json" }).rejects(new S3ServiceException({ name: "NoSuchKey", $fault: "client", $metadata: { httpStatusCode: 404 }, message: "no" }));
     const lookup = await source().get("RYJ");
     expect(lookup.status === "failed" && lookup.retry).toBe("later");
+  });
+
+  // docs/guarantees.md 1.6: stale service is bounded; past the bound the records are handed back, not routed on a guess.
+  it("staleness bound: serves a stale index while it cannot be revalidated, up to the bound, then fails transient until S3 answers", async () => {
+    const subscriptions = new S3IndexedSubscriptionSource(s3 as unknown as S3Client, {
+      bucket: "b", indexKey: "subscriptions/index.json", ttlMs: 60_000, maxStaleMs: 300_000, logger: silentLogger(), now: () => clock, random: () => 0.5,
+    });
+    s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolvesOnce(s3Object(index({ RX1: "bus-0" }), '"i1"'))
+      .rejects(new S3ServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "Access Denied" }));
+    expect((await subscriptions.get("RX1")).status).toBe("found");
+
+    clock = 60_000 + 299_000; // past the TTL, within the bound: served stale while revalidation fails
+    expect((await subscriptions.get("RX1")).status).toBe("found");
+    await new Promise((resolve) => setImmediate(resolve));
+
+    clock = 60_000 + 300_001; // past the bound: never stale service
+    await expect(subscriptions.get("RX1")).rejects.toBeInstanceOf(TransientError);
+    expect(subscriptions.cached("RX1")).toBeUndefined();
+
+    documents.RX1 = JSON.stringify(trustConfig("RX1", [{}], { enabled: false }));
+    s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolves(s3Object(index({ RX1: "bus-0" }), '"i2"'));
+    const back = await subscriptions.get("RX1"); // S3 answers again: the current document, switched off
+    expect(back.status === "found" && back.value.config.enabled).toBe(false);
   });
 });

@@ -2,12 +2,12 @@ import { createHash } from "node:crypto";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { TransientError } from "../core/errors.ts";
+import { TransientError, describeError } from "../core/errors.ts";
 import type { Subscription, SubscriptionLookup, SubscriptionSource } from "../core/ports.ts";
 import { failed, found, notFound, type Failed, type Found } from "../core/result.ts";
 import { classifyAwsError, httpStatusOf, isMissingObject } from "./aws-errors.ts";
 import { jitteredTtl } from "./refreshing-cache.ts";
-import { readSubscriptionDocument } from "./s3-subscriptions.ts";
+import { DEFAULT_MAX_STALE_MS, readSubscriptionDocument } from "./s3-subscriptions.ts";
 
 /** subscriptions/index.json as Terraform writes it (infrastructure/terraform/root/main.tf). */
 const SubscriptionIndex = z.object({
@@ -22,6 +22,12 @@ export interface S3IndexedSubscriptionSourceOptions {
   indexKey: string;
   /** How long the index is used before it is revalidated (in the background, jittered ±20%). */
   ttlMs: number;
+  /**
+   * How long past its TTL an index that cannot be revalidated is still served (default 5 minutes). Past it, `get`
+   * waits for a revalidation and, if S3 still does not answer, fails transient: records are handed back, never
+   * routed on an index that may have switched a trust off since (docs/guarantees.md 1.6).
+   */
+  maxStaleMs?: number;
   logger: Logger;
   now?: () => number;
   random?: () => number;
@@ -73,11 +79,21 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
     return cached?.sha256 === entry.sha256 ? cached.lookup : undefined;
   }
 
-  /** The index to use now: a cold container waits for it; a stale one starts a background revalidation. */
+  /**
+   * The index to use now: a cold container waits for it; a stale one starts a background revalidation; one stale
+   * past `maxStaleMs` is waited for like a cold one, and its failure is the caller's.
+   */
   private async currentIndex(): Promise<CachedIndex> {
-    if (!this.index) {
+    const tooStale = this.index && this.now() >= this.index.expiresAt + (this.options.maxStaleMs ?? DEFAULT_MAX_STALE_MS);
+    if (!this.index || tooStale) {
       this.loading ??= this.loadIndex().finally(() => (this.loading = undefined));
-      await this.loading;
+      try {
+        await this.loading;
+      } catch (error) {
+        if (!tooStale) throw error;
+        throw new TransientError(`subscription index ${this.options.indexKey} is stale past its bound and could not be revalidated: ${describeError(error)}`);
+      }
+      if (this.now() >= this.index!.expiresAt) throw new TransientError(`subscription index ${this.options.indexKey} could not be revalidated`);
       return this.index!;
     }
     if (this.now() >= this.index.expiresAt && !this.loading) {
@@ -109,7 +125,7 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
         this.index.expiresAt = expiresAt;
         return;
       }
-      throw classifyAwsError(error, `S3 GetObject ${indexKey}`);
+      throw classifyAwsError(error, `S3 GetObject ${indexKey}`, { ownConfiguration: true });
     }
   }
 
@@ -132,7 +148,7 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
     } catch (error) {
       // Listed but absent: the index and the documents are mid-deploy. Retry; never filter on a guess.
       if (isMissingObject(error)) return failed("later", `subscription document ${entry.key} is listed in the index but missing`);
-      throw classifyAwsError(error, `S3 GetObject ${entry.key}`);
+      throw classifyAwsError(error, `S3 GetObject ${entry.key}`, { ownConfiguration: true });
     }
   }
 }

@@ -51,7 +51,7 @@ export class S3SubscriptionVersions implements SubscriptionVersionSource {
     } catch (error) {
       // The version was deleted (lifecycle: config_noncurrent_version_days) or never existed: not found, for good.
       if (isMissingObject(error)) return notFound(`version ${version} of ${key} no longer exists`);
-      throw classifyAwsError(error, `S3 GetObject ${key} version ${version}`);
+      throw classifyAwsError(error, `S3 GetObject ${key} version ${version}`, { ownConfiguration: true });
     }
   }
 }

@@ -22,6 +22,9 @@ function describeIssue(issue: TrustFileIssue): string {
   return describeTrustFileIssue(issue);
 }
 
+/** How long past its TTL a subscription document or index that cannot be revalidated is still served, by default. */
+export const DEFAULT_MAX_STALE_MS = 5 * 60_000;
+
 interface CachedDocument {
   lookup: SubscriptionLookup;
   etag?: string;
@@ -36,6 +39,8 @@ export interface S3SubscriptionSourceOptions {
   prefix: string;
   /** How long a document is used without asking S3 again. */
   ttlMs: number;
+  /** How long past `ttlMs` the last good version is served while S3 cannot be read (default 5 minutes). */
+  maxStaleMs?: number;
   logger: Logger;
   now?: () => number;
 }
@@ -93,8 +98,10 @@ export class S3SubscriptionSource implements SubscriptionSource {
         this.documents.set(trustId, { lookup: unknown, checkedAt: now });
         return unknown;
       }
-      const classified = classifyAwsError(error, `S3 GetObject ${key}`);
-      if (cached?.lastGood && classified.name === "TransientError") {
+      const classified = classifyAwsError(error, `S3 GetObject ${key}`, { ownConfiguration: true });
+      // Stale service is bounded (docs/guarantees.md 1.6): past it, the records are handed back instead.
+      const withinBound = cached !== undefined && now - cached.checkedAt < this.options.ttlMs + (this.options.maxStaleMs ?? DEFAULT_MAX_STALE_MS);
+      if (cached?.lastGood && classified.name === "TransientError" && withinBound) {
         // Serve the stale good version rather than stall the shard; try S3 again on the next batch.
         this.options.logger.warn({ trustId, key, error: classified.message }, "S3 unavailable; using cached subscription");
         return cached.lastGood;

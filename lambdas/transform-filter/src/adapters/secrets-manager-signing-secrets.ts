@@ -33,7 +33,7 @@ export class SecretsManagerSigningSecrets implements SigningSecretSource {
         try {
           ({ SecretString: value } = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId })));
         } catch (error) {
-          throw classifyAwsError(error, `Secrets Manager GetSecretValue ${secretId}`);
+          throw classifyAwsError(error, `Secrets Manager GetSecretValue ${secretId}`, { ownConfiguration: true });
         }
         const parsed = value ? parseSigningSecret(value) : undefined;
         if (parsed?.status !== "valid") {

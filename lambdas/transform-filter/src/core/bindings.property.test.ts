@@ -35,7 +35,7 @@ const toConfig = (shape: DocumentShape): TrustConfig =>
     "RX1",
     shape.endpoints.flatMap((e, i) =>
       e.present
-        ? [{ id: `ep${i + 1}`, enabled: e.enabled, eventTypes: e.eventTypes, payloadProfile: "minimal" as const, signingSecret: `tc/RX1/ep${i + 1}/${e.secret}` }]
+        ? [{ id: `ep${i + 1}`, enabled: e.enabled, eventTypes: e.eventTypes, payloadProfile: "minimal" as const, signingSecret: `tc/${e.secret}/signing/RX1/ep${i + 1}` }]
         : [],
     ),
     { enabled: shape.enabled },
@@ -77,7 +77,7 @@ describe("conversation bindings under random conversations, document changes and
         const documents = new VersionedSubscriptions([toConfig(initial)]);
         const store = new LocalConversationBindings(() => clock);
         const secrets = new InMemorySecrets();
-        for (let i = 1; i <= 3; i++) for (const s of ["a", "b"]) secrets.values.set(`tc/RX1/ep${i}/${s}`, newSigningSecret());
+        for (let i = 1; i <= 3; i++) for (const s of ["a", "b"]) secrets.values.set(`tc/${s}/signing/RX1/ep${i}`, newSigningSecret());
         const publisher = new RecordingPublisher();
         const deps = {
           keys: keyProvider,

@@ -94,14 +94,14 @@ describe("conversation bindings", () => {
     t.change(trust([], { only: "ep1" }));
     expect((await t.run([["c", "message.created"]])).endpointsOf(0)).toEqual(["ep1"]);
 
-    t.change(trust(["message.created"], { ep2: { signingSecret: "tc/RX1/ep2/signing-rotated" } }));
+    t.change(trust(["message.created"], { ep2: { signingSecret: "tc/rotated/signing/RX1/ep2" } }));
     const rotated = await t.run([["c", "message.created"]]);
     expect(rotated.endpointsOf(0)).toEqual(["ep1", "ep2"]);
     // ep2's entry is signed with the rotated key.
     const ep2 = t.publisher.published.map((entry) => JSON.parse(entry.Detail) as CallbackDetail).at(-1)!;
     expect(ep2.event.endpointid).toBe("ep2");
     const at = new Date(Number(ep2.webhook.timestamp) * 1000);
-    expect(signWebhook(ep2.event.id, ep2.event, t.secrets.values.get("tc/RX1/ep2/signing-rotated")!, at)).toEqual(ep2.webhook);
+    expect(signWebhook(ep2.event.id, ep2.event, t.secrets.values.get("tc/rotated/signing/RX1/ep2")!, at)).toEqual(ep2.webhook);
   });
 
   it("uses the current document, and counts it, for a conversation with no binding or an expired one", async () => {

@@ -1,4 +1,5 @@
 import {
+  FieldNotUtf8,
   dataKeyEncryptionContext,
   fieldAad,
   mapSensitiveFields,
@@ -44,6 +45,8 @@ export interface DecryptedData {
   data: Record<string, unknown>;
   /** Paths of fields that could not be decrypted; each is `null` in `data`. Never holds plaintext. */
   undecryptable: { path: string; reason: string }[];
+  /** Paths of fields that decrypted to bytes that are not UTF-8: the record is quarantined (docs/guarantees.md 3.1). */
+  notText: string[];
 }
 
 /**
@@ -52,6 +55,7 @@ export interface DecryptedData {
  */
 export function decryptEventData(event: PlatformEvent, keys: ReadonlyMap<string, UnwrappedKey>): DecryptedData {
   const undecryptable: DecryptedData["undecryptable"] = [];
+  const notText: string[] = [];
   const aad = fieldAad(event.trustId, event.eventId);
   const data = mapSensitiveFields(event, (value, path) => {
     if (!isEncrypted(value)) return value;
@@ -62,12 +66,13 @@ export function decryptEventData(event: PlatformEvent, keys: ReadonlyMap<string,
     }
     try {
       return openField(value, key.value, aad);
-    } catch {
-      undecryptable.push({ path, reason: "ciphertext failed authentication" });
+    } catch (error) {
+      if (error instanceof FieldNotUtf8) notText.push(path);
+      else undecryptable.push({ path, reason: "ciphertext failed authentication" });
       return null;
     }
   });
-  return { data, undecryptable };
+  return { data, undecryptable, notText };
 }
 
 /** The event's data for the `minimal` profile: every sensitive field removed, identifiers kept. */

@@ -75,7 +75,7 @@ describe("signing-key rotation, through processBatch", () => {
     expect(details).toEqual([]);
     expect(result.outcomes[0]!.state).toBe("quarantined");
     expect(quarantine.entries[0]!.endpointFailures).toEqual([
-      { endpointId: "ep1", reason: expect.stringMatching(/^signing secret tc\/RX1\/ep1\/signing: no signing key is active at 2026-11-22T12:00:00.000Z/) },
+      { endpointId: "ep1", reason: expect.stringMatching(/^signing secret tc\/test\/signing\/RX1\/ep1: no signing key is active at 2026-11-22T12:00:00.000Z/) },
     ]);
     expect(JSON.stringify(quarantine.entries)).not.toContain(oldKey.slice(6));
   });

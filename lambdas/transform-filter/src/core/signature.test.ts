@@ -3,7 +3,7 @@ import canonicalize from "canonicalize";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { NoActiveSigningKey, canonicalJson, signWebhook, signingKeysAt } from "./signature.ts";
+import { NoActiveSigningKey, canonicalJson, isSigningKeyDecoded, setSigningKeyCacheSize, signWebhook, signingKeysAt } from "./signature.ts";
 
 describe("signWebhook", () => {
   it("produces signatures the standardwebhooks library verifies over the canonical body", () => {
@@ -99,5 +99,31 @@ describe("canonicalJson", () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
     expect(() => canonicalJson(cycle)).toThrow();
+  });
+});
+
+// docs/guarantees.md 6.4: decoded signing keys are kept for a bounded number, and a retired key is not kept.
+describe("the decoded signing key cache", () => {
+  const key = () => `whsec_${randomBytes(32).toString("base64")}`;
+
+  it("holds at most its bound, however many keys sign", () => {
+    setSigningKeyCacheSize(8);
+    const at = new Date("2026-11-22T12:00:00Z");
+    const all = Array.from({ length: 50 }, key);
+    for (const secret of all) signWebhook("ce-1", { a: 1 }, secret, at);
+    expect(all.filter(isSigningKeyDecoded).length).toBeLessThanOrEqual(8);
+    expect(isSigningKeyDecoded(all.at(-1)!)).toBe(true); // the most recent stay
+  });
+
+  it("drops a key once its notAfter has passed, when its secret is next read", () => {
+    setSigningKeyCacheSize(100);
+    const [current, previous] = [key(), key()];
+    const secret = { version: 1 as const, keys: [{ key: current }, { key: previous, notAfter: "2026-11-23T11:00:00Z" }] };
+    const during = new Date("2026-11-23T10:00:00Z");
+    signWebhook("ce-1", { a: 1 }, signingKeysAt(secret, during), during);
+    expect([isSigningKeyDecoded(current), isSigningKeyDecoded(previous)]).toEqual([true, true]);
+    const after = new Date("2026-11-23T11:00:00Z");
+    signWebhook("ce-2", { a: 1 }, signingKeysAt(secret, after), after);
+    expect([isSigningKeyDecoded(current), isSigningKeyDecoded(previous)]).toEqual([true, false]);
   });
 });

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { parseSigningSecret, type SigningSecret } from "@trust-callbacks/schemas";
+import { LRUCache } from "lru-cache";
 import { configure } from "safe-stable-stringify";
 import type { SigningSecretValue } from "./ports.ts";
 
@@ -30,7 +31,19 @@ export function canonicalJson(body: unknown): string {
   return text;
 }
 
-const keys = new Map<string, Buffer>();
+/**
+ * Decoded signing keys, least recently used first out, at most `setSigningKeyCacheSize` of them (the Lambda sizes it
+ * from SIGNING_SECRET_CACHE_SIZE × MAX_SIGNING_KEYS); a key past its `notAfter` is dropped by `signingKeysAt`
+ * (docs/guarantees.md 6.4). Each decoded key is zeroed when it leaves.
+ */
+let keys = new LRUCache<string, Buffer>({ max: 5000, dispose: (key) => key.fill(0) });
+export function setSigningKeyCacheSize(max: number): void {
+  if (keys.max === max) return;
+  keys.clear();
+  keys = new LRUCache<string, Buffer>({ max, dispose: (key) => key.fill(0) });
+}
+/** Whether `secret` is held decoded (tests of the bound and of retirement). */
+export const isSigningKeyDecoded = (secret: string): boolean => keys.has(secret);
 const keyFor = (secret: string): Buffer => {
   let key = keys.get(secret);
   if (!key) {
@@ -113,7 +126,12 @@ const parsedText = (text: string): SigningSecret => {
 export function signingKeysAt(secret: SigningSecretValue, at: Date): readonly string[] {
   const schedule = scheduleOf(typeof secret === "string" ? parsedText(secret) : secret);
   const time = at.getTime();
-  const keys = time < schedule.firstEnd ? schedule.keys : schedule.keys.filter((_, index) => time < schedule.ends[index]!);
-  if (keys.length === 0) throw new NoActiveSigningKey(`no signing key is active at ${at.toISOString()}: every key's notAfter has passed`);
-  return keys;
+  if (time < schedule.firstEnd) return schedule.keys;
+  const active: string[] = [];
+  schedule.keys.forEach((key, index) => {
+    if (time < schedule.ends[index]!) active.push(key);
+    else keys.delete(key); // retired: not kept decoded
+  });
+  if (active.length === 0) throw new NoActiveSigningKey(`no signing key is active at ${at.toISOString()}: every key's notAfter has passed`);
+  return active;
 }

@@ -14,7 +14,8 @@ variables {
   endpoint = {
     id                 = "ehr"
     url                = "https://ehr.rx1.example.nhs.uk/callbacks"
-    auth               = { type = "oauth2_client_credentials", credentialsSecret = "tc/RX1/ehr/auth", tokenUrl = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write", "callbacks.read"] }
+    signingSecret      = "tc/test/signing/RX1/ehr"
+    auth               = { type = "oauth2_client_credentials", credentialsSecret = "tc/test/credentials/RX1/ehr", tokenUrl = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write", "callbacks.read"] }
     rateLimitPerSecond = 25
     retryPolicy        = { maximumEventAgeSeconds = 3600, maximumRetryAttempts = 50 }
   }
@@ -42,7 +43,7 @@ run "oauth_connection_destination_rule_and_target" {
       force  = true
       connections = [{
         name              = "trust-callbacks-test-RX1-ehr"
-        credentialsSecret = "tc/RX1/ehr/auth"
+        credentialsSecret = "tc/test/credentials/RX1/ehr"
         auth              = "oauth2_client_credentials"
         tokenUrl          = "https://login.rx1.example.nhs.uk/oauth2/token"
         scopes            = ["callbacks.write", "callbacks.read"]
@@ -124,7 +125,7 @@ run "basic_auth" {
     endpoint = {
       id   = "pas"
       url  = "https://pas.rx1.example.nhs.uk/hooks"
-      auth = { type = "basic", credentialsSecret = "tc/RX1/pas/auth" }
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/pas" }
     }
   }
   assert {
@@ -132,7 +133,7 @@ run "basic_auth" {
     error_message = "basic auth renders a BASIC connection with placeholders"
   }
   assert {
-    condition     = jsondecode(aws_lambda_invocation.first_sync.input).connections[0].auth == "basic" && jsondecode(aws_lambda_invocation.first_sync.input).connections[0].credentialsSecret == "tc/RX1/pas/auth"
+    condition     = jsondecode(aws_lambda_invocation.first_sync.input).connections[0].auth == "basic" && jsondecode(aws_lambda_invocation.first_sync.input).connections[0].credentialsSecret == "tc/test/credentials/RX1/pas"
     error_message = "the apply-time sync tells the function the kind and the secret"
   }
   assert {
@@ -147,7 +148,7 @@ run "api_key_auth" {
     endpoint = {
       id   = "bi"
       url  = "https://bi.rx1.example.nhs.uk/hooks"
-      auth = { type = "api_key", headerName = "x-api-key", credentialsSecret = "tc/RX1/bi/auth" }
+      auth = { type = "api_key", headerName = "x-api-key", credentialsSecret = "tc/test/credentials/RX1/bi" }
     }
   }
   assert {
@@ -177,7 +178,7 @@ run "rejects_plain_http_url" {
     endpoint = {
       id   = "ehr"
       url  = "http://ehr.rx1.example.nhs.uk/callbacks"
-      auth = { type = "basic", credentialsSecret = "tc/RX1/ehr/auth" }
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
     }
   }
   expect_failures = [var.endpoint]
@@ -189,7 +190,7 @@ run "rejects_unknown_auth_type" {
     endpoint = {
       id   = "ehr"
       url  = "https://ehr.rx1.example.nhs.uk/callbacks"
-      auth = { type = "digest", credentialsSecret = "tc/RX1/ehr/auth" }
+      auth = { type = "digest", credentialsSecret = "tc/test/credentials/RX1/ehr" }
     }
   }
   expect_failures = [var.endpoint]
@@ -201,7 +202,7 @@ run "rejects_rate_limit_out_of_range" {
     endpoint = {
       id                 = "ehr"
       url                = "https://ehr.rx1.example.nhs.uk/callbacks"
-      auth               = { type = "basic", credentialsSecret = "tc/RX1/ehr/auth" }
+      auth               = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
       rateLimitPerSecond = 500
     }
   }
@@ -217,7 +218,7 @@ run "names_an_endpoint_of_exactly_64_characters" {
     endpoint = {
       id   = jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[2].endpointId
       url  = "https://ehr.example.nhs.uk/cb"
-      auth = { type = "basic", credentialsSecret = "tc/auth" }
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/${jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[2].trustId}/${jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[2].endpointId}" }
     }
   }
   assert {
@@ -234,7 +235,7 @@ run "refuses_a_name_over_64_characters_instead_of_cutting_it" {
     endpoint = {
       id   = jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[3].endpointId
       url  = "https://ehr.example.nhs.uk/cb"
-      auth = { type = "basic", credentialsSecret = "tc/auth" }
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/${jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[3].trustId}/${jsondecode(file("../../../../schemas/fixtures/endpoint-resource-names.json")).cases[3].endpointId}" }
     }
   }
   expect_failures = [var.endpoint]
@@ -250,4 +251,360 @@ run "rejects_a_credentials_secret_arn" {
     }
   }
   expect_failures = [var.endpoint]
+}
+
+# docs/guarantees.md 4.1-4.4: the cases shared with schemas/src/trust-file-refusals.test.ts (the same verdicts).
+
+run "refuses_url_case_1_userinfo" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[1].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_url_case_3_metadata_ip" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[3].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_url_case_4_ipv6_ula" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[4].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_url_case_5_private_ipv4" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[5].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_url_case_6_localhost" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[6].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_url_case_7_single_label" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[7].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_url_case_8_dot_local" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[8].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_url_case_9_dot_internal" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[9].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_url_case_11_decimal_ip" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[11].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_token_url_case_1_userinfo" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = "https://ehr.rx1.example.nhs.uk/callbacks"
+      auth = { type = "oauth2_client_credentials", tokenUrl = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[1].url, credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_token_url_case_3_metadata_ip" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = "https://ehr.rx1.example.nhs.uk/callbacks"
+      auth = { type = "oauth2_client_credentials", tokenUrl = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[3].url, credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_token_url_case_9_dot_internal" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = "https://ehr.rx1.example.nhs.uk/callbacks"
+      auth = { type = "oauth2_client_credentials", tokenUrl = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[9].url, credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "accepts_url_case_0" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[0].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  assert {
+    condition     = aws_cloudwatch_event_api_destination.this.invocation_endpoint == jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[0].url
+    error_message = "a public https URL is accepted as written"
+  }
+}
+
+run "accepts_url_case_15" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[15].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  assert {
+    condition     = aws_cloudwatch_event_api_destination.this.invocation_endpoint == jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[15].url
+    error_message = "a public https URL is accepted as written"
+  }
+}
+
+run "accepts_url_case_16" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[16].url
+      auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  assert {
+    condition     = aws_cloudwatch_event_api_destination.this.invocation_endpoint == jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).urls[16].url
+    error_message = "a public https URL is accepted as written"
+  }
+}
+
+run "refuses_api_key_header_case_2_webhook_signature" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = "https://ehr.rx1.example.nhs.uk/callbacks"
+      auth = { type = "api_key", headerName = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).apiKeyHeaders[2].headerName, credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_api_key_header_case_4_host" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = "https://ehr.rx1.example.nhs.uk/callbacks"
+      auth = { type = "api_key", headerName = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).apiKeyHeaders[4].headerName, credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_api_key_header_case_5_content_type" {
+  command = plan
+  variables {
+    endpoint = {
+      id   = "ehr"
+      url  = "https://ehr.rx1.example.nhs.uk/callbacks"
+      auth = { type = "api_key", headerName = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).apiKeyHeaders[5].headerName, credentialsSecret = "tc/test/credentials/RX1/ehr" }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_secret_names_case_1" {
+  command = plan
+  variables {
+    trust_id = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[1].trustId
+    endpoint = {
+      id            = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[1].endpointId
+      url           = "https://ehr.rx1.example.nhs.uk/callbacks"
+      signingSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[1].signingSecret
+      auth          = { type = "basic", credentialsSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[1].credentialsSecret }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_secret_names_case_2" {
+  command = plan
+  variables {
+    trust_id = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[2].trustId
+    endpoint = {
+      id            = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[2].endpointId
+      url           = "https://ehr.rx1.example.nhs.uk/callbacks"
+      signingSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[2].signingSecret
+      auth          = { type = "basic", credentialsSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[2].credentialsSecret }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_secret_names_case_3" {
+  command = plan
+  variables {
+    trust_id = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[3].trustId
+    endpoint = {
+      id            = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[3].endpointId
+      url           = "https://ehr.rx1.example.nhs.uk/callbacks"
+      signingSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[3].signingSecret
+      auth          = { type = "basic", credentialsSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[3].credentialsSecret }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_secret_names_case_4" {
+  command = plan
+  variables {
+    trust_id = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[4].trustId
+    endpoint = {
+      id            = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[4].endpointId
+      url           = "https://ehr.rx1.example.nhs.uk/callbacks"
+      signingSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[4].signingSecret
+      auth          = { type = "basic", credentialsSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[4].credentialsSecret }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_secret_names_case_5" {
+  command = plan
+  variables {
+    trust_id = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[5].trustId
+    endpoint = {
+      id            = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[5].endpointId
+      url           = "https://ehr.rx1.example.nhs.uk/callbacks"
+      signingSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[5].signingSecret
+      auth          = { type = "basic", credentialsSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[5].credentialsSecret }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_secret_names_case_6" {
+  command = plan
+  variables {
+    trust_id = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[6].trustId
+    endpoint = {
+      id            = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[6].endpointId
+      url           = "https://ehr.rx1.example.nhs.uk/callbacks"
+      signingSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[6].signingSecret
+      auth          = { type = "basic", credentialsSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[6].credentialsSecret }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_secret_names_case_7" {
+  command = plan
+  variables {
+    trust_id = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[7].trustId
+    endpoint = {
+      id            = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[7].endpointId
+      url           = "https://ehr.rx1.example.nhs.uk/callbacks"
+      signingSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[7].signingSecret
+      auth          = { type = "basic", credentialsSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[7].credentialsSecret }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "refuses_secret_names_case_8" {
+  command = plan
+  variables {
+    trust_id = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[8].trustId
+    endpoint = {
+      id            = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[8].endpointId
+      url           = "https://ehr.rx1.example.nhs.uk/callbacks"
+      signingSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[8].signingSecret
+      auth          = { type = "basic", credentialsSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[8].credentialsSecret }
+    }
+  }
+  expect_failures = [var.endpoint]
+}
+
+run "accepts_secret_names_case_0" {
+  command = plan
+  variables {
+    trust_id = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[0].trustId
+    endpoint = {
+      id            = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[0].endpointId
+      url           = "https://ehr.rx1.example.nhs.uk/callbacks"
+      signingSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[0].signingSecret
+      auth          = { type = "basic", credentialsSecret = jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[0].credentialsSecret }
+    }
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_invocation.first_sync.input).connections[0].credentialsSecret == jsondecode(file("../../../../schemas/fixtures/trust-file-refusals.json")).secretNames[0].credentialsSecret
+    error_message = "the endpoint's own credentials secret is accepted"
+  }
 }

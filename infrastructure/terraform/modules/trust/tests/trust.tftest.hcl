@@ -18,9 +18,9 @@ variables {
     name    = "Example NHS Trust"
     enabled = true
     endpoints = [
-      { id = "ehr", url = "https://ehr.example.nhs.uk/cb", signingSecret = "tc/RX1/ehr/signing", auth = { type = "basic", credentialsSecret = "tc/RX1/ehr/auth" } },
-      { id = "pas", url = "https://pas.example.nhs.uk/cb", signingSecret = "tc/RX1/pas/signing", auth = { type = "api_key", headerName = "x-api-key", credentialsSecret = "tc/RX1/pas/auth" } },
-      { id = "bi", url = "https://bi.example.nhs.uk/cb", signingSecret = "tc/RX1/bi/signing", auth = { type = "oauth2_client_credentials", tokenUrl = "https://login.example.nhs.uk/token", credentialsSecret = "tc/RX1/bi/auth" } },
+      { id = "ehr", url = "https://ehr.example.nhs.uk/cb", signingSecret = "tc/test/signing/RX1/ehr", auth = { type = "basic", credentialsSecret = "tc/test/credentials/RX1/ehr" } },
+      { id = "pas", url = "https://pas.example.nhs.uk/cb", signingSecret = "tc/test/signing/RX1/pas", auth = { type = "api_key", headerName = "x-api-key", credentialsSecret = "tc/test/credentials/RX1/pas" } },
+      { id = "bi", url = "https://bi.example.nhs.uk/cb", signingSecret = "tc/test/signing/RX1/bi", auth = { type = "oauth2_client_credentials", tokenUrl = "https://login.example.nhs.uk/token", credentialsSecret = "tc/test/credentials/RX1/bi" } },
     ]
   }
 }
@@ -53,7 +53,7 @@ run "one_dlq_and_one_set_of_delivery_resources_per_endpoint" {
     error_message = "the trust file is uploaded unchanged as its subscription document"
   }
   assert {
-    condition     = output.signing_secret_names == tolist(["tc/RX1/ehr/signing", "tc/RX1/pas/signing", "tc/RX1/bi/signing"])
+    condition     = output.signing_secret_names == tolist(["tc/test/signing/RX1/ehr", "tc/test/signing/RX1/pas", "tc/test/signing/RX1/bi"])
     error_message = "the trust reports its signing secrets so the Lambda may read exactly those"
   }
 }

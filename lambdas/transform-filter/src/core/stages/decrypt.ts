@@ -11,8 +11,10 @@ export interface DecryptResult extends StageResult<ReadableRecord> {
 
 /**
  * Decrypt: the data keys of the records some endpoint receives in full, each distinct key unwrapped once,
- * then their fields opened. A key that is unavailable for now: retry. A key refused for good, or a field
- * that fails authentication: the field is delivered as null and listed. Records only minimal endpoints
+ * then their fields opened. A key that is unavailable for now, or refused by our own configuration (adapters
+ * classify those as transient): retry. A key refused for good (a corrupt or foreign wrapped key), or a field that fails
+ * authentication: the field is delivered as null and listed (docs/guarantees.md 2.1, 2.2). A field that decrypts to
+ * bytes that are not UTF-8: the record is quarantined (3.1). Records only minimal endpoints
  * receive pass on untouched.
  */
 export async function decrypt(
@@ -57,6 +59,10 @@ export async function decrypt(
       continue;
     }
     const plaintext = decryptEventData(record.event, usable);
+    if (plaintext.notText.length > 0) {
+      result.decided.push(decide(record, "quarantined", `decrypted text is not valid UTF-8 (in ${plaintext.notText.join(", ")})`));
+      continue;
+    }
     result.undecryptableFields += plaintext.undecryptable.length;
     // Field by field, not a spread: once per record on the hot path.
     const readable: ReadableRecord = { position: record.position, recordId: record.recordId, record: record.record, event: record.event, endpoints: record.endpoints, plaintext };
