@@ -28,7 +28,7 @@ describe("parseDeployArgs", () => {
     [["plan-summary", "--title", "t", "--fail-on-changes"], /^plan-summary needs at least one NAME=FILE$/],
     [["plan-summary", "--title", "t", "a=1.json", "a=2.json"], /^a is given twice$/],
     [["lint-workflows", "--fail-on-changes"], /^lint-workflows does not take --fail-on-changes$/],
-    [["account", "--nope"], /Unknown option/],
+    [["account", "--nope"], /^unknown option --nope; the options are /],
   ])("%j is a usage error: %s", (argv, message) => {
     expect(() => parseDeployArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
   });

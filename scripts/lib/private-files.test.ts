@@ -76,8 +76,12 @@ describe("local files that may hold PHI or secrets (docs/guarantees.md 6.1)", ()
     expectPrivate(file!);
     chmodSync(dirname(file!), 0o755);
     chmodSync(file!, 0o644);
-    FileQuarantineStore.write(dir, quarantined); // the same record again, over wider modes
-    expectPrivate(file!);
+    // The same record again, into a directory widened meanwhile: never over the first file (promise 7.1), so the
+    // second is a file of its own, private, and its directory private again.
+    const second = FileQuarantineStore.write(dir, quarantined);
+    expect(join(dir, second)).not.toBe(file);
+    expectPrivate(join(dir, second));
+    expect(statSync(dirname(file!)).mode & 0o777).toBe(0o700);
   });
 
   it("the local secrets file: 0600 in 0700, also in a directory that was there before", () => {

@@ -97,7 +97,7 @@ describe("parseSupportArgs: rotate-signing-key and add-endpoint", () => {
     }],
     [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--change", "--rate-limit", "5"], { name: "add-endpoint", ...awsEndpoint, change: true, trust: "RX1", endpoint: "ehr", fields: { rateLimitPerSecond: 5 } }],
     [["add-endpoint", "--trusts", "t", "--trust", "RX1", "--endpoint", "ehr", "--change", "--url", "http://127.0.0.1:1/x"], {
-      name: "add-endpoint", ...aws, target: localTarget("t"), change: true, trust: "RX1", endpoint: "ehr", fields: { url: "http://127.0.0.1:1/x" }, secretPrefix: "local/", namePrefix: "trust-callbacks-local",
+      name: "add-endpoint", ...aws, target: localTarget("t"), change: true, trust: "RX1", endpoint: "ehr", fields: { url: "http://127.0.0.1:1/x" }, secretPrefix: "trust-callbacks/local/", namePrefix: "trust-callbacks-local",
     }],
     [["add-endpoint", "--env", "prod", "--secret-prefix", "tc/prod/", "--name-prefix", "tc-prod", "--trust", "RX1", "--endpoint", "ehr", "--change", "--profile", "full"], {
       name: "add-endpoint", ...awsEndpoint, secretPrefix: "tc/prod/", namePrefix: "tc-prod", change: true, trust: "RX1", endpoint: "ehr", fields: { payloadProfile: "full" },

@@ -430,7 +430,7 @@ function parseSecretCommand(name: "rotate-signing-key" | "add-endpoint", values:
     change: values.change,
     ...(values["trust-name"] !== undefined ? { trustName: values["trust-name"] } : {}),
     fields,
-    secretPrefix: values["secret-prefix"] ?? (env ? `trust-callbacks/${env}/` : "local/"),
+    secretPrefix: values["secret-prefix"] ?? (env ? `trust-callbacks/${env}/` : "trust-callbacks/local/"),
     namePrefix: values["name-prefix"] ?? `trust-callbacks-${deployment}`,
     ...(values["kms-key"] !== undefined ? { kmsKeyId: values["kms-key"] } : {}),
   };

@@ -37,8 +37,8 @@ const trust = (retryPolicy?: { maximumEventAgeSeconds: number }): TrustConfig =>
         url: "https://ehr.example/cb",
         eventTypes: ["message.created"],
         payloadProfile: "full",
-        auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: "tc/test/RX1/ehr/auth" },
-        signingSecret: "tc/test/RX1/ehr/signing",
+        auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: "tc/test/credentials/RX1/ehr" },
+        signingSecret: "tc/test/signing/RX1/ehr",
         ...(retryPolicy ? { retryPolicy } : {}),
       },
     ],
@@ -46,9 +46,9 @@ const trust = (retryPolicy?: { maximumEventAgeSeconds: number }): TrustConfig =>
 
 function fileStore(value?: string) {
   const file = join(mkdtempSync(join(tmpdir(), "rotate-")), "secrets.json");
-  if (value !== undefined) writeFileSync(file, JSON.stringify({ "tc/test/RX1/ehr/signing": value }));
+  if (value !== undefined) writeFileSync(file, JSON.stringify({ "tc/test/signing/RX1/ehr": value }));
   const store = new FileSecretStore(file);
-  const stored = () => (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>)["tc/test/RX1/ehr/signing"]!;
+  const stored = () => (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>)["tc/test/signing/RX1/ehr"]!;
   return { file, store, stored };
 }
 
@@ -158,7 +158,7 @@ describe("rotateSigningKey against the local secrets file", () => {
   it("names what is wrong with a missing or malformed secret, an unknown trust or endpoint, never quoting a value", async () => {
     await expect(rotateSigningKey(request({ store: fileStore().store }))).rejects.toThrow(/has no value in .*secrets\.json: create it first \(add-endpoint\)/);
     const malformed = rotateSigningKey(request({ store: fileStore("hunter2").store }));
-    await expect(malformed).rejects.toThrow(/signing secret tc\/test\/RX1\/ehr\/signing is neither a whsec_ signing key/);
+    await expect(malformed).rejects.toThrow(/signing secret tc\/test\/signing\/RX1\/ehr is neither a whsec_ signing key/);
     await expect(malformed).rejects.not.toThrow(/hunter2/);
     await expect(rotateSigningKey(request({ store: fileStore(OLD).store, trustId: "RX9" }))).rejects.toThrow(expect.objectContaining({ name: "UsageError", message: "no trust RX9 in the trust files; known: RX1" }));
     await expect(rotateSigningKey(request({ store: fileStore(OLD).store, endpointId: "pager" }))).rejects.toThrow(expect.objectContaining({ name: "UsageError", message: "trust RX1 has no endpoint pager; its endpoints: ehr" }));
@@ -266,10 +266,10 @@ describe("SecretsManagerStore (Secrets Manager mocked at the SDK)", () => {
 
     expect(result.outcome).toBe("rotated");
     const put = sm.commandCalls(PutSecretValueCommand)[0]!.args[0].input;
-    expect(put).toMatchObject({ SecretId: "tc/test/RX1/ehr/signing", VersionStages: [PENDING_STAGE], ClientRequestToken: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(put).toMatchObject({ SecretId: "tc/test/signing/RX1/ehr", VersionStages: [PENDING_STAGE], ClientRequestToken: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(parseSigningSecret(put.SecretString!)).toMatchObject({ status: "valid", secret: { keys: [{ key: NEW }, { key: OLD }] } });
     expect(sm.commandCalls(UpdateSecretVersionStageCommand)[0]!.args[0].input).toEqual({
-      SecretId: "tc/test/RX1/ehr/signing", VersionStage: "AWSCURRENT", MoveToVersionId: "v-new", RemoveFromVersionId: "v-old",
+      SecretId: "tc/test/signing/RX1/ehr", VersionStage: "AWSCURRENT", MoveToVersionId: "v-new", RemoveFromVersionId: "v-old",
     });
   });
 
@@ -285,7 +285,7 @@ describe("SecretsManagerStore (Secrets Manager mocked at the SDK)", () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: OLD, VersionId: "v-old" });
     sm.on(PutSecretValueCommand).rejects(Object.assign(new Error("User is not authorized to perform secretsmanager:PutSecretValue"), { name: "AccessDeniedException" }));
     const error = (await rotateSigningKey(request({ store: store() })).catch((e: unknown) => e)) as Error;
-    expect(error.message).toMatch(/^Secrets Manager PutSecretValue tc\/test\/RX1\/ehr\/signing: AccessDeniedException/);
+    expect(error.message).toMatch(/^Secrets Manager PutSecretValue tc\/test\/signing\/RX1\/ehr: AccessDeniedException/);
     expect(error.message).not.toContain(NEW.slice(6));
   });
 

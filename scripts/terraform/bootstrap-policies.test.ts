@@ -176,7 +176,7 @@ describe("the plan role", () => {
   });
 
   it.each<[string, string]>([
-    ["a secret's value", arn("secretsmanager", "secret:trust-callbacks/prod/RX1/ehr/signing-AbCdEf")],
+    ["a secret's value", arn("secretsmanager", "secret:trust-callbacks/prod/signing/RX1/ehr-AbCdEf")],
     ["dead letters", arn("sqs", `${P}-RX1-dlq`)],
     ["stream records", arn("kinesis", `stream/${P}-conversation-events`)],
     ["log events", arn("logs", `log-group:/aws/lambda/${P}-transform-filter:log-stream:x`)],
@@ -281,7 +281,7 @@ describe("the deploy role", () => {
     ["the bootstrap's state", "s3:PutObject", `${BUCKET}/bootstrap/terraform.tfstate`, {}, undefined, "ExplicitlyDenied"],
     ["a role of any other name", "iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/admin`, {}, undefined, "ImplicitlyDenied"],
     ["a managed policy on a stack role", "iam:AttachRolePolicy", `arn:aws:iam::${ACCOUNT}:role/${P}-pipe`, {}, undefined, "ImplicitlyDenied"],
-    ["a secret's value", "secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/RX1/ehr/signing-AbCdEf"), {}, undefined, "ImplicitlyDenied"],
+    ["a secret's value", "secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/signing/RX1/ehr-AbCdEf"), {}, undefined, "ImplicitlyDenied"],
     ["dead letters", "sqs:ReceiveMessage", arn("sqs", `${P}-RX1-dlq`), {}, undefined, "ImplicitlyDenied"],
     ["a bucket outside the stacks", "s3:PutBucketPolicy", "arn:aws:s3:::some-other-bucket", {}, undefined, "ImplicitlyDenied"],
     ["the dashboard of an environment whose name starts like this one's", "cloudwatch:PutDashboard", `arn:aws:cloudwatch::${ACCOUNT}:dashboard/${P}2`, {}, undefined, "ImplicitlyDenied"],

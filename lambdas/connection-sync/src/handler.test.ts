@@ -22,9 +22,9 @@ const KEY = env.CONNECTION_KMS_KEY_ARN;
 const VERSION = { ehr: "a1b2c3d4-0000-4000-8000-00000000e4b2", pas: "a1b2c3d4-0000-4000-8000-0000000009a5", bi: "a1b2c3d4-0000-4000-8000-0000000000b1" };
 const OLD_VERSION = "a1b2c3d4-0000-4000-8000-0000000000aa";
 const versionOf: Record<string, string> = {
-  "trust-callbacks/test/RX1/ehr/auth": VERSION.ehr,
-  "trust-callbacks/test/RX1/pas/auth": VERSION.pas,
-  "trust-callbacks/test/R0A/bi/auth": VERSION.bi,
+  "trust-callbacks/test/credentials/RX1/ehr": VERSION.ehr,
+  "trust-callbacks/test/credentials/RX1/pas": VERSION.pas,
+  "trust-callbacks/test/credentials/R0A/bi": VERSION.bi,
 };
 const context = { awsRequestId: "req-1" };
 const EHR = `${PREFIX}-RX1-ehr`;
@@ -33,17 +33,17 @@ const BI = `${PREFIX}-R0A-bi`;
 const map = {
   version: 1,
   connections: {
-    [EHR]: { credentialsSecret: "trust-callbacks/test/RX1/ehr/auth", auth: "oauth2_client_credentials", tokenUrl: "https://login.rx1.example.nhs.uk/oauth2/token", scopes: ["callbacks.write"] },
-    [PAS]: { credentialsSecret: "trust-callbacks/test/RX1/pas/auth", auth: "basic" },
-    [BI]: { credentialsSecret: "trust-callbacks/test/R0A/bi/auth", auth: "api_key" },
+    [EHR]: { credentialsSecret: "trust-callbacks/test/credentials/RX1/ehr", auth: "oauth2_client_credentials", tokenUrl: "https://login.rx1.example.nhs.uk/oauth2/token", scopes: ["callbacks.write"] },
+    [PAS]: { credentialsSecret: "trust-callbacks/test/credentials/RX1/pas", auth: "basic" },
+    [BI]: { credentialsSecret: "trust-callbacks/test/credentials/R0A/bi", auth: "api_key" },
   },
 };
 // Values that must never appear in a log line, a metric, an answer or an error.
 const SECRETS = { clientSecret: "cs-Zq81-never-logged", password: "pw-Lm42-never-logged", apiKey: "ak-Xy93-never-logged" };
 const secretValues = {
-  "trust-callbacks/test/RX1/ehr/auth": JSON.stringify({ client_id: "rx1-ehr-client", client_secret: SECRETS.clientSecret }),
-  "trust-callbacks/test/RX1/pas/auth": JSON.stringify({ username: "rx1-pas", password: SECRETS.password }),
-  "trust-callbacks/test/R0A/bi/auth": JSON.stringify({ api_key: SECRETS.apiKey }),
+  "trust-callbacks/test/credentials/RX1/ehr": JSON.stringify({ client_id: "rx1-ehr-client", client_secret: SECRETS.clientSecret }),
+  "trust-callbacks/test/credentials/RX1/pas": JSON.stringify({ username: "rx1-pas", password: SECRETS.password }),
+  "trust-callbacks/test/credentials/R0A/bi": JSON.stringify({ api_key: SECRETS.apiKey }),
 };
 const at = (iso: string) => new Date(iso);
 const SECRETS_CREATED = at("2026-11-20T10:00:00Z");
@@ -107,9 +107,9 @@ function setup(options: { logLevel?: string } = {}) {
 const applyRequest = {
   action: "sync",
   connections: [
-    { name: EHR, credentialsSecret: "trust-callbacks/test/RX1/ehr/auth", auth: "oauth2_client_credentials", tokenUrl: "https://login.rx1.example.nhs.uk/oauth2/token", scopes: ["callbacks.write"] },
-    { name: PAS, credentialsSecret: "trust-callbacks/test/RX1/pas/auth", auth: "basic" },
-    { name: BI, credentialsSecret: "trust-callbacks/test/R0A/bi/auth", auth: "api_key" },
+    { name: EHR, credentialsSecret: "trust-callbacks/test/credentials/RX1/ehr", auth: "oauth2_client_credentials", tokenUrl: "https://login.rx1.example.nhs.uk/oauth2/token", scopes: ["callbacks.write"] },
+    { name: PAS, credentialsSecret: "trust-callbacks/test/credentials/RX1/pas", auth: "basic" },
+    { name: BI, credentialsSecret: "trust-callbacks/test/credentials/R0A/bi", auth: "api_key" },
   ],
 };
 
@@ -219,8 +219,8 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
 
   it("a missing or malformed secret is a clear error for its connection only; the others are still synced, and apply stops with every reason", async () => {
     const { sm, handler, updates, lines, assertNoSecretValue } = setup();
-    sm.on(GetSecretValueCommand, { SecretId: "trust-callbacks/test/RX1/ehr/auth" }).rejects(awsError("ResourceNotFoundException", 400));
-    sm.on(GetSecretValueCommand, { SecretId: "trust-callbacks/test/RX1/pas/auth" }).resolves({ SecretString: `{"username": "rx1-pas", "password": ${JSON.stringify(SECRETS.password)}`, CreatedDate: SECRETS_CREATED });
+    sm.on(GetSecretValueCommand, { SecretId: "trust-callbacks/test/credentials/RX1/ehr" }).rejects(awsError("ResourceNotFoundException", 400));
+    sm.on(GetSecretValueCommand, { SecretId: "trust-callbacks/test/credentials/RX1/pas" }).resolves({ SecretString: `{"username": "rx1-pas", "password": ${JSON.stringify(SECRETS.password)}`, CreatedDate: SECRETS_CREATED });
 
     const error = await handler(applyRequest, context).then(
       () => undefined,
@@ -230,8 +230,8 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
     expect(error).toBeInstanceOf(SyncFailed);
     const message = (error as Error).message;
     expect(message).toMatch(/^2 of 3 connection\(s\) not synced/);
-    expect(message).toContain(`${EHR}: secret trust-callbacks/test/RX1/ehr/auth not found`);
-    expect(message).toContain(`${PAS}: secret trust-callbacks/test/RX1/pas/auth is not a JSON object (basic needs {"username": "...", "password": "..."})`);
+    expect(message).toContain(`${EHR}: secret trust-callbacks/test/credentials/RX1/ehr not found`);
+    expect(message).toContain(`${PAS}: secret trust-callbacks/test/credentials/RX1/pas is not a JSON object (basic needs {"username": "...", "password": "..."})`);
     expect(updates().map((update) => update.Name)).toEqual([BI]);
     expect(lines.filter((line) => line.includes('"connection not synced"'))).toHaveLength(2);
     assertNoSecretValue(message);
@@ -239,7 +239,7 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
 
   it("in a reconcile, a connection with a bad secret is counted as failed and does not fail the run", async () => {
     const { eb, sm, handler, updates, metrics } = setup();
-    sm.on(GetSecretValueCommand, { SecretId: "trust-callbacks/test/R0A/bi/auth" }).resolves({ SecretString: JSON.stringify({ apikey: "typo" }), CreatedDate: SECRETS_CREATED });
+    sm.on(GetSecretValueCommand, { SecretId: "trust-callbacks/test/credentials/R0A/bi" }).resolves({ SecretString: JSON.stringify({ apikey: "typo" }), CreatedDate: SECRETS_CREATED });
     eb.on(ListConnectionsCommand).resolves({
       Connections: [BI, PAS].map((name) => ({ Name: name, ConnectionState: "DEAUTHORIZED", AuthorizationType: name === BI ? "API_KEY" : "BASIC", LastModifiedTime: at("2026-11-01T00:00:00Z") })),
     });
@@ -258,8 +258,8 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
     const event = {
       source: "aws.secretsmanager",
       "detail-type": "Secret Label Updated",
-      resources: ["arn:aws:secretsmanager:eu-west-2:123456789012:secret:trust-callbacks/test/RX1/pas/auth-AbCdEf"],
-      detail: { name: "trust-callbacks/test/RX1/pas/auth", labelUpdated: "AWSCURRENT", versionId: "v2" },
+      resources: ["arn:aws:secretsmanager:eu-west-2:123456789012:secret:trust-callbacks/test/credentials/RX1/pas-AbCdEf"],
+      detail: { name: "trust-callbacks/test/credentials/RX1/pas", labelUpdated: "AWSCURRENT", versionId: "v2" },
     };
 
     const result = await handler(event, context);
@@ -272,7 +272,7 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
   it("leaves a connection alone when a repeated event finds the secret's current version already on it", async () => {
     const { eb, handler, updates } = setup();
     eb.on(DescribeConnectionCommand, { Name: PAS }).resolves({ ...described[PAS], Description: `basic credentials from secret version ${VERSION.pas}` });
-    const event = { source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/RX1/pas/auth", labelUpdated: "AWSCURRENT" } };
+    const event = { source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/credentials/RX1/pas", labelUpdated: "AWSCURRENT" } };
 
     const result = await handler(event, context);
 
@@ -287,8 +287,8 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
     const { eb, sm, handler, updates } = setup();
     // The connection was changed after the version now current was created: dates alone would call it in step.
     eb.on(DescribeConnectionCommand, { Name: PAS }).resolves({ ...described[PAS], LastModifiedTime: at("2026-11-21T00:00:00Z"), Description: `basic credentials from secret version ${onConnection}` });
-    sm.on(GetSecretValueCommand, { SecretId: "trust-callbacks/test/RX1/pas/auth" }).resolves({ SecretString: secretValues["trust-callbacks/test/RX1/pas/auth"], VersionId: current, CreatedDate: created });
-    const event = { source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/RX1/pas/auth", labelUpdated: "AWSCURRENT", versionId: current } };
+    sm.on(GetSecretValueCommand, { SecretId: "trust-callbacks/test/credentials/RX1/pas" }).resolves({ SecretString: secretValues["trust-callbacks/test/credentials/RX1/pas"], VersionId: current, CreatedDate: created });
+    const event = { source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/credentials/RX1/pas", labelUpdated: "AWSCURRENT", versionId: current } };
 
     const result = await handler(event, context);
 
@@ -328,8 +328,8 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
 
   it("filters on purpose what is not a credentials change: another label, a signing secret, an unknown payload", async () => {
     const { eb, sm, handler } = setup();
-    const label = await handler({ source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/RX1/pas/auth", labelUpdated: "AWSPREVIOUS" } }, context);
-    const signing = await handler({ source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/RX1/pas/signing", labelUpdated: "AWSCURRENT" } }, context);
+    const label = await handler({ source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/credentials/RX1/pas", labelUpdated: "AWSPREVIOUS" } }, context);
+    const signing = await handler({ source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/signing/RX1/pas", labelUpdated: "AWSCURRENT" } }, context);
     const unknown = await handler({ hello: "world" }, context);
 
     expect(label).toMatchObject({ action: "ignored" });
@@ -342,7 +342,7 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
   it("hands a secret event back for retry when EventBridge throttles the update, and says nothing of AWS's message", async () => {
     const { eb, handler } = setup();
     eb.on(UpdateConnectionCommand).rejects(awsError("ThrottlingException", 400));
-    const event = { source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/RX1/pas/auth", labelUpdated: "AWSCURRENT" } };
+    const event = { source: "aws.secretsmanager", "detail-type": "Secret Label Updated", detail: { name: "trust-callbacks/test/credentials/RX1/pas", labelUpdated: "AWSCURRENT" } };
 
     await expect(handler(event, context)).rejects.toThrow(`1 of 1 connection(s) not synced: ${PAS}: UpdateConnection: TransientError: EventBridge UpdateConnection ${PAS}: ThrottlingException (HTTP 400)`);
   });

@@ -12,18 +12,18 @@ const trust = TrustConfig.parse({
       url: "http://127.0.0.1:9000/cb",
       eventTypes: ["message.created"],
       payloadProfile: "minimal",
-      auth: { type: "oauth2_client_credentials", tokenUrl: "http://127.0.0.1:9000/token", scopes: ["callbacks.write"], credentialsSecret: "local/RX1/ehr/auth" },
-      signingSecret: "local/RX1/ehr/signing",
+      auth: { type: "oauth2_client_credentials", tokenUrl: "http://127.0.0.1:9000/token", scopes: ["callbacks.write"], credentialsSecret: "trust-callbacks/local/credentials/RX1/ehr" },
+      signingSecret: "trust-callbacks/local/signing/RX1/ehr",
     },
-    { id: "pas", url: "http://127.0.0.1:9001/cb", eventTypes: ["message.created"], payloadProfile: "minimal", auth: { type: "basic", credentialsSecret: "local/RX1/pas/auth" }, signingSecret: "local/RX1/pas/signing" },
-    { id: "bi", url: "http://127.0.0.1:9002/cb", eventTypes: ["message.created"], payloadProfile: "minimal", auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: "local/RX1/bi/auth" }, signingSecret: "local/RX1/bi/signing" },
+    { id: "pas", url: "http://127.0.0.1:9001/cb", eventTypes: ["message.created"], payloadProfile: "minimal", auth: { type: "basic", credentialsSecret: "trust-callbacks/local/credentials/RX1/pas" }, signingSecret: "trust-callbacks/local/signing/RX1/pas" },
+    { id: "bi", url: "http://127.0.0.1:9002/cb", eventTypes: ["message.created"], payloadProfile: "minimal", auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: "trust-callbacks/local/credentials/RX1/bi" }, signingSecret: "trust-callbacks/local/signing/RX1/bi" },
   ],
 });
 const PREFIX = "trust-callbacks-local";
 const values = {
-  "local/RX1/ehr/auth": JSON.stringify({ client_id: "ehr-client", client_secret: "ehr-secret" }),
-  "local/RX1/pas/auth": JSON.stringify({ username: "pas", password: "pas-password" }),
-  "local/RX1/bi/auth": JSON.stringify({ api_key: "bi-key" }),
+  "trust-callbacks/local/credentials/RX1/ehr": JSON.stringify({ client_id: "ehr-client", client_secret: "ehr-secret" }),
+  "trust-callbacks/local/credentials/RX1/pas": JSON.stringify({ username: "pas", password: "pas-password" }),
+  "trust-callbacks/local/credentials/RX1/bi": JSON.stringify({ api_key: "bi-key" }),
 };
 
 /** A clock the test moves: secrets and connections are stamped with it, like the services' own times. */
@@ -49,11 +49,11 @@ describe("the local pipeline's connections, synced by the same core as the Lambd
 
   it("a missing secret fails only its connection", async () => {
     const connections = InMemoryConnections.forTrusts(PREFIX, [trust]);
-    const { "local/RX1/pas/auth": _missing, ...others } = values;
+    const { "trust-callbacks/local/credentials/RX1/pas": _missing, ...others } = values;
 
     const report = await syncLocalConnections({ namePrefix: PREFIX, trusts: [trust], connections, secrets: new LocalSecrets(others) });
 
-    expect(report.outcomes.find((o) => o.connection === `${PREFIX}-RX1-pas`)).toMatchObject({ status: "failed", why: expect.stringContaining("secret local/RX1/pas/auth not found") });
+    expect(report.outcomes.find((o) => o.connection === `${PREFIX}-RX1-pas`)).toMatchObject({ status: "failed", why: expect.stringContaining("secret trust-callbacks/local/credentials/RX1/pas not found") });
     expect(connections.credentials(`${PREFIX}-RX1-pas`)).toBeUndefined();
     expect(connections.credentials(`${PREFIX}-RX1-bi`)).toBeDefined();
   });
@@ -65,8 +65,8 @@ describe("the local pipeline's connections, synced by the same core as the Lambd
     await syncLocalConnections({ namePrefix: PREFIX, trusts: [trust], connections, secrets });
     time.tick();
 
-    secrets.put("local/RX1/pas/auth", JSON.stringify({ username: "pas", password: "rotated" }));
-    const changed = await syncLocalConnections({ namePrefix: PREFIX, trusts: [trust], connections, secrets, request: { action: "secret-changed", secretName: "local/RX1/pas/auth" } });
+    secrets.put("trust-callbacks/local/credentials/RX1/pas", JSON.stringify({ username: "pas", password: "rotated" }));
+    const changed = await syncLocalConnections({ namePrefix: PREFIX, trusts: [trust], connections, secrets, request: { action: "secret-changed", secretName: "trust-callbacks/local/credentials/RX1/pas" } });
     expect(changed.counts).toMatchObject({ updated: 1 });
     expect(connections.credentials(`${PREFIX}-RX1-pas`)).toMatchObject({ password: "rotated" });
     time.tick();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { credentialsUpdate } from "./credentials.ts";
 import type { ConnectionDetails, ExpectedCredentials } from "./model.ts";
 
-const expected = (kind: ExpectedCredentials["kind"]): ExpectedCredentials => ({ connection: "tc-test-RX1-ehr", secretName: "tc/test/RX1/ehr/auth", kind });
+const expected = (kind: ExpectedCredentials["kind"]): ExpectedCredentials => ({ connection: "tc-test-RX1-ehr", secretName: "tc/test/credentials/RX1/ehr", kind });
 const connection: ConnectionDetails = { name: "tc-test-RX1-ehr", state: "AUTHORIZED" };
 const SECRET = "s3cr3t-value-never-in-a-reason";
 
@@ -90,7 +90,7 @@ describe("credentialsUpdate", () => {
     const result = credentialsUpdate(expected("basic"), connection, secret);
     expect(result.status).toBe("failed");
     const text = result.status === "failed" ? result.reason : "";
-    expect(text).toContain("secret tc/test/RX1/ehr/auth");
+    expect(text).toContain("secret tc/test/credentials/RX1/ehr");
     expect(text).toContain(reason);
     expect(text).toContain('basic needs {"username": "...", "password": "..."}');
     expect(text).not.toContain(SECRET);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseTrigger, secretNameOf } from "./trigger.ts";
 
-const ARN = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:trust-callbacks/test/RX1/ehr/auth-AbCdEf";
+const ARN = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:trust-callbacks/test/credentials/RX1/ehr-AbCdEf";
 
 describe("parseTrigger", () => {
   it.each([
@@ -15,23 +15,23 @@ describe("parseTrigger", () => {
     ["the CLI's names", { action: "sync", force: false, connections: ["tc-RX1-ehr"] }, { request: { action: "sync", force: false, connections: [{ name: "tc-RX1-ehr" }] }, source: "direct" }],
     [
       "Secret Label Updated (AWSCURRENT)",
-      { source: "aws.secretsmanager", "detail-type": "Secret Label Updated", resources: [ARN], detail: { name: "trust-callbacks/test/RX1/ehr/auth", labelUpdated: "AWSCURRENT", versionId: "v" } },
-      { request: { action: "secret-changed", secretName: "trust-callbacks/test/RX1/ehr/auth" }, source: "secretsmanager:Secret Label Updated" },
+      { source: "aws.secretsmanager", "detail-type": "Secret Label Updated", resources: [ARN], detail: { name: "trust-callbacks/test/credentials/RX1/ehr", labelUpdated: "AWSCURRENT", versionId: "v" } },
+      { request: { action: "secret-changed", secretName: "trust-callbacks/test/credentials/RX1/ehr" }, source: "secretsmanager:Secret Label Updated" },
     ],
     [
       "CloudTrail PutSecretValue (ARN in the response)",
       { source: "aws.secretsmanager", "detail-type": "AWS API Call via CloudTrail", detail: { eventName: "PutSecretValue", requestParameters: { secretId: "whatever" }, responseElements: { arn: ARN } } },
-      { request: { action: "secret-changed", secretName: "trust-callbacks/test/RX1/ehr/auth" }, source: "secretsmanager:AWS API Call via CloudTrail:PutSecretValue" },
+      { request: { action: "secret-changed", secretName: "trust-callbacks/test/credentials/RX1/ehr" }, source: "secretsmanager:AWS API Call via CloudTrail:PutSecretValue" },
     ],
     [
       "CloudTrail UpdateSecret before February 2024 (aRN)",
       { source: "aws.secretsmanager", "detail-type": "AWS API Call via CloudTrail", detail: { eventName: "UpdateSecret", responseElements: { aRN: ARN } } },
-      { request: { action: "secret-changed", secretName: "trust-callbacks/test/RX1/ehr/auth" }, source: "secretsmanager:AWS API Call via CloudTrail:UpdateSecret" },
+      { request: { action: "secret-changed", secretName: "trust-callbacks/test/credentials/RX1/ehr" }, source: "secretsmanager:AWS API Call via CloudTrail:UpdateSecret" },
     ],
     [
       "CloudTrail RotationSucceeded",
       { source: "aws.secretsmanager", "detail-type": "AWS Service Event via CloudTrail", detail: { eventName: "RotationSucceeded", additionalEventData: { SecretId: ARN } } },
-      { request: { action: "secret-changed", secretName: "trust-callbacks/test/RX1/ehr/auth" }, source: "secretsmanager:AWS Service Event via CloudTrail:RotationSucceeded" },
+      { request: { action: "secret-changed", secretName: "trust-callbacks/test/credentials/RX1/ehr" }, source: "secretsmanager:AWS Service Event via CloudTrail:RotationSucceeded" },
     ],
   ])("reads %s", (_name, payload, trigger) => {
     expect(parseTrigger(payload)).toEqual(trigger);
@@ -50,7 +50,7 @@ describe("parseTrigger", () => {
   });
 
   it("takes a secret's name from its ARN, and a name as it is", () => {
-    expect(secretNameOf(ARN)).toBe("trust-callbacks/test/RX1/ehr/auth");
-    expect(secretNameOf("trust-callbacks/test/RX1/ehr/auth")).toBe("trust-callbacks/test/RX1/ehr/auth");
+    expect(secretNameOf(ARN)).toBe("trust-callbacks/test/credentials/RX1/ehr");
+    expect(secretNameOf("trust-callbacks/test/credentials/RX1/ehr")).toBe("trust-callbacks/test/credentials/RX1/ehr");
   });
 });
