@@ -62,6 +62,7 @@ resource "aws_lambda_function" "transform_filter" {
       BINDINGS_TABLE            = aws_dynamodb_table.bindings.name
       BINDING_TTL_DAYS          = tostring(var.lambda.binding_ttl_days)
       LOG_LEVEL                 = var.lambda.log_level
+      LAMBDA_TIMEOUT_SECONDS    = tostring(var.lambda.timeout_seconds) # sizes every AWS call's timeouts (guarantees 1.5)
       NODE_OPTIONS              = "--enable-source-maps --max-semi-space-size=${local.v8_semi_space_mb}"
     }
   }

@@ -40,6 +40,23 @@ resource "aws_cloudwatch_metric_alarm" "quarantined" {
   alarm_actions       = [aws_sns_topic.alarms.arn]
 }
 
+# docs/guarantees.md 2.2: a delivery went out with a field it could not decrypt (a corrupt or foreign ciphertext,
+# listed in data.undecryptableFields). One is one too many: clinical content did not reach the trust.
+resource "aws_cloudwatch_metric_alarm" "decrypt_failures" {
+  alarm_name          = "${local.name}-decrypt-failures"
+  alarm_description   = "A delivery was sent with a field that could not be decrypted (corrupt or foreign ciphertext; named in its data.undecryptableFields). Ask the platform team which events carried it."
+  namespace           = "TrustCallbacks"
+  metric_name         = "decryptFailures"
+  dimensions          = local.lambda_metric_dimensions
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+}
+
 resource "aws_cloudwatch_metric_alarm" "pipe_dlq_not_empty" {
   alarm_name          = "${local.name}-pipe-dlq-not-empty"
   alarm_description   = "Stream records exhausted the Pipe's retries; their metadata is in ${aws_sqs_queue.pipe_dlq.name}."

@@ -278,6 +278,33 @@ run "alarms_on_the_limits_that_throttle_silently" {
   }
 }
 
+# docs/guarantees.md 2.2 and 1.5: a delivery sent with a field it could not decrypt raises an alarm at once, and the
+# Lambda's AWS calls are sized to the timeout Terraform gives it.
+run "alarms_on_a_delivery_sent_without_content" {
+  command = apply
+
+  variables {
+    lambda = { timeout_seconds = 120 }
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.decrypt_failures.namespace == "TrustCallbacks" &&
+      aws_cloudwatch_metric_alarm.decrypt_failures.metric_name == "decryptFailures" &&
+      aws_cloudwatch_metric_alarm.decrypt_failures.dimensions.Environment == "test" && aws_cloudwatch_metric_alarm.decrypt_failures.dimensions.service == "transform-filter" && length(aws_cloudwatch_metric_alarm.decrypt_failures.dimensions) == 2 &&
+      aws_cloudwatch_metric_alarm.decrypt_failures.statistic == "Sum" &&
+      aws_cloudwatch_metric_alarm.decrypt_failures.threshold == 0 &&
+      aws_cloudwatch_metric_alarm.decrypt_failures.comparison_operator == "GreaterThanThreshold" &&
+      aws_cloudwatch_metric_alarm.decrypt_failures.alarm_actions == toset([aws_sns_topic.alarms.arn])
+    )
+    error_message = "the first delivery sent with an undecryptable field (metric decryptFailures) alarms on the alarms topic"
+  }
+  assert {
+    condition     = aws_lambda_function.transform_filter.environment[0].variables["LAMBDA_TIMEOUT_SECONDS"] == "120"
+    error_message = "the Lambda sizes its AWS calls' timeouts to its own timeout"
+  }
+}
+
 run "alarms_and_dashboard_watch_the_pipeline" {
   command = apply
 
