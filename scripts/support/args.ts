@@ -26,6 +26,11 @@ Commands:
                                         trust's events (only to E when given) through the Lambda's core: freshly signed,
                                         same CloudEvent ids, so receivers dedupe (local: --stream-file, default stream.jsonl beside the --local DLQs)
 
+  console [--port N] [--env ENV]      the support console: a web page on 127.0.0.1 (free port unless --port) showing every
+                                        trust's health, traces, and redrive / replay / purge (the same code and audit as
+                                        these commands); prints its URL with an access token and opens nothing
+                                        (--env ENV: --outputs FILE, trusts default infrastructure/terraform/environments/ENV/trusts)
+
   rotate-signing-key --trust T --endpoint E [--overlap 25h] [--end-overlap] [--dry-run] [--json]
                                         new signing key for the endpoint, printed once for the trust; the old key keeps
                                         signing too until the overlap ends (default: the endpoint's maximum event age +
@@ -82,6 +87,7 @@ export type SupportCommand =
       cloudEventSource?: string;
       streamFile: string;
     })
+  | (Common & { name: "console"; port?: number })
   | RotateSigningKeyCommand
   | AddEndpointCommand;
 
@@ -167,6 +173,7 @@ const OPTIONS = {
   "quarantine-dir": { type: "string" },
   "cloudevent-source": { type: "string" },
   "stream-file": { type: "string" },
+  port: { type: "string" },
 
   // history, rotate-signing-key and add-endpoint
   json: { type: "boolean", default: false },
@@ -208,6 +215,7 @@ export function parseSupportArgs(argv: readonly string[]): SupportCommand | Help
   if (!name) throw new UsageError("no command given: list, show, redrive, purge, history, replay, replay-quarantine, rotate-signing-key or add-endpoint");
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
   if (name === "rotate-signing-key" || name === "add-endpoint") return parseSecretCommand(name, values);
+  if (name === "console") return parseConsole(values);
   if (values.outputs && values.local) throw new UsageError("give --outputs (AWS) or --local (this machine), not both");
   if (values.outputs && !values.trusts) throw new UsageError("--outputs needs --trusts DIR (the environment's trusts/)");
   const target: TargetOptions = values.outputs
@@ -265,6 +273,20 @@ export function parseSupportArgs(argv: readonly string[]): SupportCommand | Help
   };
   if (name === "show") return { name, ...common, trust, selection, showContent: values["show-content"] };
   return { name, ...common, trust, selection, dryRun: values["dry-run"], ratePerSecond: wholeNumber(values.rate, "rate", 1) };
+}
+
+/** `console`: the CLI's target (`--outputs/--trusts` or `--local`), or `--env ENV` with `--outputs`; `--port`. */
+function parseConsole(values: Values): SupportCommand & { name: "console" } {
+  if (values.env !== undefined && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(values.env)) throw new UsageError("--env must be an environment name such as staging or prod");
+  if (values.env && values.local) throw new UsageError("give --env (AWS) or --local (this machine), not both");
+  if (values.env && !values.outputs) throw new UsageError(`--env needs --outputs FILE: \`make output ENV=${values.env} > outputs.json\``);
+  const trustsDir = values.trusts ?? (values.env ? `infrastructure/terraform/environments/${values.env}/trusts` : undefined);
+  if (values.outputs && values.local) throw new UsageError("give --outputs (AWS) or --local (this machine), not both");
+  if (values.outputs && !trustsDir) throw new UsageError("--outputs needs --trusts DIR (the environment's trusts/) or --env ENV");
+  const target: TargetOptions = values.outputs
+    ? { kind: "aws", outputsFile: values.outputs, trustsDir: trustsDir! }
+    : { kind: "local", root: values.local ?? ".local/dlq", ...(trustsDir ? { trustsDir } : {}) };
+  return { name: "console", target, auditFile: values["audit-file"], ...(values.port !== undefined ? { port: wholeNumber(values.port, "port", 0) } : {}) };
 }
 
 function safeId(value: string | undefined, option: string): string | undefined {

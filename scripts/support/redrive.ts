@@ -92,6 +92,8 @@ export interface AuditLine {
   /** replay-quarantine: the quarantined object; replay: the platform event. */
   quarantineKey?: string;
   sourceEventId?: string;
+  /** redrive: the PutEvents `EventId` the redriven delivery became (the bus's logs of its attempts name it). */
+  busEventId?: string;
   detail?: string;
 }
 
@@ -185,6 +187,7 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
         const wait = nextSlot - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         nextSlot = Math.max(Date.now(), nextSlot) + interval;
+        let busEventId: string;
         try {
           const secret = await options.secrets.get(endpoint.signingSecret);
           const busSource = content.busSource ?? options.busSource ?? DEFAULT_SETTINGS.busSource;
@@ -192,6 +195,7 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
           const entry = signedBusEntry(content.event, secret, now(), busSource, options.eventBusName);
           const [result] = await options.publisher.putEvents([entry]);
           if (result?.status !== "found") throw new Error(result ? result.reason : "no result");
+          busEventId = result.value.eventId;
         } catch (error) {
           summary.failed += 1;
           audit({ ...context, outcome: "failed", detail: (error as Error).message });
@@ -200,7 +204,7 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
         }
         await queue.delete(message);
         summary.redriven += 1;
-        audit({ ...context, outcome: "redriven" });
+        audit({ ...context, outcome: "redriven", busEventId });
         options.progress?.(summary.redriven + summary.failed, summary.selected);
       }
     }

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -101,7 +102,8 @@ function localTarget(options: TargetOptions & { kind: "local" }): Target {
       const healthy = Object.fromEntries(trusts.flatMap((t) => t.endpoints.map((e) => [`${t.trustId}/${e.id}`, { behaviour: { kind: "ok" } }])));
       const receiversFile = `${root}/.redrive-receivers.json`;
       writeFileSync(receiversFile, JSON.stringify(healthy));
-      const pipeline = await LocalPipeline.start({ trustsDir, receiversFile, dlqDir: `${root}/.redrive-dlq` });
+      // Its attempts go into the call history beside the DLQs (as a replay's do), so `history` and the console's trace see them.
+      const pipeline = await LocalPipeline.start({ trustsDir, receiversFile, dlqDir: `${root}/.redrive-dlq`, historyFile: join(dirname(root), "history.jsonl") });
       return {
         publisher: pipeline.bus,
         secrets: pipeline.secrets,
