@@ -212,7 +212,7 @@ export function parseSupportArgs(argv: readonly string[]): SupportCommand | Help
   const { values, positionals } = parseOptions(argv, { allowPositionals: true, options: OPTIONS });
   if (values.help) return HELP;
   const [name, ...extra] = positionals;
-  if (!name) throw new UsageError("no command given: list, show, redrive, purge, history, replay, replay-quarantine, rotate-signing-key or add-endpoint");
+  if (!name) throw new UsageError("no command given: list, show, redrive, purge, history, replay, replay-quarantine, rotate-signing-key, add-endpoint or console");
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
   if (name === "rotate-signing-key" || name === "add-endpoint") return parseSecretCommand(name, values);
   if (name === "console") return parseConsole(values);
@@ -286,7 +286,9 @@ function parseConsole(values: Values): SupportCommand & { name: "console" } {
   const target: TargetOptions = values.outputs
     ? { kind: "aws", outputsFile: values.outputs, trustsDir: trustsDir! }
     : { kind: "local", root: values.local ?? ".local/dlq", ...(trustsDir ? { trustsDir } : {}) };
-  return { name: "console", target, auditFile: values["audit-file"], ...(values.port !== undefined ? { port: wholeNumber(values.port, "port", 0) } : {}) };
+  const port = values.port !== undefined ? wholeNumber(values.port, "port", 0) : undefined;
+  if (port !== undefined && port > 65535) throw new UsageError("--port must be a TCP port, 0-65535 (0: a free one)");
+  return { name: "console", target, auditFile: values["audit-file"], ...(port !== undefined ? { port } : {}) };
 }
 
 function safeId(value: string | undefined, option: string): string | undefined {
