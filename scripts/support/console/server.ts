@@ -23,6 +23,9 @@ import { actionPage, contentPage, errorPage, layout, overviewPage, tracePage, tr
  */
 export const COOKIE = "console_token";
 
+/** How long the overview's reading of every DLQ and the day's history is reused (paging, filtering, a trust's page). */
+export const HEALTH_TTL_MS = 5_000;
+
 export const CSP = [
   "default-src 'none'",
   "script-src 'self'",
@@ -57,7 +60,16 @@ export interface ConsoleApp {
   setOrigin(origin: string): void;
 }
 
-export function consoleApp(source: ConsoleSource, options: { token?: string; now?: () => Date; describe?: string } = {}): ConsoleApp {
+export interface ConsoleOptions {
+  token?: string;
+  now?: () => Date;
+  describe?: string;
+  /** Default HEALTH_TTL_MS; 0 reads afresh for every page (the benchmark's uncached figures). */
+  healthTtlMs?: number;
+}
+
+export function consoleApp(source: ConsoleSource, options: ConsoleOptions = {}): ConsoleApp {
+  const ttl = options.healthTtlMs ?? HEALTH_TTL_MS;
   const token = options.token ?? randomBytes(32).toString("base64url");
   const now = options.now ?? (() => new Date());
   let origin = "";
@@ -65,6 +77,18 @@ export function consoleApp(source: ConsoleSource, options: { token?: string; now
   const describe = options.describe ?? (source.kind === "local" ? "local pipeline" : "AWS environment");
   const page = (c: Context, title: string, body: Parameters<typeof layout>[1], current?: "overview" | "trace", status = 200) =>
     c.html(layout(title, body, { source: describe, ...(current ? { current } : {}) }), status as 200);
+
+  // The health of every endpoint is read (every DLQ, 24 h of history) at most once per HEALTH_TTL_MS; paging,
+  // filtering and opening a trust reuse it, and every action (POST) forgets it, so a page after a change reads afresh.
+  let health: { at: number; value: ReturnType<ConsoleSource["health"]> } | undefined;
+  const healthNow = (at: Date, signal?: AbortSignal) => {
+    if (!health || at.getTime() - health.at >= ttl || at.getTime() < health.at) {
+      const value = source.health(at, signal);
+      health = { at: at.getTime(), value };
+      value.catch(() => (health = undefined));
+    }
+    return health.value;
+  };
 
   app.use("*", async (c, next) => {
     c.header("Content-Security-Policy", CSP);
@@ -94,6 +118,7 @@ export function consoleApp(source: ConsoleSource, options: { token?: string; now
     if (c.req.method !== "POST") return c.text("Method not allowed", 405);
     if (!hasCookie) return c.text("Unauthorized: open the URL the console printed", 401);
     if (c.req.header("origin") !== origin) return c.text("Forbidden: a change needs a request from this console's own page", 403);
+    health = undefined;
     return next();
   });
 
@@ -109,9 +134,9 @@ export function consoleApp(source: ConsoleSource, options: { token?: string; now
     const started = performance.now();
     const sort = c.req.query("sort") === "trust" ? "trust" : "attention";
     const query: OverviewQuery = { sort, page: Math.max(1, Number.parseInt(c.req.query("page") ?? "1", 10) || 1), ...(c.req.query("trust") ? { trust: c.req.query("trust")! } : {}) };
-    const { endpoints, notes } = await source.health(now(), c.req.raw.signal);
+    const { endpoints, notes, pipelineAlarms } = await healthNow(now());
     const model = overviewModel(endpoints, query);
-    return page(c, "Overview", overviewPage(model, notes, Math.round(performance.now() - started)), "overview");
+    return page(c, "Overview", overviewPage(model, notes, pipelineAlarms, Math.round(performance.now() - started)), "overview");
   });
 
   const trustOf = (c: Context) => {
@@ -124,7 +149,7 @@ export function consoleApp(source: ConsoleSource, options: { token?: string; now
     if (!trust) return page(c, "Not found", errorPage(`no trust ${c.req.param("trustId")} in the trust files`), undefined, 404);
     const at = now();
     const [{ endpoints, notes }, history, failed] = await Promise.all([
-      source.health(at, c.req.raw.signal),
+      healthNow(at),
       source.history.stories({ trustId: trust.trustId, since: new Date(at.getTime() - 24 * 3600_000), until: at, limit: 100 }, c.req.raw.signal),
       source.target.queues.has(trust.trustId) ? listFailed(source.target.queueFor(trust.trustId), {}, 100) : Promise.resolve([]),
     ]);
@@ -250,7 +275,7 @@ export interface RunningConsole {
 }
 
 /** Starts the console on 127.0.0.1 (port 0: a free one) and answers when it listens. */
-export function startConsole(source: ConsoleSource, options: { port?: number; token?: string; now?: () => Date } = {}): Promise<RunningConsole> {
+export function startConsole(source: ConsoleSource, options: ConsoleOptions & { port?: number } = {}): Promise<RunningConsole> {
   const made = consoleApp(source, options);
   return new Promise((resolve, reject) => {
     const onListening = (info: AddressInfo) => {

@@ -1,10 +1,12 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient, ListConnectionsCommand } from "@aws-sdk/client-eventbridge";
 import { endpointResourceName } from "@trust-callbacks/schemas";
 import { UsageError } from "../../lib/command-line.ts";
-import type { HistoryFilter } from "../../lib/call-history.ts";
+import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
+import type { BusLogRecord, HistoryFilter, HistoryLine } from "../../lib/call-history.ts";
 import type { TargetOptions } from "../args.ts";
 import { CloudWatchHistorySource, LocalHistorySource, type HistorySource } from "../history-source.ts";
 import { openTarget, readOutputs, type Target } from "../target.ts";
@@ -24,7 +26,14 @@ export interface ConsoleSource {
   auditFile: string;
   /** The local pipeline's stream file (replay reads it); unused in AWS. */
   streamFile: string;
-  health(now: Date, signal?: AbortSignal): Promise<{ endpoints: EndpointHealth[]; notes: string[] }>;
+  health(now: Date, signal?: AbortSignal): Promise<Health>;
+}
+
+export interface Health {
+  endpoints: EndpointHealth[];
+  /** The deployment's own alarms in ALARM that belong to no one trust (a bus's failed deliveries, the pipe, the Lambda). */
+  pipelineAlarms: string[];
+  notes: string[];
 }
 
 /** DLQ stats of every trust, a few queues at a time (SQS: one GetQueueAttributes and one peek each). */
@@ -43,15 +52,63 @@ async function dlqStats(target: Target, concurrency: number): Promise<Map<string
   return stats;
 }
 
-async function activity(source: HistorySource, now: Date, signal?: AbortSignal) {
-  const filter: HistoryFilter = { since: new Date(now.getTime() - HOURS * 3600_000), until: now, limit: 10_000 };
+async function activity(source: HistorySource, now: Date, limit: number, signal?: AbortSignal) {
+  const filter: HistoryFilter = { since: new Date(now.getTime() - HOURS * 3600_000), until: now, limit };
   return source.find(filter, signal);
+}
+
+/**
+ * The local history file for the overview's counts: the pipeline only appends to it, so it is parsed once and then
+ * only what was appended since the last read (a file that shrank was replaced: read again from the start). Records
+ * older than two days are let go. The trace reads the file through the history view, as `history` does.
+ */
+export class AppendedHistory {
+  private offset = 0;
+  private rest = "";
+  private published: PublishedDelivery[] = [];
+  private busLogs: BusLogRecord[] = [];
+
+  constructor(private readonly file: string) {}
+
+  read(now: Date): { published: PublishedDelivery[]; busLogs: BusLogRecord[] } {
+    const size = existsSync(this.file) ? statSync(this.file).size : 0;
+    if (size < this.offset) Object.assign(this, { offset: 0, rest: "", published: [], busLogs: [] });
+    if (size > this.offset) {
+      const buffer = Buffer.alloc(size - this.offset);
+      const fd = openSync(this.file, "r");
+      try {
+        readSync(fd, buffer, 0, buffer.length, this.offset);
+      } finally {
+        closeSync(fd);
+      }
+      this.offset = size;
+      const lines = (this.rest + buffer.toString("utf8")).split("\n");
+      this.rest = lines.pop() ?? ""; // a line still being written
+      for (const text of lines) {
+        if (!text) continue;
+        let line: HistoryLine;
+        try {
+          line = JSON.parse(text) as HistoryLine;
+        } catch {
+          continue;
+        }
+        if (line.source === "bus") this.busLogs.push(line);
+        else if (line.kind === "published") this.published.push(line);
+      }
+    }
+    const keepFrom = now.getTime() - 2 * HOURS * 3600_000;
+    this.published = this.published.filter((p) => Date.parse(p.publishedAt) >= keepFrom);
+    this.busLogs = this.busLogs.filter((l) => l.message_timestamp_ms >= keepFrom);
+    const since = now.getTime() - HOURS * 3600_000;
+    return { published: this.published.filter((p) => Date.parse(p.publishedAt) >= since), busLogs: this.busLogs };
+  }
 }
 
 export function localSource(options: TargetOptions & { kind: "local" }, auditFile: string): ConsoleSource {
   const target = openTarget(options);
   const historyFile = join(dirname(options.root), "history.jsonl");
   const history = new LocalHistorySource(historyFile);
+  const appended = new AppendedHistory(historyFile);
   return {
     kind: "local",
     targetOptions: options,
@@ -59,8 +116,8 @@ export function localSource(options: TargetOptions & { kind: "local" }, auditFil
     auditFile,
     streamFile: join(dirname(options.root), "stream.jsonl"),
     history: historyView({ source: history, target, auditFile, busLogsOf: localBusLogs(historyFile) }),
-    async health(now, signal) {
-      const records = await activity(history, now, signal);
+    async health(now) {
+      const records = appended.read(now);
       const endpoints = endpointHealth({
         trusts: target.trusts,
         dlqs: await dlqStats(target, 16),
@@ -71,10 +128,13 @@ export function localSource(options: TargetOptions & { kind: "local" }, auditFil
         busLogs: records.busLogs,
         now,
       });
-      return { endpoints, notes: [...records.notes, "local pipeline: no CloudWatch alarms, and connection states are not recorded"] };
+      const missing = existsSync(historyFile) ? [] : [`no history file ${historyFile}: run the local pipeline first (make local)`];
+      return { endpoints, pipelineAlarms: [], notes: [...missing, "local pipeline: no CloudWatch alarms, and connection states are not recorded"] };
     },
   };
 }
+
+const LOGS_INSIGHTS_ROWS = 10_000;
 
 export interface AwsClients {
   eventBridge: EventBridgeClient;
@@ -119,10 +179,11 @@ export function awsSource(options: TargetOptions & { kind: "aws" }, auditFile: s
     }),
     async health(now, signal) {
       const [records, dlqs, connections, alarms] = await Promise.all([
-        activity(source, now, signal),
+        // Logs Insights answers at most 10,000 rows a query (CloudWatch Logs quotas); past that the charts say so.
+        activity(source, now, LOGS_INSIGHTS_ROWS, signal),
         dlqStats(target, 8),
         connectionStates(clients.eventBridge, namePrefix),
-        alarmsInAlarm(clients.cloudWatch, trustOfAlarm),
+        alarmsInAlarm(clients.cloudWatch, trustOfAlarm, `${namePrefix}-`),
       ]);
       const byEndpoint = new Map<string, ConnectionState>();
       for (const trust of target.trusts) {
@@ -131,7 +192,13 @@ export function awsSource(options: TargetOptions & { kind: "aws" }, auditFile: s
           if (state) byEndpoint.set(`${trust.trustId}/${endpoint.id}`, state);
         }
       }
-      return { endpoints: endpointHealth({ trusts: target.trusts, dlqs, connections: byEndpoint, alarms, published: records.published, busLogs: records.busLogs, now }), notes: records.notes };
+      const notes = [...records.notes];
+      if (records.published.length >= LOGS_INSIGHTS_ROWS) notes.push(`the charts count the first ${LOGS_INSIGHTS_ROWS} deliveries of the 24 h only (one Logs Insights query)`);
+      return {
+        endpoints: endpointHealth({ trusts: target.trusts, dlqs, connections: byEndpoint, alarms: alarms.byTrust, published: records.published, busLogs: records.busLogs, now }),
+        pipelineAlarms: alarms.pipeline,
+        notes,
+      };
     },
   };
 }
@@ -152,17 +219,20 @@ export async function connectionStates(client: EventBridgeClient, namePrefix: st
   return states;
 }
 
-/** Alarm names in ALARM, by the trust the outputs say each belongs to. */
-export async function alarmsInAlarm(client: CloudWatchClient, trustOfAlarm: Map<string, string>): Promise<Map<string, string[]>> {
+/** Alarm names in ALARM: by the trust the outputs say each belongs to, and the deployment's others (by name prefix). */
+export async function alarmsInAlarm(client: CloudWatchClient, trustOfAlarm: Map<string, string>, deploymentPrefix: string): Promise<{ byTrust: Map<string, string[]>; pipeline: string[] }> {
   const byTrust = new Map<string, string[]>();
+  const pipeline: string[] = [];
   let NextToken: string | undefined;
   do {
     const page = await client.send(new DescribeAlarmsCommand({ StateValue: "ALARM", MaxRecords: 100, ...(NextToken ? { NextToken } : {}) }));
     for (const alarm of page.MetricAlarms ?? []) {
-      const trustId = alarm.AlarmName ? trustOfAlarm.get(alarm.AlarmName) : undefined;
-      if (trustId) byTrust.set(trustId, [...(byTrust.get(trustId) ?? []), alarm.AlarmName!]);
+      const name = alarm.AlarmName ?? "";
+      const trustId = trustOfAlarm.get(name);
+      if (trustId) byTrust.set(trustId, [...(byTrust.get(trustId) ?? []), name]);
+      else if (name.startsWith(deploymentPrefix)) pipeline.push(name);
     }
     NextToken = page.NextToken;
   } while (NextToken);
-  return byTrust;
+  return { byTrust, pipeline };
 }

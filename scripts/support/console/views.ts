@@ -43,7 +43,7 @@ function series(row: Pick<EndpointHealth, "delivered" | "failed">, label: string
   return html`<div class="spark" role="img" aria-label="${label}" data-delivered="${row.delivered.join(",")}" data-failed="${row.failed.join(",")}"></div>`;
 }
 
-export function overviewPage(model: OverviewModel, notes: string[], renderedMs?: number): Html {
+export function overviewPage(model: OverviewModel, notes: string[], pipelineAlarms: string[], renderedMs?: number): Html {
   const { query } = model;
   const link = (page: number) => `/?${new URLSearchParams({ ...(query.trust ? { trust: query.trust } : {}), sort: query.sort, page: String(page) })}`;
   return html`<h1>Overview</h1>
@@ -57,8 +57,8 @@ export function overviewPage(model: OverviewModel, notes: string[], renderedMs?:
   </select>
   <button type="submit">Show</button>
 </form>
-${model.alarms.length > 0
-    ? html`<section aria-labelledby="alarms-h" class="alarms"><h2 id="alarms-h">Alarms in ALARM</h2><ul>${model.alarms.map((a) => html`<li><a href="/trusts/${a.trustId}">${a.trustId}</a>: ${a.name}</li>`)}</ul></section>`
+${model.alarms.length + pipelineAlarms.length > 0
+    ? html`<section aria-labelledby="alarms-h" class="alarms"><h2 id="alarms-h">Alarms in ALARM</h2><ul>${pipelineAlarms.map((name) => html`<li>${name} (runbook step 1)</li>`)}${model.alarms.map((a) => html`<li><a href="/trusts/${a.trustId}">${a.trustId}</a>: ${a.name}</li>`)}</ul></section>`
     : html`<p class="quiet">No alarm in ALARM${query.trust ? " for these trusts" : ""}.</p>`}
 ${notes.map((n) => html`<p class="note">${n}</p>`)}
 <table class="overview">
