@@ -240,15 +240,24 @@ export function actionPage(
 ${"refused" in result
     ? html`<p class="error" role="alert">${result.refused}</p>`
     : html`<p role="status">${result.lines.length} audit line(s) written${result.status === 0 ? "" : "; some failed"}.</p>
+${skippedSummary(result.lines)}
 <table><thead><tr><th scope="col">Outcome</th><th scope="col">Endpoint</th><th scope="col">CloudEvent id</th><th scope="col">Detail</th></tr></thead>
-<tbody>${result.lines.map((l) => html`<tr><td>${l.outcome}</td><td>${l.endpointId ?? "–"}</td><td>${l.cloudEventId ? html`<a href="/trace?${new URLSearchParams({ by: "cloudevent", q: l.cloudEventId })}">${l.cloudEventId}</a>` : "–"}</td><td>${l.detail ?? ""}</td></tr>`)}</tbody></table>`}
-${confirm && !("refused" in result) && result.lines.length > 0
+<tbody>${result.lines.filter((l) => l.outcome !== "skipped").map((l) => html`<tr><td>${l.outcome}</td><td>${l.endpointId ?? "–"}</td><td>${l.cloudEventId ? html`<a href="/trace?${new URLSearchParams({ by: "cloudevent", q: l.cloudEventId })}">${l.cloudEventId}</a>` : "–"}</td><td>${l.detail ?? ""}</td></tr>`)}</tbody></table>`}
+${confirm && !("refused" in result) && result.lines.some((l) => l.outcome !== "skipped")
     ? html`<form method="post" action="${confirm.action}">
   ${Object.entries(confirm.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
   <button type="submit" class="danger">${confirm.label}</button>
 </form>`
     : ""}
 <p><a href="/trusts/${trustId}">Back to ${trustId}</a></p>`;
+}
+
+/** Skipped lines (events a replay filtered, messages a redrive cannot read), counted by reason rather than listed. */
+function skippedSummary(lines: AuditLine[]): Html | "" {
+  const counts = new Map<string, number>();
+  for (const l of lines) if (l.outcome === "skipped") counts.set(l.detail ?? "", (counts.get(l.detail ?? "") ?? 0) + 1);
+  if (counts.size === 0) return "";
+  return html`<ul class="skipped">${[...counts].map(([detail, n]) => html`<li>${n} skipped: ${detail}</li>`)}</ul>`;
 }
 
 export function contentPage(trustId: string, found: (FailedDelivery & { content?: unknown })[]): Html {
