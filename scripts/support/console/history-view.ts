@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
-import { deliveryPaths, type BusLogRecord, type DeadLetterSighting, type DeliveryPath, type HistoryFilter, type HistoryLine } from "../../lib/call-history.ts";
+import { deliveryPaths, type BusLogRecord, type DeliveryPath, type HistoryFilter, type HistoryLine } from "../../lib/call-history.ts";
+import { sightings } from "../commands/history.ts";
 import type { HistorySource } from "../history-source.ts";
-import { listFailed, type AuditLine } from "../redrive.ts";
+import type { AuditLine } from "../redrive.ts";
 import type { Target } from "../target.ts";
 
 /**
@@ -69,19 +70,6 @@ export function historyView(options: HistoryViewOptions): HistoryView {
       return { stories, notes: records.notes };
     },
   };
-}
-
-/** The dead letters of the trusts involved (looked at, left in their queues), as the `history` command finds them. */
-async function sightings(target: Target, trustIds: Set<string>): Promise<DeadLetterSighting[]> {
-  const found: DeadLetterSighting[] = [];
-  for (const trustId of trustIds) {
-    const queue = target.queues.get(trustId);
-    if (!queue) continue;
-    for (const failed of await listFailed(queue, {}, 10_000)) {
-      found.push({ cloudEventId: failed.cloudEventId, endpointId: failed.endpointId, errorCode: failed.errorCode, retryAttempts: failed.retryAttempts });
-    }
-  }
-  return found;
 }
 
 /** Redriven dead letters in the audit file, by `<cloudEventId>/<endpointId>`, oldest first. */
