@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { UsageError } from "../../lib/command-line.ts";
 import { parseSupportArgs } from "../args.ts";
 
@@ -25,5 +25,32 @@ describe("parseSupportArgs: console", () => {
   ])("%j is a usage error", (argv, message) => {
     expect(() => parseSupportArgs(argv)).toThrow(UsageError);
     expect(() => parseSupportArgs(argv)).toThrow(message);
+  });
+});
+
+describe("console command", () => {
+  it("prints the URL with its token, serves until aborted, then stops", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { consoleCommand } = await import("../commands/console.ts");
+    const dir = mkdtempSync(join(tmpdir(), "console-command-"));
+    const printed: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((line: string) => void printed.push(line));
+    const err = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const stop = new AbortController();
+      const running = consoleCommand({ name: "console", target: { kind: "local", root: join(dir, "dlq") }, auditFile: join(dir, "audit.ndjson") }, stop.signal);
+      await vi.waitFor(() => expect(printed).toHaveLength(1));
+      const url = printed[0]!;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+      expect((await fetch(url, { redirect: "manual" })).status).toBe(303);
+      stop.abort();
+      expect(await running).toBe(0);
+      await expect(fetch(url)).rejects.toThrow(); // no longer listening
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
   });
 });

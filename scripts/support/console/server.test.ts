@@ -167,3 +167,44 @@ describe("console server: where it listens", () => {
     }
   });
 });
+
+describe("console server: routes answer a user's mistake with a message", () => {
+  let request: (path: string, init?: { method?: string; form?: Record<string, string> }) => Promise<Response>;
+  beforeEach(() => {
+    const dir = mkdtempSync(join(tmpdir(), "console-routes-"));
+    const made = consoleApp(localSource({ kind: "local", root: join(dir, "dlq") }, join(dir, "audit.ndjson")), { token: TOKEN });
+    made.setOrigin(ORIGIN);
+    request = (path, init = {}) => {
+      const headers: Record<string, string> = { host: "127.0.0.1:4711", cookie: `${COOKIE}=${TOKEN}`, origin: ORIGIN };
+      const body = init.form ? new URLSearchParams(init.form).toString() : undefined;
+      if (body !== undefined) headers["content-type"] = "application/x-www-form-urlencoded";
+      return Promise.resolve(made.app.request(`${ORIGIN}${path}`, { method: init.method ?? "GET", headers, ...(body !== undefined ? { body } : {}) }));
+    };
+  });
+
+  it.each([
+    ["an unknown trust's page", "/trusts/ZZZ", undefined, 404, "no trust ZZZ in the trust files"],
+    ["a redrive for an unknown trust", "/trusts/ZZZ/redrive", {}, 404, "no such trust"],
+    ["a replay without an endpoint of the trust", "/trusts/RX1/replay", { endpoint: "nope", since: "2026-12-05T10:00:00Z", until: "2026-12-05T11:00:00Z" }, 400, "choose one of RX1&#39;s endpoints"],
+    ["a replay whose window is not two times", "/trusts/RX1/replay", { endpoint: "bleep", since: "yesterday", until: "2026-12-05T11:00:00Z" }, 400, "give the window as two ISO times"],
+    ["a replay whose window ends before it starts", "/trusts/RX1/replay", { endpoint: "bleep", since: "2026-12-05T11:00:00Z", until: "2026-12-05T10:00:00Z" }, 400, "since before until"],
+    ["a page that does not exist", "/nope", undefined, 404, "no such page"],
+  ] as const)("%s: %i and a message", async (_, path, form, status, message) => {
+    const answer = await request(path, form ? { method: "POST", form } : {});
+    expect(answer.status).toBe(status);
+    const text = await answer.text();
+    expect(text).toContain(message);
+    expect(text).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it.each([
+    ["by=cloudevent", "/trace?by=cloudevent&q=ce-unknown", "0 deliveries found"],
+    ["by=source", "/trace?by=source&q=src-unknown", "0 deliveries found"],
+    ["by=trust", "/trace?by=trust&q=RYJ", "0 deliveries found"],
+    ["no query yet", "/trace", "Search by"],
+  ])("the trace, %s, answers a page", async (_, path, text) => {
+    const answer = await request(path);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain(text);
+  });
+});
