@@ -144,10 +144,12 @@ export interface AwsClients {
 
 /**
  * An environment: its `terraform output -json` and trust files, with the operator's own AWS credentials.
- * Connection states: ListConnections pages (`ConnectionState` of each; up to 100 a page), by the name prefix the
- * environment's endpoints share (EventBridge API Reference, ListConnections:
+ * Connection states: ListConnections pages (`ConnectionState` of each; Limit at most 100 a page; NamePrefix at most 64
+ * characters), by the name prefix the environment's endpoints share: ~30 calls for 3,000 connections, not one
+ * DescribeConnection each (EventBridge API Reference, ListConnections:
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_ListConnections.html).
- * Alarms in ALARM: DescribeAlarms with StateValue ALARM, paged by NextToken (CloudWatch API Reference,
+ * Alarms in ALARM: DescribeAlarms with StateValue ALARM, MaxRecords 100 (its maximum), paged by NextToken; without
+ * AlarmTypes it returns metric alarms only, which every alarm of this deployment is (CloudWatch API Reference,
  * DescribeAlarms: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html),
  * matched to trusts by the alarm names the outputs list.
  */
@@ -179,7 +181,9 @@ export function awsSource(options: TargetOptions & { kind: "aws" }, auditFile: s
     }),
     async health(now, signal) {
       const [records, dlqs, connections, alarms] = await Promise.all([
-        // Logs Insights answers at most 10,000 rows a query (CloudWatch Logs quotas); past that the charts say so.
+        // Today's history source asks Logs Insights for at most 10,000 log events a query (the query's default; `limit`
+        // may go to 100,000: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Limit.html);
+        // past that the page says the charts are partial.
         activity(source, now, LOGS_INSIGHTS_ROWS, signal),
         dlqStats(target, 8),
         connectionStates(clients.eventBridge, namePrefix),
