@@ -20,11 +20,13 @@ import { AppendedHistory, awsSource } from "./source.ts";
 const NOW = new Date("2026-12-05T12:00:00Z");
 const row = (fields: Record<string, string>) => Object.entries(fields).map(([field, value]) => ({ field, value }));
 
+// One mock per client class for the file (a mock replaces the class's send for every instance).
+const sqs = mockClient(SQSClient);
+const events = mockClient(EventBridgeClient);
+const cloudWatch = mockClient(CloudWatchClient);
+const logs = mockClient(CloudWatchLogsClient);
+
 describe("console against an environment (recorded AWS answers)", () => {
-  const sqs = mockClient(SQSClient);
-  const events = mockClient(EventBridgeClient);
-  const cloudWatch = mockClient(CloudWatchClient);
-  const logs = mockClient(CloudWatchLogsClient);
   let outputsFile: string;
 
   beforeEach(() => {
@@ -73,8 +75,8 @@ describe("console against an environment (recorded AWS answers)", () => {
     logs.reset();
   });
 
-  const source = () =>
-    awsSource({ kind: "aws", outputsFile, trustsDir: SAMPLE_TRUSTS_DIR }, join(tmpdir(), "unused-audit.ndjson"), {
+  const source = (auditFile = join(tmpdir(), "unused-audit.ndjson")) =>
+    awsSource({ kind: "aws", outputsFile, trustsDir: SAMPLE_TRUSTS_DIR }, auditFile, {
       eventBridge: events as unknown as EventBridgeClient,
       cloudWatch: cloudWatch as unknown as CloudWatchClient,
       logs: logs as unknown as CloudWatchLogsClient,
@@ -109,6 +111,47 @@ describe("console against an environment (recorded AWS answers)", () => {
     expect(page).toContain("trust-callbacks-prod-callbacks-0-FailedInvocations (runbook step 1)");
     expect(page).toContain("trust-callbacks-prod-RYJ-dlq-not-empty");
   });
+});
+
+describe("console trace against an environment, after a redrive (recorded AWS answers)", () => {
+  afterEach(() => {
+    sqs.reset();
+    logs.reset();
+  });
+
+  it("follows the redrive's bus event in the buses' log group: the story ends DELIVERED", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "console-aws-trace-"));
+    const outputsFile = join(dir, "outputs.json");
+    writeFileSync(outputsFile, JSON.stringify({ trusts: { value: {} }, pipeline: { value: { lambda_function_name: "trust-callbacks-prod-transform-filter", bus_log_group_name: "/bus" } } }));
+    const auditFile = join(dir, "audit.ndjson");
+    writeFileSync(auditFile, `${JSON.stringify({ at: "2026-12-05T11:30:00.000Z", operator: "alice", action: "redrive", trustId: "RX1", endpointId: "ehr", cloudEventId: "ce-1", messageId: "m", outcome: "redriven", busEventId: "re-1" })}\n`);
+    const published = { message: "delivery published", trustId: "RX1", endpointId: "ehr", cloudEventId: "ce-1", sourceEventId: "s-1", eventCorrelationId: "s-1", eventType: "t", busEventId: "bus-1", publishedAt: "2026-12-05T11:10:00.000Z" };
+    logs.on(StartQueryCommand).callsFake((input: { logGroupName: string; queryString: string }) => ({ queryId: input.logGroupName === "/bus" ? (input.queryString.includes('"re-1"') ? "redrive" : "bus") : "lambda" }));
+    logs.on(GetQueryResultsCommand, { queryId: "lambda" }).resolves({ status: "Complete", results: [row({ "@message": JSON.stringify(published) })] });
+    logs.on(GetQueryResultsCommand, { queryId: "bus" }).resolves({
+      status: "Complete",
+      results: [
+        row({ event_id: "bus-1", message_type: "INVOCATION_ATTEMPT_RETRYABLE_FAILURE", message_timestamp_ms: String(Date.parse("2026-12-05T11:10:01Z")), "error.http_status_code": "503" }),
+        row({ event_id: "bus-1", message_type: "INVOCATION_DLQ", message_timestamp_ms: String(Date.parse("2026-12-05T11:20:00Z")) }),
+      ],
+    });
+    logs.on(GetQueryResultsCommand, { queryId: "redrive" }).resolvesOnce({ status: "Running" }).resolves({
+      status: "Complete",
+      results: [row({ event_id: "re-1", message_type: "INVOCATION_ATTEMPT_SUCCESS", message_timestamp_ms: String(Date.parse("2026-12-05T11:30:01Z")) })],
+    });
+    const aws = awsSource({ kind: "aws", outputsFile, trustsDir: SAMPLE_TRUSTS_DIR }, auditFile, {
+      eventBridge: events as unknown as EventBridgeClient,
+      cloudWatch: cloudWatch as unknown as CloudWatchClient,
+      logs: logs as unknown as CloudWatchLogsClient,
+    });
+
+    const { stories } = await aws.history.stories({ cloudEventId: "ce-1", since: new Date("2026-12-05T00:00:00Z"), until: NOW, limit: 100 });
+
+    expect(stories).toHaveLength(1);
+    expect(stories[0]).toMatchObject({ state: "dead-lettered", finalState: "delivered", redrives: [{ operator: "alice", busEventId: "re-1", state: "delivered" }] });
+    const redriveQuery = logs.commandCalls(StartQueryCommand).map((c) => c.args[0].input).find((i) => i.queryString?.includes('"re-1"'))!;
+    expect(redriveQuery).toMatchObject({ logGroupName: "/bus", startTime: Date.parse("2026-12-05T00:00:00Z") / 1000, endTime: (NOW.getTime() + 24 * 3600_000) / 1000 });
+  }, 10_000);
 });
 
 describe("the local history, read as it grows", () => {

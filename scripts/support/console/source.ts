@@ -1,12 +1,12 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient, ListConnectionsCommand } from "@aws-sdk/client-eventbridge";
 import { endpointResourceName } from "@trust-callbacks/schemas";
 import { UsageError } from "../../lib/command-line.ts";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
-import type { BusLogRecord, HistoryFilter, HistoryLine } from "../../lib/call-history.ts";
+import { busLogQuery, type BusLogRecord, type HistoryFilter, type HistoryLine } from "../../lib/call-history.ts";
 import type { TargetOptions } from "../args.ts";
 import { CloudWatchHistorySource, LocalHistorySource, type HistorySource } from "../history-source.ts";
 import { openTarget, readOutputs, type Target } from "../target.ts";
@@ -175,9 +175,8 @@ export function awsSource(options: TargetOptions & { kind: "aws" }, auditFile: s
       source,
       target,
       auditFile,
-      // Redriven deliveries' attempts: the same bus-log query, by their bus event ids.
-      busLogsOf: async (ids, filter, signal) =>
-        (await source.find({ ...filter, cloudEventId: undefined, sourceEventId: undefined }, signal)).busLogs.filter((log) => ids.includes(log.event_id)),
+      // Redriven deliveries' attempts: today's bus-log query, by the bus event ids the redrives became.
+      busLogsOf: (ids, filter, signal) => (pipeline.bus_log_group_name ? redrivenAttempts(clients.logs, pipeline.bus_log_group_name, ids, filter, signal) : Promise.resolve([])),
     }),
     async health(now, signal) {
       const [records, dlqs, connections, alarms] = await Promise.all([
@@ -205,6 +204,48 @@ export function awsSource(options: TargetOptions & { kind: "aws" }, auditFile: s
       };
     },
   };
+}
+
+/**
+ * The buses' log records of the given bus events, from the redrive on (attempts go on for up to the retry policy's
+ * 24 h): `busLogQuery` (call-history.ts) run with StartQuery, then GetQueryResults until Complete
+ * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetQueryResults.html). Goes when the call
+ * history itself follows redrives (history-view.ts is the one place that calls it).
+ */
+export async function redrivenAttempts(
+  logs: CloudWatchLogsClient,
+  logGroupName: string,
+  busEventIds: string[],
+  filter: HistoryFilter,
+  signal?: AbortSignal,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<BusLogRecord[]> {
+  const found: BusLogRecord[] = [];
+  for (let i = 0; i < busEventIds.length; i += 100) {
+    const { queryId } = await logs.send(
+      new StartQueryCommand({
+        logGroupName,
+        queryString: busLogQuery(busEventIds.slice(i, i + 100)),
+        startTime: Math.floor(filter.since.getTime() / 1000),
+        endTime: Math.ceil((filter.until.getTime() + 24 * 3600_000) / 1000),
+      }),
+    );
+    for (;;) {
+      if (signal?.aborted) throw new Error("stopped");
+      const answer = await logs.send(new GetQueryResultsCommand({ queryId }));
+      if (answer.status === "Complete") {
+        for (const fields of answer.results ?? []) {
+          const row = Object.fromEntries(fields.map((f) => [f.field ?? "", f.value ?? ""]));
+          const status = row["error.http_status_code"];
+          found.push({ event_id: row.event_id ?? "", message_type: row.message_type ?? "", message_timestamp_ms: Number(row.message_timestamp_ms), ...(status ? { error: { http_status_code: Number(status) } } : {}) });
+        }
+        break;
+      }
+      if (answer.status !== "Running" && answer.status !== "Scheduled") throw new Error(`Logs Insights query on ${logGroupName} ended ${answer.status}`);
+      await sleep(1000);
+    }
+  }
+  return found;
 }
 
 function defaultClients(): AwsClients {
