@@ -166,6 +166,7 @@ ${m.notes.map((n) => html`<p class="note">${n}</p>`)}
 <section aria-labelledby="replay-h">
   <h2 id="replay-h">Replay a window for one endpoint</h2>
   <form method="post" action="/trusts/${m.trustId}/replay" class="action">
+    <fieldset><legend>Replay from the source stream (same CloudEvent ids: receivers deduplicate)</legend>
     <label for="replay-endpoint">Endpoint</label>
     <select id="replay-endpoint" name="endpoint">${endpointOptions}</select>
     <label for="replay-since">Since (ISO time)</label>
@@ -174,6 +175,7 @@ ${m.notes.map((n) => html`<p class="note">${n}</p>`)}
     <input id="replay-until" name="until" value="${m.now.toISOString()}" />
     <input type="hidden" name="mode" value="dry-run" />
     <button type="submit">Dry run</button>
+    </fieldset>
   </form>
 </section>
 <section aria-labelledby="recent-h">
