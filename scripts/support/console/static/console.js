@@ -21,7 +21,8 @@
           height: 28,
           cursor: { show: false },
           legend: { show: false },
-          scales: { x: { time: false } },
+          // A margin below zero and above the peak, so a quiet day's zero line shows rather than sitting on the edge.
+          scales: { x: { time: false }, y: { range: function (_u, _min, max) { return [-0.15 * Math.max(max, 1), 1.15 * Math.max(max, 1)]; } } },
           axes: [{ show: false }, { show: false }],
           series: [{}, { stroke: "#1d70b8", width: 1 }, { stroke: "#d4351c", width: 1 }],
         }
