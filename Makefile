@@ -12,7 +12,7 @@ ENV ?=
 # One root, environments as data: each environment keeps its own .terraform directory (backend and providers).
 TF_ENV = TF_DATA_DIR=.terraform-$(ENV) $(TF) -chdir=$(TF_ROOT)
 
-.PHONY: help install local test lint typecheck unit build tf-init tf-fmt-check tf-validate tf-test tf-scale validate-trusts plan apply output fmt
+.PHONY: help install browser local test lint typecheck unit build tf-init tf-fmt-check tf-validate tf-test tf-scale validate-trusts plan apply output fmt
 
 help: ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -23,7 +23,7 @@ install: ## npm ci (clean install from the lockfile)
 local: install ## Run the whole pipeline locally on the sample trusts (no AWS account)
 	npm run --silent local
 
-test: install lint typecheck unit build tf-fmt-check tf-validate tf-test tf-bootstrap tf-scale validate-trusts ## Every check and test
+test: install browser lint typecheck unit build tf-fmt-check tf-validate tf-test tf-bootstrap tf-scale validate-trusts ## Every check and test
 	@npx tsx scripts/build/test-totals.ts .build/vitest.json .build/tf-test.log
 
 lint: ## ESLint over all TypeScript
@@ -32,7 +32,12 @@ lint: ## ESLint over all TypeScript
 typecheck: ## tsc --noEmit over all workspaces
 	npx tsc -p tsconfig.json
 
-unit: ## vitest (unit, property, integration and end-to-end tests)
+# The support console's browser tests drive Debian's chromium (playwright-core, executablePath): no browser download.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser: ## Install Debian's chromium for the browser tests, only when it is missing (apt-get; CI runs as root)
+	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium (apt-get)"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+unit: browser ## vitest (unit, property, integration and end-to-end tests; the console's in chromium)
 	@mkdir -p .build
 	npx vitest run --reporter=default --reporter=json --outputFile.json=.build/vitest.json
 

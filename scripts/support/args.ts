@@ -64,6 +64,13 @@ export const COMMANDS = {
                                         same CloudEvent ids, so receivers dedupe (local: --stream-file, default stream.jsonl beside the --local DLQs)`,
     options: ["trust", "endpoint", "since", "until", "dry-run", "rate", "cloudevent-source", "stream-file", "json"],
   },
+  console: {
+    usage: `  console [--port N] [--env ENV]      the support console: a web page on 127.0.0.1 (free port unless --port) showing every
+                                        trust's health, traces, and redrive / replay / purge (the same code and audit as
+                                        these commands); prints its URL with an access token and opens nothing
+                                        (--env ENV: --outputs FILE, trusts default infrastructure/terraform/environments/ENV/trusts)`,
+    options: ["port", "env"],
+  },
   "rotate-signing-key": {
     usage: `  rotate-signing-key --trust T --endpoint E [--overlap 25h] [--end-overlap] [--dry-run] [--json]
                                         new signing key for the endpoint, printed once for the trust; the old key keeps
@@ -151,6 +158,7 @@ export type SupportCommand =
       cloudEventSource?: string;
       streamFile: string;
     })
+  | (Common & { name: "console"; port?: number })
   | RotateSigningKeyCommand
   | AddEndpointCommand;
 
@@ -236,6 +244,7 @@ const OPTIONS = {
   "quarantine-dir": { type: "string" },
   "cloudevent-source": { type: "string" },
   "stream-file": { type: "string" },
+  port: { type: "string" },
 
   // history, rotate-signing-key and add-endpoint
   json: { type: "boolean", default: false },
@@ -282,6 +291,7 @@ export function parseSupportArgs(argv: readonly string[]): SupportCommand | Help
   }
   onlyOptions(name, tokens, [...COMMANDS[name as SupportCommandName].options, ...(SECRET_COMMANDS.includes(name) ? [] : TARGET_OPTIONS)]);
   if (name === "rotate-signing-key" || name === "add-endpoint") return parseSecretCommand(name, values);
+  if (name === "console") return parseConsole(values);
   if (values.outputs && values.local) throw new UsageError("give --outputs (AWS) or --local (this machine), not both");
   if (values.outputs && !values.trusts) throw new UsageError("--outputs needs --trusts DIR (the environment's trusts/)");
   const target: TargetOptions = values.outputs
@@ -338,6 +348,22 @@ export function parseSupportArgs(argv: readonly string[]): SupportCommand | Help
   };
   if (name === "show") return { name, ...common, trust, selection, showContent: values["show-content"] };
   return { name: "redrive", ...common, trust, selection, dryRun: values["dry-run"], ratePerSecond: wholeNumber(values.rate, "rate", 1) };
+}
+
+/** `console`: the CLI's target (`--outputs/--trusts` or `--local`), or `--env ENV` with `--outputs`; `--port`. */
+function parseConsole(values: Values): SupportCommand & { name: "console" } {
+  if (values.env !== undefined && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(values.env)) throw new UsageError("--env must be an environment name such as staging or prod");
+  if (values.env && values.local) throw new UsageError("give --env (AWS) or --local (this machine), not both");
+  if (values.env && !values.outputs) throw new UsageError(`--env needs --outputs FILE: \`make output ENV=${values.env} > outputs.json\``);
+  const trustsDir = values.trusts ?? (values.env ? `infrastructure/terraform/environments/${values.env}/trusts` : undefined);
+  if (values.outputs && values.local) throw new UsageError("give --outputs (AWS) or --local (this machine), not both");
+  if (values.outputs && !trustsDir) throw new UsageError("--outputs needs --trusts DIR (the environment's trusts/) or --env ENV");
+  const target: TargetOptions = values.outputs
+    ? { kind: "aws", outputsFile: values.outputs, trustsDir: trustsDir! }
+    : { kind: "local", root: values.local ?? ".local/dlq", ...(trustsDir ? { trustsDir } : {}) };
+  const port = values.port !== undefined ? wholeNumber(values.port, "port", 0) : undefined;
+  if (port !== undefined && port > 65535) throw new UsageError("--port must be a TCP port, 0-65535 (0: a free one)");
+  return { name: "console", target, auditFile: values["audit-file"], json: values.json, ...(port !== undefined ? { port } : {}) };
 }
 
 function safeId(value: string | undefined, option: string): string | undefined {

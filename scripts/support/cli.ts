@@ -4,6 +4,7 @@
 import { main, type CommandLine } from "../lib/command-line.ts";
 import { USAGE, commandUsage, parseSupportArgs, type SupportCommand } from "./args.ts";
 import { addEndpointCommand } from "./commands/add-endpoint.ts";
+import { consoleCommand } from "./commands/console.ts";
 import { history } from "./commands/history.ts";
 import { list } from "./commands/list.ts";
 import { purge } from "./commands/purge.ts";
@@ -38,6 +39,8 @@ export const supportCli: CommandLine<SupportCommand> = {
         return rotateSigningKeyCommand(command);
       case "add-endpoint":
         return addEndpointCommand(command);
+      case "console":
+        return consoleCommand(command, signal);
     }
   },
 };

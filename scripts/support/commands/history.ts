@@ -43,8 +43,8 @@ function historySource(command: SupportCommand & { name: "history" }): HistorySo
   });
 }
 
-/** The dead letters of the trusts involved (looked at, left in their queues). */
-async function sightings(target: Target, trustIds: Set<string>): Promise<DeadLetterSighting[]> {
+/** The dead letters of the trusts involved (looked at, left in their queues). The console's trace uses it too. */
+export async function sightings(target: Target, trustIds: Set<string>): Promise<DeadLetterSighting[]> {
   const found: DeadLetterSighting[] = [];
   for (const trustId of trustIds) {
     const queue = target.queues.get(trustId);
