@@ -55,7 +55,7 @@ const stepArb = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("advance" as const), days: fc.integer({ min: 1, max: 20 }) }) },
 );
 
-/** What the README promises: the endpoints an event reaches, from the bound document (or the current one) and the current one. */
+/** What docs/conversation-bindings.md promises: the endpoints an event reaches, from the bound document (or the current one) and the current one. */
 function expectedEndpoints(type: EventType, bound: TrustConfig | undefined, current: TrustConfig): string[] {
   if (!current.enabled) return []; // the trust's kill switch, at once
   return (bound ?? current).endpoints
