@@ -35,8 +35,8 @@ function trustWithThreeEndpoints(index: number): TrustConfigInput {
     ...e,
     url: `https://${e.id}.${host}.example.nhs.uk/trust-callbacks`,
     description: `${e.id} of ${trust.trustId}`,
-    signingSecret: `trust-callbacks/bench/${trust.trustId}/${e.id}/signing`,
-    auth: { ...e.auth, credentialsSecret: `trust-callbacks/bench/${trust.trustId}/${e.id}/auth`, ...("tokenUrl" in e.auth ? { tokenUrl: `https://login.${host}.example.nhs.uk/oauth2/token` } : {}) },
+    signingSecret: `trust-callbacks/bench/signing/${trust.trustId}/${e.id}`,
+    auth: { ...e.auth, credentialsSecret: `trust-callbacks/bench/credentials/${trust.trustId}/${e.id}`, ...("tokenUrl" in e.auth ? { tokenUrl: `https://login.${host}.example.nhs.uk/oauth2/token` } : {}) },
   }));
   return { ...trust, endpoints };
 }

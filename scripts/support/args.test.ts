@@ -45,7 +45,7 @@ describe("parseSupportArgs", () => {
 
   it.each<[string[], RegExp]>([
     [[], /^no command given/],
-    [["resend"], /^unknown command resend; the commands are list, show, redrive, purge, history, replay-quarantine, replay, rotate-signing-key, add-endpoint$/],
+    [["resend"], /^unknown command resend; the commands are list, show, redrive, purge, history, replay-quarantine, replay, console, rotate-signing-key, add-endpoint$/],
     [["replay-quarantine"], /^replay-quarantine needs --trust T$/],
     [["replay", "--trust", "RX1", "--since", "2026-11-21T10:00:00Z"], /^replay needs --since ISO and --until ISO/],
     [["replay-quarantine", "--trust", "RX1", "--since", "2026-11-22T00:00:00Z", "--until", "2026-11-21T00:00:00Z"], /^--since must be before --until$/],

@@ -94,8 +94,6 @@ export interface AuditLine {
   /** replay-quarantine: the quarantined object; replay: the platform event. */
   quarantineKey?: string;
   sourceEventId?: string;
-  /** redrive: the PutEvents `EventId` the redriven delivery became (the bus's logs of its attempts name it). */
-  busEventId?: string;
   detail?: string;
 }
 

@@ -1,10 +1,10 @@
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { UsageError } from "../../lib/command-line.ts";
-import { deliveryStories, describeStory, type DeadLetterSighting, type HistoryFilter } from "../../lib/call-history.ts";
+import { deliveryStories, describeStory, type DeadLetterSighting, type DeliveryStory, type HistoryFilter } from "../../lib/call-history.ts";
 import type { SupportCommand } from "../args.ts";
 import { CloudWatchHistorySource, LocalHistorySource, type HistorySource } from "../history-source.ts";
 import { listFailed } from "../redrive.ts";
-import { openTarget, readOutputs, supportAuditLogGroup, type Target } from "../target.ts";
+import { openTarget, readOutputs, supportAuditLogGroup, type EnvironmentOutputs, type Target } from "../target.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -17,33 +17,46 @@ export async function history(command: SupportCommand & { name: "history" }, sig
   const until = command.filter.until ?? new Date();
   const filter: HistoryFilter = { ...command.filter, until, since: command.filter.since ?? new Date(until.getTime() - DAY_MS) };
   const target = openTarget(command.target);
-  const records = await historySource(command).find(filter, signal);
-  const trustIds = new Set([...records.published.map((p) => p.trustId), ...records.support.map((s) => s.trustId)]);
-  const deadLetters = await sightings(target, trustIds);
-  const stories = deliveryStories({ ...records, deadLetters });
-  if (command.json) console.log(JSON.stringify({ window: { since: filter.since, until: filter.until }, deliveries: stories, notes: records.notes }, null, 2));
+  const { stories, notes } = await storiesFor(historySource(command), target, filter, signal);
+  if (command.json) console.log(JSON.stringify({ window: { since: filter.since, until: filter.until }, deliveries: stories, notes }, null, 2));
   else {
     for (const story of stories) console.log(describeStory(story));
-    for (const note of records.notes) console.error(`note: ${note}`);
+    for (const note of notes) console.error(`note: ${note}`);
     console.error(`${stories.length} deliveries between ${filter.since.toISOString()} and ${filter.until.toISOString()}`);
   }
   return 0;
 }
 
+/**
+ * The stories of the deliveries the filter selects (docs/guarantees.md 8.20): what the history source finds (published
+ * deliveries, their support actions, every bus event's steps, quarantined records), what sits in the trusts' DLQs, joined
+ * by `deliveryStories`. The one history code path: `history` prints it, the console's trace and trust pages render it.
+ */
+export async function storiesFor(source: HistorySource, target: Target, filter: HistoryFilter, signal?: AbortSignal): Promise<{ stories: DeliveryStory[]; notes: string[] }> {
+  const records = await source.find(filter, signal);
+  const trustIds = new Set([...records.published.map((p) => p.trustId), ...records.support.map((s) => s.trustId)]);
+  const deadLetters = await sightings(target, trustIds);
+  return { stories: deliveryStories({ ...records, deadLetters }), notes: records.notes };
+}
+
 function historySource(command: SupportCommand & { name: "history" }): HistorySource {
   if (command.target.kind === "local") return new LocalHistorySource(command.historyFile);
-  const all = readOutputs(command.target.outputsFile);
+  return awsHistorySource(readOutputs(command.target.outputsFile), new CloudWatchLogsClient({}));
+}
+
+/** An environment's history: the Lambda's log group, the support audit log group and the buses' log group its outputs name. */
+export function awsHistorySource(all: EnvironmentOutputs, logs: CloudWatchLogsClient): HistorySource {
   const outputs = all.pipeline?.value;
   if (!outputs?.lambda_function_name) throw new UsageError("the outputs name no Lambda (pipeline.lambda_function_name): take them from `make output ENV=<env>` of this version");
   const support = supportAuditLogGroup(all);
-  return new CloudWatchHistorySource(new CloudWatchLogsClient({}), {
+  return new CloudWatchHistorySource(logs, {
     lambda: `/aws/lambda/${outputs.lambda_function_name}`,
     ...(support ? { support } : {}),
     ...(outputs.bus_log_group_name ? { bus: outputs.bus_log_group_name } : {}),
   });
 }
 
-/** The dead letters of the trusts involved (looked at, left in their queues). The console's trace uses it too. */
+/** The dead letters of the trusts involved (looked at, left in their queues). */
 export async function sightings(target: Target, trustIds: Set<string>): Promise<DeadLetterSighting[]> {
   const found: DeadLetterSighting[] = [];
   for (const trustId of trustIds) {

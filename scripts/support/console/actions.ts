@@ -52,7 +52,8 @@ function appendedSince(file: string, offset: number): AuditLine[] {
     .map((line) => JSON.parse(line) as AuditLine);
 }
 
-const common = (source: ConsoleSource) => ({ target: source.targetOptions, auditFile: source.auditFile });
+// The page shows the audit lines, not the command's stdout: tables, never --json.
+const common = (source: ConsoleSource) => ({ target: source.targetOptions, auditFile: source.auditFile, json: false });
 
 /** Redrive (or its dry run) of a trust's selected dead letters: the CLI's `redrive`. */
 export function redriveAction(source: ConsoleSource, trust: string, selection: Selection, dryRun: boolean, signal: AbortSignal): Promise<ActionResult> {
@@ -69,7 +70,7 @@ export function replayAction(source: ConsoleSource, trust: string, endpoint: str
 /** Purge of a trust's DLQ, only when the typed trust id is the trust's: the CLI's `purge --confirm`. */
 export function purgeAction(source: ConsoleSource, trust: string, typed: string): Promise<ActionResult> | { refused: string } {
   if (typed.trim() !== trust) return { refused: `type the trust id ${trust} exactly to purge its DLQ; nothing was deleted` };
-  const command: SupportCommand & { name: "purge" } = { name: "purge", ...common(source), trust, confirm: trust };
+  const command: SupportCommand & { name: "purge" } = { name: "purge", ...common(source), trust, confirm: trust, dryRun: false };
   return audited(source.auditFile, () => purge(command));
 }
 

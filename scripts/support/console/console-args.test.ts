@@ -5,11 +5,11 @@ import { parseSupportArgs } from "../args.ts";
 /** `console`'s command line: the CLI's targets (local, or an environment's outputs and trust files) and a port. */
 describe("parseSupportArgs: console", () => {
   it.each<[string[], unknown]>([
-    [["console"], { name: "console", target: { kind: "local", root: ".local/dlq" }, auditFile: "redrive-audit.ndjson" }],
-    [["console", "--port", "8123", "--local", "d", "--trusts", "t"], { name: "console", target: { kind: "local", root: "d", trustsDir: "t" }, auditFile: "redrive-audit.ndjson", port: 8123 }],
-    [["console", "--outputs", "o.json", "--trusts", "t"], { name: "console", target: { kind: "aws", outputsFile: "o.json", trustsDir: "t" }, auditFile: "redrive-audit.ndjson" }],
-    [["console", "--env", "prod", "--outputs", "o.json"], { name: "console", target: { kind: "aws", outputsFile: "o.json", trustsDir: "infrastructure/terraform/environments/prod/trusts" }, auditFile: "redrive-audit.ndjson" }],
-    [["console", "--env", "prod", "--outputs", "o.json", "--audit-file", "a.ndjson"], { name: "console", target: { kind: "aws", outputsFile: "o.json", trustsDir: "infrastructure/terraform/environments/prod/trusts" }, auditFile: "a.ndjson" }],
+    [["console"], { name: "console", target: { kind: "local", root: ".local/dlq" }, auditFile: "redrive-audit.ndjson", json: false }],
+    [["console", "--port", "8123", "--local", "d", "--trusts", "t"], { name: "console", target: { kind: "local", root: "d", trustsDir: "t" }, auditFile: "redrive-audit.ndjson", json: false, port: 8123 }],
+    [["console", "--outputs", "o.json", "--trusts", "t"], { name: "console", target: { kind: "aws", outputsFile: "o.json", trustsDir: "t" }, auditFile: "redrive-audit.ndjson", json: false }],
+    [["console", "--env", "prod", "--outputs", "o.json"], { name: "console", target: { kind: "aws", outputsFile: "o.json", trustsDir: "infrastructure/terraform/environments/prod/trusts" }, auditFile: "redrive-audit.ndjson", json: false }],
+    [["console", "--env", "prod", "--outputs", "o.json", "--audit-file", "a.ndjson"], { name: "console", target: { kind: "aws", outputsFile: "o.json", trustsDir: "infrastructure/terraform/environments/prod/trusts" }, auditFile: "a.ndjson", json: false }],
   ])("%j", (argv, expected) => {
     expect(parseSupportArgs(argv)).toEqual(expected);
   });
@@ -30,17 +30,18 @@ describe("parseSupportArgs: console", () => {
 
 describe("console command", () => {
   it("prints the URL with its token, serves until aborted, then stops", async () => {
-    const { mkdtempSync } = await import("node:fs");
+    const { mkdirSync, mkdtempSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const { consoleCommand } = await import("../commands/console.ts");
     const dir = mkdtempSync(join(tmpdir(), "console-command-"));
+    mkdirSync(join(dir, "dlq")); // the CLI's local target refuses a DLQ folder that does not exist
     const printed: string[] = [];
     const log = vi.spyOn(console, "log").mockImplementation((line: string) => void printed.push(line));
     const err = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
       const stop = new AbortController();
-      const running = consoleCommand({ name: "console", target: { kind: "local", root: join(dir, "dlq") }, auditFile: join(dir, "audit.ndjson") }, stop.signal);
+      const running = consoleCommand({ name: "console", target: { kind: "local", root: join(dir, "dlq") }, auditFile: join(dir, "audit.ndjson"), json: false }, stop.signal);
       await vi.waitFor(() => expect(printed).toHaveLength(1));
       const url = printed[0]!;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);

@@ -109,7 +109,9 @@ describe("support console in chromium, on the local pipeline's data", () => {
     const story = page.locator("article.story", { hasText: "R0A/records" });
     expect(await story.locator("h2").innerText()).toContain("DELIVERED");
     const steps = await story.locator("ol.steps li").allInnerTexts();
-    expect(steps.filter((s) => /attempt/.test(s)).map((s) => /HTTP (\d+)/.exec(s)?.[1] ?? "success")).toEqual(["503", "429", "success"]);
+    // The local API destination records a success's status too (8.22).
+    expect(steps.filter((s) => /attempt/.test(s)).map((s) => /HTTP (\d+)/.exec(s)?.[1])).toEqual(["503", "429", "200"]);
+    expect(await story.locator(".final").innerText()).toBe("Final state: DELIVERED");
     await page.screenshot({ path: join(SHOTS, "trace.png"), fullPage: true });
   });
 
@@ -129,7 +131,14 @@ describe("support console in chromium, on the local pipeline's data", () => {
     const queue = new FileDeadLetterQueue(dlqDir, "RYJ");
     const before = (await queue.stats()).depth;
     const down = published("RYJ/legacy")[0]!;
-    await page.goto(`${console_.origin}/trusts/RYJ`);
+    // 7.26: before the redrive, the trace says FAILED (in the DLQ) and links to the trust's DLQ, where the redrive is.
+    await page.goto(`${console_.origin}/trace?by=cloudevent&q=${down.cloudEventId}`);
+    const failed = page.locator("article.story").first();
+    expect(await failed.locator("h2").innerText()).toBe("RYJ/legacy FAILED");
+    expect(await failed.locator("ol.steps li").last().innerText()).toMatch(/sent to the trust's DLQ$/);
+    await page.screenshot({ path: join(SHOTS, "trace-failed.png"), fullPage: true });
+    await failed.getByRole("link", { name: "Redrive from RYJ's DLQ" }).click();
+    await page.waitForURL(/\/trusts\/RYJ#dlq-h$/);
     await page.waitForSelector(".chart canvas");
     await page.screenshot({ path: join(SHOTS, "trust.png"), fullPage: true });
 
@@ -149,7 +158,15 @@ describe("support console in chromium, on the local pipeline's data", () => {
     await page.goto(`${console_.origin}/trace?by=cloudevent&q=${down.cloudEventId}`);
     const story = page.locator("article.story").first();
     expect(await story.locator("h2").innerText()).toBe("RYJ/legacy DELIVERED");
-    expect(await story.locator("ol.steps").innerText()).toMatch(/redriven by/);
+    // 7.25, 7.26: the first attempts' 5xx, the DLQ, the redrive (by whom, the new bus event), the new attempt's 2xx.
+    const steps = await story.locator("ol.steps li").allInnerTexts();
+    const dead = steps.findIndex((t) => /sent to the trust's DLQ$/.test(t));
+    const redriven = steps.findIndex((t) => /redriven from the DLQ by \S+ \(new bus event [\w-]+\)$/.test(t));
+    expect(dead).toBeGreaterThan(0);
+    expect(redriven).toBeGreaterThan(dead);
+    expect(steps.slice(0, dead).filter((t) => /attempt/.test(t)).every((t) => /HTTP 5\d\d/.test(t))).toBe(true);
+    expect(steps.slice(redriven + 1).map((t) => /attempt: HTTP (\d)\d\d/.exec(t)?.[1])).toEqual(["2"]);
+    expect(await story.getByRole("link", { name: /Redrive from/ }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, "trace-after-redrive.png"), fullPage: true });
     const audit = readFileSync(auditFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
     expect(audit.filter((a) => a.action === "redrive").map((a) => a.outcome).sort()).toEqual([...Array(before).fill("redriven"), ...Array(before).fill("would-redrive")].sort());
@@ -170,7 +187,7 @@ describe("support console in chromium, on the local pipeline's data", () => {
     expect(dry.every(([outcome, endpoint]) => outcome === "would-replay" && endpoint === "bleep")).toBe(true);
     expect(new Set(dry.map(([, , id]) => id))).toEqual(expected);
     expect(dry).toHaveLength(expected.size);
-    expect(await page.locator("ul.skipped li").allInnerTexts()).toEqual([expect.stringMatching(/^\d+ skipped: filtered: no selected endpoint subscribes to it$/)]);
+    expect(await page.locator("ul.skipped li").allInnerTexts()).toEqual([expect.stringMatching(/^\d+ filtered: no selected endpoint subscribes to it$/)]);
     await page.screenshot({ path: join(SHOTS, "replay-dry-run.png"), fullPage: true });
 
     await page.getByRole("button", { name: "Confirm: replay this window" }).click();

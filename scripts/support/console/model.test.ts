@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TrustConfig } from "@trust-callbacks/schemas";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
-import type { BusLogRecord } from "../../lib/call-history.ts";
+import { deliveryStories, type BusLogRecord, type SupportRecord } from "../../lib/call-history.ts";
 import { HOURS, PAGE_SIZE, age, endpointHealth, overviewModel, type EndpointHealth } from "./model.ts";
 
 /** Promise 7.24 (docs/guarantees.md): the overview's order, filter and pages; and what each row says. */
@@ -90,21 +90,31 @@ describe("endpoint health from the call history, DLQs, connections and alarms", 
   const at = (hoursAgo: number) => now.getTime() - hoursAgo * 3600_000;
   const published = (busEventId: string, trustId: string, endpointId: string): PublishedDelivery => ({ busEventId, trustId, endpointId, cloudEventId: busEventId, sourceEventId: "s", eventCorrelationId: "c", eventType: "t", publishedAt: now.toISOString() });
   const log = (event_id: string, message_type: string, hoursAgo: number): BusLogRecord => ({ event_id, message_type, message_timestamp_ms: at(hoursAgo) });
+  const redrive = (cloudEventId: string, busEventId: string, hoursAgo: number): SupportRecord => ({ action: "redrive", at: new Date(at(hoursAgo)).toISOString(), operator: "alice", trustId: "RYJ", endpointId: "new", cloudEventId, busEventId });
 
   const health = endpointHealth({
     trusts: [trust("RYJ", true, [["legacy", true], ["new", false]]), trust("RDZ", false, [["ehr", true]])],
     dlqs: new Map([["RYJ", { depth: 4, oldestSentTimestamp: at(2) }]]),
     connections: new Map([["RYJ/legacy", "DEAUTHORIZED"]]),
     alarms: new Map([["RYJ", ["trust-callbacks-prod-RYJ-dlq-not-empty"]]]),
-    published: [published("b1", "RYJ", "legacy"), published("b2", "RYJ", "new")],
-    busLogs: [
-      log("b1", "INVOCATION_ATTEMPT_RETRYABLE_FAILURE", 3.5),
-      log("b1", "INVOCATION_ATTEMPT_THROTTLE", 3.2),
-      log("b1", "INVOCATION_ATTEMPT_SUCCESS", 0.5),
-      log("b1", "INVOCATION_SUCCESS", 0.5), // not an attempt: not counted again
-      log("b2", "INVOCATION_ATTEMPT_PERMANENT_FAILURE", 30), // before the window
-      log("unknown", "INVOCATION_ATTEMPT_SUCCESS", 1), // no published delivery names it
-    ],
+    // The history's own stories of the day's records, as the sources build them.
+    stories: deliveryStories({
+      published: [published("b1", "RYJ", "legacy"), published("b2", "RYJ", "new"), published("b3", "RYJ", "new")],
+      busLogs: [
+        log("b1", "INVOCATION_ATTEMPT_RETRYABLE_FAILURE", 3.5),
+        log("b1", "INVOCATION_ATTEMPT_THROTTLE", 3.2),
+        log("b1", "INVOCATION_ATTEMPT_SUCCESS", 0.5),
+        log("b1", "INVOCATION_SUCCESS", 0.5), // not an attempt: not counted again
+        log("b2", "INVOCATION_ATTEMPT_PERMANENT_FAILURE", 30), // before the window
+        log("unknown", "INVOCATION_ATTEMPT_SUCCESS", 1), // no published delivery names it
+        log("b3", "INVOCATION_ATTEMPT_RETRYABLE_FAILURE", 6.5),
+        log("b3", "INVOCATION_DLQ", 6), // not an attempt
+        log("r3", "INVOCATION_ATTEMPT_SUCCESS", 1.5), // the redrive's new bus event: the same delivery's attempt
+      ],
+      support: [redrive("b3", "r3", 2)],
+      deadLetters: [],
+      quarantined: [],
+    }),
     now,
   });
 
@@ -122,7 +132,14 @@ describe("endpoint health from the call history, DLQs, connections and alarms", 
     expect(legacy.delivered[HOURS - 1]).toBe(1);
     expect(legacy.failed[HOURS - 4]).toBe(2);
     expect(legacy.failed.reduce((a, b) => a + b)).toBe(2);
-    expect(health[1]!.failed.reduce((a, b) => a + b)).toBe(0);
+  });
+
+  it("a redriven delivery's new attempts count for its endpoint, in their own hour (7.24)", () => {
+    const other = health[1]!;
+    expect(other.failed.reduce((a, b) => a + b)).toBe(1);
+    expect(other.failed[HOURS - 7]).toBe(1);
+    expect(other.delivered.reduce((a, b) => a + b)).toBe(1);
+    expect(other.delivered[HOURS - 2]).toBe(1);
   });
 });
 

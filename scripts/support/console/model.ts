@@ -1,6 +1,5 @@
 import type { TrustConfig } from "@trust-callbacks/schemas";
-import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
-import type { BusLogRecord } from "../../lib/call-history.ts";
+import type { DeliveryStory } from "../../lib/call-history.ts";
 
 /**
  * The console's view models: pure functions from what the sources read (trust files, DLQ stats, connection
@@ -23,9 +22,11 @@ export interface HealthInputs {
   connections: Map<string, ConnectionState>;
   /** Alarm names in ALARM, by trust id. */
   alarms: Map<string, string[]>;
-  /** Deliveries published in the window, and the bus's records of their attempts. */
-  published: PublishedDelivery[];
-  busLogs: BusLogRecord[];
+  /**
+   * The window's delivery stories (`deliveryStories`, the history's own join): each attempt step is counted, those of
+   * a redriven or replayed delivery's new bus events as well as the first publication's.
+   */
+  stories: DeliveryStory[];
   now: Date;
 }
 
@@ -51,17 +52,17 @@ export interface EndpointHealth {
 /** Every endpoint of every trust, with its health over the 24 hours before `now`. */
 export function endpointHealth(inputs: HealthInputs): EndpointHealth[] {
   const start = inputs.now.getTime() - HOURS * 3600_000;
-  const endpointOf = new Map(inputs.published.map((p) => [p.busEventId, `${p.trustId}/${p.endpointId}`]));
   const series = new Map<string, { delivered: number[]; failed: number[] }>();
-  for (const log of inputs.busLogs) {
-    const key = endpointOf.get(log.event_id);
-    const hour = Math.floor((log.message_timestamp_ms - start) / 3600_000);
-    if (!key || hour < 0 || hour >= HOURS) continue;
-    const kind = log.message_type === "INVOCATION_ATTEMPT_SUCCESS" ? "delivered" : FAILED_ATTEMPTS.has(log.message_type) ? "failed" : undefined;
-    if (!kind) continue;
-    const entry = series.get(key) ?? { delivered: Array(HOURS).fill(0), failed: Array(HOURS).fill(0) };
-    entry[kind][hour] += 1;
-    series.set(key, entry);
+  for (const story of inputs.stories) {
+    for (const step of story.steps) {
+      if (step.kind !== "attempt") continue;
+      const hour = Math.floor((Date.parse(step.at) - start) / 3600_000);
+      if (hour < 0 || hour >= HOURS) continue;
+      const key = `${story.trustId}/${story.endpointId}`;
+      const entry = series.get(key) ?? { delivered: Array(HOURS).fill(0), failed: Array(HOURS).fill(0) };
+      entry[step.outcome === "success" ? "delivered" : "failed"][hour] += 1;
+      series.set(key, entry);
+    }
   }
   return inputs.trusts.flatMap((trust) => {
     const dlq = inputs.dlqs.get(trust.trustId) ?? { depth: 0 };
@@ -84,8 +85,6 @@ export function endpointHealth(inputs: HealthInputs): EndpointHealth[] {
     });
   });
 }
-
-const FAILED_ATTEMPTS = new Set(["INVOCATION_ATTEMPT_RETRYABLE_FAILURE", "INVOCATION_ATTEMPT_PERMANENT_FAILURE", "INVOCATION_ATTEMPT_THROTTLE"]);
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 

@@ -119,27 +119,29 @@ describe("console trace against an environment, after a redrive (recorded AWS an
     logs.reset();
   });
 
-  it("follows the redrive's bus event in the buses' log group: the story ends DELIVERED", async () => {
+  // 7.26: the redrive is found in the support audit log group (the audit trail's own line), and the redriven bus event's
+  // attempts in the buses' log group, by the `history` command's own reader.
+  it("finds the redrive in the support audit log group and follows its bus event in the buses' log group: the story ends DELIVERED", async () => {
     const dir = mkdtempSync(join(tmpdir(), "console-aws-trace-"));
     const outputsFile = join(dir, "outputs.json");
-    writeFileSync(outputsFile, JSON.stringify({ trusts: { value: {} }, pipeline: { value: { lambda_function_name: "trust-callbacks-prod-transform-filter", bus_log_group_name: "/bus" } } }));
-    const auditFile = join(dir, "audit.ndjson");
-    writeFileSync(auditFile, `${JSON.stringify({ at: "2026-12-05T11:30:00.000Z", operator: "alice", action: "redrive", trustId: "RX1", endpointId: "ehr", cloudEventId: "ce-1", messageId: "m", outcome: "redriven", busEventId: "re-1" })}\n`);
+    writeFileSync(
+      outputsFile,
+      JSON.stringify({ trusts: { value: {} }, pipeline: { value: { lambda_function_name: "trust-callbacks-prod-transform-filter", bus_log_group_name: "/bus", support: { audit_log_group_name: "/support" } } } }),
+    );
     const published = { message: "delivery published", trustId: "RX1", endpointId: "ehr", cloudEventId: "ce-1", sourceEventId: "s-1", eventCorrelationId: "s-1", eventType: "t", busEventId: "bus-1", publishedAt: "2026-12-05T11:10:00.000Z" };
-    logs.on(StartQueryCommand).callsFake((input: { logGroupName: string; queryString: string }) => ({ queryId: input.logGroupName === "/bus" ? (input.queryString.includes('"re-1"') ? "redrive" : "bus") : "lambda" }));
-    logs.on(GetQueryResultsCommand, { queryId: "lambda" }).resolves({ status: "Complete", results: [row({ "@message": JSON.stringify(published) })] });
-    logs.on(GetQueryResultsCommand, { queryId: "bus" }).resolves({
+    const redriven = { at: "2026-12-05T11:30:00.000Z", operator: "arn:aws:sts::123456789012:assumed-role/support-operator/alice", action: "redrive", trustId: "RX1", endpointId: "ehr", cloudEventId: "ce-1", messageId: "m", outcome: "redriven", busEventId: "re-1" };
+    logs.on(StartQueryCommand).callsFake((input: { logGroupName: string }) => ({ queryId: input.logGroupName }));
+    logs.on(GetQueryResultsCommand, { queryId: "/aws/lambda/trust-callbacks-prod-transform-filter" }).resolves({ status: "Complete", results: [row({ "@message": JSON.stringify(published) })] });
+    logs.on(GetQueryResultsCommand, { queryId: "/support" }).resolves({ status: "Complete", results: [row({ "@message": JSON.stringify(redriven) })] });
+    logs.on(GetQueryResultsCommand, { queryId: "/bus" }).resolves({
       status: "Complete",
       results: [
         row({ event_id: "bus-1", message_type: "INVOCATION_ATTEMPT_RETRYABLE_FAILURE", message_timestamp_ms: String(Date.parse("2026-12-05T11:10:01Z")), "error.http_status_code": "503" }),
         row({ event_id: "bus-1", message_type: "INVOCATION_DLQ", message_timestamp_ms: String(Date.parse("2026-12-05T11:20:00Z")) }),
+        row({ event_id: "re-1", message_type: "INVOCATION_ATTEMPT_SUCCESS", message_timestamp_ms: String(Date.parse("2026-12-05T11:30:01Z")) }),
       ],
     });
-    logs.on(GetQueryResultsCommand, { queryId: "redrive" }).resolvesOnce({ status: "Running" }).resolves({
-      status: "Complete",
-      results: [row({ event_id: "re-1", message_type: "INVOCATION_ATTEMPT_SUCCESS", message_timestamp_ms: String(Date.parse("2026-12-05T11:30:01Z")) })],
-    });
-    const aws = awsSource({ kind: "aws", outputsFile, trustsDir: SAMPLE_TRUSTS_DIR }, auditFile, {
+    const aws = awsSource({ kind: "aws", outputsFile, trustsDir: SAMPLE_TRUSTS_DIR }, join(dir, "audit.ndjson"), {
       eventBridge: events as unknown as EventBridgeClient,
       cloudWatch: cloudWatch as unknown as CloudWatchClient,
       logs: logs as unknown as CloudWatchLogsClient,
@@ -148,9 +150,17 @@ describe("console trace against an environment, after a redrive (recorded AWS an
     const { stories } = await aws.history.stories({ cloudEventId: "ce-1", since: new Date("2026-12-05T00:00:00Z"), until: NOW, limit: 100 });
 
     expect(stories).toHaveLength(1);
-    expect(stories[0]).toMatchObject({ state: "dead-lettered", finalState: "delivered", redrives: [{ operator: "alice", busEventId: "re-1", state: "delivered" }] });
-    const redriveQuery = logs.commandCalls(StartQueryCommand).map((c) => c.args[0].input).find((i) => i.queryString?.includes('"re-1"'))!;
-    expect(redriveQuery).toMatchObject({ logGroupName: "/bus", startTime: Date.parse("2026-12-05T00:00:00Z") / 1000, endTime: (NOW.getTime() + 24 * 3600_000) / 1000 });
+    expect(stories[0]!.state).toBe("DELIVERED");
+    expect(stories[0]!.steps.map((s) => [s.kind, "httpStatus" in s ? s.httpStatus : "by" in s ? s.by : undefined])).toEqual([
+      ["published", undefined],
+      ["attempt", 503],
+      ["dead-lettered", undefined],
+      ["redrive", redriven.operator],
+      ["attempt", undefined], // an AWS success carries no HTTP status (8.23)
+    ]);
+    const asked = logs.commandCalls(StartQueryCommand).map((c) => c.args[0].input);
+    expect(asked.find((i) => i.logGroupName === "/support")?.queryString).toContain('"ce-1"');
+    expect(asked.find((i) => i.logGroupName === "/bus")?.queryString).toMatch(/"bus-1", "re-1"/);
   }, 10_000);
 });
 
@@ -162,7 +172,7 @@ describe("the local history, read as it grows", () => {
   it("counts what was appended since the last read, a line once it is whole, a replaced file afresh, and only the last 24 h", () => {
     const file = join(mkdtempSync(join(tmpdir(), "appended-")), "history.jsonl");
     const history = new AppendedHistory(file);
-    expect(history.read(now)).toEqual({ published: [], busLogs: [] }); // no file yet
+    expect(history.read(now)).toEqual({ published: [], busLogs: [], support: [] }); // no file yet
 
     writeFileSync(file, `${published(1, "2026-12-05T11:00:00.000Z")}\n${published(2, "2026-12-04T10:00:00.000Z")}\n`);
     expect(history.read(now).published.map((p) => p.cloudEventId)).toEqual(["ce-1"]); // ce-2 is older than 24 h
@@ -176,6 +186,6 @@ describe("the local history, read as it grows", () => {
     expect(read.published.map((p) => p.cloudEventId)).toEqual(["ce-1", "ce-3"]);
 
     writeFileSync(file, `${published(4, "2026-12-05T11:45:00.000Z")}\n`); // a new run replaced the file
-    expect(history.read(now)).toEqual({ published: [expect.objectContaining({ cloudEventId: "ce-4" })], busLogs: [] });
+    expect(history.read(now)).toEqual({ published: [expect.objectContaining({ cloudEventId: "ce-4" })], busLogs: [], support: [] });
   });
 });

@@ -1,16 +1,17 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
-import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient, ListConnectionsCommand } from "@aws-sdk/client-eventbridge";
 import { endpointResourceName } from "@trust-callbacks/schemas";
 import { UsageError } from "../../lib/command-line.ts";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
-import { busLogQuery, type BusLogRecord, type HistoryFilter, type HistoryLine } from "../../lib/call-history.ts";
+import { deliveryStories, type BusLogRecord, type DeliveryStory, type HistoryFilter, type HistoryLine, type SupportRecord } from "../../lib/call-history.ts";
 import type { TargetOptions } from "../args.ts";
-import { CloudWatchHistorySource, LocalHistorySource, type HistorySource } from "../history-source.ts";
+import { awsHistorySource } from "../commands/history.ts";
+import { LocalHistorySource, type HistorySource } from "../history-source.ts";
 import { openTarget, readOutputs, type Target } from "../target.ts";
-import { historyView, localBusLogs, type HistoryView } from "./history-view.ts";
+import { historyView, type HistoryView } from "./history-view.ts";
 import { HOURS, endpointHealth, type ConnectionState, type DlqStats, type EndpointHealth } from "./model.ts";
 
 /**
@@ -58,6 +59,15 @@ async function activity(source: HistorySource, now: Date, limit: number, signal?
 }
 
 /**
+ * The window's stories for the overview's counts: the history's own join (`deliveryStories`), so a redriven or replayed
+ * delivery's new attempts count like its first ones. No DLQ is read for it: dead letters change a story's state, never
+ * its attempts, and the counts are attempts only.
+ */
+function countedStories(records: { published: PublishedDelivery[]; busLogs: BusLogRecord[]; support: SupportRecord[] }): DeliveryStory[] {
+  return deliveryStories({ ...records, deadLetters: [], quarantined: [] });
+}
+
+/**
  * The local history file for the overview's counts: the pipeline only appends to it, so it is parsed once and then
  * only what was appended since the last read (a file that shrank was replaced: read again from the start). Records
  * older than two days are let go. The trace reads the file through the history view, as `history` does.
@@ -67,12 +77,13 @@ export class AppendedHistory {
   private rest = "";
   private published: PublishedDelivery[] = [];
   private busLogs: BusLogRecord[] = [];
+  private support: SupportRecord[] = [];
 
   constructor(private readonly file: string) {}
 
-  read(now: Date): { published: PublishedDelivery[]; busLogs: BusLogRecord[] } {
+  read(now: Date): { published: PublishedDelivery[]; busLogs: BusLogRecord[]; support: SupportRecord[] } {
     const size = existsSync(this.file) ? statSync(this.file).size : 0;
-    if (size < this.offset) Object.assign(this, { offset: 0, rest: "", published: [], busLogs: [] });
+    if (size < this.offset) Object.assign(this, { offset: 0, rest: "", published: [], busLogs: [], support: [] });
     if (size > this.offset) {
       const buffer = Buffer.alloc(size - this.offset);
       const fd = openSync(this.file, "r");
@@ -93,14 +104,16 @@ export class AppendedHistory {
           continue;
         }
         if (line.source === "bus") this.busLogs.push(line);
+        else if (line.source === "support") this.support.push(line);
         else if (line.kind === "published") this.published.push(line);
       }
     }
     const keepFrom = now.getTime() - 2 * HOURS * 3600_000;
     this.published = this.published.filter((p) => Date.parse(p.publishedAt) >= keepFrom);
     this.busLogs = this.busLogs.filter((l) => l.message_timestamp_ms >= keepFrom);
+    this.support = this.support.filter((s) => Date.parse(s.at) >= keepFrom);
     const since = now.getTime() - HOURS * 3600_000;
-    return { published: this.published.filter((p) => Date.parse(p.publishedAt) >= since), busLogs: this.busLogs };
+    return { published: this.published.filter((p) => Date.parse(p.publishedAt) >= since), busLogs: this.busLogs, support: this.support };
   }
 }
 
@@ -115,7 +128,7 @@ export function localSource(options: TargetOptions & { kind: "local" }, auditFil
     target,
     auditFile,
     streamFile: join(dirname(options.root), "stream.jsonl"),
-    history: historyView({ source: history, target, auditFile, busLogsOf: localBusLogs(historyFile) }),
+    history: historyView({ source: history, target }),
     async health(now) {
       const records = appended.read(now);
       const endpoints = endpointHealth({
@@ -124,8 +137,7 @@ export function localSource(options: TargetOptions & { kind: "local" }, auditFil
         // The local pipeline keeps its connections in memory while it runs: their states are not known here.
         connections: new Map(),
         alarms: new Map(),
-        published: records.published,
-        busLogs: records.busLogs,
+        stories: countedStories(records),
         now,
       });
       const missing = existsSync(historyFile) ? [] : [`no history file ${historyFile}: run the local pipeline first (make local)`];
@@ -158,10 +170,8 @@ export function awsSource(options: TargetOptions & { kind: "aws" }, auditFile: s
   const outputs = readOutputs(options.outputsFile);
   const pipeline = outputs.pipeline?.value;
   if (!pipeline?.lambda_function_name) throw new UsageError("the outputs name no Lambda (pipeline.lambda_function_name): take them from `make output ENV=<env>` of this version");
-  const source = new CloudWatchHistorySource(clients.logs, {
-    lambda: `/aws/lambda/${pipeline.lambda_function_name}`,
-    ...(pipeline.bus_log_group_name ? { bus: pipeline.bus_log_group_name } : {}),
-  });
+  // The `history` command's own reader: the Lambda's, the support audit and the buses' log groups the outputs name.
+  const source = awsHistorySource(outputs, clients.logs);
   const trustOutputs = outputs.trusts.value as Record<string, { alarm_names?: string[] }>;
   const trustOfAlarm = new Map(Object.entries(trustOutputs).flatMap(([trustId, t]) => (t.alarm_names ?? []).map((name) => [name, trustId] as const)));
   const namePrefix = /^(.+)-transform-filter$/.exec(pipeline.lambda_function_name)?.[1] ?? "trust-callbacks";
@@ -171,13 +181,7 @@ export function awsSource(options: TargetOptions & { kind: "aws" }, auditFile: s
     target,
     auditFile,
     streamFile: "",
-    history: historyView({
-      source,
-      target,
-      auditFile,
-      // Redriven deliveries' attempts: today's bus-log query, by the bus event ids the redrives became.
-      busLogsOf: (ids, filter, signal) => (pipeline.bus_log_group_name ? redrivenAttempts(clients.logs, pipeline.bus_log_group_name, ids, filter, signal) : Promise.resolve([])),
-    }),
+    history: historyView({ source, target }),
     async health(now, signal) {
       const [records, dlqs, connections, alarms] = await Promise.all([
         // Today's history source asks Logs Insights for at most 10,000 log events a query (the query's default; `limit`
@@ -198,54 +202,12 @@ export function awsSource(options: TargetOptions & { kind: "aws" }, auditFile: s
       const notes = [...records.notes];
       if (records.published.length >= LOGS_INSIGHTS_ROWS) notes.push(`the charts count the first ${LOGS_INSIGHTS_ROWS} deliveries of the 24 h only (one Logs Insights query)`);
       return {
-        endpoints: endpointHealth({ trusts: target.trusts, dlqs, connections: byEndpoint, alarms: alarms.byTrust, published: records.published, busLogs: records.busLogs, now }),
+        endpoints: endpointHealth({ trusts: target.trusts, dlqs, connections: byEndpoint, alarms: alarms.byTrust, stories: countedStories(records), now }),
         pipelineAlarms: alarms.pipeline,
         notes,
       };
     },
   };
-}
-
-/**
- * The buses' log records of the given bus events, from the redrive on (attempts go on for up to the retry policy's
- * 24 h): `busLogQuery` (call-history.ts) run with StartQuery, then GetQueryResults until Complete
- * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetQueryResults.html). Goes when the call
- * history itself follows redrives (history-view.ts is the one place that calls it).
- */
-export async function redrivenAttempts(
-  logs: CloudWatchLogsClient,
-  logGroupName: string,
-  busEventIds: string[],
-  filter: HistoryFilter,
-  signal?: AbortSignal,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-): Promise<BusLogRecord[]> {
-  const found: BusLogRecord[] = [];
-  for (let i = 0; i < busEventIds.length; i += 100) {
-    const { queryId } = await logs.send(
-      new StartQueryCommand({
-        logGroupName,
-        queryString: busLogQuery(busEventIds.slice(i, i + 100)),
-        startTime: Math.floor(filter.since.getTime() / 1000),
-        endTime: Math.ceil((filter.until.getTime() + 24 * 3600_000) / 1000),
-      }),
-    );
-    for (;;) {
-      if (signal?.aborted) throw new Error("stopped");
-      const answer = await logs.send(new GetQueryResultsCommand({ queryId }));
-      if (answer.status === "Complete") {
-        for (const fields of answer.results ?? []) {
-          const row = Object.fromEntries(fields.map((f) => [f.field ?? "", f.value ?? ""]));
-          const status = row["error.http_status_code"];
-          found.push({ event_id: row.event_id ?? "", message_type: row.message_type ?? "", message_timestamp_ms: Number(row.message_timestamp_ms), ...(status ? { error: { http_status_code: Number(status) } } : {}) });
-        }
-        break;
-      }
-      if (answer.status !== "Running" && answer.status !== "Scheduled") throw new Error(`Logs Insights query on ${logGroupName} ended ${answer.status}`);
-      await sleep(1000);
-    }
-  }
-  return found;
 }
 
 function defaultClients(): AwsClients {

@@ -1,5 +1,5 @@
 import { html } from "hono/html";
-import type { DeliveryStory } from "./history-view.ts";
+import type { DeliveryStory, StoryStep } from "../../lib/call-history.ts";
 import type { AuditLine, FailedDelivery } from "../redrive.ts";
 import { HOURS, age, type EndpointHealth, type OverviewModel } from "./model.ts";
 
@@ -99,13 +99,35 @@ export interface TrustPageModel {
   now: Date;
 }
 
+/** A story's state as a pill: DELIVERED, FAILED, PENDING, PURGED or QUARANTINED (styled by console.css). */
+const statePill = (s: DeliveryStory) => html`<span class="state ${s.state.toLowerCase()}">${s.state}</span>`;
+
+/** One step in a few words, for a table cell: an attempt is its HTTP status (or outcome), the rest what happened. */
+function stepInBrief(step: StoryStep): string | undefined {
+  switch (step.kind) {
+    case "attempt":
+      return step.httpStatus !== undefined ? String(step.httpStatus) : step.outcome;
+    case "dead-lettered":
+      return "DLQ";
+    case "given-up":
+      return "given up";
+    case "redrive":
+    case "replay":
+    case "purge":
+    case "quarantined":
+      return step.kind;
+    case "published":
+      return undefined;
+  }
+}
+
 function storyRows(stories: DeliveryStory[]): Html {
   return html`${stories.map(
     (s) => html`<tr>
-    <td>${s.publishedAt ?? "–"}</td><td>${s.endpointId ?? "–"}</td><td>${s.eventType ?? "–"}</td>
-    <td><a href="/trace?${new URLSearchParams({ by: "cloudevent", q: s.cloudEventId ?? "" })}">${s.cloudEventId ?? "–"}</a></td>
-    <td>${s.attempts.map((a) => a.httpStatus ?? a.outcome).join(" → ") || "–"}</td>
-    <td><span class="state ${s.finalState.replace(" ", "-")}">${s.finalState.toUpperCase()}</span></td>
+    <td>${s.steps[0]?.at ?? "–"}</td><td>${s.endpointId ?? "–"}</td><td>${s.eventType ?? "–"}</td>
+    <td>${s.cloudEventId ? html`<a href="/trace?${new URLSearchParams({ by: "cloudevent", q: s.cloudEventId })}">${s.cloudEventId}</a>` : "–"}</td>
+    <td>${s.steps.flatMap((step) => stepInBrief(step) ?? []).join(" → ") || "–"}</td>
+    <td>${statePill(s)}</td>
   </tr>`,
   )}`;
 }
@@ -180,9 +202,10 @@ ${m.notes.map((n) => html`<p class="note">${n}</p>`)}
 </section>
 <section aria-labelledby="recent-h">
   <h2 id="recent-h">Recent deliveries (24 h)</h2>
+  <p class="quiet">Newest first; open a CloudEvent id for its whole story.</p>
   ${m.deliveries.length === 0
     ? html`<p>No delivery recorded in the last 24 hours.</p>`
-    : html`<table><thead><tr><th scope="col">Published</th><th scope="col">Endpoint</th><th scope="col">Type</th><th scope="col">CloudEvent id</th><th scope="col">HTTP status per attempt</th><th scope="col">State</th></tr></thead>
+    : html`<table><thead><tr><th scope="col">Published</th><th scope="col">Endpoint</th><th scope="col">Type</th><th scope="col">CloudEvent id</th><th scope="col">Attempts (HTTP status) and support actions</th><th scope="col">State</th></tr></thead>
     <tbody>${storyRows(m.deliveries)}</tbody></table>`}
 </section>`;
 }
@@ -209,25 +232,45 @@ ${result === undefined
 ${result.stories.map((s) => story(s))}`}`;
 }
 
+/** One step of a story as a sentence (what happened, by whom, on which bus event). */
+function stepLine(step: StoryStep): Html {
+  switch (step.kind) {
+    case "published":
+      return html`published to the bus (bus event ${step.busEventId})`;
+    case "attempt":
+      return html`attempt: ${step.httpStatus !== undefined ? html`<strong>HTTP ${step.httpStatus}</strong> · ` : ""}${step.outcome.replace("-", " ")}${step.error ? ` · ${step.error}` : ""}`;
+    case "dead-lettered":
+      return html`<strong>sent to the trust's DLQ</strong>`;
+    case "given-up":
+      return html`<strong>given up</strong> (no DLQ: replay it from the stream)`;
+    case "redrive":
+      return html`redriven from the DLQ by <strong>${step.by}</strong>${step.busEventId ? ` (new bus event ${step.busEventId})` : ""}`;
+    case "replay":
+      return html`replayed from the stream by <strong>${step.by}</strong>${step.busEventId ? ` (new bus event ${step.busEventId})` : ""}`;
+    case "purge":
+      return html`purged from the DLQ by <strong>${step.by}</strong>`;
+    case "quarantined":
+      return html`<strong>quarantined</strong>: ${step.reason}`;
+  }
+}
+
 function story(s: DeliveryStory): Html {
   return html`<article class="story" aria-label="Delivery ${s.cloudEventId ?? s.sourceEventId ?? ""}">
-  <h2>${s.trustId ?? "?"}/${s.endpointId ?? "–"} <span class="state ${s.finalState.replace(" ", "-")}">${s.finalState.toUpperCase()}</span></h2>
+  <h2>${s.trustId ?? "?"}/${s.endpointId ?? "–"} ${statePill(s)}</h2>
   <dl>
     <dt>CloudEvent id</dt><dd>${s.cloudEventId ?? "–"}</dd>
     <dt>Platform event id</dt><dd>${s.sourceEventId ?? "–"}</dd>
     <dt>Type</dt><dd>${s.eventType ?? "–"}</dd>
   </dl>
   <ol class="steps">
-    ${s.publishedAt ? html`<li><time>${s.publishedAt}</time> published (bus event ${s.busEventId})</li>` : ""}
-    ${s.attempts.map((a) => html`<li><time>${a.at}</time> attempt ${a.outcome}${a.httpStatus !== undefined ? html` · <strong>HTTP ${a.httpStatus}</strong>` : ""}${a.error ? ` · ${a.error}` : ""}</li>`)}
-    ${s.detail ? html`<li>${s.state === "quarantined" ? "quarantined: " : ""}${s.detail}</li>` : ""}
-    ${s.redrives.map(
-      (r) => html`<li><time>${r.at}</time> redriven by ${r.operator}${r.busEventId ? ` (bus event ${r.busEventId})` : ""}</li>
-      ${r.attempts.map((a) => html`<li><time>${a.at}</time> attempt ${a.outcome}${a.httpStatus !== undefined ? html` · <strong>HTTP ${a.httpStatus}</strong>` : ""}</li>`)}`,
-    )}
-    <li>final state: <strong>${s.finalState.toUpperCase()}</strong></li>
+    ${s.steps.map((step) => html`<li class="${step.kind}"><time>${step.at}</time> ${stepLine(step)}</li>`)}
   </ol>
-  ${s.finalState === "dead-lettered" && s.trustId ? html`<p><a href="/trusts/${s.trustId}#dlq-h">Redrive from ${s.trustId}'s DLQ</a></p>` : ""}
+  <p class="final">Final state: ${statePill(s)}${s.detail && s.state !== "QUARANTINED" ? ` · ${s.detail}` : ""}</p>
+  ${s.state === "FAILED" && s.trustId
+    ? s.steps.findLast((step) => step.kind === "dead-lettered" || step.kind === "given-up")?.kind === "given-up"
+      ? html`<p><a href="/trusts/${s.trustId}#replay-h">Replay from the stream for ${s.trustId}</a></p>`
+      : html`<p><a href="/trusts/${s.trustId}#dlq-h">Redrive from ${s.trustId}'s DLQ</a></p>`
+    : ""}
 </article>`;
 }
 
@@ -244,8 +287,8 @@ ${"refused" in result
     : html`<p role="status">${result.lines.length} audit line(s) written${result.status === 0 ? "" : "; some failed"}.</p>
 ${skippedSummary(result.lines)}
 <table><thead><tr><th scope="col">Outcome</th><th scope="col">Endpoint</th><th scope="col">CloudEvent id</th><th scope="col">Detail</th></tr></thead>
-<tbody>${result.lines.filter((l) => l.outcome !== "skipped").map((l) => html`<tr><td>${l.outcome}</td><td>${l.endpointId ?? "–"}</td><td>${l.cloudEventId ? html`<a href="/trace?${new URLSearchParams({ by: "cloudevent", q: l.cloudEventId })}">${l.cloudEventId}</a>` : "–"}</td><td>${l.detail ?? ""}</td></tr>`)}</tbody></table>`}
-${confirm && !("refused" in result) && result.lines.some((l) => l.outcome !== "skipped")
+<tbody>${result.lines.filter((l) => !counted(l)).map((l) => html`<tr><td>${l.outcome}</td><td>${l.endpointId ?? "–"}</td><td>${l.cloudEventId ? html`<a href="/trace?${new URLSearchParams({ by: "cloudevent", q: l.cloudEventId })}">${l.cloudEventId}</a>` : "–"}</td><td>${l.detail ?? ""}</td></tr>`)}</tbody></table>`}
+${confirm && !("refused" in result) && result.lines.some((l) => !counted(l))
     ? html`<form method="post" action="${confirm.action}">
   ${Object.entries(confirm.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
   <button type="submit" class="danger">${confirm.label}</button>
@@ -254,12 +297,17 @@ ${confirm && !("refused" in result) && result.lines.some((l) => l.outcome !== "s
 <p><a href="/trusts/${trustId}">Back to ${trustId}</a></p>`;
 }
 
-/** Skipped lines (events a replay filtered, messages a redrive cannot read), counted by reason rather than listed. */
+/** Lines that change no delivery (events a replay filtered, messages a redrive cannot read): counted by reason, not listed. */
+const counted = (l: AuditLine) => l.outcome === "skipped" || l.outcome === "filtered";
+
 function skippedSummary(lines: AuditLine[]): Html | "" {
   const counts = new Map<string, number>();
-  for (const l of lines) if (l.outcome === "skipped") counts.set(l.detail ?? "", (counts.get(l.detail ?? "") ?? 0) + 1);
+  for (const l of lines.filter(counted)) {
+    const reason = `${l.outcome}: ${l.detail ?? ""}`;
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
   if (counts.size === 0) return "";
-  return html`<ul class="skipped">${[...counts].map(([detail, n]) => html`<li>${n} skipped: ${detail}</li>`)}</ul>`;
+  return html`<ul class="skipped">${[...counts].map(([reason, n]) => html`<li>${n} ${reason}</li>`)}</ul>`;
 }
 
 export function contentPage(trustId: string, found: (FailedDelivery & { content?: unknown })[]): Html {
