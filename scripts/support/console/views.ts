@@ -153,7 +153,7 @@ ${m.notes.map((n) => html`<p class="note">${n}</p>`)}
   ${m.failed.length === 0
     ? html`<p>The DLQ is empty.</p>`
     : html`<table>
-    <thead><tr><th scope="col">First failed</th><th scope="col">Endpoint</th><th scope="col">Type</th><th scope="col">CloudEvent id</th><th scope="col">Error code</th><th scope="col">Attempts</th></tr></thead>
+    <thead><tr><th scope="col">First failed</th><th scope="col">Endpoint</th><th scope="col">Type</th><th scope="col">CloudEvent id</th><th scope="col">Error code</th><th scope="col" title="EventBridge RETRY_ATTEMPTS: retries after the first attempt">Retries</th></tr></thead>
     <tbody>${m.failed.map(
       (f) => html`<tr><td>${f.firstFailedAt}</td><td>${f.endpointId}</td><td>${f.eventType}</td>
         <td><a href="/trace?${new URLSearchParams({ by: "cloudevent", q: f.cloudEventId })}">${f.cloudEventId}</a></td>
