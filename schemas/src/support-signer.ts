@@ -15,7 +15,7 @@ export const SUPPORT_REDRIVE_MAX_EVENTS = 10;
 export const SUPPORT_REPLAY_MAX_RECORDS = 100;
 /**
  * The largest request the signer reads, in bytes of its JSON. Lambda refuses a synchronous payload over 6 MB
- * (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html); 10 CloudEvents of the largest entry a DLQ can
+ * (https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html); 10 CloudEvents of the largest entry a DLQ can
  * keep (240 KiB) fit well below this, and anything larger is refused with a reason instead of an SDK error.
  */
 export const MAX_SUPPORT_REQUEST_BYTES = 5 * 1024 * 1024;

@@ -27,6 +27,7 @@ import { entrySize } from "./core/pack.ts";
 import { processBatch, type ProcessorSettings } from "./core/process-batch.ts";
 import type {
   DataKeyUnwrapper,
+  DeliveryHistory,
   EventPublisher,
   PublishedDelivery,
   SigningSecretSource,
@@ -48,6 +49,8 @@ export interface SupportSignerDeps {
   /** Field data keys, for replay (the records are the stream's ciphertext). */
   keys: DataKeyUnwrapper;
   logger: Logger;
+  /** Told of every delivery a replay published (the local pipeline's call history); the function logs its answers. */
+  history?: DeliveryHistory;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -261,7 +264,12 @@ async function replay(request: SupportReplayRequest, deps: SupportSignerDeps, se
       // A replay quarantines nothing: what the core would quarantine was quarantined, or not, when it first arrived.
       quarantine: { put: async () => {} },
       logger: deps.logger,
-      history: { published: (delivery) => busEventIds.set(`${delivery.cloudEventId}/${delivery.endpointId}`, delivery.busEventId) },
+      history: {
+        published: (delivery) => {
+          busEventIds.set(`${delivery.cloudEventId}/${delivery.endpointId}`, delivery.busEventId);
+          if (!request.dryRun) deps.history?.published(delivery);
+        },
+      },
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
       ...(deps.random ? { random: deps.random } : {}),
