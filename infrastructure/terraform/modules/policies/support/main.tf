@@ -102,6 +102,33 @@ locals {
     },
   ]
 
+  # docs/guarantees.md 5.20: the operator never reads a signing key; redrive and replay are signed by the support
+  # signer, which the operator may invoke (that function only: never the transform function). Replay reads the
+  # source stream as the Pipe does (records whose sensitive fields stay sealed: no grant on the field data-key key).
+  signer_statements = concat(
+    var.support_signer_function_arn == null ? [] : [{
+      Sid      = "InvokeSupportSigner"
+      Effect   = "Allow"
+      Action   = ["lambda:InvokeFunction"]
+      Resource = [var.support_signer_function_arn]
+    }],
+    var.source_stream == null ? [] : [{
+      # The reads the CLI's KinesisStreamReader makes (ListShards, GetShardIterator AT_TIMESTAMP, GetRecords).
+      Sid      = "ReadSourceStream"
+      Effect   = "Allow"
+      Action   = ["kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"]
+      Resource = [var.source_stream.arn]
+    }],
+    var.source_stream == null ? [] : [{
+      # The stream's server-side encryption, through Kinesis only (the records' fields stay sealed).
+      Sid       = "DecryptSourceStreamThroughKinesis"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt"]
+      Resource  = [var.source_stream.kms_key_arn]
+      Condition = { StringEquals = { "kms:ViaService" = "kinesis.${var.region}.amazonaws.com" } }
+    }],
+  )
+
   # IAM User Guide, "Configuring MFA-protected API access"
   # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html): for roles, the
   # MFA check goes in the trust policy; aws:MultiFactorAuthPresent is true for credentials obtained with MFA
@@ -126,7 +153,7 @@ output "viewer_role_policy" {
 
 output "operator_role_policy" {
   description = "What the support operator may do: the viewer's rights, plus receive, delete and purge dead letters and re-publish them to the callbacks buses."
-  value       = jsonencode({ Version = "2012-10-17", Statement = concat(local.viewer_statements, local.operator_statements) })
+  value       = jsonencode({ Version = "2012-10-17", Statement = concat(local.viewer_statements, local.operator_statements, local.signer_statements) })
 }
 
 output "viewer_trust_policy" {
