@@ -77,3 +77,11 @@ describe("LambdaSupportSigner", () => {
     expect(sleeps).toEqual([100, 200].slice(0, calls - 1));
   });
 });
+
+describe("LambdaSupportSigner.forFunction", () => {
+  it("uses a client that does not retry by itself, so the attempts are this class's alone", async () => {
+    const signer = LambdaSupportSigner.forFunction("trust-callbacks-prod-support-signer");
+    const client = (signer as unknown as { lambda: LambdaClient }).lambda;
+    expect(await client.config.maxAttempts()).toBe(1);
+  });
+});

@@ -5,7 +5,7 @@
  * `handleSupportRequest` in-process (the local pipeline has no IAM), so one code path is tested.
  */
 import { randomUUID } from "node:crypto";
-import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   SupportSignerAnswer,
   type SupportRedriveAnswer,
@@ -61,6 +61,16 @@ export interface LambdaSignerOptions {
  * retried with exponential backoff and jitter; a function error, an access denial or an unknown function is not.
  */
 export class LambdaSupportSigner implements SupportSigner {
+  /**
+   * The signer of a deployment, by function name, with a client that does not retry by itself: this class is the one
+   * retry policy (the SDK's own retries would multiply its attempts). A 429 is answered before the function runs; a
+   * 5xx or an unanswered call may follow a run that published, so a retry can publish a CloudEvent twice, with the same
+   * id: receivers deduplicate on it (docs/webhooks), as they do for EventBridge's own retries.
+   */
+  static forFunction(functionName: string, options: LambdaSignerOptions = {}): LambdaSupportSigner {
+    return new LambdaSupportSigner(new LambdaClient({ maxAttempts: 1 }), functionName, options);
+  }
+
   constructor(
     private readonly lambda: Pick<LambdaClient, "send">,
     private readonly functionName: string,

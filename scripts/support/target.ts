@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { TrustConfig } from "@trust-callbacks/schemas";
 import { UsageError } from "../lib/command-line.ts";
@@ -45,7 +44,7 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
     redriveInto: async (trustId) => {
       busOf(outputs.trusts.value, trustId); // the outputs must know the trust's bus (the signer reads it from the index)
       // The support signer function signs and publishes: the operator never reads a signing key (guarantees 5.20).
-      return { signer: new LambdaSupportSigner(new LambdaClient({}), supportSignerOf(outputs)), finish: async () => {} };
+      return { signer: LambdaSupportSigner.forFunction(supportSignerOf(outputs)), finish: async () => {} };
     },
   });
 }

@@ -1,6 +1,5 @@
 import { dirname, join } from "node:path";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
-import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
 import { historyFileWriter } from "../../lib/call-history.ts";
 import { UsageError } from "../../lib/command-line.ts";
@@ -32,7 +31,7 @@ export async function replayCommand(command: SupportCommand & { name: "replay" }
     if (command.cloudEventSource) console.error("note: on AWS the support signer's own CLOUDEVENT_SOURCE is used; --cloudevent-source applies locally only");
     // The operator reads the stream (ciphertext); the support signer decrypts, signs and publishes (guarantees 5.20).
     reader = new KinesisStreamReader(new KinesisClient({}), pipeline.source_stream_arn);
-    signer = new LambdaSupportSigner(new LambdaClient({}), supportSignerOf(outputs));
+    signer = LambdaSupportSigner.forFunction(supportSignerOf(outputs));
   } else {
     reader = new FileStreamReader(command.streamFile);
     const local = await localReplayPipeline(command.target);

@@ -120,7 +120,9 @@ locals {
       Resource = [var.source_stream.arn]
     }],
     var.source_stream == null ? [] : [{
-      # The stream's server-side encryption, through Kinesis only (the records' fields stay sealed).
+      # The stream's server-side encryption, through Kinesis only (the records' fields stay sealed): "Your Kinesis stream
+      # consumers must have the kms:Decrypt permission" (Kinesis Data Streams Developer Guide, "Permissions to use
+      # user-generated KMS keys", https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html).
       Sid       = "DecryptSourceStreamThroughKinesis"
       Effect    = "Allow"
       Action    = ["kms:Decrypt"]
