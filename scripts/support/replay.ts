@@ -1,4 +1,4 @@
-import { SUPPORT_REPLAY_MAX_RECORDS, type TrustConfig } from "@trust-callbacks/schemas";
+import { MAX_SUPPORT_REQUEST_BYTES, SUPPORT_REPLAY_MAX_RECORDS, type TrustConfig } from "@trust-callbacks/schemas";
 import type { PipeKinesisRecord } from "@trust-callbacks/transform-filter";
 import type { AuditLine } from "./redrive.ts";
 import { newCorrelationId, type SupportSigner } from "./support-signer.ts";
@@ -45,6 +45,31 @@ function plainField(record: PipeKinesisRecord, field: "trustId" | "eventId"): st
 }
 const trustOf = (record: PipeKinesisRecord) => plainField(record, "trustId");
 
+/** What a signer request may spend on records: its bound, less room for the rest of the request. */
+const REQUEST_BYTES_FOR_RECORDS = MAX_SUPPORT_REQUEST_BYTES - 64 * 1024;
+
+/**
+ * Consecutive groups of at most `count` records whose JSON together stays within `bytes`, so no signer request is
+ * refused for its size (a record alone larger than that is a group of its own, which the signer refuses with a reason).
+ */
+export function groupsOf(records: readonly PipeKinesisRecord[], count: number, bytes: number): PipeKinesisRecord[][] {
+  const groups: PipeKinesisRecord[][] = [];
+  let group: PipeKinesisRecord[] = [];
+  let size = 0;
+  for (const record of records) {
+    const recordBytes = Buffer.byteLength(JSON.stringify(record)) + 1;
+    if (group.length > 0 && (group.length >= count || size + recordBytes > bytes)) {
+      groups.push(group);
+      group = [];
+      size = 0;
+    }
+    group.push(record);
+    size += recordBytes;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
 /**
  * Replays a window of the source stream to one trust (and optionally one of its endpoints) through the support signer,
  * which runs the Lambda's core (`processBatch`) on each group: the trust's events only, routed to the selected endpoints only, freshly signed,
@@ -64,13 +89,12 @@ export async function replay(reader: StreamReader, options: ReplayOptions): Prom
   outer: for await (const batch of reader.read(options.window, options.signal)) {
     summary.read += batch.length;
     const selected = batch.filter((record) => trustOf(record) === config.trustId);
-    for (let i = 0; i < selected.length; i += groupSize) {
+    for (const group of groupsOf(selected, groupSize, REQUEST_BYTES_FOR_RECORDS)) {
       if (options.signal?.aborted) {
         summary.stoppedEarly = true;
         break outer;
       }
       const started = Date.now();
-      const group = selected.slice(i, i + groupSize);
       summary.selected += group.length;
       let answer;
       try {
