@@ -72,3 +72,19 @@ export {
   signingKeyProblem,
   type SigningSecretParse,
 } from "./signing-secret.ts";
+export {
+  MAX_SUPPORT_REQUEST_BYTES,
+  SUPPORT_REDRIVE_MAX_EVENTS,
+  SUPPORT_REPLAY_MAX_RECORDS,
+  SupportDeliveryAnswer,
+  SupportKinesisRecord,
+  SupportRedriveAnswer,
+  SupportRedriveRequest,
+  SupportRefusal,
+  SupportReplayAnswer,
+  SupportReplayRequest,
+  SupportReplayedRecord,
+  SupportSignerAnswer,
+  SupportSignerRequest,
+  type SupportSignerRequestInput,
+} from "./support-signer.ts";

@@ -28,4 +28,13 @@ describe("Lambda build", () => {
     // docs/guarantees.md 1.4: not an array is a whole-batch failure, answered, not thrown.
     await expect(bundle.handler({ Records: [] }, context)).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: "" }] });
   }, 60_000);
+
+  it("bundles the support signer from the transform-filter workspace; the bundle answers a malformed request with a refusal, not a throw", async () => {
+    const built = await buildLambda("support-signer");
+    expect(Object.keys(unzipSync(readFileSync(built.zipPath)))).toEqual(["index.mjs"]);
+    Object.assign(process.env, { AWS_REGION: "eu-west-2", ENVIRONMENT: "test", EVENT_BUS_NAME: "bus", SUBSCRIPTIONS_BUCKET: "config", LOG_LEVEL: "fatal" });
+    const bundle = await import(built.zipPath.replace(/\.zip$/, "/index.mjs"));
+    const context = { awsRequestId: "smoke", getRemainingTimeInMillis: () => 10_000 };
+    await expect(bundle.handler({ kind: "sign-anything" }, context)).resolves.toMatchObject({ kind: "refused", retry: "never" });
+  }, 60_000);
 });

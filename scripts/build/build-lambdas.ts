@@ -13,12 +13,23 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const outRoot = join(root, ".build/lambdas");
 const FIXED_MTIME = new Date("2020-01-01T00:00:00Z");
 
+/**
+ * Functions bundled from a workspace's other entry point: `.build/lambdas/<name>.zip` from `lambdas/<workspace>/<entry>`.
+ * One workspace, two functions (the transform function and the support signer, docs/guarantees.md 5.20) until the
+ * shared-runtime package of issue #26 exists.
+ */
+export const EXTRA_FUNCTIONS: Record<string, { workspace: string; entry: string }> = {
+  "support-signer": { workspace: "transform-filter", entry: "src/support-handler.ts" },
+};
+
 export async function buildLambda(name: string): Promise<{ zipPath: string; bundleBytes: number; zipBytes: number }> {
+  const extra = EXTRA_FUNCTIONS[name];
+  const entryPoint = extra ? join(root, "lambdas", extra.workspace, extra.entry) : join(root, "lambdas", name, "src/handler.ts");
   const outDir = join(outRoot, name);
   mkdirSync(outDir, { recursive: true });
   const bundlePath = join(outDir, "index.mjs");
   await build({
-    entryPoints: [join(root, "lambdas", name, "src/handler.ts")],
+    entryPoints: [entryPoint],
     outfile: bundlePath,
     bundle: true,
     platform: "node",
@@ -47,7 +58,7 @@ export function lambdaWorkspaces(): string[] {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const names = lambdaWorkspaces();
+  const names = [...lambdaWorkspaces(), ...Object.keys(EXTRA_FUNCTIONS)];
   for (const name of names) {
     const { zipPath, bundleBytes, zipBytes } = await buildLambda(name);
     console.log(`built ${name}: bundle ${(bundleBytes / 1024).toFixed(0)} KiB, zip ${(zipBytes / 1024).toFixed(0)} KiB -> ${zipPath.replace(root, "")}`);

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadTrusts, SAMPLE_TRUSTS_DIR } from "../local-pipeline/pipeline.ts";
+import { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
 import { listFailed, redrive, type AuditLine } from "../support/redrive.ts";
+import { InProcessSupportSigner } from "../support/support-signer.ts";
 import { FileDeadLetterQueue } from "./dead-letter-queue.ts";
 
 const trust = loadTrusts(SAMPLE_TRUSTS_DIR).find((t) => t.trustId === "RYJ")!;
@@ -60,15 +62,21 @@ describe("the local DLQ stand-in, in pages of 10 like SQS", () => {
     const options = {
       trust,
       selection: {},
-      publisher: {
-        putEvents: async (entries: { Detail: string }[]) =>
-          entries.map((e) => {
-            published.push(JSON.parse(e.Detail).event.id);
-            return { status: "found" as const, value: { eventId: "e" } };
-          }),
-      },
-      secrets: { get: async () => `whsec_${Buffer.alloc(32, 1).toString("base64")}` },
-      eventBusName: "bus",
+      // The support signer's own code in-process (docs/guarantees.md 5.20), publishing to a recording bus.
+      signer: new InProcessSupportSigner({
+        trusts: [trust],
+        publisher: {
+          putEvents: async (entries: { Detail: string }[]) =>
+            entries.map((e) => {
+              published.push(JSON.parse(e.Detail).event.id);
+              return { status: "found" as const, value: { eventId: "e" } };
+            }),
+        },
+        secrets: { get: async () => `whsec_${Buffer.alloc(32, 1).toString("base64")}` },
+        keys: new LocalKeyProvider(),
+        eventBusName: "bus",
+        cloudEventSource: "/trust-callbacks/local",
+      }),
       ratePerSecond: 10_000,
       operator: "test",
     };

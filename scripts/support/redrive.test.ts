@@ -6,14 +6,30 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttribute
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { EventBridgePublisher } from "@trust-callbacks/transform-filter/aws";
+import { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
+import type { EventPublisher } from "@trust-callbacks/transform-filter";
+import type { SupportSignerAnswer } from "@trust-callbacks/schemas";
 import { verifyWebhook } from "../lib/verify-webhook.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
 import { supportRecordOfAuditLine } from "../lib/call-history.ts";
 import { listFailed, redrive, type AuditLine, type RedriveOptions } from "./redrive.ts";
 import { SqsDeadLetterQueue } from "./sqs-dead-letter-queue.ts";
+import { InProcessSupportSigner, SupportSignerUnavailable, type SupportSigner } from "./support-signer.ts";
 
 const trust = loadTrusts(SAMPLE_TRUSTS_DIR).find((t) => t.trustId === "RYJ")!;
 const secret = `whsec_${Buffer.alloc(32, 9).toString("base64")}`;
+
+/** The support signer's own code in-process, publishing through `publisher` to `eventBusName`, signing at `now`. */
+const signerVia = (publisher: EventPublisher, eventBusName: string, now?: () => Date): SupportSigner =>
+  new InProcessSupportSigner({
+    trusts: [trust],
+    publisher,
+    secrets: { get: async () => secret },
+    keys: new LocalKeyProvider(),
+    eventBusName,
+    cloudEventSource: "/trust-callbacks/test",
+    ...(now ? { now } : {}),
+  });
 
 /**
  * A DLQ message as EventBridge writes it for the `legacy` endpoint (or `endpointId`). Its body is the original
@@ -47,7 +63,7 @@ describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
     sqs.on(DeleteMessageCommand).resolves({});
     eb.on(PutEventsCommand)
       .resolvesOnce({ Entries: [{ EventId: "e1" }] })
-      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: "ThrottlingException", ErrorMessage: "slow down" }] })
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: "AccessDeniedException", ErrorMessage: "not allowed" }] })
       .resolves({ Entries: [{ EventId: "e3" }] });
     const audit: AuditLine[] = [];
     const now = new Date("2026-11-22T12:00:00Z");
@@ -55,9 +71,7 @@ describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
     const summary = await redrive(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "https://sqs/RYJ-dlq"), {
       trust,
       selection: {},
-      publisher: new EventBridgePublisher(eb as unknown as EventBridgeClient),
-      secrets: { get: async () => secret },
-      eventBusName: "trust-callbacks-prod-callbacks",
+      signer: signerVia(new EventBridgePublisher(eb as unknown as EventBridgeClient), "trust-callbacks-prod-callbacks", () => now),
       dryRun: false,
       ratePerSecond: 1000,
       operator: "support@example",
@@ -80,7 +94,7 @@ describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
       ["m-2", "failed", "support@example"],
       ["m-3", "redriven", "support@example"],
     ]);
-    expect(audit[1]!.detail).toMatch(/ThrottlingException/);
+    expect(audit[1]!.detail).toMatch(/AccessDeniedException.*retry: later/);
   });
 
   it("selects by endpoint and limit, and a dry run publishes and deletes nothing", async () => {
@@ -92,9 +106,7 @@ describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
     const summary = await redrive(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"), {
       trust,
       selection: { endpointId: "legacy", limit: 1 },
-      publisher: new EventBridgePublisher(eb as unknown as EventBridgeClient),
-      secrets: { get: async () => secret },
-      eventBusName: "bus",
+      signer: signerVia(new EventBridgePublisher(eb as unknown as EventBridgeClient), "bus"),
       dryRun: true,
       ratePerSecond: 1000,
       operator: "me",
@@ -112,9 +124,7 @@ describe("redrive against AWS (SQS and EventBridge mocked at the SDK)", () => {
 const redriveOptions = (eb: { send: EventBridgeClient["send"] }, overrides: Partial<RedriveOptions> = {}): RedriveOptions => ({
   trust,
   selection: {},
-  publisher: new EventBridgePublisher(eb as EventBridgeClient),
-  secrets: { get: async () => secret },
-  eventBusName: "bus",
+  signer: signerVia(new EventBridgePublisher(eb as EventBridgeClient), "bus", overrides.now),
   dryRun: false,
   ratePerSecond: 1000,
   operator: "me",
@@ -209,9 +219,14 @@ describe("redrive on the local pipeline, end to end", () => {
     const summary = await redrive(failing.dlqs.get("RYJ")!, {
       trust: recovered.trusts.find((t) => t.trustId === "RYJ")!,
       selection: {},
-      publisher: recovered.bus,
-      secrets: recovered.secrets,
-      eventBusName: recovered.bus.busName,
+      signer: new InProcessSupportSigner({
+        trusts: recovered.trusts,
+        publisher: recovered.bus,
+        secrets: recovered.secrets,
+        keys: recovered.keyProvider,
+        eventBusName: recovered.bus.busName,
+        cloudEventSource: "/trust-callbacks/local",
+      }),
       dryRun: false,
       ratePerSecond: 500,
       operator: "test",
@@ -244,5 +259,55 @@ describe("listFailed", () => {
     sqs.reset();
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(1)] }).resolves({ Messages: [] });
     expect((await listFailed(queue, {}, 10, true))[0]!.content).toEqual({ n: 1 });
+  });
+});
+
+describe("redrive through the signer (docs/guarantees.md 7.40)", () => {
+  type Answer = SupportSignerAnswer;
+  const accepted = (id: string): Answer => ({ kind: "redrive", correlationId: "c", deliveries: [{ status: "accepted", endpointId: "legacy", cloudEventId: id, busEventId: `bus-${id}` }] });
+  const failedWith = (id: string, retry: "now" | "later" | "never"): Answer => ({
+    kind: "redrive",
+    correlationId: "c",
+    deliveries: [{ status: "failed", endpointId: "legacy", cloudEventId: id, retry, reason: `refused ${retry}` }],
+  });
+  // One dead letter per case; the signer's answer for it; whether it must be deleted (only when accepted).
+  const cases: [string, (id: string) => Answer | Error, boolean][] = [
+    ["accepted", accepted, true],
+    ["failed, never to be retried", (id) => failedWith(id, "never"), false],
+    ["failed, to be retried later", (id) => failedWith(id, "later"), false],
+    ["failed, to be retried now", (id) => failedWith(id, "now"), false],
+    ["refused whole", () => ({ kind: "refused", retry: "never", reason: "endpoint RYJ/legacy is disabled" }), false],
+    ["accepted, but for another CloudEvent", () => accepted("ce-other"), false],
+    ["no answer: the invoke failed", () => new SupportSignerUnavailable("Lambda Invoke: TooManyRequestsException (after 5 attempts)"), false],
+  ];
+
+  it.each(cases)("deletes the dead letter only when the signer answered it accepted: %s", async (_case, answerFor, deleted) => {
+    const sqs = mockClient(SQSClient);
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "0" } });
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage(4)] }).resolves({ Messages: [] });
+    sqs.on(DeleteMessageCommand).resolves({});
+    const requests: unknown[] = [];
+    const signer = {
+      sign: async (request: unknown) => {
+        requests.push(request);
+        const answer = answerFor("ce-4");
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    } as SupportSigner;
+    const audit: AuditLine[] = [];
+
+    const summary = await redrive(new SqsDeadLetterQueue(sqs as unknown as SQSClient, "RYJ", "q"), {
+      ...redriveOptions(mockClient(EventBridgeClient), { audit: (line) => audit.push(line) }),
+      signer,
+    });
+
+    expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle)).toEqual(deleted ? ["rh-4"] : []);
+    expect(summary).toMatchObject({ selected: 1, redriven: deleted ? 1 : 0, failed: deleted ? 0 : 1 });
+    expect(audit.map((line) => [line.outcome, line.busEventId])).toEqual([deleted ? ["redriven", "bus-ce-4"] : ["failed", undefined]]);
+    // The signer is asked for exactly that endpoint and CloudEvent, with who asked: nothing of a key leaves the CLI.
+    expect(requests).toEqual([
+      expect.objectContaining({ kind: "redrive", trustId: "RYJ", endpointId: "legacy", operator: "me", cloudEvents: [expect.objectContaining({ id: "ce-4", endpointid: "legacy" })] }),
+    ]);
   });
 });

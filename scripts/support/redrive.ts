@@ -1,11 +1,6 @@
 import { DeadLetterBody, cloudEventOfDeadLetter, type CallbackCloudEvent, type TrustConfig } from "@trust-callbacks/schemas";
-import {
-  DEFAULT_SETTINGS,
-  signedBusEntry,
-  type EventPublisher,
-  type SigningSecretSource,
-} from "@trust-callbacks/transform-filter";
 import type { DeadLetterMessage, DeadLetterQueue } from "../lib/dead-letter-queue.ts";
+import { newCorrelationId, type SupportSigner } from "./support-signer.ts";
 
 /** One failed delivery, as support staff see it: no message content. */
 export interface FailedDelivery {
@@ -100,11 +95,11 @@ export interface AuditLine {
 export interface RedriveOptions {
   trust: TrustConfig;
   selection: Selection;
-  publisher: EventPublisher;
-  secrets: SigningSecretSource;
-  eventBusName: string;
-  /** PutEvents `Source` for dead letters whose body does not say it (the bare CloudEvent); default the Lambda's. */
-  busSource?: string;
+  /**
+   * Re-signs and publishes (docs/guarantees.md 5.20): the support signer function on AWS, the same code in-process
+   * locally. The operator's own credentials never read a signing key.
+   */
+  signer: SupportSigner;
   dryRun: boolean;
   ratePerSecond: number;
   operator: string;
@@ -126,8 +121,9 @@ export interface RedriveSummary {
 
 /**
  * Re-publishes selected dead letters of one trust so that only the endpoint that failed receives them:
- * same detail (same CloudEvent id, so receivers dedupe), fresh signature timestamp. A message is deleted
- * only after PutEvents accepted its entry; a failed one stays in the queue.
+ * same detail (same CloudEvent id, so receivers dedupe), fresh signature timestamp, signed by the support signer.
+ * A message is deleted only after the signer answered its CloudEvent accepted (docs/guarantees.md 7.40); any other
+ * answer, or none, leaves it in the queue.
  */
 export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): Promise<RedriveSummary> {
   const now = options.now ?? (() => new Date());
@@ -189,13 +185,19 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
         nextSlot = Math.max(Date.now(), nextSlot) + interval;
         let busEventId: string;
         try {
-          const secret = await options.secrets.get(endpoint.signingSecret);
-          const busSource = content.busSource ?? options.busSource ?? DEFAULT_SETTINGS.busSource;
-          // The body was parsed loosely and is re-signed as it is: every attribute it carries is kept.
-          const entry = signedBusEntry(content.event, secret, now(), busSource, options.eventBusName);
-          const [result] = await options.publisher.putEvents([entry]);
-          if (result?.status !== "found") throw new Error(result ? result.reason : "no result");
-          busEventId = result.value.eventId;
+          const answer = await options.signer.sign({
+            kind: "redrive",
+            trustId: queue.trustId,
+            endpointId: failed.endpointId,
+            // The body was parsed loosely and is re-signed as it is: every attribute it carries is kept.
+            cloudEvents: [content.event],
+            operator: options.operator,
+            correlationId: newCorrelationId(),
+          });
+          if (answer.kind === "refused") throw new Error(`the support signer refused: ${answer.reason}`);
+          const delivery = answer.deliveries.find((d) => d.cloudEventId === failed.cloudEventId);
+          if (delivery?.status !== "accepted") throw new Error(delivery ? `${delivery.reason} (retry: ${delivery.retry})` : "the support signer did not answer for it");
+          busEventId = delivery.busEventId;
         } catch (error) {
           summary.failed += 1;
           audit({ ...context, outcome: "failed", detail: (error as Error).message });

@@ -17,6 +17,8 @@ import { UsageError } from "../lib/command-line.ts";
 import type { DeadLetterMessage, DeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { verifyWebhook } from "../lib/verify-webhook.ts";
 import { rotateSigningKey, rotateSigningKeyCommand, type RotationRequest } from "./commands/rotate-signing-key.ts";
+import { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
+import { InProcessSupportSigner } from "./support-signer.ts";
 import { redrive } from "./redrive.ts";
 import { FileSecretStore, PENDING_STAGE, SecretChangedMeanwhile, SecretsManagerStore } from "./secret-stores.ts";
 import { keyFingerprint } from "./signing-keys.ts";
@@ -192,9 +194,15 @@ describe("a redrive during a rotation's overlap", () => {
     const summary = await redrive(queue, {
       trust: trust(),
       selection: {},
-      publisher: { putEvents: async (entries) => (published.push(...entries), entries.map(() => ({ status: "found" as const, value: { eventId: "e" } }))) },
-      secrets: { get: async () => stored() },
-      eventBusName: "bus",
+      signer: new InProcessSupportSigner({
+        trusts: [trust()],
+        publisher: { putEvents: async (entries) => (published.push(...entries), entries.map(() => ({ status: "found" as const, value: { eventId: "e" } }))) },
+        secrets: { get: async () => stored() },
+        keys: new LocalKeyProvider(),
+        eventBusName: "bus",
+        cloudEventSource: "/trust-callbacks/test",
+        now: () => redriveAt,
+      }),
       dryRun: false,
       ratePerSecond: 1000,
       operator: "support",

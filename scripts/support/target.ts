@@ -1,16 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { TrustConfig } from "@trust-callbacks/schemas";
-import type { EventPublisher, SigningSecretSource } from "@trust-callbacks/transform-filter";
-import { EventBridgePublisher, SecretsManagerSigningSecrets } from "@trust-callbacks/transform-filter/aws";
 import { UsageError } from "../lib/command-line.ts";
 import { FileDeadLetterQueue, type DeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { LocalPipeline, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
 import type { TargetOptions } from "./args.ts";
 import { SqsDeadLetterQueue } from "./sqs-dead-letter-queue.ts";
+import { InProcessSupportSigner, LambdaSupportSigner, type SupportSigner } from "./support-signer.ts";
 
 /** An environment's DLQs and trusts, and where a redrive publishes. */
 export interface Target {
@@ -18,7 +15,7 @@ export interface Target {
   queues: Map<string, DeadLetterQueue>;
   /** Where a redrive publishes: the environment's bus, or a fresh local pipeline. */
   /** Where a trust's dead letters are re-published: the bus its rules are on. */
-  redriveInto(trustId: string): Promise<{ publisher: EventPublisher; secrets: SigningSecretSource; eventBusName: string; finish(): Promise<void> }>;
+  redriveInto(trustId: string): Promise<{ signer: SupportSigner; finish(): Promise<void> }>;
   /** The trust's DLQ; a UsageError naming the known ones when there is none. */
   queueFor(trustId: string): DeadLetterQueue;
 }
@@ -56,13 +53,11 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
   return withQueueFor({
     trusts: loadTrusts(options.trustsDir),
     queues: new Map(Object.entries(outputs.trusts.value).map(([trustId, trust]) => [trustId, new SqsDeadLetterQueue(sqs, trustId, trust.dlq_url)])),
-    redriveInto: async (trustId) => ({
-      publisher: new EventBridgePublisher(new EventBridgeClient({})),
-      secrets: new SecretsManagerSigningSecrets(new SecretsManagerClient({}), { ttlMs: 300_000, maxSecrets: 1000 }),
-      // Each trust's rules are on one of several buses (terraform output trusts.<ODS>.event_bus_name).
-      eventBusName: busOf(outputs.trusts.value, trustId),
-      finish: async () => {},
-    }),
+    redriveInto: async (trustId) => {
+      busOf(outputs.trusts.value, trustId); // the outputs must know the trust's bus (the signer reads it from the index)
+      // The support signer function signs and publishes: the operator never reads a signing key (guarantees 5.20).
+      return { signer: LambdaSupportSigner.forFunction(supportSignerOf(outputs)), finish: async () => {} };
+    },
   });
 }
 
@@ -78,6 +73,8 @@ export interface EnvironmentOutputs {
       event_bus_names?: string[];
       /** Where support commands audit in AWS, and where `history` finds their records (modules/support; promise 7.5). */
       support?: { audit_log_group_name?: string };
+      /** The support signer function that redrive and replay invoke (modules/pipeline/support-signer.tf). */
+      support_signer_function_name?: string;
     };
   };
 }
@@ -99,6 +96,13 @@ export function readOutputs(file: string): EnvironmentOutputs {
   }
 }
 
+/** The support signer function's name from the outputs, or a UsageError saying where it comes from. */
+export function supportSignerOf(outputs: EnvironmentOutputs): string {
+  const name = outputs.pipeline?.value.support_signer_function_name;
+  if (!name) throw new UsageError("the outputs name no support signer (pipeline.support_signer_function_name): take them from `make output ENV=<env>` of this version");
+  return name;
+}
+
 function busOf(trusts: Record<string, { event_bus_name?: string }>, trustId: string): string {
   const bus = trusts[trustId]?.event_bus_name;
   if (!bus) throw new UsageError(`the outputs name no callbacks bus for trust ${trustId}: take them from \`make output ENV=<env>\` of this version`);
@@ -118,9 +122,15 @@ function localTarget(options: TargetOptions & { kind: "local" }): Target {
       // Its new attempts go into the run's history (`.local/history.jsonl`), as the bus logs them on AWS.
       const pipeline = await LocalPipeline.start({ ...localDelivery(options), dlqDir: join(root, ".redrive-dlq"), historyFile: join(dirname(root), "history.jsonl") });
       return {
-        publisher: pipeline.bus,
-        secrets: pipeline.secrets,
-        eventBusName: pipeline.bus.busName,
+        // The signer's own code, in-process: the local pipeline has no IAM.
+        signer: new InProcessSupportSigner({
+          trusts,
+          secrets: pipeline.secrets,
+          publisher: pipeline.bus,
+          keys: pipeline.keyProvider,
+          eventBusName: pipeline.bus.busName,
+          cloudEventSource: "/trust-callbacks/local",
+        }),
         finish: async () => {
           await pipeline.drain();
           await pipeline.stop();

@@ -447,7 +447,7 @@ describe("queue and bucket policies", () => {
 
 describe("trust policies", () => {
   it("let only the right service, from this account, assume each role", () => {
-    for (const [name, service] of [["lambda_trust_policy", "lambda.amazonaws.com"], ["pipe_trust_policy", "pipes.amazonaws.com"], ["api_destinations_trust_policy", "events.amazonaws.com"], ["connection_sync_trust_policy", "lambda.amazonaws.com"]] as const) {
+    for (const [name, service] of [["lambda_trust_policy", "lambda.amazonaws.com"], ["pipe_trust_policy", "pipes.amazonaws.com"], ["api_destinations_trust_policy", "events.amazonaws.com"], ["connection_sync_trust_policy", "lambda.amazonaws.com"], ["support_signer_trust_policy", "lambda.amazonaws.com"]] as const) {
       const role = `arn:aws:iam::${ACCOUNT}:role/${PREFIX}-role`;
       const assume = (principal: string, sourceAccount: string) => decide({ principal, action: "sts:AssumeRole", resource: role, context: { "aws:SourceAccount": sourceAccount }, resourcePolicy: doc(name) });
       expect(assume(service, ACCOUNT), name).toBe("Allowed");
@@ -506,7 +506,8 @@ describe("support roles", () => {
       ["sqs:PurgeQueue", trustDlq, {}, "Allowed"],
       ["sqs:ReceiveMessage", busDlq, {}, "Allowed"],
       ["kms:Decrypt", rendered.keys["dead-letters"]!, viaSqs, "Allowed"],
-      ...rendered.buses.map((bus): [string, string, Record<string, string>, string] => ["events:PutEvents", bus, {}, "Allowed"]),
+      // publishing is the support signer's (5.20): the operator may not put a delivery on a bus itself
+      ...rendered.buses.map((bus): [string, string, Record<string, string>, string] => ["events:PutEvents", bus, {}, "ImplicitlyDenied"]),
       ["sqs:GetQueueAttributes", trustDlq, {}, "Allowed"],
       ["logs:StartQuery", busLogs, {}, "Allowed"],
       // the dead-letters key only through SQS; no other key
@@ -562,7 +563,8 @@ describe("support roles", () => {
         ["iam:PutRolePolicy", role(`${PREFIX}-support-viewer`), "ImplicitlyDenied"],
         ["lambda:UpdateFunctionCode", arn("lambda", `function:${PREFIX}-transform-filter`), "ImplicitlyDenied"],
         ["s3:GetObject", `arn:aws:s3:::${PREFIX}-quarantine-${ACCOUNT}/quarantine/x.json`, "ImplicitlyDenied"],
-        ["kinesis:GetRecords", arn("kinesis", "stream/clinical-messaging-conversation-events"), "ImplicitlyDenied"],
+        // The stream is the operator's for replay (docs/guarantees.md 5.20, "support signer" below), never the viewer's.
+        ...(who === viewer ? [["kinesis:GetRecords", arn("kinesis", "stream/clinical-messaging-conversation-events"), "ImplicitlyDenied"] as [string, string, string]] : []),
       ];
       for (const [action, resource, expected] of cases) {
         const resourcePolicy = resource.includes(":kms:") ? (resource === rendered.keys.main ? doc("main_key_policy") : doc("dead_letters_key_policy")) : undefined;
@@ -590,6 +592,99 @@ describe("support roles", () => {
       ["support_viewer_trust_policy", "lambda.amazonaws.com", mfa, "ImplicitlyDenied"],
     ];
     for (const [policy, principal, context, expected] of cases) expect(assume(policy, principal, context), `${policy} ${principal} ${JSON.stringify(context)}`).toBe(expected);
+  });
+});
+
+// docs/guarantees.md 5.20: support staff never hold a signing key; the support signer does, and only the operator
+// may invoke it.
+describe("support signer", () => {
+  const signer = role(`${PREFIX}-support-signer`);
+  const operator = role(`${PREFIX}-support-operator`);
+  const viewer = role(`${PREFIX}-support-viewer`);
+  const signerFunction = arn("lambda", `function:${PREFIX}-support-signer`);
+  const stream = arn("kinesis", "stream/clinical-messaging-conversation-events");
+  const secret = (name: string) => arn("secretsmanager", `secret:${name}-AbCdEf`);
+  const config = `arn:aws:s3:::${PREFIX}-config-${ACCOUNT}`;
+  const keyPolicyOf = (resource: string) =>
+    resource === rendered.keys.main ? doc("main_key_policy") : resource.includes(":kms:") ? defaultKeyPolicy : undefined;
+  const decideAs = (principal: string, policy: string, action: string, resource: string, context: Record<string, string> = {}) =>
+    decide({ principal, action, resource, context, identityPolicies: [doc(policy)], resourcePolicy: keyPolicyOf(resource) });
+  const viaService = (service: string) => ({ "kms:ViaService": `${service}.${REGION}.amazonaws.com` });
+  const fieldKey = { "kms:EncryptionContext:purpose": "trust-callbacks-field-key" };
+
+  it("lets the signer read signing keys of its environment, documents, field data keys, publish and log, and nothing else", () => {
+    const cases: [string, string, Record<string, string>, string][] = [
+      ["secretsmanager:GetSecretValue", secret("trust-callbacks/prod/signing/RX1/ehr"), {}, "Allowed"],
+      ["kms:Decrypt", rendered.keys.secrets!, viaService("secretsmanager"), "Allowed"],
+      ["s3:GetObject", `${config}/subscriptions/index.json`, {}, "Allowed"],
+      ["s3:GetObject", `${config}/subscriptions/RX1.json`, {}, "Allowed"],
+      ["kms:Decrypt", rendered.keys.main!, viaService("s3"), "Allowed"],
+      ["kms:Decrypt", rendered.keys["platform-data-keys"]!, fieldKey, "Allowed"],
+      ...rendered.buses.map((bus): [string, string, Record<string, string>, string] => ["events:PutEvents", bus, {}, "Allowed"]),
+      ["logs:PutLogEvents", arn("logs", `log-group:/aws/lambda/${PREFIX}-support-signer:log-stream:x`), {}, "Allowed"],
+      // never a credentials secret, another environment's key, or a write
+      ["secretsmanager:GetSecretValue", secret("trust-callbacks/prod/credentials/RX1/ehr"), {}, "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", secret("trust-callbacks/staging/signing/RX1/ehr"), {}, "ImplicitlyDenied"],
+      ["secretsmanager:GetSecretValue", secret(`events!connection/${PREFIX}-RX1-ehr/0f3c8f1e`), {}, "ImplicitlyDenied"],
+      ["secretsmanager:PutSecretValue", secret("trust-callbacks/prod/signing/RX1/ehr"), {}, "ImplicitlyDenied"],
+      ["kms:Decrypt", rendered.keys.secrets!, {}, "ImplicitlyDenied"],
+      ["kms:Decrypt", rendered.keys.connections!, viaService("secretsmanager"), "ImplicitlyDenied"],
+      // the keys only as documented: the field key for field keys, the main key through S3
+      ["kms:Decrypt", rendered.keys["platform-data-keys"]!, {}, "ImplicitlyDenied"],
+      ["kms:Decrypt", rendered.keys.main!, viaService("sqs"), "ImplicitlyDenied"],
+      ["kms:Decrypt", rendered.keys["platform-stream"]!, viaService("kinesis"), "ImplicitlyDenied"],
+      // nothing else of the buckets, buses, queues, tables or functions
+      ["s3:GetObject", `${config}/connection-sync/connections.json`, {}, "ImplicitlyDenied"],
+      ["s3:PutObject", `${config}/subscriptions/RX1.json`, {}, "ImplicitlyDenied"],
+      ["s3:PutObject", `arn:aws:s3:::${PREFIX}-quarantine-${ACCOUNT}/quarantine/x.json`, {}, "ImplicitlyDenied"],
+      ["events:PutEvents", arn("events", "event-bus/trust-callbacks-staging-callbacks-0"), {}, "ImplicitlyDenied"],
+      ["events:PutEvents", arn("events", "event-bus/default"), {}, "ImplicitlyDenied"],
+      ["sqs:ReceiveMessage", arn("sqs", `${PREFIX}-RAJ123-dlq`), {}, "ImplicitlyDenied"],
+      ["sqs:SendMessage", arn("sqs", `${PREFIX}-RAJ123-dlq`), {}, "ImplicitlyDenied"],
+      ["dynamodb:PutItem", arn("dynamodb", `table/${PREFIX}-bindings`), {}, "ImplicitlyDenied"],
+      ["lambda:InvokeFunction", arn("lambda", `function:${PREFIX}-transform-filter`), {}, "ImplicitlyDenied"],
+      ["kinesis:GetRecords", stream, {}, "ImplicitlyDenied"],
+      ["logs:PutLogEvents", arn("logs", `log-group:/aws/lambda/${PREFIX}-transform-filter:log-stream:x`), {}, "ImplicitlyDenied"],
+    ];
+    for (const [action, resource, context, expected] of cases) expect(decideAs(signer, "support_signer_role_policy", action, resource, context), `${action} ${resource}`).toBe(expected);
+  });
+
+  it("lets the operator invoke the signer and read the stream's ciphertext, and never read a key, unwrap a field key or invoke another function", () => {
+    const cases: [string, string, Record<string, string>, string][] = [
+      ["lambda:InvokeFunction", signerFunction, {}, "Allowed"],
+      ["kinesis:ListShards", stream, {}, "Allowed"],
+      ["kinesis:GetShardIterator", stream, {}, "Allowed"],
+      ["kinesis:GetRecords", stream, {}, "Allowed"],
+      ["kms:Decrypt", rendered.keys["platform-stream"]!, viaService("kinesis"), "Allowed"],
+      // never the transform function, connection-sync or another environment's signer
+      ["lambda:InvokeFunction", arn("lambda", `function:${PREFIX}-transform-filter`), {}, "ImplicitlyDenied"],
+      ["lambda:InvokeFunction", arn("lambda", `function:${PREFIX}-connection-sync`), {}, "ImplicitlyDenied"],
+      ["lambda:InvokeFunction", arn("lambda", "function:trust-callbacks-staging-support-signer"), {}, "ImplicitlyDenied"],
+      ["lambda:UpdateFunctionCode", signerFunction, {}, "ImplicitlyDenied"],
+      ["lambda:UpdateFunctionConfiguration", signerFunction, {}, "ImplicitlyDenied"],
+      // never a signing key, never a field data key: the signer decrypts and signs
+      ["secretsmanager:GetSecretValue", secret("trust-callbacks/prod/signing/RX1/ehr"), {}, "ExplicitlyDenied"],
+      ["kms:Decrypt", rendered.keys["platform-data-keys"]!, fieldKey, "ImplicitlyDenied"],
+      ["kms:Decrypt", rendered.keys["platform-stream"]!, {}, "ImplicitlyDenied"],
+      ["kms:Decrypt", rendered.keys.secrets!, viaService("secretsmanager"), "ImplicitlyDenied"],
+      // the stream: read only, this one only
+      ["kinesis:PutRecords", stream, {}, "ImplicitlyDenied"],
+      ["kinesis:GetRecords", arn("kinesis", "stream/another-stream"), {}, "ImplicitlyDenied"],
+    ];
+    for (const [action, resource, context, expected] of cases) expect(decideAs(operator, "support_operator_role_policy", action, resource, context), `${action} ${resource}`).toBe(expected);
+  });
+
+  it("lets no other role invoke the signer: not the viewer, not a role the pipeline runs as", () => {
+    const others: [string, string][] = [
+      [viewer, "support_viewer_role_policy"],
+      [role(`${PREFIX}-transform-filter`), "lambda_role_policy"],
+      [role(`${PREFIX}-pipe`), "pipe_role_policy"],
+      [role(`${PREFIX}-api-destinations`), "api_destinations_role_policy"],
+      [role(`${PREFIX}-connection-sync`), "connection_sync_role_policy"],
+      [signer, "support_signer_role_policy"],
+    ];
+    for (const [principal, policy] of others) expect(decideAs(principal, policy, "lambda:InvokeFunction", signerFunction), policy).toBe("ImplicitlyDenied");
+    expect(decideAs(viewer, "support_viewer_role_policy", "kinesis:GetRecords", stream)).toBe("ImplicitlyDenied");
   });
 });
 
@@ -641,6 +736,7 @@ describe("every document", () => {
       lambda_trust_policy: "trust", pipe_trust_policy: "trust", api_destinations_trust_policy: "trust", connection_sync_trust_policy: "trust",
       support_viewer_role_policy: "identity", support_operator_role_policy: "identity",
       support_viewer_trust_policy: "trust", support_operator_trust_policy: "trust",
+      support_signer_role_policy: "identity", support_signer_trust_policy: "trust",
     };
     for (const [name, document] of Object.entries(rendered.documents)) {
       expect(policyErrors(document, kinds[name] ?? "resource"), name).toEqual([]);
@@ -648,7 +744,7 @@ describe("every document", () => {
   });
 
   it("grants the roles the pipeline runs as no wildcard action (key policies keep the documented account-root kms:*)", () => {
-    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy"]) {
+    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy", "support_signer_role_policy"]) {
       const actions = doc(name).Statement.filter((s) => s.Effect === "Allow").flatMap((s) => [s.Action].flat());
       expect(actions.filter((action) => action.includes("*")), name).toEqual([]);
     }
@@ -657,12 +753,12 @@ describe("every document", () => {
   it("fits its quota at the largest scale the deployment allows, with realistic names (IAM counts characters without whitespace)", () => {
     const sizes = Object.fromEntries(Object.entries(rendered.text).map(([name, text]) => [name, text.length]));
     // IAM User Guide, "IAM and AWS STS quotas": all inline policies of a role together, 10,240 characters.
-    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy"]) expect(sizes[name], name).toBeLessThan(10_240);
+    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy", "support_signer_role_policy"]) expect(sizes[name], name).toBeLessThan(10_240);
     // KMS Developer Guide, "Quotas": a key policy document is at most 32 KB.
     for (const name of ["main_key_policy", "dead_letters_key_policy", "connections_key_policy"]) expect(sizes[name], name).toBeLessThan(32_768);
     // IAM: a role trust policy is at most 2,048 characters by default.
     // The support roles' trust policies are rendered with the most principals the variable allows (10), long SSO role ARNs.
-    for (const name of ["lambda_trust_policy", "pipe_trust_policy", "api_destinations_trust_policy", "connection_sync_trust_policy", "support_viewer_trust_policy", "support_operator_trust_policy"]) expect(sizes[name], name).toBeLessThan(2_048);
+    for (const name of ["lambda_trust_policy", "pipe_trust_policy", "api_destinations_trust_policy", "connection_sync_trust_policy", "support_viewer_trust_policy", "support_operator_trust_policy", "support_signer_trust_policy"]) expect(sizes[name], name).toBeLessThan(2_048);
     // Amazon SQS Developer Guide, "Amazon SQS quotas": a queue policy is at most 8,192 bytes; S3 bucket policies 20 KB.
     for (const name of ["trust_dlq_policy", "bus_dlq_policy"]) expect(sizes[name], name).toBeLessThan(8_192);
   });

@@ -41,7 +41,7 @@ const SMALL_PLAN_RUNS = 5;
 /** Plans run at once: one per core, at most two (CI machines have two). */
 const CONCURRENCY = Math.max(1, Math.min(2, availableParallelism()));
 /** What the root deploys (and hashes at plan time): `make build` writes them. */
-const LAMBDA_ZIPS = [".build/lambdas/transform-filter.zip", ".build/lambdas/connection-sync.zip"];
+const LAMBDA_ZIPS = [".build/lambdas/transform-filter.zip", ".build/lambdas/connection-sync.zip", ".build/lambdas/support-signer.zip"];
 
 await main({ invocation: "npm run tf-scale --", usage: USAGE, parse: parseScalePlanArgs, run: scalePlan });
 

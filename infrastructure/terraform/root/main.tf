@@ -85,6 +85,9 @@ module "support" {
   dead_letters_kms_key_arn = module.pipeline[0].dead_letters_kms_key_arn
   history_log_group_names  = ["/aws/lambda/${module.pipeline[0].lambda_function_name}", module.pipeline[0].bus_log_group_name]
   support                  = var.support
+  # docs/guarantees.md 5.20: redrive and replay go through the support signer; the operator reads the stream's ciphertext.
+  support_signer_function_arn = module.pipeline[0].support_signer_function_arn
+  source_stream               = { arn = module.pipeline[0].source_stream_arn, kms_key_arn = module.pipeline[0].source_stream_kms_key_arn }
 }
 
 # Only in a bus part: the trusts on that bus.

@@ -52,6 +52,8 @@ output "pipeline" {
     subscription_index_key = "${module.pipeline[0].subscriptions_prefix}index.json" # written by the index part
     quarantine_bucket      = module.pipeline[0].quarantine_bucket
     lambda_function_name   = module.pipeline[0].lambda_function_name
+    # The function the support CLI invokes to redrive and replay (support staff never read a signing key).
+    support_signer_function_name = module.pipeline[0].support_signer_function_name
     source_stream_arn      = module.pipeline[0].source_stream_arn
     pipe_arn               = module.pipeline[0].pipe_arn
     pipe_dlq_url           = module.pipeline[0].pipe_dlq_url

@@ -42,3 +42,4 @@ export { buildCloudEvent, cloudEventTime, type CallbackCloudEvent } from "./core
 export { minimalEventData } from "./core/decrypt.ts";
 export { NoActiveSigningKey, canonicalJson, setSigningKeyCacheSize, signCanonical, signingKeysAt } from "./core/signature.ts";
 export { createLogger } from "./logger.ts";
+export { handleSupportRequest, type SupportSignerDeps, type SupportSignerSettings } from "./support-signer.ts";

@@ -26,9 +26,7 @@ export async function redriveCommand(command: SupportCommand & { name: "redrive"
   const summary = await redrive(queue, {
     trust,
     selection: command.selection,
-    publisher: into?.publisher ?? { putEvents: async () => Promise.reject(new Error("dry run publishes nothing")) },
-    secrets: into?.secrets ?? { get: async () => "" },
-    eventBusName: into?.eventBusName ?? "",
+    signer: into?.signer ?? { sign: async () => Promise.reject(new Error("a dry run signs nothing")) },
     dryRun: command.dryRun,
     ratePerSecond: command.ratePerSecond,
     operator: trail.operator,

@@ -1,10 +1,6 @@
 import { dirname, join } from "node:path";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
-import { KMSClient } from "@aws-sdk/client-kms";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { PublishedDelivery } from "@trust-callbacks/transform-filter";
-import { CachingDataKeyUnwrapper, EventBridgePublisher, KmsDataKeyUnwrapper, SecretsManagerSigningSecrets } from "@trust-callbacks/transform-filter/aws";
 import { historyFileWriter } from "../../lib/call-history.ts";
 import { UsageError } from "../../lib/command-line.ts";
 import type { SupportCommand } from "../args.ts";
@@ -12,9 +8,10 @@ import { openAuditTrail } from "../audit.ts";
 import { supportHistoryFor } from "../history-source.ts";
 import { actionReport, terminalProgress } from "../output.ts";
 import { localReplayPipeline } from "../local-replay.ts";
-import { dryRunPublisher, replay, type ReplayOptions } from "../replay.ts";
+import { replay } from "../replay.ts";
 import { FileStreamReader, KinesisStreamReader, type StreamReader } from "../stream.ts";
-import { openTarget, readOutputs } from "../target.ts";
+import { InProcessSupportSigner, LambdaSupportSigner, type SupportSigner } from "../support-signer.ts";
+import { openTarget, readOutputs, supportSignerOf } from "../target.ts";
 
 /** `replay`: a window of the source stream, re-delivered to one trust (and endpoint) through the Lambda's core. */
 export async function replayCommand(command: SupportCommand & { name: "replay" }, signal: AbortSignal): Promise<number> {
@@ -25,37 +22,31 @@ export async function replayCommand(command: SupportCommand & { name: "replay" }
     throw new UsageError(`trust ${command.trust} has no endpoint ${command.endpoint}; it has ${trust.endpoints.map((e) => e.id).join(", ")}`);
   }
   let reader: StreamReader;
-  let wiring: Pick<ReplayOptions, "keys" | "secrets" | "publisher" | "eventBusName" | "cloudEventSource" | "history">;
+  let signer: SupportSigner;
   let finish = async (): Promise<string[]> => [];
   if (command.target.kind === "aws") {
     const outputs = readOutputs(command.target.outputsFile);
     const pipeline = outputs.pipeline?.value;
     if (!pipeline?.source_stream_arn) throw new UsageError("the outputs name no source stream (pipeline.source_stream_arn)");
-    const bus = outputs.trusts.value[trust.trustId]?.event_bus_name;
-    if (!bus) throw new UsageError(`the outputs name no callbacks bus for trust ${trust.trustId}`);
-    const environment = /^trust-callbacks-(.+)-transform-filter$/.exec(pipeline.lambda_function_name ?? "")?.[1];
-    const cloudEventSource = command.cloudEventSource ?? (environment ? `/trust-callbacks/${environment}` : undefined);
-    if (!cloudEventSource) throw new UsageError("give --cloudevent-source (the Lambda's CLOUDEVENT_SOURCE, e.g. /trust-callbacks/prod)");
+    if (!outputs.trusts.value[trust.trustId]?.event_bus_name) throw new UsageError(`the outputs name no callbacks bus for trust ${trust.trustId}`);
+    if (command.cloudEventSource) console.error("note: on AWS the support signer's own CLOUDEVENT_SOURCE is used; --cloudevent-source applies locally only");
+    // The operator reads the stream (ciphertext); the support signer decrypts, signs and publishes (guarantees 5.20).
     reader = new KinesisStreamReader(new KinesisClient({}), pipeline.source_stream_arn);
-    wiring = {
-      keys: new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(new KMSClient({})), { maxKeys: 1000, ttlMs: 300_000 }),
-      secrets: new SecretsManagerSigningSecrets(new SecretsManagerClient({}), { ttlMs: 300_000, maxSecrets: 1000 }),
-      publisher: command.dryRun ? dryRunPublisher : new EventBridgePublisher(new EventBridgeClient({})),
-      eventBusName: bus,
-      cloudEventSource,
-    };
+    signer = LambdaSupportSigner.forFunction(supportSignerOf(outputs));
   } else {
     reader = new FileStreamReader(command.streamFile);
     const local = await localReplayPipeline(command.target);
     const write = historyFileWriter(join(dirname(command.target.root), "history.jsonl"));
-    wiring = {
+    // The signer's own code, in-process (the local pipeline has no IAM).
+    signer = new InProcessSupportSigner({
+      trusts: local.pipeline.trusts,
       keys: local.pipeline.keyProvider,
       secrets: local.pipeline.secrets,
-      publisher: command.dryRun ? dryRunPublisher : local.pipeline.bus,
+      publisher: local.pipeline.bus,
       eventBusName: local.pipeline.bus.busName,
       cloudEventSource: command.cloudEventSource ?? "/trust-callbacks/local",
       ...(command.dryRun ? {} : { history: { published: (delivery: PublishedDelivery) => write({ source: "lambda", kind: "published", ...delivery }) } }),
-    };
+    });
     finish = local.finish;
   }
   // The audit trail before anything is sent: in AWS a command that cannot be audited does nothing (promise 7.5).
@@ -66,11 +57,11 @@ export async function replayCommand(command: SupportCommand & { name: "replay" }
   const progress = terminalProgress();
   const summary = await replay(reader, {
     trust,
-    ...(command.endpoint ? { endpointIds: [command.endpoint] } : {}),
+    ...(command.endpoint ? { endpointId: command.endpoint } : {}),
     window: { since: command.since, until: command.until },
     dryRun: command.dryRun,
     ratePerSecond: command.ratePerSecond,
-    ...wiring,
+    signer,
     operator: trail.operator,
     audit: (line) => {
       report.audit(line);

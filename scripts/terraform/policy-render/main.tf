@@ -94,6 +94,29 @@ module "support" {
   audit_log_group_arn     = "${local.arn}:logs:${local.regional}:log-group:/${var.name_prefix}/support-audit"
   viewer_principal_arns   = local.support_principals["viewers"]
   operator_principal_arns = local.support_principals["operators"]
+  # docs/guarantees.md 5.20: the operator invokes the support signer and reads the stream (ciphertext only).
+  support_signer_function_arn = "${local.arn}:lambda:${local.regional}:function:${var.name_prefix}-support-signer"
+  source_stream = {
+    arn         = "${local.arn}:kinesis:${local.regional}:stream/clinical-messaging-conversation-events"
+    kms_key_arn = local.key["platform-stream"]
+  }
+}
+
+module "support_signer" {
+  source = "../../../infrastructure/terraform/modules/policies/support-signer"
+
+  name_prefix           = var.name_prefix
+  partition             = "aws"
+  region                = var.region
+  account_id            = var.account_id
+  event_bus_names       = local.buses
+  config_bucket_arn     = "${local.arn}:s3:::${var.name_prefix}-config-${var.account_id}"
+  subscriptions_prefix  = "subscriptions/"
+  main_key_arn          = local.key["main"]
+  data_key_key_arn      = local.key["platform-data-keys"]
+  signing_secret_prefix = "trust-callbacks/prod/signing/"
+  secrets_kms_key_arns  = [local.key["secrets"]]
+  log_group_arn         = "${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-support-signer"
 }
 
 module "trust_dlq" {
@@ -131,6 +154,8 @@ output "documents" {
     support_operator_role_policy  = module.support.operator_role_policy
     support_viewer_trust_policy   = module.support.viewer_trust_policy
     support_operator_trust_policy = module.support.operator_trust_policy
+    support_signer_trust_policy   = module.support_signer.trust_policy
+    support_signer_role_policy    = module.support_signer.role_policy
   }
 }
 

@@ -349,3 +349,13 @@ variable "connection_sync" {
     error_message = "connection_sync.log_level must be debug, info, warn or error."
   }
 }
+
+variable "support_signer_zip_path" {
+  description = "Path of the support signer zip built by `npm run lambda-build`; null: support-signer.zip beside lambda_zip_path (.build/lambdas/support-signer.zip)."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.support_signer_zip_path == null || endswith(coalesce(var.support_signer_zip_path, "x"), ".zip")
+    error_message = "support_signer_zip_path must name a .zip file (.build/lambdas/support-signer.zip)."
+  }
+}

@@ -37,6 +37,9 @@ module "policies" {
   viewer_principal_arns   = var.support.viewer_principal_arns
   operator_principal_arns = var.support.operator_principal_arns
   require_mfa             = var.support.require_mfa
+  # docs/guarantees.md 5.20: the operator invokes the support signer instead of reading signing keys.
+  support_signer_function_arn = var.support_signer_function_arn
+  source_stream               = var.source_stream
 }
 
 resource "aws_iam_role" "support" {

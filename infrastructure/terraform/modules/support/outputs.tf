@@ -17,3 +17,8 @@ output "history_log_group_arns" {
   description = "The log groups support staff may query for call history."
   value       = module.policies.history_log_group_arns
 }
+
+output "role_policies" {
+  description = "The permission policy (JSON) of each support role created, for review and the root's tests."
+  value       = { for role in keys(aws_iam_role.support) : role => role == "viewer" ? module.policies.viewer_role_policy : module.policies.operator_role_policy }
+}

@@ -65,3 +65,22 @@ variable "support" {
     error_message = "support.audit_log_retention_days must be a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
   }
 }
+
+variable "support_signer_function_arn" {
+  description = "ARN of the support signer function (modules/pipeline output support_signer_function_arn), which the operator may invoke for redrive and replay. null: the operator may invoke none."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.support_signer_function_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", coalesce(var.support_signer_function_arn, "x")))
+    error_message = "support_signer_function_arn must be an unqualified Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>): modules/pipeline's support_signer_function_arn output."
+  }
+}
+
+variable "source_stream" {
+  description = "The source Kinesis stream the operator reads for replay: arn (modules/pipeline source_stream_arn) and kms_key_arn (source_stream_kms_key_arn). null: no stream access."
+  type = object({
+    arn         = string
+    kms_key_arn = string
+  })
+  default = null
+}

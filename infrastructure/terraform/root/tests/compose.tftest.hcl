@@ -260,6 +260,35 @@ run "the_pipeline_part_holds_the_support_audit_group_and_roles_for_listed_princi
     condition     = module.support[0].history_log_group_arns == tolist(["arn:aws:logs:eu-west-2:123456789012:log-group:/aws/lambda/trust-callbacks-test-transform-filter", "arn:aws:logs:eu-west-2:123456789012:log-group:/aws/vendedlogs/events/trust-callbacks-test-callbacks"])
     error_message = "support staff query the Lambda's and the buses' log groups of this deployment"
   }
+  # docs/guarantees.md 5.20: the operator redrives and replays through the support signer, never with a signing key.
+  assert {
+    condition     = output.pipeline.support_signer_function_name == module.pipeline[0].support_signer_function_name
+    error_message = "the support CLI finds the support signer in the pipeline output (pipeline.support_signer_function_name)"
+  }
+}
+
+# docs/guarantees.md 5.20, applied (the policy's ARNs are known only then, from the mock provider's defaults).
+run "the_operator_redrives_and_replays_through_the_support_signer" {
+  command = apply
+  variables {
+    part    = "pipeline"
+    support = { operator_principal_arns = ["arn:aws:iam::123456789012:role/support-operators"] }
+  }
+
+  assert {
+    condition = anytrue([
+      for statement in jsondecode(module.support[0].role_policies.operator).Statement :
+      statement.Effect == "Allow" && contains(flatten([statement.Action]), "lambda:InvokeFunction") && flatten([statement.Resource]) == [module.pipeline[0].support_signer_function_arn]
+    ])
+    error_message = "the operator may invoke this deployment's support signer (and only it)"
+  }
+  assert {
+    condition = anytrue([
+      for statement in jsondecode(module.support[0].role_policies.operator).Statement :
+      statement.Effect == "Allow" && contains(flatten([statement.Resource]), module.pipeline[0].source_stream_arn)
+    ])
+    error_message = "the operator reads this deployment's source stream for replay"
+  }
 }
 
 run "refuses_a_signing_secret_outside_the_deployments_prefix" {

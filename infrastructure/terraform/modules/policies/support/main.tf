@@ -9,8 +9,6 @@ locals {
   queues = "${local.arn_prefix}:sqs:${local.regional}:${var.name_prefix}-*"
   # Connection ARNs are connection/<name>/<uuid> (EventBridge API Reference, DescribeConnection).
   connections = "${local.arn_prefix}:events:${local.regional}:connection/${var.name_prefix}-*"
-  # The callbacks buses are <prefix>-callbacks-<i> (modules/pipeline).
-  buses = "${local.arn_prefix}:events:${local.regional}:event-bus/${var.name_prefix}-callbacks-*"
   # StartQuery is authorized on the log group (Service Authorization Reference, Amazon CloudWatch Logs: resource
   # type log-group, arn:...:log-group:<name>); the ":*" form covers callers that name the group's streams.
   history_log_groups = flatten([for arn in var.history_log_group_arns : [arn, "${arn}:*"]])
@@ -93,14 +91,36 @@ locals {
       Resource  = [var.dead_letters_key_arn]
       Condition = { StringEquals = { "kms:ViaService" = "sqs.${var.region}.amazonaws.com" } }
     },
-    {
-      # A redrive re-publishes the dead letter to its bus (SQS StartMessageMoveTask cannot: aws-facts.md).
-      Sid      = "RepublishToCallbacksBuses"
-      Effect   = "Allow"
-      Action   = ["events:PutEvents"]
-      Resource = [local.buses]
-    },
   ]
+
+  # docs/guarantees.md 5.20: the operator never reads a signing key; redrive and replay are signed by the support
+  # signer, which the operator may invoke (that function only: never the transform function). Replay reads the
+  # source stream as the Pipe does (records whose sensitive fields stay sealed: no grant on the field data-key key).
+  signer_statements = concat(
+    var.support_signer_function_arn == null ? [] : [{
+      Sid      = "InvokeSupportSigner"
+      Effect   = "Allow"
+      Action   = ["lambda:InvokeFunction"]
+      Resource = [var.support_signer_function_arn]
+    }],
+    var.source_stream == null ? [] : [{
+      # The reads the CLI's KinesisStreamReader makes (ListShards, GetShardIterator AT_TIMESTAMP, GetRecords).
+      Sid      = "ReadSourceStream"
+      Effect   = "Allow"
+      Action   = ["kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"]
+      Resource = [var.source_stream.arn]
+    }],
+    var.source_stream == null ? [] : [{
+      # The stream's server-side encryption, through Kinesis only (the records' fields stay sealed): "Your Kinesis stream
+      # consumers must have the kms:Decrypt permission" (Kinesis Data Streams Developer Guide, "Permissions to use
+      # user-generated KMS keys", https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html).
+      Sid       = "DecryptSourceStreamThroughKinesis"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt"]
+      Resource  = [var.source_stream.kms_key_arn]
+      Condition = { StringEquals = { "kms:ViaService" = "kinesis.${var.region}.amazonaws.com" } }
+    }],
+  )
 
   # IAM User Guide, "Configuring MFA-protected API access"
   # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html): for roles, the
@@ -125,8 +145,8 @@ output "viewer_role_policy" {
 }
 
 output "operator_role_policy" {
-  description = "What the support operator may do: the viewer's rights, plus receive, delete and purge dead letters and re-publish them to the callbacks buses."
-  value       = jsonencode({ Version = "2012-10-17", Statement = concat(local.viewer_statements, local.operator_statements) })
+  description = "What the support operator may do: the viewer's rights, plus receive, delete and purge dead letters, and invoke the support signer that re-signs and re-publishes them."
+  value       = jsonencode({ Version = "2012-10-17", Statement = concat(local.viewer_statements, local.operator_statements, local.signer_statements) })
 }
 
 output "viewer_trust_policy" {

@@ -48,3 +48,22 @@ variable "require_mfa" {
   type        = bool
   default     = true
 }
+
+variable "support_signer_function_arn" {
+  description = "ARN of the support signer function (modules/pipeline output support_signer_function_arn): the only function the operator may invoke. null: the operator may invoke none (redrive and replay then fail with AccessDenied)."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.support_signer_function_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", coalesce(var.support_signer_function_arn, "x")))
+    error_message = "support_signer_function_arn must be an unqualified Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>)."
+  }
+}
+
+variable "source_stream" {
+  description = "The source Kinesis stream (arn) and its key (kms_key_arn) the operator reads for replay: ciphertext fields only (no field data-key key). null: no stream access."
+  type = object({
+    arn         = string
+    kms_key_arn = string
+  })
+  default = null
+}

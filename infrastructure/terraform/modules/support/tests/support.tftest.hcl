@@ -102,3 +102,40 @@ run "mfa_can_be_left_to_a_federated_identity_provider" {
     error_message = "require_mfa = false drops the MFA condition (the identity provider enforces MFA at sign-in)"
   }
 }
+
+# docs/guarantees.md 5.20: the operator invokes exactly the support signer the caller names, and reads the stream.
+run "the_operator_invokes_the_support_signer_it_is_given_and_the_viewer_none" {
+  command = apply
+  variables {
+    support = {
+      viewer_principal_arns   = ["arn:aws:iam::123456789012:role/support-viewers"]
+      operator_principal_arns = ["arn:aws:iam::123456789012:role/support-operators"]
+    }
+    support_signer_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:trust-callbacks-test-support-signer"
+    source_stream = {
+      arn         = "arn:aws:kinesis:eu-west-2:123456789012:stream/conversation-events"
+      kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/3e9f5d85-7b4c-4f6e-8d1b-8a1c4b5d6e7f"
+    }
+  }
+
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.support["operator"].policy).Statement : s.Resource if s.Sid == "InvokeSupportSigner"] == [["arn:aws:lambda:eu-west-2:123456789012:function:trust-callbacks-test-support-signer"]]
+    error_message = "the operator may invoke the support signer, that function only"
+  }
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.support["operator"].policy).Statement : s.Resource if s.Sid == "ReadSourceStream"] == [["arn:aws:kinesis:eu-west-2:123456789012:stream/conversation-events"]]
+    error_message = "the operator reads the source stream it is given"
+  }
+  assert {
+    condition     = length([for s in jsondecode(aws_iam_role_policy.support["viewer"].policy).Statement : s if contains(flatten([s.Action]), "lambda:InvokeFunction") || contains(flatten([s.Action]), "kinesis:GetRecords")]) == 0
+    error_message = "the viewer may neither invoke the signer nor read the stream"
+  }
+}
+
+run "refuses_a_support_signer_that_is_not_a_function_arn" {
+  command = plan
+  variables {
+    support_signer_function_arn = "trust-callbacks-test-support-signer"
+  }
+  expect_failures = [var.support_signer_function_arn]
+}

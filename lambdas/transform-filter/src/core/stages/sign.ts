@@ -131,7 +131,7 @@ function signDeliveries(
 export const MAX_DEAD_LETTER_ENTRY_BYTES = 256 * 1024 - 16 * 1024;
 
 /** Why an entry of `size` bytes can never be published, if it cannot. Every size limit on an entry goes here. */
-function oversizeReason(size: number, options: Pick<SignOptions, "maxPutEventsBytes">): string | undefined {
+export function oversizeReason(size: number, options: Pick<SignOptions, "maxPutEventsBytes">): string | undefined {
   if (size > options.maxPutEventsBytes) {
     return `entry of ${size} bytes exceeds the PutEvents limit of ${options.maxPutEventsBytes} bytes`;
   }

@@ -1,0 +1,101 @@
+/**
+ * The support signer function (docs/guarantees.md 5.20): a second Lambda function bundled from this workspace
+ * (`scripts/build/build-lambdas.ts` builds `.build/lambdas/support-signer.zip` from this file), until the shared
+ * runtime package of issue #26 exists. Only the support operator role may invoke it; it holds the signing
+ * permissions so that support staff never do. The support CLI invokes it RequestResponse with one
+ * `SupportSignerRequest` and reads one `SupportSignerAnswer`.
+ */
+import type { Context } from "aws-lambda";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { DestinationStream, Logger } from "pino";
+import { formatIssues, type SupportSignerAnswer } from "@trust-callbacks/schemas";
+import { awsClientConfig } from "./adapters/aws-clients.ts";
+import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
+import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
+import { S3IndexedSubscriptionSource } from "./adapters/s3-subscription-index.ts";
+import { S3SubscriptionSource } from "./adapters/s3-subscriptions.ts";
+import { SecretsManagerSigningSecrets } from "./adapters/secrets-manager-signing-secrets.ts";
+import { LambdaEnvironment } from "./config.ts";
+import { DEFAULT_SETTINGS } from "./core/process-batch.ts";
+import { createLogger } from "./logger.ts";
+import { handleSupportRequest, type SupportSignerDeps, type SupportSignerSettings } from "./support-signer.ts";
+
+/** The transform function's environment less what the signer never uses: it quarantines nothing and binds nothing. */
+export const SupportSignerEnvironment = LambdaEnvironment.omit({
+  QUARANTINE_BUCKET: true,
+  QUARANTINE_PREFIX: true,
+  BINDINGS_TABLE: true,
+  BINDING_TTL_DAYS: true,
+});
+export type SupportSignerEnvironment = ReturnType<typeof SupportSignerEnvironment.parse>;
+
+export interface SupportRuntime {
+  deps: Omit<SupportSignerDeps, "remainingTimeMs">;
+  settings: SupportSignerSettings;
+  logger: Logger;
+}
+
+/** Wires the AWS adapters once per container (the same adapters the transform function uses). */
+export function createSupportRuntime(
+  processEnv: NodeJS.ProcessEnv,
+  clients?: { kms?: KMSClient; s3?: S3Client; secretsManager?: SecretsManagerClient; eventBridge?: EventBridgeClient; logDestination?: DestinationStream },
+): SupportRuntime {
+  const parsed = SupportSignerEnvironment.safeParse(processEnv);
+  if (!parsed.success) throw new Error(`invalid support signer environment: ${formatIssues(parsed.error)}`);
+  const env = parsed.data;
+  const logger = createLogger({ level: env.LOG_LEVEL, base: { service: "support-signer", environment: env.ENVIRONMENT } }, clients?.logDestination);
+  const clientConfig = awsClientConfig(logger);
+  const s3 = clients?.s3 ?? new S3Client(clientConfig);
+  return {
+    logger,
+    settings: {
+      ...DEFAULT_SETTINGS,
+      eventBusName: env.EVENT_BUS_NAME,
+      busSource: env.BUS_SOURCE,
+      cloudEventSource: env.CLOUDEVENT_SOURCE ?? `/trust-callbacks/${env.ENVIRONMENT}`,
+      maxPutEventsBytes: env.MAX_PUT_EVENTS_BYTES,
+      publishAttempts: env.PUBLISH_ATTEMPTS,
+    },
+    deps: {
+      logger,
+      keys: new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(clients?.kms ?? new KMSClient(clientConfig), env.DATA_KEY_KMS_KEY_ARN), {
+        maxKeys: env.DATA_KEY_CACHE_SIZE,
+        ttlMs: env.DATA_KEY_TTL_SECONDS * 1000,
+      }),
+      subscriptions: env.SUBSCRIPTION_INDEX_KEY
+        ? new S3IndexedSubscriptionSource(s3, {
+            bucket: env.SUBSCRIPTIONS_BUCKET,
+            indexKey: env.SUBSCRIPTION_INDEX_KEY,
+            ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
+            logger,
+          })
+        : new S3SubscriptionSource(s3, { bucket: env.SUBSCRIPTIONS_BUCKET, prefix: env.SUBSCRIPTIONS_PREFIX, ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000, logger }),
+      secrets: new SecretsManagerSigningSecrets(clients?.secretsManager ?? new SecretsManagerClient(clientConfig), {
+        ttlMs: env.SIGNING_SECRET_TTL_SECONDS * 1000,
+        maxSecrets: env.SIGNING_SECRET_CACHE_SIZE,
+      }),
+      publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient(clientConfig)),
+    },
+  };
+}
+
+/** The handler for a runtime: one request in, one answer out; a caller's mistake is an answer, never a throw. */
+export function createSupportHandler(runtime: SupportRuntime) {
+  return (event: unknown, context: Pick<Context, "awsRequestId" | "getRemainingTimeInMillis">): Promise<SupportSignerAnswer> =>
+    handleSupportRequest(
+      event,
+      { ...runtime.deps, logger: runtime.logger.child({ requestId: context.awsRequestId }), remainingTimeMs: () => context.getRemainingTimeInMillis() },
+      runtime.settings,
+    );
+}
+
+let supportHandler: ReturnType<typeof createSupportHandler> | undefined;
+
+/** Entry point named in Terraform (`index.handler` of the support-signer bundle). */
+export const handler = (event: unknown, context: Context): Promise<SupportSignerAnswer> => {
+  supportHandler ??= createSupportHandler(createSupportRuntime(process.env));
+  return supportHandler(event, context);
+};
