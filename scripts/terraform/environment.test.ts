@@ -1,6 +1,6 @@
 // make plan|apply|output ENV=<env> (scripts/terraform/environment.sh) against a stand-in terraform on PATH that
-// records every call with its workspace and answers from files: the order of parts, what each is planned with,
-// and where the script stops. (The real terraform and backend are exercised by `make plan` against AWS only.)
+// records every call with its part (pipeline: the pipeline stack; bus-<i>: the trusts stack's workspace) and answers
+// from files: the order of parts, what each is planned with, and where the script stops. (The real terraform and backend are exercised by `make plan` against AWS only.)
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,26 +10,30 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 const SCRIPT = resolve(import.meta.dirname, "environment.sh");
 const FAKE_TERRAFORM = `#!/usr/bin/env bash
 set -euo pipefail
-echo "\${TF_WORKSPACE:-none} $*" >> "$STUB/calls"
-args=" $* "
+stack=none
 case "$1" in
-  -chdir=*) shift ;;
+  -chdir=*) stack="\${1##*/}"; shift ;;
 esac
+# The part: the pipeline stack (one state), or the trusts stack's workspace.
+part="\${TF_WORKSPACE:-none}"
+[[ "$stack" == pipeline ]] && part=pipeline
+echo "$part $stack $*" >> "$STUB/calls"
+args=" $* "
 case "$1" in
   init) exit 0 ;;
   workspace)
     if [[ "$2" == list ]]; then echo "* default"; sed 's/^/  /' "$STUB/workspaces" 2>/dev/null || true; exit 0; fi
     if [[ "$2" == new ]]; then echo "$3" >> "$STUB/workspaces"; exit 0; fi ;;
-  output) cat "$STUB/outputs-$TF_WORKSPACE.json" 2>/dev/null || echo "{}"; exit 0 ;;
-  state) [[ "$2" == list ]] && { cat "$STUB/state-$TF_WORKSPACE.txt" 2>/dev/null || true; exit 0; } ;;
+  output) cat "$STUB/outputs-$part.json" 2>/dev/null || echo "{}"; exit 0 ;;
+  state) [[ "$2" == list ]] && { cat "$STUB/state-$part.txt" 2>/dev/null || true; exit 0; } ;;
   plan)
     for arg in "$@"; do [[ "$arg" == -out=* ]] && touch "\${arg#-out=}"; done
-    for arg in "$@"; do [[ "$arg" == -var-file=*planned-with* ]] && cp "\${arg#-var-file=}" "$STUB/planned-with-$TF_WORKSPACE.json"; done
-    [[ "$args" == *" -detailed-exitcode "* && -f "$STUB/changes-$TF_WORKSPACE" ]] && exit 2
+    for arg in "$@"; do [[ "$arg" == -var-file=*pipeline-state* ]] && cp "\${arg#-var-file=}" "$STUB/pipeline-state-$part.json"; done
+    [[ "$args" == *" -detailed-exitcode "* && -f "$STUB/changes-$part" ]] && exit 2
     exit 0 ;;
   show) cat "$STUB/pipeline-plan.json"; exit 0 ;;
   apply)
-    if [[ "$TF_WORKSPACE" == pipeline && -f "$STUB/outputs-after-apply.json" ]]; then cp "$STUB/outputs-after-apply.json" "$STUB/outputs-pipeline.json"; fi
+    if [[ "$part" == pipeline && -f "$STUB/outputs-after-apply.json" ]]; then cp "$STUB/outputs-after-apply.json" "$STUB/outputs-pipeline.json"; fi
     exit 0 ;;
 esac
 echo "stub terraform: unexpected $*" >&2
@@ -38,7 +42,7 @@ exit 9
 
 const output = (value: unknown) => ({ sensitive: false, type: "dynamic", value });
 const inputs = (kmsKey = "arn:aws:kms:eu-west-2:111111111111:key/1") => ({ name_prefix: "trust-callbacks-test", kms_key_arn: kmsKey, event_bus_names: ["trust-callbacks-test-callbacks-0"] });
-const pipelineOutputs = (kmsKey?: string) => ({ part: output("pipeline"), part_inputs: output(inputs(kmsKey)), pipeline: output({ lambda_function_name: "f" }), rules_per_bus: output({ "0": 3 }) });
+const pipelineOutputs = (kmsKey?: string) => ({ trusts_stack_inputs: output(inputs(kmsKey)), pipeline: output({ lambda_function_name: "f" }), rules_per_bus: output({ "0": 3 }) });
 
 let stub: string;
 let build: string;
@@ -62,16 +66,20 @@ const calls = () => (existsSync(join(stub, "calls")) ? readFileSync(join(stub, "
 const of = (verb: string) => calls().filter((call) => call.split(" ").some((word) => word === verb));
 const stubFile = (name: string, content: unknown) => writeFileSync(join(stub, name), JSON.stringify(content));
 const twoBuses = { ...inputs(), event_bus_names: ["trust-callbacks-test-callbacks-0", "trust-callbacks-test-callbacks-1"] };
-const noChange = { output_changes: { part_inputs: { actions: ["no-op"], before: inputs(), after: inputs() } } };
+const noChange = { output_changes: { trusts_stack_inputs: { actions: ["no-op"], before: inputs(), after: inputs() } } };
 
-describe("make plan / apply / output ENV=<env> over the parts", () => {
+describe("make plan / apply / output ENV=<env> over the two stacks", () => {
   it("plans the pipeline alone before its first apply, says so in one line, and applies it alone", () => {
-    stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["create"], before: null, after: inputs() } } });
+    stubFile("pipeline-plan.json", { output_changes: { trusts_stack_inputs: { actions: ["create"], before: null, after: inputs() } } });
     const plan = environment("plan");
     expect(plan.status).toBe(0);
-    expect(plan.stderr).toMatch(/^the pipeline part has never been applied: planning it alone; after `make apply ENV=test`/m);
-    expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline"]);
-    expect(of("plan")[0]).toContain("-var part=pipeline");
+    expect(plan.stderr).toMatch(/^the pipeline stack has never been applied: planning it alone; after `make apply ENV=test`/m);
+    expect(of("plan").map((call) => call.split(" ").slice(0, 2).join(" "))).toEqual(["pipeline pipeline"]);
+    // Both stacks on the environment's backend and key: the pipeline stack's default workspace, the buses' bus-<i>.
+    expect(of("init").map((call) => call.split(" ")[1] + " " + call.split(" ").filter((word) => word.startsWith("-backend-config=")).join(" "))).toEqual([
+      "pipeline -backend-config=../../environments/test/backend.hcl",
+      "trusts -backend-config=../../environments/test/backend.hcl",
+    ]);
     expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("pipeline");
 
     stubFile("outputs-after-apply.json", pipelineOutputs());
@@ -81,22 +89,22 @@ describe("make plan / apply / output ENV=<env> over the parts", () => {
     expect(JSON.parse(readFileSync(join(build, "pipeline.tfvars.json"), "utf8"))).toEqual({ pipeline: inputs() });
   });
 
-  it("plans every part in its own workspace, the bus and index parts with the pipeline's applied values, and applies them in order", () => {
+  it("plans the pipeline stack, then each bus's trusts stack in its own workspace reading the pipeline's state, and applies them in order", () => {
     stubFile("outputs-pipeline.json", pipelineOutputs());
     stubFile("pipeline-plan.json", noChange);
-    writeFileSync(join(stub, "workspaces"), "pipeline\n");
     const plan = environment("plan");
     expect(plan.status).toBe(0);
-    expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline", "bus-0", "index"]);
-    expect(of("plan")[1]).toContain("-var part=bus-0");
-    expect(of("plan")[2]).toContain("-var part=index");
-    expect(JSON.parse(readFileSync(join(stub, "planned-with-bus-0.json"), "utf8"))).toEqual({ pipeline: inputs() });
-    expect(readFileSync(join(stub, "workspaces"), "utf8").trim().split("\n")).toEqual(["pipeline", "bus-0", "index"]);
+    expect(of("plan").map((call) => call.split(" ").slice(0, 2).join(" "))).toEqual(["pipeline pipeline", "bus-0 trusts"]);
+    expect(of("plan").join("\n")).not.toContain("part=");
+    expect(JSON.parse(readFileSync(join(stub, "pipeline-state-bus-0.json"), "utf8"))).toEqual({
+      pipeline_state: { bucket: "trust-callbacks-tfstate-111111111111", key: "trust-callbacks/test.tfstate", region: "eu-west-2", encrypt: "true", kms_key_id: "alias/trust-callbacks-tfstate", use_lockfile: "true" },
+    });
+    expect(readFileSync(join(stub, "workspaces"), "utf8").trim().split("\n")).toEqual(["bus-0"]); // created by make plan
 
     stubFile("outputs-after-apply.json", pipelineOutputs());
     const apply = environment("apply");
     expect(apply.status).toBe(0);
-    expect(of("apply").map((call) => call.split(" ")[0])).toEqual(["pipeline", "bus-0", "index"]);
+    expect(of("apply").map((call) => call.split(" ").slice(0, 2).join(" "))).toEqual(["pipeline pipeline", "bus-0 trusts"]);
     expect(environment("apply").status).toBe(2); // the plans are used up
   });
 
@@ -107,30 +115,30 @@ describe("make plan / apply / output ENV=<env> over the parts", () => {
     stubFile("outputs-after-apply.json", pipelineOutputs("arn:aws:kms:eu-west-2:111111111111:key/2"));
     const apply = environment("apply");
     expect(apply.status).toBe(1);
-    expect(apply.stderr).toMatch(/^the pipeline part's outputs are not what the other parts were planned with \(changed by this apply or another since the plan\): their plans are stale; make plan ENV=test again$/m);
+    expect(apply.stderr).toMatch(/^the pipeline stack's outputs are not what the bus stacks were planned with \(changed by this apply or another since the plan\): their plans are stale; make plan ENV=test again$/m);
     expect(of("apply").map((call) => call.split(" ")[0])).toEqual(["pipeline"]);
   });
 
-  it("when the bus count shrinks, plans the bus parts (those past the count too) and the index, not the pipeline", () => {
-    stubFile("outputs-pipeline.json", { ...pipelineOutputs(), part_inputs: output(twoBuses) });
-    stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
-    writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-1\nindex\n");
+  it("when the bus count shrinks, plans the bus stacks (those past the count too), not the pipeline", () => {
+    stubFile("outputs-pipeline.json", { ...pipelineOutputs(), trusts_stack_inputs: output(twoBuses) });
+    stubFile("pipeline-plan.json", { output_changes: { trusts_stack_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
+    writeFileSync(join(stub, "workspaces"), "bus-0\nbus-1\n");
     writeFileSync(join(stub, "changes-bus-0"), ""); // the moved trusts' rules go to bus 0
     const plan = environment("plan");
     expect(plan.status).toBe(0);
     expect(plan.stderr).toMatch(/^event_buses.count shrinks from 2 to 1:/m);
-    expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline", "bus-0", "bus-1", "index"]);
+    expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline", "bus-0", "bus-1"]);
     expect(existsSync(join(build, "pipeline.tfplan"))).toBe(false);
-    expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("bus-0 bus-1 index");
+    expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("bus-0 bus-1");
   });
 
-  it("after a shrink's first round (its bus and index plans change nothing now), plans and applies the pipeline alone, which removes the buses", () => {
-    stubFile("outputs-pipeline.json", { ...pipelineOutputs(), part_inputs: output(twoBuses) });
-    stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
-    writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-1\nindex\n");
+  it("after a shrink's first round (its bus plans change nothing now), plans and applies the pipeline alone, which removes the buses", () => {
+    stubFile("outputs-pipeline.json", { ...pipelineOutputs(), trusts_stack_inputs: output(twoBuses) });
+    stubFile("pipeline-plan.json", { output_changes: { trusts_stack_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
+    writeFileSync(join(stub, "workspaces"), "bus-0\nbus-1\n");
     const plan = environment("plan"); // no part but the pipeline has changes left
     expect(plan.status).toBe(0);
-    expect(plan.stderr).toMatch(/^the bus and index parts are already on the new event_buses.count: planning the pipeline part, which removes the buses past it$/m);
+    expect(plan.stderr).toMatch(/^the bus stacks are already on the new event_buses.count: planning the pipeline stack, which removes the buses past it$/m);
     expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("pipeline");
     expect(existsSync(join(build, "pipeline.tfplan"))).toBe(true);
     expect(existsSync(join(build, "bus-0.tfplan"))).toBe(false);
@@ -140,37 +148,36 @@ describe("make plan / apply / output ENV=<env> over the parts", () => {
   });
 
   it("in a shrink's first round, stops before the bus parts when someone applied the pipeline since the plan", () => {
-    stubFile("outputs-pipeline.json", { ...pipelineOutputs(), part_inputs: output(twoBuses) });
-    stubFile("pipeline-plan.json", { output_changes: { part_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
-    writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-1\nindex\n");
+    stubFile("outputs-pipeline.json", { ...pipelineOutputs(), trusts_stack_inputs: output(twoBuses) });
+    stubFile("pipeline-plan.json", { output_changes: { trusts_stack_inputs: { actions: ["update"], before: twoBuses, after: inputs() } } });
+    writeFileSync(join(stub, "workspaces"), "bus-0\nbus-1\n");
     writeFileSync(join(stub, "changes-bus-0"), "");
     expect(environment("plan").status).toBe(0);
-    expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("bus-0 bus-1 index");
-    stubFile("outputs-pipeline.json", { ...pipelineOutputs("arn:aws:kms:eu-west-2:111111111111:key/2"), part_inputs: output({ ...twoBuses, kms_key_arn: "arn:aws:kms:eu-west-2:111111111111:key/2" }) });
+    expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("bus-0 bus-1");
+    stubFile("outputs-pipeline.json", { ...pipelineOutputs("arn:aws:kms:eu-west-2:111111111111:key/2"), trusts_stack_inputs: output({ ...twoBuses, kms_key_arn: "arn:aws:kms:eu-west-2:111111111111:key/2" }) });
     const apply = environment("apply");
     expect(apply.status).toBe(1);
     expect(apply.stderr).toMatch(/their plans are stale; make plan ENV=test again$/m);
     expect(of("apply")).toEqual([]);
   });
 
-  it("refuses to plan the bus parts while a trust's state is in another part than its bus's, printing the moves", () => {
+  it("refuses to plan the bus stacks while a trust's state is in another bus's stack than its own, printing the moves", () => {
     stubFile("outputs-pipeline.json", pipelineOutputs());
     stubFile("pipeline-plan.json", noChange);
-    writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nbus-2\n");
+    writeFileSync(join(stub, "workspaces"), "bus-0\nbus-2\n");
     writeFileSync(join(stub, "state-bus-2.txt"), 'module.trust["RA1"].aws_sqs_queue.dlq\n');
     const plan = environment("plan");
     expect(plan.status).toBe(1);
-    expect(plan.stderr).toMatch(/^1 trust is in the state of another bus part than the one they hash to at event_buses.count = 1 \(RA1: bus-2 -> bus-0\)/m);
+    expect(plan.stderr).toMatch(/^1 trust is in the state of another bus than the one they hash to at event_buses.count = 1 \(RA1: bus-2 -> bus-0\)/m);
     expect(plan.stderr).toContain(`terraform state mv -state=bus-2.tfstate -state-out=bus-0.tfstate 'module.trust["RA1"]' 'module.trust["RA1"]'`);
     expect(of("plan").map((call) => call.split(" ")[0])).toEqual(["pipeline"]);
     expect(existsSync(join(build, "parts"))).toBe(false);
   });
 
-  it("merges every part's outputs into one document; refuses an unknown environment", () => {
+  it("merges the pipeline stack's and every bus's outputs into one document; refuses an unknown environment", () => {
     stubFile("outputs-pipeline.json", pipelineOutputs());
-    stubFile("outputs-bus-0.json", { part: output("bus-0"), trusts: output({ RX1: { dlq_url: "q", event_bus_name: "trust-callbacks-test-callbacks-0" } }) });
-    stubFile("outputs-index.json", { part: output("index"), trusts: output({}) });
-    writeFileSync(join(stub, "workspaces"), "pipeline\nbus-0\nindex\n");
+    stubFile("outputs-bus-0.json", { bus: output(0), trusts: output({ RX1: { dlq_url: "q", event_bus_name: "trust-callbacks-test-callbacks-0" } }) });
+    writeFileSync(join(stub, "workspaces"), "bus-0\n");
     const merged = environment("output");
     expect(merged.status).toBe(0);
     expect(Object.keys(JSON.parse(merged.stdout)).sort()).toEqual(["pipeline", "rules_per_bus", "trusts"]);

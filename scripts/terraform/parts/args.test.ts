@@ -5,6 +5,7 @@ import { parsePartsArgs } from "./args.ts";
 describe("parsePartsArgs", () => {
   it.each<[string[], unknown]>([
     [["pipeline-vars", "--outputs", "a.json", "--out", "b.json"], { kind: "pipeline-vars", outputsFile: "a.json", outFile: "b.json" }],
+    [["backend", "--backend", "backend.hcl", "--out", "state.json"], { kind: "backend", backendFile: "backend.hcl", outFile: "state.json" }],
     [["scope", "--env", "prod", "--plan", "p.json", "--workspaces", "w.txt"], { kind: "scope", env: "prod", planFile: "p.json", workspacesFile: "w.txt" }],
     [["moves", "--env", "prod", "--plan", "p.json", "--held", "held"], { kind: "moves", env: "prod", planFile: "p.json", heldDir: "held" }],
     [["merge", "pipeline.json", "bus-0.json"], { kind: "merge", files: ["pipeline.json", "bus-0.json"] }],
@@ -14,9 +15,10 @@ describe("parsePartsArgs", () => {
   });
 
   it.each<[string[], RegExp]>([
-    [[], /^give a command: pipeline-vars, scope, moves or merge$/],
+    [[], /^give a command: backend, pipeline-vars, scope, moves or merge$/],
     [["apply"], /^unknown command apply/],
     [["pipeline-vars", "--outputs", "a.json"], /^pipeline-vars needs --out$/],
+    [["backend", "--out", "state.json"], /^backend needs --backend$/],
     [["pipeline-vars", "--outputs", "a.json", "--out", "b.json", "c"], /^unexpected argument c$/],
     [["scope", "--env", "Prod!", "--plan", "p", "--workspaces", "w"], /^--env must be an environment name/],
     [["scope", "--env", "prod", "--plan", "p"], /^scope needs --workspaces$/],

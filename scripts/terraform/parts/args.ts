@@ -1,10 +1,13 @@
 import { HELP, UsageError, parseOptions, type Help } from "../../lib/command-line.ts";
 
 export const USAGE = `Usage: npx tsx scripts/terraform/parts.ts <command>   (make plan|apply|output ENV=<env> run it)
-  An environment is planned in parts, each its own state: pipeline, bus-<i> (one per callbacks bus), index.
+  An environment is two stacks; each part is one state: pipeline (stack pipeline), bus-<i> (stack trusts, one per bus).
+  backend --backend FILE --out FILE
+      FILE: environments/<env>/backend.hcl; writes the trusts stack's var file ({ "pipeline_state": {...} }: where
+      it reads the pipeline stack's outputs) to --out
   pipeline-vars --outputs FILE --out FILE
-      FILE: the pipeline part's \`terraform output -json\`; writes the bus and index parts' var file
-      ({ "pipeline": part_inputs }) to --out, or removes --out when the pipeline part has never been applied
+      FILE: the pipeline stack's \`terraform output -json\`; writes what the bus stacks are planned with
+      ({ "pipeline": trusts_stack_inputs }) to --out, or removes --out when the pipeline stack has never been applied
   scope --env ENV --plan FILE --workspaces FILE
       FILE: \`terraform show -json\` of the pipeline part's saved plan, and \`terraform workspace list\`;
       prints the parts to plan, in apply order, on one line (and why, when not every part, on stderr)
@@ -16,6 +19,7 @@ export const USAGE = `Usage: npx tsx scripts/terraform/parts.ts <command>   (mak
       (pipeline, rules_per_bus, every bus part's trusts): what the support CLI's --outputs reads`;
 
 export type PartsCommand =
+  | { kind: "backend"; backendFile: string; outFile: string }
   | { kind: "pipeline-vars"; outputsFile: string; outFile: string }
   | { kind: "scope"; env: string; planFile: string; workspacesFile: string }
   | { kind: "moves"; env: string; planFile: string; heldDir: string }
@@ -27,6 +31,7 @@ export function parsePartsArgs(argv: readonly string[]): PartsCommand | Help {
     allowPositionals: true,
     options: {
       outputs: { type: "string" },
+      backend: { type: "string" },
       out: { type: "string" },
       env: { type: "string" },
       plan: { type: "string" },
@@ -45,6 +50,9 @@ export function parsePartsArgs(argv: readonly string[]): PartsCommand | Help {
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
   };
   switch (name) {
+    case "backend":
+      noPositionals();
+      return { kind: "backend", backendFile: need(values.backend, "backend"), outFile: need(values.out, "out") };
     case "pipeline-vars":
       noPositionals();
       return { kind: "pipeline-vars", outputsFile: need(values.outputs, "outputs"), outFile: need(values.out, "out") };
@@ -55,13 +63,13 @@ export function parsePartsArgs(argv: readonly string[]): PartsCommand | Help {
       noPositionals();
       return { kind: "moves", env: environment(need(values.env, "env")), planFile: need(values.plan, "plan"), heldDir: need(values.held, "held") };
     case "merge":
-      if (values.outputs ?? values.out ?? values.env ?? values.plan ?? values.workspaces ?? values.held) throw new UsageError("merge takes only output files");
+      if (values.outputs ?? values.backend ?? values.out ?? values.env ?? values.plan ?? values.workspaces ?? values.held) throw new UsageError("merge takes only output files");
       if (rest.length === 0) throw new UsageError("merge needs the parts' output files");
       return { kind: "merge", files: rest };
     case undefined:
-      throw new UsageError("give a command: pipeline-vars, scope, moves or merge");
+      throw new UsageError("give a command: backend, pipeline-vars, scope, moves or merge");
     default:
-      throw new UsageError(`unknown command ${name}: pipeline-vars, scope, moves or merge`);
+      throw new UsageError(`unknown command ${name}: backend, pipeline-vars, scope, moves or merge`);
   }
 }
 

@@ -20,9 +20,9 @@ const file = (name: string, content: unknown) => {
 const partInputs = { name_prefix: "trust-callbacks-test", event_bus_names: ["trust-callbacks-test-callbacks-0"] };
 
 describe("the parts helper's commands", () => {
-  it("pipeline-vars writes the bus and index parts' var file, and removes a stale one before the pipeline's first apply", () => {
+  it("pipeline-vars writes what the bus stacks are planned with, and removes a stale one before the pipeline's first apply", () => {
     const out = join(dir, "pipeline.tfvars.json");
-    writePipelineVars(file("applied.json", { part_inputs: { sensitive: false, type: "dynamic", value: partInputs } }), out);
+    writePipelineVars(file("applied.json", { trusts_stack_inputs: { sensitive: false, type: "dynamic", value: partInputs } }), out);
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual({ pipeline: partInputs });
     writePipelineVars(file("never-applied.json", {}), out);
     expect(existsSync(out)).toBe(false);
@@ -31,20 +31,20 @@ describe("the parts helper's commands", () => {
   it("scope prints the parts on one line, and why when not every part", () => {
     const lines: string[] = [];
     const notes: string[] = [];
-    const plan = file("plan.json", { output_changes: { part_inputs: { actions: ["no-op"], before: partInputs, after: partInputs } } });
-    printScope("test", plan, file("workspaces.txt", "  default\n* pipeline\n  bus-0\n"), (text) => lines.push(text), (text) => notes.push(text));
-    expect(lines).toEqual(["pipeline bus-0 index"]);
+    const plan = file("plan.json", { output_changes: { trusts_stack_inputs: { actions: ["no-op"], before: partInputs, after: partInputs } } });
+    printScope("test", plan, file("workspaces.txt", "* default\n  bus-0\n"), (text) => lines.push(text), (text) => notes.push(text));
+    expect(lines).toEqual(["pipeline bus-0"]);
     expect(notes).toEqual([]);
-    printScope("test", file("first.json", { output_changes: { part_inputs: { actions: ["create"], before: null, after: partInputs } } }), file("none.txt", "* default\n"), (text) => lines.push(text), (text) => notes.push(text));
+    printScope("test", file("first.json", { output_changes: { trusts_stack_inputs: { actions: ["create"], before: null, after: partInputs } } }), file("none.txt", "* default\n"), (text) => lines.push(text), (text) => notes.push(text));
     expect(lines.at(-1)).toBe("pipeline");
-    expect(notes).toEqual([expect.stringMatching(/^the pipeline part has never been applied/)]);
+    expect(notes).toEqual([expect.stringMatching(/^the pipeline stack has never been applied/)]);
   });
 
   it("merge prints one document; an unreadable or malformed file is one line naming it", () => {
     const printed: string[] = [];
     const output = (value: unknown) => ({ sensitive: false, type: "dynamic", value });
-    const pipeline = file("pipeline.json", { part: output("pipeline"), pipeline: output({ lambda_function_name: "f" }), rules_per_bus: output({ "0": 1 }) });
-    const bus = file("bus-0.json", { part: output("bus-0"), trusts: output({ RX1: { dlq_url: "q", event_bus_name: "b" } }) });
+    const pipeline = file("pipeline.json", { pipeline: output({ lambda_function_name: "f" }), rules_per_bus: output({ "0": 1 }) });
+    const bus = file("bus-0.json", { bus: output(0), trusts: output({ RX1: { dlq_url: "q", event_bus_name: "b" } }) });
     printMerged([pipeline, bus], (text) => printed.push(text), () => {});
     expect(JSON.parse(printed[0]!).trusts.value).toEqual({ RX1: { dlq_url: "q", event_bus_name: "b" } });
     expect(() => printMerged([join(dir, "missing.json")], () => {}, () => {})).toThrow(/^cannot read .*missing\.json$/);
@@ -55,11 +55,11 @@ describe("the parts helper's commands", () => {
     const printed: string[] = [];
     const notes: string[] = [];
     const output = (value: unknown) => ({ sensitive: false, type: "dynamic", value });
-    const pipeline = file("pipeline.json", { part: output("pipeline"), pipeline: output({ lambda_function_name: "f" }), rules_per_bus: output({ "0": 1, "1": 2 }) });
-    const bus = file("bus-0.json", { part: output("bus-0"), trusts: output({ RX1: { dlq_url: "q", event_bus_name: "b" } }) });
-    printMerged([pipeline, bus, file("bus-1.json", {}), file("index.json", {})], (text) => printed.push(text), (text) => notes.push(text));
-    expect(notes).toEqual(["not applied yet, left out: bus-1, index"]);
+    const pipeline = file("pipeline.json", { pipeline: output({ lambda_function_name: "f" }), rules_per_bus: output({ "0": 1, "1": 2 }) });
+    const bus = file("bus-0.json", { bus: output(0), trusts: output({ RX1: { dlq_url: "q", event_bus_name: "b" } }) });
+    printMerged([pipeline, bus, file("bus-1.json", {})], (text) => printed.push(text), (text) => notes.push(text));
+    expect(notes).toEqual(["not applied yet, left out: bus-1"]);
     expect(Object.keys(JSON.parse(printed[0]!).trusts.value)).toEqual(["RX1"]);
-    expect(() => printMerged([file("bus-2.json", {})], () => {}, () => {})).toThrow(/the pipeline part has no outputs/);
+    expect(() => printMerged([file("bus-2.json", {})], () => {}, () => {})).toThrow(/the pipeline stack has no outputs/);
   });
 });

@@ -10,7 +10,7 @@ import { readJson } from "./read-json.ts";
  */
 export function checkMoves(env: string, planFile: string, heldDir: string, err: (text: string) => void): number {
   const plan = readJson(planFile) as { output_changes?: Record<string, OutputChange> };
-  const count = plannedBusCount(plan.output_changes?.part_inputs);
+  const count = plannedBusCount(plan.output_changes?.trusts_stack_inputs);
   const held = new Map(
     readdirSync(heldDir)
       .filter((file) => /^bus-\d+\.txt$/.test(file))
@@ -19,7 +19,7 @@ export function checkMoves(env: string, planFile: string, heldDir: string, err: 
   const moves = trustMoves(held, count);
   if (moves.length === 0) return 0;
   err(
-    `${moves.length === 1 ? "1 trust is" : `${moves.length} trusts are`} in the state of another bus part than the one they hash to at event_buses.count = ${count} (${moves
+    `${moves.length === 1 ? "1 trust is" : `${moves.length} trusts are`} in the state of another bus than the one they hash to at event_buses.count = ${count} (${moves
       .slice(0, 5)
       .map((move) => `${move.trust}: ${move.from} -> ${move.to}`)
       .join(", ")}${moves.length > 5 ? ", ..." : ""}): planned as they are, they would be destroyed and created again; move their state first (infrastructure/terraform/README.md, "Changing event_buses.count"):`,

@@ -105,8 +105,8 @@ run "pipe_reads_the_stream_in_bounded_retried_batches" {
     error_message = "the Lambda is traced and its concurrency configurable"
   }
   assert {
-    condition     = aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTION_INDEX_KEY == "subscriptions/index.json" && aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTIONS_PREFIX == "subscriptions/"
-    error_message = "the Lambda is told where the bus and the documents are"
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTION_INDEX_KEYS == "subscriptions/index/bus-0.json,subscriptions/index/bus-1.json,subscriptions/index/bus-2.json" && aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTIONS_PREFIX == "subscriptions/"
+    error_message = "the Lambda is told where the bus, the documents and every bus's index shard are"
   }
   assert {
     condition     = aws_lambda_function.transform_filter.environment[0].variables.NODE_OPTIONS == "--enable-source-maps --max-semi-space-size=64"

@@ -1,5 +1,6 @@
-# The one root's inputs. Each environment is data: environments/<env>/terraform.tfvars (these variables),
-# environments/<env>/backend.hcl (state) and environments/<env>/trusts/ (one file per trust).
+# The pipeline stack's inputs. Each environment is data: environments/<env>/terraform.tfvars (these variables; the
+# trusts stack declares the few it shares and ignores the rest), environments/<env>/backend.hcl (state) and
+# environments/<env>/trusts/ (one file per trust).
 # Objects are typed here without defaults; the pipeline module owns defaults and ranges, so they live in one place.
 
 variable "environment" {
@@ -192,51 +193,4 @@ variable "connection_sync_zip_path" {
   description = "The built connection-sync zip; null: .build/lambdas/connection-sync.zip (`make plan` builds it)."
   type        = string
   default     = null
-}
-
-variable "part" {
-  description = <<-EOT
-    Which part of the environment this plan is; each part has its own state, a workspace of the environment's backend
-    named like the part (`make plan` selects it): `pipeline` (module pipeline: everything shared), `bus-<i>` (the trusts
-    whose rules are on callbacks bus i), `index` (the subscription index, applied after every bus part).
-  EOT
-  type        = string
-  validation {
-    condition     = can(regex("^(pipeline|index|bus-(0|[1-9][0-9]?))$", var.part))
-    error_message = "part must be pipeline, index or bus-<i> with i a bus index from 0 to 99 (e.g. bus-0)."
-  }
-}
-
-variable "pipeline" {
-  description = "The pipeline part's applied values that the bus and index parts build on: its output part_inputs, which `make plan` writes to .build/<env>/pipeline.tfvars.json. Null in the pipeline part. Names and ARNs only, no secret."
-  type = object({
-    name_prefix                   = string
-    config_bucket                 = string
-    subscriptions_prefix          = string
-    kms_key_arn                   = string
-    dead_letters_kms_key_arn      = string
-    connections_kms_key_arn       = string
-    event_bus_names               = list(string)
-    bus_source                    = string
-    api_destinations_role_arn     = string
-    alarm_topic_arn               = string
-    connection_sync_function_name = string
-    # null (or absent, from a pipeline applied before it existed): no bus logs.
-    bus_logs = optional(object({
-      level                    = string
-      delivery_destination_arn = string
-      event_bus_arns           = list(string)
-    }))
-  })
-  default = null
-  validation {
-    condition     = (var.part == "pipeline") == (var.pipeline == null)
-    error_message = "the bus-<i> and index parts need pipeline = the pipeline part's output part_inputs (make plan ENV=<env> passes .build/<env>/pipeline.tfvars.json); the pipeline part takes none."
-  }
-  # Trusts are assigned to buses by event_buses.count: every bus a trust can hash to must exist in the applied pipeline.
-  # (More buses than the count is the middle of a shrink: README, "Changing event_buses.count".)
-  validation {
-    condition     = var.pipeline == null || length(try(var.pipeline.event_bus_names, [])) >= var.event_buses.count
-    error_message = "the applied pipeline part has ${length(try(var.pipeline.event_bus_names, []))} callbacks buses, fewer than event_buses.count (${var.event_buses.count}): apply the pipeline part first; a count change moves trusts between parts, see infrastructure/terraform/README.md, \"Changing event_buses.count\"."
-  }
 }
