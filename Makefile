@@ -12,7 +12,7 @@ TF_MODULES := $(sort $(patsubst %/main.tf,%,$(wildcard $(TF_DIR)/modules/*/main.
 TF_ENVS := $(notdir $(wildcard $(TF_DIR)/environments/*))
 ENV ?=
 
-.PHONY: help install local test lint typecheck unit build tf-init tf-fmt-check tf-validate tf-test tf-scale validate-trusts plan apply output fmt
+.PHONY: help install local test lint typecheck unit build tf-init tf-fmt-check tf-validate tf-test tf-scale validate-trusts plan apply output destroy fmt
 
 help: ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -80,17 +80,21 @@ validate-trusts: ## Validate trust config files against the schema, naming file 
 
 # An environment is planned and applied as two stacks, each part its own state: the pipeline stack, then the trusts
 # stack once per bus (workspaces bus-0 .. bus-<count-1>) (infrastructure/terraform/README.md, "States: two stacks";
-# scripts/terraform/environment.sh).
+# scripts/terraform/environment.ts).
+ENVIRONMENT_CLI := npx tsx scripts/terraform/environment.ts
 plan: build ## terraform plan ENV=test|staging|prod: the pipeline stack and each bus's trusts stack into saved plans under .build/ENV/
 	@test -n "$(ENV)" && test -f $(TF_DIR)/environments/$(ENV)/terraform.tfvars || { echo "usage: make plan ENV=<one of: $(TF_ENVS)>" >&2; exit 2; }
 	$(MAKE) --no-print-directory validate-trusts ENV=$(ENV)
-	scripts/terraform/environment.sh plan $(ENV)
+	$(ENVIRONMENT_CLI) plan --env "$(ENV)"
 
 apply: ## terraform apply ENV=... of the plans saved by `make plan ENV=...`, in order: pipeline, then each bus
-	@scripts/terraform/environment.sh apply $(ENV)
+	@$(ENVIRONMENT_CLI) apply --env "$(ENV)"
 
 output: ## One terraform output -json ENV=..., merged from the pipeline stack and every bus (what the support CLI reads with --outputs)
-	@scripts/terraform/environment.sh output $(ENV)
+	@$(ENVIRONMENT_CLI) output --env "$(ENV)"
+
+destroy: ## Destroy ENV=...: every bus's stack (highest first), then the pipeline stack, after typing the name (CONFIRM=ENV to pass it; prod needs ALLOW_PROD=1)
+	@$(ENVIRONMENT_CLI) destroy --env "$(ENV)" $(if $(CONFIRM),--confirm "$(CONFIRM)") $(if $(ALLOW_PROD),--allow-prod)
 
 # The deploy pipeline (.github/workflows/; infrastructure/terraform/README.md, "Deploying through GitHub Actions").
 # Workflows call these targets and nothing else; scripts/deploy/workflows.test.ts checks every target they name exists.
@@ -101,7 +105,7 @@ BOOTSTRAP_DIR := $(TF_DIR)/bootstrap
 deploy-account: ## environments/ENV/account.json as name=value lines for $GITHUB_OUTPUT (account, Region, GitHub environment, role ARNs)
 	@$(DEPLOY_CLI) account --env $(ENV)
 
-# TF_CLI_ARGS_plan adds -lock=false to every terraform plan environment.sh runs (Terraform, "CLI environment variables",
+# TF_CLI_ARGS_plan adds -lock=false to every terraform plan scripts/terraform/environment.ts runs (Terraform, "CLI environment variables",
 # TF_CLI_ARGS and TF_CLI_ARGS_name: https://developer.hashicorp.com/terraform/cli/config/environment-variables).
 plan-readonly: ## make plan ENV=... without the state lock: what the read-only plan role runs (pull requests, deploy plans, drift)
 	TF_CLI_ARGS_plan=-lock=false $(MAKE) --no-print-directory plan ENV=$(ENV)

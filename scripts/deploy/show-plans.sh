@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/deploy/show-plans.sh <env>: `terraform show -json` of each plan `make plan ENV=<env>` saved, in apply order,
 # into .build/<env>/shown/<part>.json; prints `<part>=<file>` per plan for `scripts/deploy/cli.ts plan-summary`.
-# Reads the parts from .build/<env>/parts (scripts/terraform/environment.sh writes it): `pipeline`, the pipeline
+# Reads the parts from .build/<env>/parts (scripts/terraform/environment.ts plan writes it): `pipeline`, the pipeline
 # stack's state, and `bus-<i>`, the trusts stack's workspace bus-<i> (infrastructure/terraform/stacks).
 set -euo pipefail
 env="${1:-}"

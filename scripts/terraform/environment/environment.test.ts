@@ -1,4 +1,4 @@
-// make plan|apply|output ENV=<env> (scripts/terraform/environment.sh) against a stand-in terraform on PATH that
+// make plan|apply|output|destroy ENV=<env> (scripts/terraform/environment.ts) against a stand-in terraform on PATH that
 // records every call with its part (pipeline: the pipeline stack; bus-<i>: the trusts stack's workspace) and answers
 // from files: the order of parts, what each is planned with, and where the script stops. (The real terraform and backend are exercised by `make plan` against AWS only.)
 import { spawnSync } from "node:child_process";
@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-const SCRIPT = resolve(import.meta.dirname, "environment.sh");
+const CLI = resolve(import.meta.dirname, "../environment.ts");
+const TSX = resolve(import.meta.dirname, "../../../node_modules/.bin/tsx");
 const FAKE_TERRAFORM = `#!/usr/bin/env bash
 set -euo pipefail
 stack=none
@@ -55,9 +56,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(stub, { recursive: true, force: true }));
 
-function environment(command: string, env = "test") {
-  const result = spawnSync("bash", [SCRIPT, command, env], {
+function environment(command: string, env = "test", extra: string[] = [], input?: string) {
+  const result = spawnSync(TSX, [CLI, command, "--env", env, ...extra], {
     encoding: "utf8",
+    ...(input !== undefined ? { input } : {}),
     env: { ...process.env, PATH: `${join(stub, "bin")}:${process.env.PATH}`, STUB: stub, ENVIRONMENT_BUILD_DIR: build, TF_PROVIDER_MIRROR: "registry" },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -184,6 +186,46 @@ describe("make plan / apply / output ENV=<env> over the two stacks", () => {
     expect(JSON.parse(merged.stdout).trusts.value.RX1.dlq_url).toBe("q");
     const unknown = environment("plan", "nope");
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/^usage: make plan ENV=<one of: prod staging test>$/m);
+    expect(unknown.stderr).toMatch(/^usage: make plan ENV=<one of: prod staging test> /m);
+  });
+});
+
+describe("make destroy ENV=<env>", () => {
+  const stacks = () => of("apply").map((call) => call.split(" ").slice(0, 2).join(" "));
+
+  it("plans the destruction of every bus, highest first, then the pipeline, and applies exactly those plans in that order once the name is typed", () => {
+    writeFileSync(join(stub, "workspaces"), "bus-0\nbus-2\nbus-1\n");
+    const destroyed = environment("destroy", "test", [], "test\n");
+    expect(destroyed.status, destroyed.stderr).toBe(0);
+    expect(of("plan").map((call) => call.split(" ").slice(0, 2).join(" "))).toEqual(["bus-2 trusts", "bus-1 trusts", "bus-0 trusts", "pipeline pipeline"]);
+    expect(of("plan").every((call) => call.includes(" plan -destroy "))).toBe(true);
+    expect(stacks()).toEqual(["bus-2 trusts", "bus-1 trusts", "bus-0 trusts", "pipeline pipeline"]);
+    expect(of("apply").map((call) => call.split("/").at(-1))).toEqual(["destroy-bus-2.tfplan", "destroy-bus-1.tfplan", "destroy-bus-0.tfplan", "destroy-pipeline.tfplan"]);
+  });
+
+  it("destroys nothing when the typed name is not the environment's, or nothing is typed", () => {
+    writeFileSync(join(stub, "workspaces"), "bus-0\n");
+    const wrong = environment("destroy", "test", [], "staging\n");
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/not confirmed \(typed "staging", not test\): nothing destroyed$/m);
+    expect(environment("destroy", "test", [], "").status).toBe(1);
+    expect(of("apply")).toEqual([]);
+    expect(existsSync(join(build, "destroy-bus-0.tfplan"))).toBe(false);
+  });
+
+  it("takes the typed confirmation as --confirm ENV (CONFIRM=ENV), and refuses a wrong one", () => {
+    expect(environment("destroy", "test", ["--confirm", "staging"]).status).toBe(1);
+    expect(of("apply")).toEqual([]);
+    expect(environment("destroy", "test", ["--confirm", "test"]).status).toBe(0);
+    expect(stacks()).toEqual(["pipeline pipeline"]);
+  });
+
+  it("refuses prod without --allow-prod before touching terraform, and destroys it with the flag and the name", () => {
+    const refused = environment("destroy", "prod", ["--confirm", "prod"]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/^refusing to destroy prod: it is protected; if you mean it, make destroy ENV=prod ALLOW_PROD=1$/m);
+    expect(calls()).toEqual([]);
+    expect(environment("destroy", "prod", ["--confirm", "prod", "--allow-prod"]).status).toBe(0);
+    expect(stacks()).toEqual(["pipeline pipeline"]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { busIndexOf, busParts, mergeOutputs, moveCommands, pipelineState, pipelineVars, planScope, trustMoves, trustsHeld, workspaceNames, type TerraformOutputs } from "./outputs.ts";
+import { busIndexOf, busParts, mergeOutputs, moveCommands, pipelineState, pipelineVars, planScope, trustMoves, trustsHeld, workspaceNames, type TerraformOutputs } from "./stacks.ts";
 
 const output = (value: unknown, type: unknown = "dynamic") => ({ sensitive: false, type, value });
 const inputs = (buses: number) => ({
