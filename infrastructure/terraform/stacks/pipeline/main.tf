@@ -58,6 +58,12 @@ module "pipeline" {
     put_events_per_second         = var.account_quotas.put_events_per_second
   }
   log_retention_days = var.log_retention_days
+  # Settings an environment may need, each reachable from its tfvars (null: the module's default).
+  event_bus_logs                    = var.event_bus_logs
+  quarantine_retention_days         = var.quarantine_retention_days
+  config_noncurrent_version_days    = var.config_noncurrent_version_days
+  source_iterator_age_alarm_seconds = var.source_iterator_age_alarm_seconds
+  source_stream_shard_count         = var.source_stream_shard_count
 
   connection_sync_zip_path  = local.connection_sync_zip_path
   credentials_secret_prefix = var.credentials_secret_prefix

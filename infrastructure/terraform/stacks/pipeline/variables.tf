@@ -194,3 +194,36 @@ variable "connection_sync_zip_path" {
   type        = string
   default     = null
 }
+
+variable "event_bus_logs" {
+  description = "The callbacks buses' own logs (defaults and checks: modules/pipeline): level (INFO; OFF, ERROR, INFO or TRACE) and set_level_with_aws_cli (false: run the output event_bus_log_config_commands once instead)."
+  type = object({
+    level                  = optional(string)
+    set_level_with_aws_cli = optional(bool)
+  })
+  default = {}
+}
+
+variable "quarantine_retention_days" {
+  description = "Days a quarantined record is kept before S3 expires it; null: the module's default (90)."
+  type        = number
+  default     = null
+}
+
+variable "config_noncurrent_version_days" {
+  description = "Days an old version of a subscription document or index shard is kept after it was replaced; null: the module's default (90). Keep it longer than lambda.binding_ttl_days."
+  type        = number
+  default     = null
+}
+
+variable "source_iterator_age_alarm_seconds" {
+  description = "Alarm when the Pipe's oldest unread record is older than this; null: the module's default (300)."
+  type        = number
+  default     = null
+}
+
+variable "source_stream_shard_count" {
+  description = "Test accounts only (create_test_source): shards of the stream created here; null: the module's default (2)."
+  type        = number
+  default     = null
+}

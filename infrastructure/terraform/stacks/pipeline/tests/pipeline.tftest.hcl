@@ -117,3 +117,27 @@ run "refuses_more_endpoints_than_the_account_has_api_destinations" {
   }
   expect_failures = [output.rules_per_bus]
 }
+
+# Every setting of modules/pipeline an environment may need is reachable from its tfvars.
+run "an_environment_can_switch_bus_logs_off_and_set_retention" {
+  command = plan
+  variables {
+    event_bus_logs            = { level = "OFF" }
+    quarantine_retention_days = 30
+  }
+
+  assert {
+    condition     = output.trusts_stack_inputs.bus_logs == null
+    error_message = "event_bus_logs.level = OFF reaches the module: no bus log delivery for the trusts stacks"
+  }
+}
+
+run "the_modules_defaults_apply_where_an_environment_sets_nothing" {
+  command = plan
+
+  assert {
+    condition     = output.trusts_stack_inputs.bus_logs.level == "INFO"
+    error_message = "buses log at INFO unless the environment says otherwise"
+  }
+}
+
