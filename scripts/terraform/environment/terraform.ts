@@ -53,8 +53,12 @@ export interface TerraformRun {
 export function terraform(environment: Environment, signal: AbortSignal) {
   const run = (stack: string, workspace: string | undefined, args: readonly string[], options: TerraformRun = {}) =>
     new Promise<{ status: number; stdout: string }>((resolvePromise, reject) => {
+      // Only the workspace given: a TF_WORKSPACE left in the caller's shell never picks a state.
+      const env: NodeJS.ProcessEnv = { ...process.env, TF_DATA_DIR: `.terraform-${environment.env}` };
+      if (workspace) env.TF_WORKSPACE = workspace;
+      else delete env.TF_WORKSPACE;
       const child = spawn(join(REPO, "scripts/terraform/terraform.sh"), [`-chdir=${join(STACKS, stack)}`, ...args], {
-        env: { ...process.env, TF_DATA_DIR: `.terraform-${environment.env}`, ...(workspace ? { TF_WORKSPACE: workspace } : {}) },
+        env,
         stdio: ["inherit", options.capture ? "pipe" : 2, 2],
         signal,
       });
