@@ -4,15 +4,15 @@ SHELL := /usr/bin/env bash
 .SHELLFLAGS := -euo pipefail -c
 TF := $(CURDIR)/scripts/terraform/terraform.sh
 TF_DIR := infrastructure/terraform
-TF_ROOT := $(TF_DIR)/root
-# Every directory holding a main.tf under modules/ (modules/policies/* included), and the one root.
+# The two roots (infrastructure/terraform/README.md, "States: two stacks"): pipeline (one state per environment) and
+# trusts (one workspace per callbacks bus).
+TF_STACKS := $(TF_DIR)/stacks/pipeline $(TF_DIR)/stacks/trusts
+# Every directory holding a main.tf under modules/ (modules/policies/* included).
 TF_MODULES := $(sort $(patsubst %/main.tf,%,$(wildcard $(TF_DIR)/modules/*/main.tf $(TF_DIR)/modules/*/*/main.tf)))
 TF_ENVS := $(notdir $(wildcard $(TF_DIR)/environments/*))
 ENV ?=
-# One root, environments as data: each environment keeps its own .terraform directory (backend and providers).
-TF_ENV = TF_DATA_DIR=.terraform-$(ENV) $(TF) -chdir=$(TF_ROOT)
 
-.PHONY: help install browser local test lint typecheck unit build tf-init tf-fmt-check tf-validate tf-test tf-scale validate-trusts plan apply output fmt
+.PHONY: help install browser local test lint typecheck unit build tf-init tf-fmt-check tf-validate tf-test tf-scale validate-trusts plan apply output destroy fmt
 
 help: ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -47,33 +47,35 @@ build: ## Bundle and zip every Lambda into .build/lambdas/
 fmt: ## Format Terraform files
 	$(TF) fmt -recursive $(TF_DIR)
 
-tf-init: ## terraform init every module and the root (providers from the local mirror, no backend)
-	@for dir in $(TF_MODULES) $(TF_ROOT); do \
+tf-init: ## terraform init every module and both stacks (providers from the local mirror, no backend)
+	@for dir in $(TF_MODULES) $(TF_STACKS); do \
 	  echo "terraform init $$dir"; $(TF) -chdir=$$dir init -backend=false -input=false -no-color >/dev/null; \
 	done
 
 tf-fmt-check: ## terraform fmt -check
 	$(TF) fmt -check -recursive -diff $(TF_DIR)
 
-tf-validate: tf-init ## terraform validate every module and the root
-	@for dir in $(TF_MODULES) $(TF_ROOT); do \
+tf-validate: tf-init ## terraform validate every module and both stacks
+	@for dir in $(TF_MODULES) $(TF_STACKS); do \
 	  echo "terraform validate $$dir"; $(TF) -chdir=$$dir validate -no-color; \
 	done
 
-tf-test: tf-init build ## terraform test (mock_provider "aws") in every module, the root, and the root once per environment's data
+tf-test: tf-init build ## terraform test (mock_provider "aws") in every module, both stacks, and both stacks once per environment's data
 	@mkdir -p .build && : > .build/tf-test.log
 	@for dir in $(TF_MODULES); do \
 	  if [ -d $$dir/tests ]; then echo "terraform test $$dir"; $(TF) -chdir=$$dir test -no-color | tee -a .build/tf-test.log; fi; \
 	done
-	@echo "terraform test $(TF_ROOT) (fixtures)"; $(TF) -chdir=$(TF_ROOT) test -no-color -filter=tests/compose.tftest.hcl | tee -a .build/tf-test.log
-	@for env in $(TF_ENVS); do \
-	  echo "terraform test $(TF_ROOT) with environments/$$env"; \
-	  $(TF) -chdir=$(TF_ROOT) test -no-color -filter=tests/environment.tftest.hcl -var-file=../environments/$$env/terraform.tfvars | tee -a .build/tf-test.log; \
+	@for dir in $(TF_STACKS); do \
+	  echo "terraform test $$dir (fixtures)"; $(TF) -chdir=$$dir test -no-color -filter=tests/$$(basename $$dir).tftest.hcl | tee -a .build/tf-test.log; \
+	  for env in $(TF_ENVS); do \
+	    echo "terraform test $$dir with environments/$$env"; \
+	    $(TF) -chdir=$$dir test -no-color -filter=tests/environment.tftest.hcl -var-file=../../environments/$$env/terraform.tfvars | tee -a .build/tf-test.log; \
+	  done; \
 	done
 
-# Plan time per resource at 1,000 generated trusts, split into parts as prod is, against 10 (README: "Plan time at scale").
+# Plan time per resource at 1,000 generated trusts, split into stacks as prod is, against 10 (README: "Plan time at scale").
 TF_SCALE_TRUSTS ?= 10,1000
-tf-scale: tf-init build ## Plan every part over $(TF_SCALE_TRUSTS) generated trusts (mocked AWS); fails past 2x time per resource
+tf-scale: tf-init build ## Plan both stacks (every bus) over $(TF_SCALE_TRUSTS) generated trusts (mocked AWS); fails past 2x time per resource
 	@mkdir -p .build
 	npx tsx scripts/terraform/scale-plan.ts --trusts $(TF_SCALE_TRUSTS) --max-ratio 2 --log .build/tf-test.log
 
@@ -81,18 +83,23 @@ validate-trusts: ## Validate trust config files against the schema, naming file 
 	npx tsx scripts/validate-trusts.ts --https-only $(if $(ENV),$(TF_DIR)/environments/$(ENV)/trusts,$(TF_DIR)/environments/*/trusts)
 	$(if $(ENV),,npx tsx scripts/validate-trusts.ts scripts/local-pipeline/sample-trusts)
 
-# An environment is planned and applied in parts, each its own state (a workspace of its backend): pipeline,
-# bus-0 .. bus-<count-1>, index (infrastructure/terraform/README.md, "States: one per part"; scripts/terraform/environment.sh).
-plan: build ## terraform plan ENV=test|staging|prod: every part (pipeline, each bus, index) into saved plans under .build/ENV/
+# An environment is planned and applied as two stacks, each part its own state: the pipeline stack, then the trusts
+# stack once per bus (workspaces bus-0 .. bus-<count-1>) (infrastructure/terraform/README.md, "States: two stacks";
+# scripts/terraform/environment.ts).
+ENVIRONMENT_CLI := npx tsx scripts/terraform/environment.ts
+plan: build ## terraform plan ENV=test|staging|prod: the pipeline stack and each bus's trusts stack into saved plans under .build/ENV/
 	@test -n "$(ENV)" && test -f $(TF_DIR)/environments/$(ENV)/terraform.tfvars || { echo "usage: make plan ENV=<one of: $(TF_ENVS)>" >&2; exit 2; }
 	$(MAKE) --no-print-directory validate-trusts ENV=$(ENV)
-	scripts/terraform/environment.sh plan $(ENV)
+	$(ENVIRONMENT_CLI) plan --env "$(ENV)"
 
-apply: ## terraform apply ENV=... of the plans saved by `make plan ENV=...`, in order: pipeline, each bus, index
-	@scripts/terraform/environment.sh apply $(ENV)
+apply: ## terraform apply ENV=... of the plans saved by `make plan ENV=...`, in order: pipeline, then each bus
+	@$(ENVIRONMENT_CLI) apply --env "$(ENV)"
 
-output: ## One terraform output -json ENV=..., merged from every part (what the support CLI reads with --outputs)
-	@scripts/terraform/environment.sh output $(ENV)
+output: ## One terraform output -json ENV=..., merged from the pipeline stack and every bus (what the support CLI reads with --outputs)
+	@$(ENVIRONMENT_CLI) output --env "$(ENV)"
+
+destroy: ## Destroy ENV=...: every bus's stack (highest first), then the pipeline stack, after typing the name (CONFIRM=ENV to pass it; prod needs ALLOW_PROD=1)
+	@$(ENVIRONMENT_CLI) destroy --env "$(ENV)" $(if $(CONFIRM),--confirm "$(CONFIRM)") $(if $(ALLOW_PROD),--allow-prod)
 
 # The deploy pipeline (.github/workflows/; infrastructure/terraform/README.md, "Deploying through GitHub Actions").
 # Workflows call these targets and nothing else; scripts/deploy/workflows.test.ts checks every target they name exists.
@@ -103,7 +110,7 @@ BOOTSTRAP_DIR := $(TF_DIR)/bootstrap
 deploy-account: ## environments/ENV/account.json as name=value lines for $GITHUB_OUTPUT (account, Region, GitHub environment, role ARNs)
 	@$(DEPLOY_CLI) account --env $(ENV)
 
-# TF_CLI_ARGS_plan adds -lock=false to every terraform plan environment.sh runs (Terraform, "CLI environment variables",
+# TF_CLI_ARGS_plan adds -lock=false to every terraform plan scripts/terraform/environment.ts runs (Terraform, "CLI environment variables",
 # TF_CLI_ARGS and TF_CLI_ARGS_name: https://developer.hashicorp.com/terraform/cli/config/environment-variables).
 plan-readonly: ## make plan ENV=... without the state lock: what the read-only plan role runs (pull requests, deploy plans, drift)
 	TF_CLI_ARGS_plan=-lock=false $(MAKE) --no-print-directory plan ENV=$(ENV)

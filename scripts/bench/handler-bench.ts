@@ -132,7 +132,7 @@ const ENV = {
   ENVIRONMENT: "bench",
   EVENT_BUS_NAME: "trust-callbacks-bench-callbacks-0",
   SUBSCRIPTIONS_BUCKET: "trust-callbacks-bench-config",
-  SUBSCRIPTION_INDEX_KEY: "subscriptions/index.json",
+  SUBSCRIPTION_INDEX_KEYS: "subscriptions/index.json",
   QUARANTINE_BUCKET: "trust-callbacks-bench-quarantine",
   BINDINGS_TABLE,
   LOG_LEVEL: "info", // the deployed default: its lines are part of the cost

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/deploy/show-plans.sh <env>: `terraform show -json` of each plan `make plan ENV=<env>` saved, in apply order,
 # into .build/<env>/shown/<part>.json; prints `<part>=<file>` per plan for `scripts/deploy/cli.ts plan-summary`.
-# Reads the parts from .build/<env>/parts (scripts/terraform/environment.sh writes it); when the parts become stacks,
-# only this file changes: the summary takes any set of named plans.
+# Reads the parts from .build/<env>/parts (scripts/terraform/environment.ts plan writes it): `pipeline`, the pipeline
+# stack's state, and `bus-<i>`, the trusts stack's workspace bus-<i> (infrastructure/terraform/stacks).
 set -euo pipefail
 env="${1:-}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,7 +17,8 @@ if [[ ! -f "$build/parts" ]]; then
 fi
 rm -rf "$build/shown" && mkdir -p "$build/shown"
 for part in $(cat "$build/parts"); do
-  TF_DATA_DIR=".terraform-$env" TF_WORKSPACE="$part" "$repo/scripts/terraform/terraform.sh" -chdir="$repo/infrastructure/terraform/root" \
+  if [[ "$part" == pipeline ]]; then stack=pipeline workspace=default; else stack=trusts workspace="$part"; fi
+  TF_DATA_DIR=".terraform-$env" TF_WORKSPACE="$workspace" "$repo/scripts/terraform/terraform.sh" -chdir="$repo/infrastructure/terraform/stacks/$stack" \
     show -json "$build/$part.tfplan" >"$build/shown/$part.json"
   echo "$part=$build/shown/$part.json"
 done

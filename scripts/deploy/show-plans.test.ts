@@ -10,6 +10,7 @@ const SCRIPT = resolve(import.meta.dirname, "show-plans.sh");
 const FAKE_TERRAFORM = `#!/usr/bin/env bash
 set -euo pipefail
 echo "\${TF_WORKSPACE:-none} \${TF_DATA_DIR:-none} $*" >> "$STUB/calls"
+[[ "$1" == -chdir=* ]] || { echo "no -chdir" >&2; exit 9; }
 [[ "$2" == show && "$3" == -json ]] || { echo "unexpected $*" >&2; exit 9; }
 [[ -f "$4" ]] || { echo "no plan $4" >&2; exit 1; }
 echo "{\\"format_version\\":\\"1.2\\",\\"part\\":\\"$TF_WORKSPACE\\"}"
@@ -33,15 +34,15 @@ const run = (env = "test") => spawnSync("bash", [SCRIPT, env], {
 });
 
 describe("show-plans.sh", () => {
-  it("shows every saved plan in its own part's workspace, in apply order, and names each for plan-summary", () => {
-    writeFileSync(join(build, "parts"), "pipeline bus-0 bus-1 index\n");
-    for (const part of ["pipeline", "bus-0", "bus-1", "index"]) writeFileSync(join(build, `${part}.tfplan`), "");
+  it("shows every saved plan in its own stack and workspace, in apply order, and names each for plan-summary", () => {
+    writeFileSync(join(build, "parts"), "pipeline bus-0 bus-1\n");
+    for (const part of ["pipeline", "bus-0", "bus-1"]) writeFileSync(join(build, `${part}.tfplan`), "");
     const result = run();
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout.trim().split("\n")).toEqual(["pipeline", "bus-0", "bus-1", "index"].map((part) => `${part}=${build}/shown/${part}.json`));
+    expect(result.stdout.trim().split("\n")).toEqual(["pipeline", "bus-0", "bus-1"].map((part) => `${part}=${build}/shown/${part}.json`));
     expect(JSON.parse(readFileSync(join(build, "shown", "bus-1.json"), "utf8"))).toEqual({ format_version: "1.2", part: "bus-1" });
-    const calls = readFileSync(join(stub, "calls"), "utf8").trim().split("\n").map((line) => line.split(" ").slice(0, 2).join(" "));
-    expect(calls).toEqual(["pipeline .terraform-test", "bus-0 .terraform-test", "bus-1 .terraform-test", "index .terraform-test"]);
+    const calls = readFileSync(join(stub, "calls"), "utf8").trim().split("\n").map((line) => line.split(" ").slice(0, 3).join(" ").replace(/-chdir=.*\/stacks\//, "stacks/"));
+    expect(calls).toEqual(["default .terraform-test stacks/pipeline", "bus-0 .terraform-test stacks/trusts", "bus-1 .terraform-test stacks/trusts"]);
   });
 
   it("fails, naming the cause, when make plan saved nothing or a saved plan is missing", () => {

@@ -242,7 +242,7 @@ describe("the deploy role", () => {
         else if (entry.name.endsWith(".tf")) for (const match of readFileSync(join(dir, entry.name), "utf8").matchAll(/^resource "(aws_[a-z0-9_]+)"/gm)) declared.add(match[1]!);
       }
     };
-    walk(join(terraformDir, "root"));
+    walk(join(terraformDir, "stacks"));
     walk(join(terraformDir, "modules"));
     expect([...declared].filter((type) => !(type in byType)).sort()).toEqual([]);
   });

@@ -59,7 +59,7 @@ const endpointModule = code(readFileSync(join(terraformDir, "modules/trust-endpo
 
 describe("credentials stay out of Terraform", () => {
   it("finds the Terraform files it checks", () => {
-    expect(files.map((file) => file.path)).toEqual(expect.arrayContaining(["modules/trust-endpoint/main.tf", "modules/pipeline/connection-sync.tf", "root/main.tf", "tests/mocks/aws.tfmock.hcl"]));
+    expect(files.map((file) => file.path)).toEqual(expect.arrayContaining(["modules/trust-endpoint/main.tf", "modules/pipeline/connection-sync.tf", "stacks/pipeline/main.tf", "stacks/trusts/main.tf", "tests/mocks/aws.tfmock.hcl"]));
   });
 
   it("no module, root, test or mock reads a secret's value (no aws_secretsmanager_secret_version, no secret_string)", () => {
@@ -120,11 +120,11 @@ describe("credentials stay out of Terraform", () => {
     const pipeline = files.find((file) => file.path === "modules/pipeline/connection-sync.tf")!.text;
     expect(pipeline).toMatch(/"detail-type"\s*=\s*\["Secret Label Updated"\]/);
     expect(pipeline).toMatch(/schedule\s*=\s*"rate\(\$\{var\.connection_sync\.schedule_minutes\} minutes\)"/);
-    // The pipeline part hands its name to the bus parts (output part_inputs -> variable pipeline), which pass it on.
-    const root = files.find((file) => file.path === "root/main.tf")!.text;
-    expect(root).toMatch(/connection_sync_function_name\s*=\s*local\.shared\.connection_sync_function_name/);
-    const rootOutputs = files.find((file) => file.path === "root/outputs.tf")!.text;
-    expect(rootOutputs).toMatch(/connection_sync_function_name\s*=\s*module\.pipeline\[0\]\.connection_sync_function_name/);
+    // The pipeline stack hands its name to the trusts stacks (output trusts_stack_inputs -> remote state), which pass it on.
+    const trustsStack = files.find((file) => file.path === "stacks/trusts/main.tf")!.text;
+    expect(trustsStack).toMatch(/connection_sync_function_name\s*=\s*local\.shared\.connection_sync_function_name/);
+    const pipelineOutputs = files.find((file) => file.path === "stacks/pipeline/outputs.tf")!.text;
+    expect(pipelineOutputs).toMatch(/connection_sync_function_name\s*=\s*module\.pipeline\.connection_sync_function_name/);
     const trust = files.find((file) => file.path === "modules/trust/main.tf")!.text;
     expect(trust).toMatch(/connection_sync_function_name\s*=\s*var\.connection_sync_function_name/);
   });

@@ -1,9 +1,10 @@
 /**
- * How long a plan of an environment takes as trusts grow. An environment is planned in parts, each its own state
- * (root/main.tf): the pipeline part, one part per callbacks bus, the index part. For each count this generates N
- * trust files into a temporary directory, spreads them over buses as prod does (TRUSTS_PER_BUS per bus on average)
- * and plans every part with mocked AWS (terraform test, root/tests/scale.tftest.hcl), two at a time, plus one bus
- * part that holds no trust (the fixed cost every part pays); prints a table. `make tf-scale` runs it with --max-ratio.
+ * How long a plan of an environment takes as trusts grow. An environment is two stacks (infrastructure/terraform/
+ * stacks): the pipeline stack, and the trusts stack once per callbacks bus, each its own state (a "part"). For each
+ * count this generates N trust files into a temporary directory, spreads them over buses as prod does (TRUSTS_PER_BUS
+ * per bus on average) and plans every part with mocked AWS (terraform test, stacks/<stack>/tests/scale.tftest.hcl),
+ * two at a time, plus one bus that holds no trust (the fixed cost every part pays); prints a table. `make tf-scale`
+ * runs it with --max-ratio.
  *   npm run tf-scale [-- --trusts 10,100,300,1000 --max-ratio 2]
  */
 import { spawn } from "node:child_process";
@@ -27,7 +28,9 @@ import {
 import { writeTrustFiles } from "./scale-plan/trust-files.ts";
 
 const REPO = resolve(import.meta.dirname, "../..");
-const ROOT = "infrastructure/terraform/root";
+const STACKS = "infrastructure/terraform/stacks";
+/** The stack a part is planned in: the pipeline stack, or the trusts stack for bus-<i>. */
+const stackOf = (part: string) => `${STACKS}/${part === "pipeline" ? "pipeline" : "trusts"}`;
 const TERRAFORM = join(REPO, "scripts/terraform/terraform.sh");
 const GNU_TIME = "/usr/bin/time";
 const ENVIRONMENT = "test";
@@ -48,7 +51,7 @@ await main({ invocation: "npm run tf-scale --", usage: USAGE, parse: parseScaleP
 async function scalePlan(command: ScalePlanCommand, signal: AbortSignal): Promise<number> {
   const missing = LAMBDA_ZIPS.filter((zip) => !existsSync(join(REPO, zip)));
   if (missing.length > 0) throw new Error(`${missing.join(", ")} missing: run \`make build\` (or \`npm run lambda-build\`) first`);
-  await run(TERRAFORM, [`-chdir=${ROOT}`, "init", "-backend=false", "-input=false", "-no-color"], signal);
+  for (const part of ["pipeline", "bus-0"]) await run(TERRAFORM, [`-chdir=${stackOf(part)}`, "init", "-backend=false", "-input=false", "-no-color"], signal);
   const work = mkdtempSync(join(tmpdir(), "tf-scale-"));
   try {
     const environments: EnvironmentMeasurement[] = [];
@@ -80,10 +83,10 @@ async function planEnvironment(work: string, trusts: number, runs: number, logFi
   const busCount = busCountFor(trusts, TRUSTS_PER_BUS);
   const pipelineVars = join(work, `pipeline-${trusts}.tfvars.json`);
   writeFileSync(pipelineVars, JSON.stringify({ pipeline: generatedPipeline(busCount) }));
-  // bus-<busCount> is past the count: a part that reads every trust file and holds none.
-  const parts = ["pipeline", "index", `bus-${busCount}`, ...Array.from({ length: busCount }, (_, index) => `bus-${index}`)];
-  process.stderr.write(`planning ${trusts} trusts (${endpoints} endpoints) in ${parts.length - 1} parts and one empty bus part, ${CONCURRENCY} at a time...\n`);
-  const jobs = parts.flatMap((part) => Array.from({ length: part === "pipeline" || part === "index" ? 1 : runs }, (_, run) => ({ part, run })));
+  // bus-<busCount> is past the count: a bus's stack that reads every trust file and holds none.
+  const parts = ["pipeline", `bus-${busCount}`, ...Array.from({ length: busCount }, (_, index) => `bus-${index}`)];
+  process.stderr.write(`planning ${trusts} trusts (${endpoints} endpoints) in ${parts.length - 1} parts and one empty bus, ${CONCURRENCY} at a time...\n`);
+  const jobs = parts.flatMap((part) => Array.from({ length: part === "pipeline" ? 1 : runs }, (_, run) => ({ part, run })));
   const measured = new Map<string, PartMeasurement[]>();
   const started = performance.now();
   await pool(jobs, CONCURRENCY, async ({ part, run }) => {
@@ -99,13 +102,12 @@ async function planEnvironment(work: string, trusts: number, runs: number, logFi
     busCount,
     wallSeconds,
     pipeline: of("pipeline"),
-    index: of("index"),
     emptyBus: of(`bus-${busCount}`),
     buses: Array.from({ length: busCount }, (_, index) => of(`bus-${index}`)),
   };
 }
 
-/** The pipeline part's output part_inputs as a deployed environment has it (realistic names and ARNs, no secret). */
+/** The pipeline stack's output trusts_stack_inputs as a deployed environment has it (realistic names and ARNs, no secret). */
 function generatedPipeline(busCount: number) {
   const prefix = `trust-callbacks-${ENVIRONMENT}`;
   const key = (id: number) => `arn:aws:kms:eu-west-2:123456789012:key/0b8f2c3e-5d6a-4c1b-9e7f-00000000000${id}`;
@@ -121,7 +123,8 @@ function generatedPipeline(busCount: number) {
     api_destinations_role_arn: `arn:aws:iam::123456789012:role/${prefix}-api-destinations`,
     alarm_topic_arn: `arn:aws:sns:eu-west-2:123456789012:${prefix}-alarms`,
     connection_sync_function_name: `${prefix}-connection-sync`,
-    // Each bus part delivers its own bus's logs (modules/bus-logs), at the default level.
+    subscription_index_keys: Array.from({ length: busCount }, (_, index) => `subscriptions/index/bus-${index}.json`),
+    // Each bus's stack delivers its own bus's logs (modules/bus-logs), at the default level.
     bus_logs: {
       level: "INFO",
       delivery_destination_arn: `arn:aws:logs:eu-west-2:123456789012:delivery-destination:${prefix}-bus-logs`,
@@ -149,28 +152,26 @@ interface PartPlan {
   signal: AbortSignal;
 }
 
-/** One `terraform test` of root/tests/scale.tftest.hcl for one part over `directory`, timed by GNU time where present. */
+/** One `terraform test` of its stack's tests/scale.tftest.hcl for one part over `directory`, timed by GNU time where present. */
 async function planPart({ directory, part, busCount, pipelineVars, log, trusts, signal }: PartPlan): Promise<PartMeasurement> {
   const args = [
-    `-chdir=${ROOT}`,
+    `-chdir=${stackOf(part)}`,
     "test",
     "-no-color",
     "-verbose",
     "-filter=tests/scale.tftest.hcl",
     "-var",
-    `part=${part}`,
-    "-var",
     `trusts_dir=${directory}`,
     "-var",
     `event_buses={ count = ${busCount} }`,
-    ...(part === "pipeline" ? [] : [`-var-file=${pipelineVars}`]),
+    ...(part === "pipeline" ? [] : ["-var", `bus=${part.slice("bus-".length)}`, `-var-file=${pipelineVars}`]),
   ];
   const timed = existsSync(GNU_TIME);
   const started = performance.now();
   const output = timed ? await run(GNU_TIME, ["-f", TIME_FORMAT, TERRAFORM, ...args], signal) : await run(TERRAFORM, args, signal);
   const wallSeconds = (performance.now() - started) / 1000;
   const summary = output.split("\n").filter((line) => /\d+ passed, \d+ failed/.test(line));
-  if (log) appendFileSync(log, `terraform test ${ROOT} (tests/scale.tftest.hcl, ${trusts} generated trusts, part ${part})\n${summary.join("\n")}\n`);
+  if (log) appendFileSync(log, `terraform test ${stackOf(part)} (tests/scale.tftest.hcl, ${trusts} generated trusts, part ${part})\n${summary.join("\n")}\n`);
   const resources = plannedResources(output);
   if (resources === null) throw new Error(`terraform test printed no plan for part ${part} of ${trusts} trusts:\n${output.slice(-2000)}`);
   const time = timed ? parseTimeLine(output) : null;

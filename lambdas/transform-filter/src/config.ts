@@ -12,8 +12,13 @@ export const LambdaEnvironment = z.object({
   CLOUDEVENT_SOURCE: z.string().min(1).optional(),
   SUBSCRIPTIONS_BUCKET: z.string().min(1),
   SUBSCRIPTIONS_PREFIX: z.string().default("subscriptions/"),
-  /** The deployment's subscription index (Terraform writes it): one object revalidated for every trust. */
-  SUBSCRIPTION_INDEX_KEY: z.string().min(1).optional(),
+  /** The deployment's subscription index shards, comma-separated, one per callbacks bus (each bus's trusts stack writes its own). */
+  SUBSCRIPTION_INDEX_KEYS: z
+    .string()
+    .min(1)
+    .transform((keys) => keys.split(",").map((key) => key.trim()))
+    .refine((keys) => keys.every((key) => key.length > 0), "SUBSCRIPTION_INDEX_KEYS must be a comma-separated list of S3 keys")
+    .optional(),
   QUARANTINE_BUCKET: z.string().min(1),
   QUARANTINE_PREFIX: z.string().default("quarantine/"),
   DATA_KEY_KMS_KEY_ARN: z.string().min(1).optional(),

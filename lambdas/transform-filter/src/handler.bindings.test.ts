@@ -18,7 +18,7 @@ const env = {
   ENVIRONMENT: "test",
   EVENT_BUS_NAME: "trust-callbacks-test-callbacks-0",
   SUBSCRIPTIONS_BUCKET: "config-bucket",
-  SUBSCRIPTION_INDEX_KEY: "subscriptions/index.json",
+  SUBSCRIPTION_INDEX_KEYS: "subscriptions/index.json",
   QUARANTINE_BUCKET: "quarantine-bucket",
   BINDINGS_TABLE: "trust-callbacks-test-bindings",
   BINDING_TTL_DAYS: "30",

@@ -80,7 +80,7 @@ describe("a new container's first batch", () => {
           ENVIRONMENT: "test",
           EVENT_BUS_NAME: "bus-0",
           SUBSCRIPTIONS_BUCKET: "config",
-          SUBSCRIPTION_INDEX_KEY: "subscriptions/index.json",
+          SUBSCRIPTION_INDEX_KEYS: "subscriptions/index.json",
           QUARANTINE_BUCKET: "quarantine",
           LOG_LEVEL: "warn",
         },

@@ -127,7 +127,7 @@ async function run(row: Row) {
         QUARANTINE_BUCKET: "q",
         PUBLISH_ATTEMPTS: "2",
         LOG_LEVEL: "debug",
-        ...(indexed ? { SUBSCRIPTION_INDEX_KEY: "subscriptions/index.json" } : {}),
+        ...(indexed ? { SUBSCRIPTION_INDEX_KEYS: "subscriptions/index.json" } : {}),
       },
       {
         kms: kms as unknown as KMSClient,

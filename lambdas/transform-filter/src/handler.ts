@@ -93,11 +93,11 @@ export function createRuntime(
         maxKeys: env.DATA_KEY_CACHE_SIZE,
         ttlMs: env.DATA_KEY_TTL_SECONDS * 1000,
       }),
-      // Deployed: the index (one revalidation for every trust, and each trust's bus). Without one: per document.
-      subscriptions: env.SUBSCRIPTION_INDEX_KEY
+      // Deployed: the index shards (one revalidation per bus for every trust, and each trust's bus). Without one: per document.
+      subscriptions: env.SUBSCRIPTION_INDEX_KEYS
         ? new S3IndexedSubscriptionSource(s3, {
             bucket: env.SUBSCRIPTIONS_BUCKET,
-            indexKey: env.SUBSCRIPTION_INDEX_KEY,
+            indexKeys: env.SUBSCRIPTION_INDEX_KEYS,
             ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
             maxStaleMs: env.SUBSCRIPTION_INDEX_MAX_STALE_SECONDS * 1000,
             logger,
@@ -116,7 +116,7 @@ export function createRuntime(
       publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient(clientConfig), { traceHeader }),
       quarantine: new S3QuarantineSink(s3, { bucket: env.QUARANTINE_BUCKET, prefix: env.QUARANTINE_PREFIX }),
       // Bindings need document versions, which the index source reads (the documents' S3 version ids).
-      ...(env.BINDINGS_TABLE && env.SUBSCRIPTION_INDEX_KEY
+      ...(env.BINDINGS_TABLE && env.SUBSCRIPTION_INDEX_KEYS
         ? {
             bindings: {
               store: new DynamoDbConversationBindings(clients?.dynamoDb ?? new DynamoDBClient(clientConfig), { tableName: env.BINDINGS_TABLE, logger }),

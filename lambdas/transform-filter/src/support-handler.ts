@@ -65,11 +65,12 @@ export function createSupportRuntime(
         maxKeys: env.DATA_KEY_CACHE_SIZE,
         ttlMs: env.DATA_KEY_TTL_SECONDS * 1000,
       }),
-      subscriptions: env.SUBSCRIPTION_INDEX_KEY
+      subscriptions: env.SUBSCRIPTION_INDEX_KEYS
         ? new S3IndexedSubscriptionSource(s3, {
             bucket: env.SUBSCRIPTIONS_BUCKET,
-            indexKey: env.SUBSCRIPTION_INDEX_KEY,
+            indexKeys: env.SUBSCRIPTION_INDEX_KEYS,
             ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
+            maxStaleMs: env.SUBSCRIPTION_INDEX_MAX_STALE_SECONDS * 1000,
             logger,
           })
         : new S3SubscriptionSource(s3, { bucket: env.SUBSCRIPTIONS_BUCKET, prefix: env.SUBSCRIPTIONS_PREFIX, ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000, logger }),

@@ -1,5 +1,5 @@
 import { appendFileSync } from "node:fs";
-import { readJson } from "../../terraform/parts/commands/read-json.ts";
+import { readJson } from "../../lib/read-json.ts";
 import { hasChanges, summarisePlans } from "../lib/plan-summary.ts";
 
 /**

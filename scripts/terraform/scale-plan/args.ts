@@ -1,9 +1,9 @@
 import { HELP, UsageError, parseOptions, type Help } from "../../lib/command-line.ts";
 
 export const USAGE = `Usage: npm run tf-scale [-- --trusts 10,100,300,1000 --max-ratio 2 --log FILE --json]
-  Generates N trust files (1-3 endpoints each, every auth kind) into a temporary directory and plans every part
-  of the root over them as prod is split (pipeline, one part per bus at ~84 trusts per bus, index), with mocked
-  AWS (terraform test, root/tests/scale.tftest.hcl), two parts at a time; prints per N: buses, resources, the
+  Generates N trust files (1-3 endpoints each, every auth kind) into a temporary directory and plans both stacks
+  over them as prod is split (the pipeline stack, the trusts stack once per bus at ~84 trusts per bus), with mocked
+  AWS (terraform test, stacks/*/tests/scale.tftest.hcl), two plans at a time; prints per N: buses, resources, the
   largest part, seconds, the fixed cost of a part, ms per trust resource beyond it, peak MB and the ratio of
   ms per resource to the smallest N.
   --trusts N,N,...   trust counts to plan, each 1-5000 (default 10,100,300)

@@ -1,6 +1,6 @@
 /** Pure parts of the scale plan: reading terraform's and time's output, per-resource figures, the table. */
 
-/** One mock plan of one part of the root (pipeline, bus-<i>, index) over generated trust files. */
+/** One mock plan of one part (the pipeline stack, or bus-<i>: the trusts stack of bus i) over generated trust files. */
 export interface PartMeasurement {
   part: string;
   /** Resources in the plan (terraform test -verbose prints "Plan: N to add, ..."; "No changes." is 0). */
@@ -20,7 +20,6 @@ export interface EnvironmentMeasurement {
   /** From the first plan started to the last one finished. */
   wallSeconds: number;
   pipeline: PartMeasurement;
-  index: PartMeasurement;
   /** A bus part with no trusts of its own (a bus index past the count) over the same trust files: what every part pays. */
   emptyBus: PartMeasurement;
   buses: PartMeasurement[];
@@ -35,7 +34,7 @@ export interface ScaleRow {
   /** Resources of the largest bus part (what one state grows to). */
   largestPart: number;
   wallSeconds: number;
-  /** CPU (else wall) seconds of every part together: pipeline, index and every bus part. */
+  /** CPU (else wall) seconds of every part together: the pipeline stack and every bus's trusts stack. */
   cpuSeconds: number;
   /** CPU (else wall) seconds of a bus part with no trusts: provider start, configuration, reading every trust file. */
   fixedPerPart: number;
@@ -80,7 +79,7 @@ export function scaleRows(environments: readonly EnvironmentMeasurement[]): Scal
     const fixedPerPart = seconds(environment.emptyBus);
     const busResources = environment.buses.reduce((sum, bus) => sum + bus.resources, 0);
     const beyondFixed = environment.buses.reduce((sum, bus) => sum + Math.max(0, seconds(bus) - fixedPerPart), 0);
-    const all = [environment.pipeline, environment.index, ...environment.buses];
+    const all = [environment.pipeline, ...environment.buses];
     const peaks = [...all, environment.emptyBus].map((part) => part.peakMb).filter((peak): peak is number => peak !== null);
     return {
       trusts: environment.trusts,

@@ -51,7 +51,7 @@ resource "aws_lambda_function" "transform_filter" {
       BUS_SOURCE                = var.bus_source
       SUBSCRIPTIONS_BUCKET      = aws_s3_bucket.this["config"].bucket
       SUBSCRIPTIONS_PREFIX      = local.subscriptions_prefix
-      SUBSCRIPTION_INDEX_KEY    = "${local.subscriptions_prefix}index.json"
+      SUBSCRIPTION_INDEX_KEYS   = join(",", local.subscription_index_keys)
       QUARANTINE_BUCKET         = aws_s3_bucket.this["quarantine"].bucket
       QUARANTINE_PREFIX         = local.quarantine_prefix
       DATA_KEY_KMS_KEY_ARN      = local.data_key_kms_key_arn

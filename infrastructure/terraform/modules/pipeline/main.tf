@@ -19,7 +19,10 @@ locals {
   # Named before they exist: their key policy must name them (see modules/policies/pipeline).
   event_bus_names      = [for index in range(var.event_bus_count) : "${local.name}-callbacks-${index}"]
   subscriptions_prefix = "subscriptions/"
-  quarantine_prefix    = "quarantine/"
+  # One subscription index shard per callbacks bus, each written by that bus's trusts stack after its documents
+  # (stacks/trusts); the Lambda reads every one listed here, a shard not written yet as a bus with no trusts yet.
+  subscription_index_keys = [for index in range(var.event_bus_count) : "${local.subscriptions_prefix}index/bus-${index}.json"]
+  quarantine_prefix       = "quarantine/"
 }
 
 module "policies" {

@@ -9,90 +9,100 @@ resource "aws_sns_topic" "alarms" {
   kms_master_key_id = aws_kms_key.main.arn
 }
 
-resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
-  alarm_name          = "${local.lambda_name}-errors"
-  alarm_description   = "transform-filter invocations are failing as a whole (the Pipe retries the batch)."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = aws_lambda_function.transform_filter.function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "quarantined" {
-  alarm_name          = "${local.name}-records-quarantined"
-  alarm_description   = "Records were quarantined (invalid, unknown trust, oversize). Inspect s3://${aws_s3_bucket.this["quarantine"].bucket}/${local.quarantine_prefix}"
-  namespace           = "TrustCallbacks"
-  metric_name         = "quarantined"
-  dimensions          = local.lambda_metric_dimensions
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-}
-
-# docs/guarantees.md 2.2: a delivery went out with a field it could not decrypt (a corrupt or foreign ciphertext,
-# listed in data.undecryptableFields). One is one too many: clinical content did not reach the trust.
-resource "aws_cloudwatch_metric_alarm" "decrypt_failures" {
-  alarm_name          = "${local.name}-decrypt-failures"
-  alarm_description   = "A delivery was sent with a field that could not be decrypted (corrupt or foreign ciphertext; named in its data.undecryptableFields). Ask the platform team which events carried it."
-  namespace           = "TrustCallbacks"
-  metric_name         = "decryptFailures"
-  dimensions          = local.lambda_metric_dimensions
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "pipe_dlq_not_empty" {
-  alarm_name          = "${local.name}-pipe-dlq-not-empty"
-  alarm_description   = "Stream records exhausted the Pipe's retries; their metadata is in ${aws_sqs_queue.pipe_dlq.name}."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.pipe_dlq.name }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "bus_dlq_not_empty" {
-  alarm_name          = "${local.name}-bus-dlq-not-empty"
-  alarm_description   = "A callbacks bus could not encrypt, decrypt or hand events to a target; they wait in ${aws_sqs_queue.bus_dlq.name}. Check the bus key policy and the rules' targets."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.bus_dlq.name }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-}
-
 # Per rule, in one alarm per bus and metric: a Metrics Insights query grouped by RuleName makes each rule a
 # contributor of the alarm (CloudWatch User Guide, "Create a CloudWatch alarm based on a Metrics Insights query":
 # queries that return multiple time series), so the number of alarms does not grow with the number of endpoints.
 # EventBridge User Guide, "Monitoring Amazon EventBridge": FailedInvocations (deliveries given up on: after the
 # retry policy, or at once for a non-retryable status) and InvocationsFailedToBeSentToDlq (a dead letter that
 # could not be written to the trust's DLQ, so it is lost: queue policy, key policy or size).
+# Every alarm on one metric of the pipeline, from one for_each (issue #26: the blocks were copies), keyed by a stable
+# id; every one notifies the alarms topic and treats silence as OK. The per-rule alarms and the quota alarm, which are
+# metric queries, are below.
+locals {
+  metric_alarms = {
+    lambda_errors = {
+      name        = "${local.lambda_name}-errors"
+      description = "transform-filter invocations are failing as a whole (the Pipe retries the batch)."
+      namespace   = "AWS/Lambda", metric = "Errors", statistic = "Sum"
+      dimensions  = { FunctionName = aws_lambda_function.transform_filter.function_name }
+      ok_actions  = true
+    }
+    quarantined = {
+      name        = "${local.name}-records-quarantined"
+      description = "Records were quarantined (invalid, unknown trust, oversize). Inspect s3://${aws_s3_bucket.this["quarantine"].bucket}/${local.quarantine_prefix}"
+      namespace   = "TrustCallbacks", metric = "quarantined", statistic = "Sum"
+      dimensions  = local.lambda_metric_dimensions
+    }
+    # docs/guarantees.md 2.2: a delivery went out with a field it could not decrypt (a corrupt or foreign ciphertext,
+    # listed in data.undecryptableFields). One is one too many: clinical content did not reach the trust.
+    decrypt_failures = {
+      name        = "${local.name}-decrypt-failures"
+      description = "A delivery was sent with a field that could not be decrypted (corrupt or foreign ciphertext; named in its data.undecryptableFields). Ask the platform team which events carried it."
+      namespace   = "TrustCallbacks", metric = "decryptFailures", statistic = "Sum"
+      dimensions  = local.lambda_metric_dimensions
+    }
+    pipe_dlq_not_empty = {
+      name        = "${local.name}-pipe-dlq-not-empty"
+      description = "Stream records exhausted the Pipe's retries; their metadata is in ${aws_sqs_queue.pipe_dlq.name}."
+      namespace   = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", statistic = "Maximum"
+      dimensions  = { QueueName = aws_sqs_queue.pipe_dlq.name }
+    }
+    bus_dlq_not_empty = {
+      name        = "${local.name}-bus-dlq-not-empty"
+      description = "A callbacks bus could not encrypt, decrypt or hand events to a target; they wait in ${aws_sqs_queue.bus_dlq.name}. Check the bus key policy and the rules' targets."
+      namespace   = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", statistic = "Maximum"
+      dimensions  = { QueueName = aws_sqs_queue.bus_dlq.name }
+    }
+    # Capacity: the limits that throttle without failing anything visibly (infrastructure/terraform/README.md,
+    # "Capacity and quotas"). Kinesis Data Streams Developer Guide, "Monitoring with CloudWatch":
+    # GetRecords.IteratorAgeMilliseconds is the age of the oldest record a consumer (here the Pipe) has yet to read.
+    source_falling_behind = {
+      name        = "${local.name}-source-falling-behind"
+      description = "The Pipe is more than ${var.source_iterator_age_alarm_seconds} s behind the stream: callbacks are late. Check the Lambda's errors, duration and throttles, the Pipe's failures, and PutEvents throttling; raise pipe.parallelization_factor or the Lambda's concurrency."
+      namespace   = "AWS/Kinesis", metric = "GetRecords.IteratorAgeMilliseconds", statistic = "Maximum"
+      dimensions  = { StreamName = element(split("/", local.source_stream_arn), 1) }
+      period      = 60, evaluation_periods = 5, threshold = var.source_iterator_age_alarm_seconds * 1000
+      ok_actions  = true
+    }
+    # EventBridge User Guide, "Monitoring Amazon EventBridge Pipes": namespace AWS/EventBridge/Pipes, dimension PipeName.
+    pipe_execution_failed = {
+      name        = "${local.name}-pipe-ExecutionFailed"
+      description = "Pipe executions failed (the Lambda could not be invoked or failed as a whole); records are retried, then dead-lettered to ${aws_sqs_queue.pipe_dlq.name}."
+      namespace   = "AWS/EventBridge/Pipes", metric = "ExecutionFailed", statistic = "Sum"
+      dimensions  = { PipeName = aws_pipes_pipe.source.name }
+    }
+    pipe_execution_throttled = {
+      name        = "${local.name}-pipe-ExecutionThrottled"
+      description = "Pipe executions were throttled (Pipes concurrency or the Lambda's concurrency): callbacks are delayed."
+      namespace   = "AWS/EventBridge/Pipes", metric = "ExecutionThrottled", statistic = "Sum"
+      dimensions  = { PipeName = aws_pipes_pipe.source.name }
+    }
+    lambda_throttles = {
+      name        = "${local.lambda_name}-throttles"
+      description = "transform-filter invocations were throttled (reserved or account concurrency): the Pipe retries, callbacks are delayed."
+      namespace   = "AWS/Lambda", metric = "Throttles", statistic = "Sum"
+      dimensions  = { FunctionName = aws_lambda_function.transform_filter.function_name }
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "metric" {
+  for_each            = local.metric_alarms
+  alarm_name          = each.value.name
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  period              = try(each.value.period, 300)
+  evaluation_periods  = try(each.value.evaluation_periods, 1)
+  threshold           = try(each.value.threshold, 0)
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = try(each.value.ok_actions, false) ? [aws_sns_topic.alarms.arn] : []
+}
+
 locals {
   rule_alarms = {
     for pair in setproduct(range(var.event_bus_count), ["FailedInvocations", "InvocationsFailedToBeSentToDlq"]) :
@@ -122,60 +132,6 @@ resource "aws_cloudwatch_metric_alarm" "rules" {
     return_data = true
   }
   depends_on = [aws_cloudwatch_event_bus.callbacks]
-}
-
-# Capacity: the limits that throttle without failing anything visibly (infrastructure/terraform/README.md,
-# "Capacity and quotas"). Kinesis Data Streams Developer Guide, "Monitoring with CloudWatch":
-# GetRecords.IteratorAgeMilliseconds is the age of the oldest record a consumer (here the Pipe) has yet to read.
-resource "aws_cloudwatch_metric_alarm" "source_falling_behind" {
-  alarm_name          = "${local.name}-source-falling-behind"
-  alarm_description   = "The Pipe is more than ${var.source_iterator_age_alarm_seconds} s behind the stream: callbacks are late. Check the Lambda's errors, duration and throttles, the Pipe's failures, and PutEvents throttling; raise pipe.parallelization_factor or the Lambda's concurrency."
-  namespace           = "AWS/Kinesis"
-  metric_name         = "GetRecords.IteratorAgeMilliseconds"
-  dimensions          = { StreamName = element(split("/", local.source_stream_arn), 1) }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 5
-  threshold           = var.source_iterator_age_alarm_seconds * 1000
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
-}
-
-# EventBridge User Guide, "Monitoring Amazon EventBridge Pipes": namespace AWS/EventBridge/Pipes, dimension PipeName.
-resource "aws_cloudwatch_metric_alarm" "pipe" {
-  for_each = {
-    ExecutionFailed    = "Pipe executions failed (the Lambda could not be invoked or failed as a whole); records are retried, then dead-lettered to ${aws_sqs_queue.pipe_dlq.name}."
-    ExecutionThrottled = "Pipe executions were throttled (Pipes concurrency or the Lambda's concurrency): callbacks are delayed."
-  }
-  alarm_name          = "${local.name}-pipe-${each.key}"
-  alarm_description   = each.value
-  namespace           = "AWS/EventBridge/Pipes"
-  metric_name         = each.key
-  dimensions          = { PipeName = aws_pipes_pipe.source.name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
-  alarm_name          = "${local.lambda_name}-throttles"
-  alarm_description   = "transform-filter invocations were throttled (reserved or account concurrency): the Pipe retries, callbacks are delayed."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = aws_lambda_function.transform_filter.function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
 }
 
 # EventBridge User Guide, "Monitoring Amazon EventBridge": InvocationsCreated (no dimension) "is typically used to

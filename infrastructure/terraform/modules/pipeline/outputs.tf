@@ -33,6 +33,11 @@ output "config_bucket" {
   value       = aws_s3_bucket.this["config"].bucket
 }
 
+output "subscription_index_keys" {
+  description = "Key of each callbacks bus's subscription index shard, by bus index: the trusts stack of bus i writes the i-th; the Lambda reads them all."
+  value       = local.subscription_index_keys
+}
+
 output "subscriptions_prefix" {
   description = "Key prefix of the subscription documents."
   value       = local.subscriptions_prefix

@@ -67,7 +67,7 @@ resource "aws_lambda_function" "support_signer" {
       BUS_SOURCE                = var.bus_source
       SUBSCRIPTIONS_BUCKET      = aws_s3_bucket.this["config"].bucket
       SUBSCRIPTIONS_PREFIX      = local.subscriptions_prefix
-      SUBSCRIPTION_INDEX_KEY    = "${local.subscriptions_prefix}index.json"
+      SUBSCRIPTION_INDEX_KEYS   = join(",", local.subscription_index_keys)
       DATA_KEY_KMS_KEY_ARN      = local.data_key_kms_key_arn
       MAX_PUT_EVENTS_BYTES      = tostring(var.lambda.max_put_events_bytes)
       SUBSCRIPTION_TTL_SECONDS  = tostring(var.lambda.subscription_ttl_seconds)

@@ -51,6 +51,8 @@ variable "source_stream_shard_count" {
   description = "Shards of the stream created when create_test_source is true."
   type        = number
   default     = 2
+  # null (an environment that does not set it): this default.
+  nullable = false
   validation {
     condition     = var.source_stream_shard_count >= 1 && var.source_stream_shard_count <= 100
     error_message = "source_stream_shard_count must be from 1 to 100."
@@ -216,6 +218,8 @@ variable "quarantine_retention_days" {
   description = "Days a quarantined record is kept before S3 expires it."
   type        = number
   default     = 90
+  # null (an environment that does not set it): this default.
+  nullable = false
   validation {
     condition     = var.quarantine_retention_days >= 14
     error_message = "quarantine_retention_days must be at least 14 so people can act on it."
@@ -226,6 +230,8 @@ variable "config_noncurrent_version_days" {
   description = "Days an old version of a subscription document (or the index) is kept after it was replaced."
   type        = number
   default     = 90
+  # null (an environment that does not set it): this default.
+  nullable = false
   validation {
     condition     = var.config_noncurrent_version_days >= 31
     error_message = "config_noncurrent_version_days must be at least 31: conversation bindings name document versions for 30 days."
@@ -249,6 +255,8 @@ variable "source_iterator_age_alarm_seconds" {
   description = "Alarm when the Pipe's oldest unread record on the stream is older than this (the pipeline is falling behind)."
   type        = number
   default     = 300
+  # null (an environment that does not set it): this default.
+  nullable = false
   validation {
     condition     = var.source_iterator_age_alarm_seconds >= 60
     error_message = "source_iterator_age_alarm_seconds must be at least 60."

@@ -18,7 +18,7 @@ describe("S3IndexedSubscriptionSource", () => {
   const index = (buses: Record<string, string>) =>
     JSON.stringify({ version: 1, trusts: Object.fromEntries(Object.entries(buses).map(([trust, bus]) => [trust, { key: `subscriptions/${trust}.json`, sha256: sha(documents[trust]!), eventBus: bus }])) });
   const source = () =>
-    new S3IndexedSubscriptionSource(s3 as unknown as S3Client, { bucket: "b", indexKey: "subscriptions/index.json", ttlMs: 60_000, logger: silentLogger(), now: () => clock, random: () => 0.5 });
+    new S3IndexedSubscriptionSource(s3 as unknown as S3Client, { bucket: "b", indexKeys: ["subscriptions/index.json"], ttlMs: 60_000, logger: silentLogger(), now: () => clock, random: () => 0.5 });
   const calls = (key: string) => s3.commandCalls(GetObjectCommand).filter((call) => call.args[0].input.Key === key).length;
 
   beforeEach(() => {
@@ -81,7 +81,7 @@ describe("S3IndexedSubscriptionSource", () => {
 
   it("spreads index refreshes: the TTL is jittered", async () => {
     s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolves(s3Object(index({ RX1: "bus-0" }), '"i1"'));
-    const early = new S3IndexedSubscriptionSource(s3 as unknown as S3Client, { bucket: "b", indexKey: "subscriptions/index.json", ttlMs: 60_000, logger: silentLogger(), now: () => clock, random: () => 0 });
+    const early = new S3IndexedSubscriptionSource(s3 as unknown as S3Client, { bucket: "b", indexKeys: ["subscriptions/index.json"], ttlMs: 60_000, logger: silentLogger(), now: () => clock, random: () => 0 });
     await early.get("RX1");
     clock = 49_000; // 0.8 x TTL has passed for random() = 0
     await early.get("RX1");
@@ -116,7 +116,7 @@ describe("S3IndexedSubscriptionSource", () => {
   // docs/guarantees.md 1.6: stale service is bounded; past the bound the records are handed back, not routed on a guess.
   it("staleness bound: serves a stale index while it cannot be revalidated, up to the bound, then fails transient until S3 answers", async () => {
     const subscriptions = new S3IndexedSubscriptionSource(s3 as unknown as S3Client, {
-      bucket: "b", indexKey: "subscriptions/index.json", ttlMs: 60_000, maxStaleMs: 300_000, logger: silentLogger(), now: () => clock, random: () => 0.5,
+      bucket: "b", indexKeys: ["subscriptions/index.json"], ttlMs: 60_000, maxStaleMs: 300_000, logger: silentLogger(), now: () => clock, random: () => 0.5,
     });
     s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolvesOnce(s3Object(index({ RX1: "bus-0" }), '"i1"'))
       .rejects(new S3ServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "Access Denied" }));
@@ -134,5 +134,69 @@ describe("S3IndexedSubscriptionSource", () => {
     s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolves(s3Object(index({ RX1: "bus-0" }), '"i2"'));
     const back = await subscriptions.get("RX1"); // S3 answers again: the current document, switched off
     expect(back.status === "found" && back.value.config.enabled).toBe(false);
+  });
+
+  describe("one shard per bus (docs/guarantees.md 8.11)", () => {
+    const SHARDS = ["subscriptions/index/bus-0.json", "subscriptions/index/bus-1.json", "subscriptions/index/bus-2.json"];
+    const sharded = () => new S3IndexedSubscriptionSource(s3 as unknown as S3Client, { bucket: "b", indexKeys: SHARDS, ttlMs: 60_000, logger: silentLogger(), now: () => clock, random: () => 0.5 });
+    const missing = () => new S3ServiceException({ name: "NoSuchKey", $fault: "client", $metadata: { httpStatusCode: 404 }, message: "no" });
+    const slowDown = () => new S3ServiceException({ name: "SlowDown", $fault: "server", $metadata: { httpStatusCode: 503 }, message: "slow" });
+
+    it("reads every listed shard: each trust's bus comes from its own bus's shard, a shard not written yet lists no trust", async () => {
+      s3.on(GetObjectCommand, { Key: SHARDS[0] }).resolves(s3Object(index({ RX1: "tc-callbacks-0" }), '"s0"'));
+      s3.on(GetObjectCommand, { Key: SHARDS[1] }).resolves(s3Object(index({ RYJ: "tc-callbacks-1" }), '"s1"'));
+      s3.on(GetObjectCommand, { Key: SHARDS[2] }).rejects(missing());
+      const subscriptions = sharded();
+      const [rx1, ryj, unknown] = await Promise.all([subscriptions.get("RX1"), subscriptions.get("RYJ"), subscriptions.get("R0A")]);
+      expect(rx1.status === "found" && rx1.value.eventBus).toBe("tc-callbacks-0");
+      expect(ryj.status === "found" && ryj.value.eventBus).toBe("tc-callbacks-1");
+      expect(unknown.status).toBe("not-found");
+      expect(SHARDS.map(calls)).toEqual([1, 1, 1]);
+    });
+
+    it("revalidates each shard with its own ETag after the TTL; a shard written since it was missing is read", async () => {
+      s3.on(GetObjectCommand, { Key: SHARDS[0] }).resolvesOnce(s3Object(index({ RX1: "tc-callbacks-0" }), '"s0"')).rejects(notModified());
+      s3.on(GetObjectCommand, { Key: SHARDS[1] }).callsFake(() => s3Object(index({}), '"s1"'));
+      s3.on(GetObjectCommand, { Key: SHARDS[2] }).rejectsOnce(missing()).resolves(s3Object(index({ RYJ: "tc-callbacks-2" }), '"s2"'));
+      const subscriptions = sharded();
+      expect((await subscriptions.get("RYJ")).status).toBe("not-found");
+      clock = 10 * 60_000;
+      await subscriptions.get("RX1"); // starts the revalidation of every shard
+      await new Promise((resolve) => setImmediate(resolve));
+      const ryj = await subscriptions.get("RYJ");
+      expect(ryj.status === "found" && ryj.value.eventBus).toBe("tc-callbacks-2");
+      const revalidation = s3.commandCalls(GetObjectCommand).filter((call) => call.args[0].input.Key === SHARDS[0]).map((call) => call.args[0].input.IfNoneMatch);
+      expect(revalidation).toEqual([undefined, '"s0"']);
+      const rx1 = await subscriptions.get("RX1");
+      expect(rx1.status === "found" && rx1.value.eventBus).toBe("tc-callbacks-0");
+    });
+
+    it("hands a cold container's records back when any shard cannot be read; a warm one keeps the shard it holds", async () => {
+      s3.on(GetObjectCommand, { Key: SHARDS[0] }).resolves(s3Object(index({ RX1: "tc-callbacks-0" }), '"s0"'));
+      s3.on(GetObjectCommand, { Key: SHARDS[1] }).rejects(slowDown());
+      s3.on(GetObjectCommand, { Key: SHARDS[2] }).rejects(missing());
+      await expect(sharded().get("RX1")).rejects.toThrow(/TransientError|SlowDown|index/);
+
+      s3.reset();
+      s3.on(GetObjectCommand, { Key: "subscriptions/RYJ.json" }).callsFake(() => s3Object(documents.RYJ!, '"RYJ-etag"'));
+      s3.on(GetObjectCommand, { Key: SHARDS[0] }).callsFake(() => s3Object(index({}), '"s0"'));
+      s3.on(GetObjectCommand, { Key: SHARDS[1] }).resolvesOnce(s3Object(index({ RYJ: "tc-callbacks-1" }), '"s1"')).rejects(slowDown());
+      s3.on(GetObjectCommand, { Key: SHARDS[2] }).resolvesOnce(s3Object(index({}), '"s2"')).resolves(s3Object("{not json", '"s2b"'));
+      const subscriptions = sharded();
+      await subscriptions.get("RYJ");
+      clock = 10 * 60_000;
+      await subscriptions.get("RYJ");
+      await new Promise((resolve) => setImmediate(resolve));
+      const still = await subscriptions.get("RYJ");
+      expect(still.status === "found" && still.value.eventBus).toBe("tc-callbacks-1");
+    });
+
+    it("takes a trust listed in two shards (a move under way) from the shard listed first", async () => {
+      s3.on(GetObjectCommand, { Key: SHARDS[0] }).resolves(s3Object(index({}), '"s0"'));
+      s3.on(GetObjectCommand, { Key: SHARDS[1] }).resolves(s3Object(index({ RX1: "tc-callbacks-1" }), '"s1"'));
+      s3.on(GetObjectCommand, { Key: SHARDS[2] }).resolves(s3Object(index({ RX1: "tc-callbacks-2" }), '"s2"'));
+      const rx1 = await sharded().get("RX1");
+      expect(rx1.status === "found" && rx1.value.eventBus).toBe("tc-callbacks-1");
+    });
   });
 });

@@ -9,7 +9,7 @@ import { classifyAwsError, httpStatusOf, isMissingObject } from "./aws-errors.ts
 import { jitteredTtl } from "./refreshing-cache.ts";
 import { DEFAULT_MAX_STALE_MS, readSubscriptionDocument } from "./s3-subscriptions.ts";
 
-/** subscriptions/index.json as Terraform writes it (infrastructure/terraform/root/main.tf). */
+/** One bus's index shard as its trusts stack writes it (infrastructure/terraform/stacks/trusts/main.tf). */
 const SubscriptionIndex = z.object({
   version: z.literal(1),
   trusts: z.record(z.string(), z.object({ key: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), eventBus: z.string().min(1) })),
@@ -18,9 +18,9 @@ type IndexEntry = z.infer<typeof SubscriptionIndex>["trusts"][string];
 
 export interface S3IndexedSubscriptionSourceOptions {
   bucket: string;
-  /** Key of the index object, e.g. subscriptions/index.json. */
-  indexKey: string;
-  /** How long the index is used before it is revalidated (in the background, jittered ±20%). */
+  /** Keys of the index shards, one per callbacks bus (the pipeline stack lists them), e.g. subscriptions/index/bus-0.json. */
+  indexKeys: readonly string[];
+  /** How long the shards are used before they are revalidated (in the background, jittered ±20%). */
   ttlMs: number;
   /**
    * How long past its TTL an index that cannot be revalidated is still served (default 5 minutes). Past it, `get`
@@ -34,19 +34,26 @@ export interface S3IndexedSubscriptionSourceOptions {
 }
 
 interface CachedIndex {
+  /** Every shard's trusts, merged: a trust listed in two shards (a move under way) keeps the first listed shard's entry. */
   trusts: Map<string, IndexEntry>;
-  etag?: string;
   expiresAt: number;
 }
 
+/** What one shard held when last read; absent: not written yet (a bus whose trusts stack has not applied). */
+interface CachedShard {
+  trusts: Map<string, IndexEntry>;
+  etag?: string;
+}
+
 /**
- * Subscription documents through the deployment's index: one object lists every trust's document with its
- * SHA-256 and bus. Freshness costs one conditional GET of the index per TTL per container, whatever the number of
- * trusts, and it is revalidated in the background while batches use the current one (stale-while-revalidate);
- * a document is fetched only when its digest in the index changes. Only a cold container waits for the index.
+ * Subscription documents through the deployment's index, one shard per callbacks bus (docs/guarantees.md 8.11):
+ * each lists its bus's trusts' documents with their SHA-256 and bus. Freshness costs one conditional GET per shard
+ * per TTL per container, whatever the number of trusts, revalidated in the background while batches use the current
+ * ones (stale-while-revalidate); a document is fetched only when its digest changes. Only a cold container waits.
  */
 export class S3IndexedSubscriptionSource implements SubscriptionSource {
   private index?: CachedIndex;
+  private readonly shards = new Map<string, CachedShard>();
   private loading?: Promise<void>;
   private readonly documents = new Map<string, { sha256: string; lookup: Found<Subscription> | Failed }>();
   private readonly now: () => number;
@@ -91,41 +98,65 @@ export class S3IndexedSubscriptionSource implements SubscriptionSource {
         await this.loading;
       } catch (error) {
         if (!tooStale) throw error;
-        throw new TransientError(`subscription index ${this.options.indexKey} is stale past its bound and could not be revalidated: ${describeError(error)}`);
+        throw new TransientError(`subscription index ${this.options.indexKeys.join(", ")} is stale past its bound and could not be revalidated: ${describeError(error)}`);
       }
-      if (this.now() >= this.index!.expiresAt) throw new TransientError(`subscription index ${this.options.indexKey} could not be revalidated`);
+      if (this.now() >= this.index!.expiresAt) throw new TransientError(`subscription index ${this.options.indexKeys.join(", ")} could not be revalidated`);
       return this.index!;
     }
     if (this.now() >= this.index.expiresAt && !this.loading) {
       this.loading = this.loadIndex()
-        .catch((error: unknown) => this.options.logger.warn({ key: this.options.indexKey, error: String(error) }, "subscription index not revalidated; using the cached one"))
+        .catch((error: unknown) => this.options.logger.warn({ keys: this.options.indexKeys, error: String(error) }, "subscription index not revalidated; using the cached one"))
         .finally(() => (this.loading = undefined));
     }
     return this.index;
   }
 
+  /** Reads every shard (each conditionally on its ETag) and merges them; rejects if any shard could not be read. */
   private async loadIndex(): Promise<void> {
-    const { bucket, indexKey, ttlMs } = this.options;
+    const { indexKeys, ttlMs } = this.options;
     const expiresAt = this.now() + jitteredTtl(ttlMs, this.random);
+    const results = await Promise.allSettled(indexKeys.map((key) => this.loadShard(key)));
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    // A warm container keeps what it holds of a shard it could not read; a cold one hands its records back.
+    if (failure && !this.index) throw failure.reason;
+    const trusts = new Map<string, IndexEntry>();
+    for (const key of indexKeys) {
+      for (const [trustId, entry] of this.shards.get(key)?.trusts ?? []) {
+        const kept = trusts.get(trustId);
+        if (kept) {
+          if (kept.eventBus !== entry.eventBus) this.options.logger.warn({ trustId, kept: kept.eventBus, ignored: entry.eventBus, key }, "trust listed in two index shards; using the first");
+          continue;
+        }
+        trusts.set(trustId, entry);
+      }
+    }
+    // A shard that could not be read keeps the old expiry: the next batch tries again (in the background).
+    this.index = { trusts, expiresAt: failure ? this.index!.expiresAt : expiresAt };
+    if (failure) throw failure.reason;
+  }
+
+  private async loadShard(key: string): Promise<void> {
+    const cached = this.shards.get(key);
     try {
-      const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: indexKey, ...(this.index?.etag ? { IfNoneMatch: this.index.etag } : {}) }));
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key, ...(cached?.etag ? { IfNoneMatch: cached.etag } : {}) }));
       const text = (await response.Body?.transformToString("utf8")) ?? "";
       let parsed: z.infer<typeof SubscriptionIndex>;
       try {
         parsed = SubscriptionIndex.parse(JSON.parse(text));
       } catch (error) {
-        // A broken index is a deployment fault: keep the one in use; a cold container hands its records back.
-        this.options.logger.error({ key: indexKey, error: String(error) }, "subscription index is invalid");
-        if (this.index) return void (this.index.expiresAt = expiresAt);
-        throw new TransientError(`subscription index ${indexKey} is invalid`);
+        // A broken shard is a deployment fault: keep the one in use; a cold container hands its records back.
+        this.options.logger.error({ key, error: String(error) }, "subscription index is invalid");
+        throw new TransientError(`subscription index ${key} is invalid`);
       }
-      this.index = { trusts: new Map(Object.entries(parsed.trusts)), etag: response.ETag, expiresAt };
+      this.shards.set(key, { trusts: new Map(Object.entries(parsed.trusts)), etag: response.ETag });
     } catch (error) {
-      if (httpStatusOf(error) === 304 && this.index) {
-        this.index.expiresAt = expiresAt;
-        return;
-      }
-      throw classifyAwsError(error, `S3 GetObject ${indexKey}`, { ownConfiguration: true });
+      if (error instanceof TransientError) throw error;
+      if (httpStatusOf(error) === 304 && cached) return;
+      // Not written yet: that bus's trusts stack has not applied, so none of its trusts has rules or a document yet.
+      // S3 answers 404 for a missing key only because the Lambda may list the subscriptions prefix (s3:ListBucket;
+      // otherwise 403): https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html ("Permissions").
+      if (isMissingObject(error)) return void this.shards.delete(key);
+      throw classifyAwsError(error, `S3 GetObject ${key}`, { ownConfiguration: true });
     }
   }
 

@@ -63,7 +63,7 @@ run "spreads_rules_over_several_encrypted_buses_each_with_a_dlq" {
     error_message = "the bus DLQ is encrypted with the dead-letters key and accepts the buses"
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.bus_dlq_not_empty.dimensions.QueueName == aws_sqs_queue.bus_dlq.name
+    condition     = aws_cloudwatch_metric_alarm.metric["bus_dlq_not_empty"].dimensions.QueueName == aws_sqs_queue.bus_dlq.name
     error_message = "an alarm watches the bus DLQ"
   }
   assert {
@@ -105,8 +105,8 @@ run "pipe_reads_the_stream_in_bounded_retried_batches" {
     error_message = "the Lambda is traced and its concurrency configurable"
   }
   assert {
-    condition     = aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTION_INDEX_KEY == "subscriptions/index.json" && aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTIONS_PREFIX == "subscriptions/"
-    error_message = "the Lambda is told where the bus and the documents are"
+    condition     = aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTION_INDEX_KEYS == "subscriptions/index/bus-0.json,subscriptions/index/bus-1.json,subscriptions/index/bus-2.json" && aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTIONS_PREFIX == "subscriptions/"
+    error_message = "the Lambda is told where the bus, the documents and every bus's index shard are"
   }
   assert {
     condition     = aws_lambda_function.transform_filter.environment[0].variables.NODE_OPTIONS == "--enable-source-maps --max-semi-space-size=64"
@@ -265,15 +265,15 @@ run "alarms_on_the_limits_that_throttle_silently" {
   command = apply
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.source_falling_behind.metric_name == "GetRecords.IteratorAgeMilliseconds" && aws_cloudwatch_metric_alarm.source_falling_behind.dimensions.StreamName == "trust-callbacks-test-conversation-events" && aws_cloudwatch_metric_alarm.source_falling_behind.threshold == 300000
+    condition     = aws_cloudwatch_metric_alarm.metric["source_falling_behind"].metric_name == "GetRecords.IteratorAgeMilliseconds" && aws_cloudwatch_metric_alarm.metric["source_falling_behind"].dimensions.StreamName == "trust-callbacks-test-conversation-events" && aws_cloudwatch_metric_alarm.metric["source_falling_behind"].threshold == 300000
     error_message = "an alarm fires when the Pipe falls behind the stream"
   }
   assert {
-    condition     = toset(keys(aws_cloudwatch_metric_alarm.pipe)) == toset(["ExecutionFailed", "ExecutionThrottled"]) && alltrue([for alarm in aws_cloudwatch_metric_alarm.pipe : alarm.namespace == "AWS/EventBridge/Pipes"])
+    condition     = [for key in ["pipe_execution_failed", "pipe_execution_throttled"] : aws_cloudwatch_metric_alarm.metric[key].metric_name] == ["ExecutionFailed", "ExecutionThrottled"] && alltrue([for key in ["pipe_execution_failed", "pipe_execution_throttled"] : aws_cloudwatch_metric_alarm.metric[key].namespace == "AWS/EventBridge/Pipes" && aws_cloudwatch_metric_alarm.metric[key].alarm_name == "trust-callbacks-test-${aws_cloudwatch_metric_alarm.metric[key].metric_name == "ExecutionFailed" ? "pipe-ExecutionFailed" : "pipe-ExecutionThrottled"}"])
     error_message = "Pipe failures and throttling alarm"
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.target_invocations_near_quota.threshold == 2250 * 60 * 0.8 && aws_cloudwatch_metric_alarm.lambda_throttles.metric_name == "Throttles"
+    condition     = aws_cloudwatch_metric_alarm.target_invocations_near_quota.threshold == 2250 * 60 * 0.8 && aws_cloudwatch_metric_alarm.metric["lambda_throttles"].metric_name == "Throttles"
     error_message = "target invocations alarm at 80% of the account quota; Lambda throttles alarm"
   }
 }
@@ -289,13 +289,13 @@ run "alarms_on_a_delivery_sent_without_content" {
 
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.decrypt_failures.namespace == "TrustCallbacks" &&
-      aws_cloudwatch_metric_alarm.decrypt_failures.metric_name == "decryptFailures" &&
-      aws_cloudwatch_metric_alarm.decrypt_failures.dimensions.Environment == "test" && aws_cloudwatch_metric_alarm.decrypt_failures.dimensions.service == "transform-filter" && length(aws_cloudwatch_metric_alarm.decrypt_failures.dimensions) == 2 &&
-      aws_cloudwatch_metric_alarm.decrypt_failures.statistic == "Sum" &&
-      aws_cloudwatch_metric_alarm.decrypt_failures.threshold == 0 &&
-      aws_cloudwatch_metric_alarm.decrypt_failures.comparison_operator == "GreaterThanThreshold" &&
-      aws_cloudwatch_metric_alarm.decrypt_failures.alarm_actions == toset([aws_sns_topic.alarms.arn])
+      aws_cloudwatch_metric_alarm.metric["decrypt_failures"].namespace == "TrustCallbacks" &&
+      aws_cloudwatch_metric_alarm.metric["decrypt_failures"].metric_name == "decryptFailures" &&
+      aws_cloudwatch_metric_alarm.metric["decrypt_failures"].dimensions.Environment == "test" && aws_cloudwatch_metric_alarm.metric["decrypt_failures"].dimensions.service == "transform-filter" && length(aws_cloudwatch_metric_alarm.metric["decrypt_failures"].dimensions) == 2 &&
+      aws_cloudwatch_metric_alarm.metric["decrypt_failures"].statistic == "Sum" &&
+      aws_cloudwatch_metric_alarm.metric["decrypt_failures"].threshold == 0 &&
+      aws_cloudwatch_metric_alarm.metric["decrypt_failures"].comparison_operator == "GreaterThanThreshold" &&
+      aws_cloudwatch_metric_alarm.metric["decrypt_failures"].alarm_actions == toset([aws_sns_topic.alarms.arn])
     )
     error_message = "the first delivery sent with an undecryptable field (metric decryptFailures) alarms on the alarms topic"
   }
@@ -311,22 +311,22 @@ run "alarms_and_dashboard_watch_the_pipeline" {
   assert {
     # The metrics go to stdout through Powertools (not the logger) with dimensions service and Environment:
     # an alarm that names only Environment would never see a datapoint.
-    condition     = aws_cloudwatch_metric_alarm.quarantined.namespace == "TrustCallbacks" && aws_cloudwatch_metric_alarm.quarantined.metric_name == "quarantined" && aws_cloudwatch_metric_alarm.quarantined.dimensions.Environment == "test" && aws_cloudwatch_metric_alarm.quarantined.dimensions.service == "transform-filter" && length(aws_cloudwatch_metric_alarm.quarantined.dimensions) == 2
+    condition     = aws_cloudwatch_metric_alarm.metric["quarantined"].namespace == "TrustCallbacks" && aws_cloudwatch_metric_alarm.metric["quarantined"].metric_name == "quarantined" && aws_cloudwatch_metric_alarm.metric["quarantined"].dimensions.Environment == "test" && aws_cloudwatch_metric_alarm.metric["quarantined"].dimensions.service == "transform-filter" && length(aws_cloudwatch_metric_alarm.metric["quarantined"].dimensions) == 2
     error_message = "the quarantine alarm names every dimension the Lambda's metrics carry"
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.pipe_dlq_not_empty.dimensions.QueueName == aws_sqs_queue.pipe_dlq.name && aws_cloudwatch_metric_alarm.lambda_errors.dimensions.FunctionName == aws_lambda_function.transform_filter.function_name
+    condition     = aws_cloudwatch_metric_alarm.metric["pipe_dlq_not_empty"].dimensions.QueueName == aws_sqs_queue.pipe_dlq.name && aws_cloudwatch_metric_alarm.metric["lambda_errors"].dimensions.FunctionName == aws_lambda_function.transform_filter.function_name
     error_message = "the Pipe DLQ and the Lambda's errors have alarms"
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.pipe["ExecutionFailed"].dimensions.PipeName == aws_pipes_pipe.source.name && aws_cloudwatch_metric_alarm.source_falling_behind.namespace == "AWS/Kinesis"
+    condition     = aws_cloudwatch_metric_alarm.metric["pipe_execution_failed"].dimensions.PipeName == aws_pipes_pipe.source.name && aws_cloudwatch_metric_alarm.metric["source_falling_behind"].namespace == "AWS/Kinesis"
     error_message = "Pipe execution failures and the stream's iterator age are watched on this deployment's pipe and stream"
   }
   assert {
     condition = alltrue([
       for alarm in concat(
-        [aws_cloudwatch_metric_alarm.quarantined, aws_cloudwatch_metric_alarm.pipe_dlq_not_empty, aws_cloudwatch_metric_alarm.bus_dlq_not_empty, aws_cloudwatch_metric_alarm.lambda_errors, aws_cloudwatch_metric_alarm.source_falling_behind, aws_cloudwatch_metric_alarm.lambda_throttles, aws_cloudwatch_metric_alarm.target_invocations_near_quota],
-        values(aws_cloudwatch_metric_alarm.pipe), values(aws_cloudwatch_metric_alarm.rules),
+        [aws_cloudwatch_metric_alarm.target_invocations_near_quota],
+        values(aws_cloudwatch_metric_alarm.metric), values(aws_cloudwatch_metric_alarm.rules),
       ) : alarm.alarm_actions == toset([aws_sns_topic.alarms.arn]) && alarm.treat_missing_data == "notBreaching"
     ])
     error_message = "every pipeline alarm notifies the alarms topic, and silence is not an alarm"

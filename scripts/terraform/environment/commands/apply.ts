@@ -1,0 +1,45 @@
+import { existsSync, rmSync } from "node:fs";
+import { files, forgetPlans, readText, refreshPipelineVars } from "../files.ts";
+import { environment as environmentOf, terraform } from "../terraform.ts";
+
+/**
+ * make apply ENV=<env>: applies exactly the plans make plan saved, in order. Before the first bus it reads the
+ * pipeline stack's outputs again and stops if they are not what the buses were planned with (changed by this apply
+ * or another since the plan): a bus plan made with values that are no longer true is never applied.
+ */
+export async function apply(env: string, err: (text: string) => void, signal: AbortSignal): Promise<number> {
+  const environment = environmentOf(env, "apply");
+  const file = files(environment);
+  const parts = readText(file.parts)?.split(/\s+/).filter(Boolean);
+  if (!parts) {
+    err(`no saved plans for ${env}: make plan ENV=${env} first, then make apply ENV=${env}`);
+    return 2;
+  }
+  const tf = terraform(environment, signal);
+  await tf.init();
+  let checked = false;
+  for (const part of parts) {
+    if (!existsSync(file.plan(part))) {
+      err(`part ${part}: no saved plan (already applied, or make plan failed): make plan ENV=${env} again`);
+      return 1;
+    }
+    if (part !== "pipeline" && !checked) {
+      await refreshPipelineVars(environment, tf);
+      const now = readText(file.pipelineVars);
+      if (now === undefined || now !== readText(file.plannedWith)) {
+        forgetPlans(environment);
+        err(`the pipeline stack's outputs are not what the bus stacks were planned with (changed by this apply or another since the plan): their plans are stale; make plan ENV=${env} again`);
+        return 1;
+      }
+      checked = true;
+    }
+    err(`== apply ${part}`);
+    // A saved plan: exactly what was reviewed. Terraform refuses it if the state changed since the plan.
+    await tf.in(part, ["apply", "-input=false", file.plan(part)]);
+    rmSync(file.plan(part), { force: true });
+    if (part === "pipeline") await refreshPipelineVars(environment, tf);
+  }
+  rmSync(file.parts, { force: true });
+  err(`applied every planned part of ${env}; make plan ENV=${env} shows whether anything is left (the pipeline's first apply, a bus count change)`);
+  return 0;
+}
