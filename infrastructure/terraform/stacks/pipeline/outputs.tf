@@ -32,15 +32,15 @@ output "pipeline" {
     lambda_function_name    = module.pipeline.lambda_function_name
     # The function the support CLI invokes to redrive and replay (support staff never read a signing key).
     support_signer_function_name = module.pipeline.support_signer_function_name
-    source_stream_arn       = module.pipeline.source_stream_arn
-    pipe_arn                = module.pipeline.pipe_arn
-    pipe_dlq_url            = module.pipeline.pipe_dlq_url
-    bus_dlq_url             = module.pipeline.bus_dlq_url
-    alarm_topic_arn         = module.pipeline.alarm_topic_arn
-    api_destinations_role   = module.pipeline.api_destinations_role_arn
-    signing_secret_prefix   = local.signing_secret_prefix
-    starting_position       = module.pipeline.starting_position
-    bus_log_group_name      = module.pipeline.bus_log_group_name
+    source_stream_arn            = module.pipeline.source_stream_arn
+    pipe_arn                     = module.pipeline.pipe_arn
+    pipe_dlq_url                 = module.pipeline.pipe_dlq_url
+    bus_dlq_url                  = module.pipeline.bus_dlq_url
+    alarm_topic_arn              = module.pipeline.alarm_topic_arn
+    api_destinations_role        = module.pipeline.api_destinations_role_arn
+    signing_secret_prefix        = local.signing_secret_prefix
+    starting_position            = module.pipeline.starting_position
+    bus_log_group_name           = module.pipeline.bus_log_group_name
     # Run once after apply (provider 5.100 cannot set a bus's log level); empty when Terraform set it.
     event_bus_log_config_commands = module.pipeline.event_bus_log_config_commands
     # The support audit log group the CLI appends to, and the support roles created (modules/support).
