@@ -4,7 +4,7 @@ import { deliveryStories, describeStory, type DeadLetterSighting, type DeliveryS
 import type { SupportCommand } from "../args.ts";
 import { CloudWatchHistorySource, LocalHistorySource, type HistorySource } from "../history-source.ts";
 import { listFailed } from "../redrive.ts";
-import { openTarget, readOutputs, supportAuditLogGroup, type EnvironmentOutputs, type Target } from "../target.ts";
+import { checkEndpoint, openTarget, readOutputs, supportAuditLogGroup, type EnvironmentOutputs, type Target } from "../target.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -17,6 +17,11 @@ export async function history(command: SupportCommand & { name: "history" }, sig
   const until = command.filter.until ?? new Date();
   const filter: HistoryFilter = { ...command.filter, until, since: command.filter.since ?? new Date(until.getTime() - DAY_MS) };
   const target = openTarget(command.target);
+  // A trust or endpoint that is not there is a mistake, not "0 deliveries" (promise 7.4).
+  if (command.filter.trustId) {
+    target.queueFor(command.filter.trustId);
+    checkEndpoint(target, command.filter.trustId, command.filter.endpointId);
+  }
   const { stories, notes } = await storiesFor(historySource(command), target, filter, signal);
   if (command.json) console.log(JSON.stringify({ window: { since: filter.since, until: filter.until }, deliveries: stories, notes }, null, 2));
   else {
