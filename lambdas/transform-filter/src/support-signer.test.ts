@@ -76,7 +76,7 @@ describe("support signer: redrive", () => {
     expect(detail.event).toEqual(events[0]); // same CloudEvent, so receivers dedupe by its id
     expect(detail.webhook.timestamp).toBe(String(NOW.getTime() / 1000));
     // Checked independently of the signer: Standard Webhooks HMAC over the canonical body, with ep2's key (not ep1's).
-    const key = Buffer.from(secrets.values.get("tc/RX1/ep2/signing")!.slice("whsec_".length), "base64");
+    const key = Buffer.from(secrets.values.get("tc/test/signing/RX1/ep2")!.slice("whsec_".length), "base64");
     const expected = createHmac("sha256", key).update(`${detail.webhook.id}.${detail.webhook.timestamp}.${canonicalJson(events[0])}`).digest("base64");
     expect(detail.webhook.signature).toBe(`v1,${expected}`);
   });
@@ -141,7 +141,7 @@ describe("support signer: redrive", () => {
 
   it("answers a signing secret that cannot be read now with retry now, and publishes nothing", async () => {
     const { deps, publisher, secrets } = setup([trustConfig("RX1")]);
-    secrets.faults.set("tc/RX1/ep1/signing", "transient");
+    secrets.faults.set("tc/test/signing/RX1/ep1", "transient");
     const events = [cloudEvent("RX1", "ep1")];
 
     const answer = await handleSupportRequest(redrive("RX1", "ep1", events), deps, TEST_SETTINGS);
@@ -186,7 +186,7 @@ describe("support signer: redrive", () => {
     );
     expect(text).toContain(events[0]!.id);
     expect(text).not.toContain("Patient in bay 4");
-    expect(text).not.toContain(secrets.values.get("tc/RX1/ep1/signing")!.slice("whsec_".length));
+    expect(text).not.toContain(secrets.values.get("tc/test/signing/RX1/ep1")!.slice("whsec_".length));
   });
 });
 

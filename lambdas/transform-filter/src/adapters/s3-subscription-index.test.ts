@@ -97,7 +97,7 @@ describe("S3IndexedSubscriptionSource", () => {
     s3.on(GetObjectCommand, { Key: "subscriptions/index.json" }).resolvesOnce(s3Object(index({ RX1: "bus-0" }), '"i1"')).resolves(s3Object("{not json", '"i2"'));
     const subscriptions = source();
     await subscriptions.get("RX1");
-    clock = 10 * 60_000;
+    clock = 2 * 60_000; // past the TTL, within the staleness bound (1.6)
     await subscriptions.get("RX1");
     await new Promise((resolve) => setImmediate(resolve));
     const still = await subscriptions.get("RX1");
@@ -184,7 +184,7 @@ describe("S3IndexedSubscriptionSource", () => {
       s3.on(GetObjectCommand, { Key: SHARDS[2] }).resolvesOnce(s3Object(index({}), '"s2"')).resolves(s3Object("{not json", '"s2b"'));
       const subscriptions = sharded();
       await subscriptions.get("RYJ");
-      clock = 10 * 60_000;
+      clock = 2 * 60_000; // past the TTL, within the staleness bound (1.6)
       await subscriptions.get("RYJ");
       await new Promise((resolve) => setImmediate(resolve));
       const still = await subscriptions.get("RYJ");
