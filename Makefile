@@ -87,18 +87,23 @@ validate-trusts: ## Validate trust config files against the schema, naming file 
 # stack once per bus (workspaces bus-0 .. bus-<count-1>) (infrastructure/terraform/README.md, "States: two stacks";
 # scripts/terraform/environment.ts).
 ENVIRONMENT_CLI := npx tsx scripts/terraform/environment.ts
+# make's own words for a missing or unknown ENV (the CLI would ask for --env, which make users never type).
+need-env = @test -n "$(ENV)" && test -f $(TF_DIR)/environments/$(ENV)/terraform.tfvars || { echo "usage: make $(1) ENV=<one of: $(TF_ENVS)>" >&2; exit 2; }
 plan: build ## terraform plan ENV=test|staging|prod: the pipeline stack and each bus's trusts stack into saved plans under .build/ENV/
-	@test -n "$(ENV)" && test -f $(TF_DIR)/environments/$(ENV)/terraform.tfvars || { echo "usage: make plan ENV=<one of: $(TF_ENVS)>" >&2; exit 2; }
+	$(call need-env,plan)
 	$(MAKE) --no-print-directory validate-trusts ENV=$(ENV)
 	$(ENVIRONMENT_CLI) plan --env "$(ENV)"
 
 apply: ## terraform apply ENV=... of the plans saved by `make plan ENV=...`, in order: pipeline, then each bus
+	$(call need-env,apply)
 	@$(ENVIRONMENT_CLI) apply --env "$(ENV)"
 
 output: ## One terraform output -json ENV=..., merged from the pipeline stack and every bus (what the support CLI reads with --outputs)
+	$(call need-env,output)
 	@$(ENVIRONMENT_CLI) output --env "$(ENV)"
 
 destroy: ## Destroy ENV=...: every bus's stack (highest first), then the pipeline stack, after typing the name (CONFIRM=ENV to pass it; prod needs ALLOW_PROD=1)
+	$(call need-env,destroy)
 	@$(ENVIRONMENT_CLI) destroy --env "$(ENV)" $(if $(CONFIRM),--confirm "$(CONFIRM)") $(if $(ALLOW_PROD),--allow-prod)
 
 # The deploy pipeline (.github/workflows/; infrastructure/terraform/README.md, "Deploying through GitHub Actions").
