@@ -1,0 +1,24 @@
+output "function_name" {
+  description = "Name of the connection-sync function (invoked at apply time by each endpoint; support staff invoke it to force a sync: docs/runbook.md, Credentials)."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the connection-sync function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "role_policy" {
+  description = "The function role's permission policy (JSON, from modules/policies/connection-sync), for review and the root's tests."
+  value       = aws_iam_role_policy.this.policy
+}
+
+output "credentials_map_key" {
+  description = "Key, in the config bucket, of the connection credentials map the function reads (secret names and kinds, never a value)."
+  value       = aws_s3_object.credentials_map.key
+}
+
+output "alarm_names" {
+  description = "Alarms of connection-sync: a connection that stays DEAUTHORIZED, and connections it could not sync."
+  value       = [aws_cloudwatch_metric_alarm.deauthorized.alarm_name, aws_cloudwatch_metric_alarm.failures.alarm_name]
+}
