@@ -13,9 +13,14 @@ output "role_policy" {
   value       = aws_iam_role_policy.this.policy
 }
 
-output "credentials_map_key" {
-  description = "Key, in the config bucket, of the connection credentials map the function reads (secret names and kinds, never a value)."
-  value       = aws_s3_object.credentials_map.key
+output "credentials_map" {
+  description = "Where the connection credentials map the function reads is: bucket (the config bucket) and key. It holds secret names and kinds, never a value."
+  value       = { bucket = aws_s3_object.credentials_map.bucket, key = aws_s3_object.credentials_map.key }
+}
+
+output "connections" {
+  description = "Each connection the function keeps in step (<name_prefix>-<ODS>-<endpoint id>) and the name of its credentials secret, as written to the map: names only, never a value."
+  value       = { for name, entry in local.credentials_map : name => entry.credentialsSecret }
 }
 
 output "alarm_names" {

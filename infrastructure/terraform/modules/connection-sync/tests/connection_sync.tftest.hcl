@@ -195,6 +195,10 @@ run "names_the_function_and_its_alarms_in_its_outputs" {
     error_message = "output alarm_names lists both alarms, named as before the move"
   }
   assert {
+    condition     = output.credentials_map == { bucket = "trust-callbacks-test-config", key = "connection-sync/connections.json" } && output.connections == {}
+    error_message = "output credentials_map says where the map is; output connections is empty without endpoints"
+  }
+  assert {
     condition     = aws_lambda_function.this.environment[0].variables["CREDENTIALS_MAP_BUCKET"] == "trust-callbacks-test-config" && aws_s3_object.credentials_map.bucket == "trust-callbacks-test-config" && aws_lambda_function.this.environment[0].variables["CONNECTION_KMS_KEY_ARN"] == var.connections_kms_key_arn
     error_message = "the function reads the map from the config bucket it is given and keeps connections on the connections key"
   }
