@@ -59,7 +59,7 @@ const endpointModule = code(readFileSync(join(terraformDir, "modules/trust-endpo
 
 describe("credentials stay out of Terraform", () => {
   it("finds the Terraform files it checks", () => {
-    expect(files.map((file) => file.path)).toEqual(expect.arrayContaining(["modules/trust-endpoint/main.tf", "modules/pipeline/connection-sync.tf", "stacks/pipeline/main.tf", "stacks/trusts/main.tf", "tests/mocks/aws.tfmock.hcl"]));
+    expect(files.map((file) => file.path)).toEqual(expect.arrayContaining(["modules/trust-endpoint/main.tf", "modules/connection-sync/main.tf", "stacks/pipeline/main.tf", "stacks/trusts/main.tf", "tests/mocks/aws.tfmock.hcl"]));
   });
 
   it("no module, root, test or mock reads a secret's value (no aws_secretsmanager_secret_version, no secret_string)", () => {
@@ -117,14 +117,14 @@ describe("credentials stay out of Terraform", () => {
   });
 
   it("the deployment runs connection-sync on secret changes and on a schedule, and passes its name to every endpoint", () => {
-    const pipeline = files.find((file) => file.path === "modules/pipeline/connection-sync.tf")!.text;
+    const pipeline = files.find((file) => file.path === "modules/connection-sync/main.tf")!.text;
     expect(pipeline).toMatch(/"detail-type"\s*=\s*\["Secret Label Updated"\]/);
-    expect(pipeline).toMatch(/schedule\s*=\s*"rate\(\$\{var\.connection_sync\.schedule_minutes\} minutes\)"/);
+    expect(pipeline).toMatch(/schedule\s*=\s*"rate\(\$\{var\.settings\.schedule_minutes\} minutes\)"/);
     // The pipeline stack hands its name to the trusts stacks (output trusts_stack_inputs -> remote state), which pass it on.
     const trustsStack = files.find((file) => file.path === "stacks/trusts/main.tf")!.text;
     expect(trustsStack).toMatch(/connection_sync_function_name\s*=\s*local\.shared\.connection_sync_function_name/);
     const pipelineOutputs = files.find((file) => file.path === "stacks/pipeline/outputs.tf")!.text;
-    expect(pipelineOutputs).toMatch(/connection_sync_function_name\s*=\s*module\.pipeline\.connection_sync_function_name/);
+    expect(pipelineOutputs).toMatch(/connection_sync_function_name\s*=\s*module\.connection_sync\.function_name/);
     const trust = files.find((file) => file.path === "modules/trust/main.tf")!.text;
     expect(trust).toMatch(/connection_sync_function_name\s*=\s*var\.connection_sync_function_name/);
   });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { formatIssues } from "@trust-callbacks/schemas";
 
-/** The connection-sync function's environment variables (set by modules/pipeline/connection-sync.tf). */
+/** The connection-sync function's environment variables (set by infrastructure/terraform/modules/connection-sync). */
 export const SyncEnvironment = z.object({
   ENVIRONMENT: z.string().min(1),
   /** `<name_prefix>-`: the function lists, and may update, only connections under it. */

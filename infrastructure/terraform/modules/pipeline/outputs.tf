@@ -127,12 +127,7 @@ output "bindings_table_name" {
   value       = aws_dynamodb_table.bindings.name
 }
 
-output "connection_sync_function_name" {
-  description = "Name of the connection-sync function (invoked at apply time by each endpoint; support staff invoke it to force a sync: docs/runbook.md, Credentials)."
-  value       = aws_lambda_function.connection_sync.function_name
-}
-
-output "connection_sync_alarm_names" {
-  description = "Alarms of connection-sync: a connection that stays DEAUTHORIZED, and connections it could not sync."
-  value       = [aws_cloudwatch_metric_alarm.connections_deauthorized.alarm_name, aws_cloudwatch_metric_alarm.connection_sync_failures.alarm_name]
+output "lambda_trust_policy" {
+  description = "Trust policy (JSON) of the transform function's role: Lambda, from this account. modules/connection-sync gives its role the same."
+  value       = module.policies.lambda_trust_policy
 }

@@ -17,7 +17,7 @@ locals {
 
 # Credentials never pass through Terraform. The connection is created with placeholders that are not credentials
 # (CreateConnection requires some value: EventBridge API Reference, CreateConnection), and Terraform ignores every
-# later change to them. The connection-sync function (lambdas/connection-sync, modules/pipeline/connection-sync.tf)
+# later change to them. The connection-sync function (lambdas/connection-sync, modules/connection-sync)
 # puts the values of the secret named by the trust file (`credentialsSecret`) on the connection: below once per
 # apply for a new or changed connection, then whenever that secret changes and on a schedule. EventBridge keeps the
 # values in the connection's own secret (events!connection/...): UpdateConnection takes literal values only.

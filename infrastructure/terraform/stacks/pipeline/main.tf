@@ -7,7 +7,7 @@ locals {
   trusts_dir            = coalesce(var.trusts_dir, "${path.module}/../../environments/${var.environment}/trusts")
   lambda_zip_path       = coalesce(var.lambda_zip_path, "${path.module}/../../../../.build/lambdas/transform-filter.zip")
   signing_secret_prefix = var.signing_secret_prefix
-  # connection-sync (modules/pipeline/connection-sync.tf): its zip, and each endpoint's credentials secret name and kind.
+  # connection-sync (modules/connection-sync): its zip, and each endpoint's credentials secret name and kind.
   connection_sync_zip_path = coalesce(var.connection_sync_zip_path, "${path.module}/../../../../.build/lambdas/connection-sync.zip")
   endpoint_credentials = merge([for id, trust in local.trusts : {
     for endpoint in trust.endpoints : "${id}/${endpoint.id}" => {
@@ -64,11 +64,74 @@ module "pipeline" {
   config_noncurrent_version_days    = var.config_noncurrent_version_days
   source_iterator_age_alarm_seconds = var.source_iterator_age_alarm_seconds
   source_stream_shard_count         = var.source_stream_shard_count
+}
 
-  connection_sync_zip_path  = local.connection_sync_zip_path
+# connection-sync: keeps every endpoint's connection in step with its credentials secret (modules/connection-sync).
+module "connection_sync" {
+  source = "../../modules/connection-sync"
+
+  name_prefix             = module.pipeline.name_prefix
+  environment             = var.environment
+  zip_path                = local.connection_sync_zip_path
+  kms_key_arn             = module.pipeline.kms_key_arn
+  connections_kms_key_arn = module.pipeline.connections_kms_key_arn
+  config_bucket           = module.pipeline.config_bucket
+  lambda_trust_policy     = module.pipeline.lambda_trust_policy
+  alarm_topic_arn         = module.pipeline.alarm_topic_arn
+  log_retention_days      = var.log_retention_days
+
+  signing_secret_prefix     = local.signing_secret_prefix
   credentials_secret_prefix = var.credentials_secret_prefix
+  secrets_kms_key_arns      = var.secrets_kms_key_arns
   endpoint_credentials      = local.endpoint_credentials
-  connection_sync           = var.connection_sync
+  settings                  = var.connection_sync
+}
+
+# connection-sync's resources lived in modules/pipeline (connection-sync.tf) before issue #26: these keep a deployed
+# state's objects (https://developer.hashicorp.com/terraform/language/modules/develop/refactoring).
+moved {
+  from = module.pipeline.aws_s3_object.connection_credentials_map
+  to   = module.connection_sync.aws_s3_object.credentials_map
+}
+moved {
+  from = module.pipeline.aws_cloudwatch_log_group.connection_sync
+  to   = module.connection_sync.aws_cloudwatch_log_group.this
+}
+moved {
+  from = module.pipeline.module.connection_sync_policies
+  to   = module.connection_sync.module.policies
+}
+moved {
+  from = module.pipeline.aws_iam_role.connection_sync
+  to   = module.connection_sync.aws_iam_role.this
+}
+moved {
+  from = module.pipeline.aws_iam_role_policy.connection_sync
+  to   = module.connection_sync.aws_iam_role_policy.this
+}
+moved {
+  from = module.pipeline.aws_lambda_function.connection_sync
+  to   = module.connection_sync.aws_lambda_function.this
+}
+moved {
+  from = module.pipeline.aws_cloudwatch_event_rule.connection_sync
+  to   = module.connection_sync.aws_cloudwatch_event_rule.this
+}
+moved {
+  from = module.pipeline.aws_cloudwatch_event_target.connection_sync
+  to   = module.connection_sync.aws_cloudwatch_event_target.this
+}
+moved {
+  from = module.pipeline.aws_lambda_permission.connection_sync
+  to   = module.connection_sync.aws_lambda_permission.this
+}
+moved {
+  from = module.pipeline.aws_cloudwatch_metric_alarm.connections_deauthorized
+  to   = module.connection_sync.aws_cloudwatch_metric_alarm.deauthorized
+}
+moved {
+  from = module.pipeline.aws_cloudwatch_metric_alarm.connection_sync_failures
+  to   = module.connection_sync.aws_cloudwatch_metric_alarm.failures
 }
 
 # Support staff access: the audit log group and the viewer and operator roles (docs/guarantees.md 5.6-5.8).

@@ -65,7 +65,7 @@ output "trusts_stack_inputs" {
     bus_source                    = module.pipeline.bus_source
     api_destinations_role_arn     = module.pipeline.api_destinations_role_arn
     alarm_topic_arn               = module.pipeline.alarm_topic_arn
-    connection_sync_function_name = module.pipeline.connection_sync_function_name
+    connection_sync_function_name = module.connection_sync.function_name
     subscription_index_keys       = module.pipeline.subscription_index_keys
     # Each bus's trusts stack delivers its own bus's logs (modules/bus-logs); null when the level is OFF.
     bus_logs = module.pipeline.bus_logs

@@ -4,7 +4,7 @@ import type { ExpectedCredentials } from "./model.ts";
 
 /**
  * The deployment's connections and their credentials secrets, one JSON object written by Terraform
- * (modules/pipeline/connection-sync.tf) from the trust files: names and kinds only, never a value. One object for
+ * (modules/connection-sync) from the trust files: names and kinds only, never a value. One object for
  * every connection, so its cost and the function's settings do not grow with the number of trusts (a Lambda's
  * environment variables are limited to 4 KB; this object holds ~120 bytes per endpoint).
  */

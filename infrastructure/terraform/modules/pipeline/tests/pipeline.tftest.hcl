@@ -3,15 +3,13 @@ mock_provider "aws" {
 }
 
 variables {
-  environment               = "test"
-  lambda_zip_path           = "../../../../.build/lambdas/transform-filter.zip"
-  connection_sync_zip_path  = "../../../../.build/lambdas/connection-sync.zip"
-  create_test_source        = true
-  signing_secret_prefix     = "trust-callbacks/test/signing/"
-  credentials_secret_prefix = "trust-callbacks/test/credentials/"
-  event_bus_count           = 3
-  pipe                      = { batch_size = 200, maximum_retry_attempts = 20 }
-  lambda                    = { reserved_concurrency = 5 }
+  environment           = "test"
+  lambda_zip_path       = "../../../../.build/lambdas/transform-filter.zip"
+  create_test_source    = true
+  signing_secret_prefix = "trust-callbacks/test/signing/"
+  event_bus_count       = 3
+  pipe                  = { batch_size = 200, maximum_retry_attempts = 20 }
+  lambda                = { reserved_concurrency = 5 }
 }
 
 # Who may do what is evaluated in scripts/terraform/policies.test.ts (rendered by modules/policies/pipeline);
@@ -464,147 +462,19 @@ run "binding_lifetime_must_be_whole_days_within_a_year" {
   expect_failures = [var.lambda]
 }
 
-# connection-sync (modules/pipeline/connection-sync.tf): its triggers, its map of connections, its role and alarms.
-run "connection_sync_is_triggered_by_secret_changes_and_a_schedule" {
-  command = apply
-  variables {
-    endpoint_credentials = {
-      "RX1/ehr" = { credentials_secret = "trust-callbacks/test/credentials/RX1/ehr", auth = "oauth2_client_credentials", token_url = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write"] }
-      "R0A/pas" = { credentials_secret = "trust-callbacks/test/credentials/R0A/pas", auth = "basic" }
-    }
-  }
-
-  assert {
-    condition = jsondecode(aws_s3_object.connection_credentials_map.content) == {
-      version = 1
-      connections = {
-        "trust-callbacks-test-RX1-ehr" = { credentialsSecret = "trust-callbacks/test/credentials/RX1/ehr", auth = "oauth2_client_credentials", tokenUrl = "https://login.rx1.example.nhs.uk/oauth2/token", scopes = ["callbacks.write"], headerName = null }
-        "trust-callbacks-test-R0A-pas" = { credentialsSecret = "trust-callbacks/test/credentials/R0A/pas", auth = "basic", tokenUrl = null, scopes = null, headerName = null }
-      }
-    }
-    error_message = "one map names every connection's credentials secret, kind and non-secret parameters (token URL, scopes; promise 8.9), never a value"
-  }
-  assert {
-    condition     = aws_lambda_function.connection_sync.environment[0].variables["CREDENTIALS_MAP_KEY"] == aws_s3_object.connection_credentials_map.key && aws_lambda_function.connection_sync.environment[0].variables["CONNECTION_NAME_PREFIX"] == "trust-callbacks-test-"
-    error_message = "the function reads that map and only connections under the deployment's prefix"
-  }
-  assert {
-    condition = jsondecode(aws_cloudwatch_event_rule.connection_sync["secret-changed"].event_pattern) == {
-      source        = ["aws.secretsmanager"]
-      "detail-type" = ["Secret Label Updated"]
-      detail        = { name = [{ prefix = "trust-callbacks/test/credentials/" }], labelUpdated = ["AWSCURRENT"] }
-    }
-    error_message = "a new current version of a credentials secret under the prefix triggers a sync (Secrets Manager's own event: no trail needed)"
-  }
-  assert {
-    condition     = aws_cloudwatch_event_rule.connection_sync["reconcile"].schedule_expression == "rate(60 minutes)" && aws_cloudwatch_event_rule.connection_sync["reconcile"].event_bus_name == null
-    error_message = "the reconciler runs hourly by default, on the default bus"
-  }
-  assert {
-    condition     = toset(keys(aws_cloudwatch_event_rule.connection_sync)) == toset(["secret-changed", "reconcile"])
-    error_message = "no CloudTrail rule unless the deployer says a trail exists"
-  }
-  assert {
-    condition = alltrue([for key, target in aws_cloudwatch_event_target.connection_sync :
-      target.arn == aws_lambda_function.connection_sync.arn && aws_lambda_permission.connection_sync[key].source_arn == aws_cloudwatch_event_rule.connection_sync[key].arn
-    ])
-    error_message = "each rule invokes the function, and only that rule may (lambda permission bound to its ARN)"
-  }
-  assert {
-    condition = aws_iam_role_policy.connection_sync.policy == module.connection_sync_policies.role_policy && alltrue([
-      for statement in jsondecode(aws_iam_role_policy.connection_sync.policy).Statement : alltrue([for action in flatten([statement.Action]) : !strcontains(action, "*")])
-    ])
-    error_message = "the function's role carries the evaluated document, with no wildcard action"
-  }
-  assert {
-    condition     = aws_cloudwatch_metric_alarm.connections_deauthorized.dimensions == tomap({ Environment = "test", State = "DEAUTHORIZED" }) && aws_cloudwatch_metric_alarm.connections_deauthorized.evaluation_periods == 2 && aws_cloudwatch_metric_alarm.connections_deauthorized.period == 3600 && aws_cloudwatch_metric_alarm.connections_deauthorized.statistic == "Minimum"
-    error_message = "an alarm fires when a connection is DEAUTHORIZED at two reconciles in a row"
-  }
-}
-
-run "connection_sync_can_also_follow_cloudtrail" {
-  command = plan
-  variables {
-    connection_sync = { cloudtrail_events = true, schedule_minutes = 15 }
-  }
-  assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.connection_sync["secret-api-call"].event_pattern).detail.eventName == ["PutSecretValue", "UpdateSecret", "RotateSecret"]
-    error_message = "with a trail, CloudTrail's records of secret changes trigger a sync too"
-  }
-  assert {
-    condition     = aws_cloudwatch_event_rule.connection_sync["reconcile"].schedule_expression == "rate(15 minutes)"
-    error_message = "the schedule is configurable"
-  }
-}
-
-run "refuses_a_credentials_secret_outside_the_prefix" {
-  command = plan
-  variables {
-    endpoint_credentials = { "RX1/ehr" = { credentials_secret = "someone-else/RX1/ehr/auth", auth = "basic" } }
-  }
-  expect_failures = [aws_s3_object.connection_credentials_map]
-}
-
-# docs/guarantees.md 5.3: the two kinds of secret have prefixes of their own, both required, neither inside the other.
-run "refuses_secret_prefixes_that_overlap" {
-  command = plan
-  variables {
-    signing_secret_prefix     = "trust-callbacks/test/"
-    credentials_secret_prefix = "trust-callbacks/test/credentials/"
-  }
-  expect_failures = [var.credentials_secret_prefix]
-}
-
-run "refuses_the_same_prefix_for_both_kinds" {
-  command = plan
-  variables {
-    signing_secret_prefix     = "trust-callbacks/test/"
-    credentials_secret_prefix = "trust-callbacks/test/"
-  }
-  expect_failures = [var.credentials_secret_prefix]
-}
-
-run "refuses_a_signing_prefix_inside_the_credentials_prefix" {
-  command = plan
-  variables {
-    signing_secret_prefix     = "trust-callbacks/test/credentials/signing/"
-    credentials_secret_prefix = "trust-callbacks/test/credentials/"
-  }
-  expect_failures = [var.credentials_secret_prefix]
-}
-
-run "refuses_a_missing_credentials_secret_prefix" {
-  command = plan
-  variables {
-    credentials_secret_prefix = null
-  }
-  expect_failures = [var.credentials_secret_prefix]
-}
-
-run "connection_sync_follows_credentials_secrets_only" {
-  command = plan
-  assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.connection_sync["secret-changed"].event_pattern).detail.name == [{ prefix = "trust-callbacks/test/credentials/" }]
-    error_message = "a new version of a signing key never triggers connection-sync: it follows the credentials prefix, not the signing one"
-  }
-}
 # Promise 8.4: a new account keeps at least 100 unreserved executions (PutFunctionConcurrency refuses otherwise), so
-# neither function reserves concurrency unless the environment asks for it.
+# the transform function reserves no concurrency unless the environment asks for it (connection-sync's half of these
+# runs is in modules/connection-sync/tests/connection_sync.tftest.hcl).
 run "reserves_no_concurrency_unless_the_environment_asks" {
   command = plan
 
   variables {
-    lambda          = {}
-    connection_sync = {}
+    lambda = {}
   }
 
   assert {
     condition     = coalesce(aws_lambda_function.transform_filter.reserved_concurrent_executions, -1) == -1
     error_message = "transform-filter must not reserve concurrency by default"
-  }
-  assert {
-    condition     = coalesce(aws_lambda_function.connection_sync.reserved_concurrent_executions, -1) == -1
-    error_message = "connection-sync must not reserve concurrency by default"
   }
 }
 
@@ -612,23 +482,21 @@ run "reserves_concurrency_where_the_environment_asks" {
   command = plan
 
   variables {
-    lambda          = { reserved_concurrency = 50 }
-    connection_sync = { reserved_concurrency = 2 }
+    lambda = { reserved_concurrency = 50 }
   }
 
   assert {
-    condition     = aws_lambda_function.transform_filter.reserved_concurrent_executions == 50 && aws_lambda_function.connection_sync.reserved_concurrent_executions == 2
-    error_message = "an environment's reserved concurrency reaches each function"
+    condition     = aws_lambda_function.transform_filter.reserved_concurrent_executions == 50
+    error_message = "an environment's reserved concurrency reaches the function"
   }
 }
 
-run "rejects_a_reservation_of_zero_for_either_function" {
+run "rejects_a_reservation_of_zero" {
   command = plan
 
   variables {
-    lambda          = { reserved_concurrency = 0 }
-    connection_sync = { reserved_concurrency = 0 }
+    lambda = { reserved_concurrency = 0 }
   }
 
-  expect_failures = [var.lambda, var.connection_sync]
+  expect_failures = [var.lambda]
 }

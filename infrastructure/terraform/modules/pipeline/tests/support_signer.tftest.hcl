@@ -6,13 +6,11 @@ mock_provider "aws" {
 }
 
 variables {
-  environment               = "test"
-  lambda_zip_path           = "../../../../.build/lambdas/transform-filter.zip"
-  connection_sync_zip_path  = "../../../../.build/lambdas/connection-sync.zip"
-  create_test_source        = true
-  signing_secret_prefix     = "trust-callbacks/test/signing/"
-  credentials_secret_prefix = "trust-callbacks/test/credentials/"
-  event_bus_count           = 2
+  environment           = "test"
+  lambda_zip_path       = "../../../../.build/lambdas/transform-filter.zip"
+  create_test_source    = true
+  signing_secret_prefix = "trust-callbacks/test/signing/"
+  event_bus_count       = 2
 }
 
 run "signs_with_its_own_role_and_the_documents_the_policy_tests_evaluate" {

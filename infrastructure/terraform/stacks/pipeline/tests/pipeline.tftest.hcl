@@ -28,6 +28,32 @@ run "the_pipeline_stack_holds_the_shared_resources" {
   }
 }
 
+# connection-sync is its own module beside module.pipeline (issue #26): it is given the pipeline's resources, every
+# trust file's credentials secret, and its name is what the trusts stacks' first syncs invoke.
+run "connection_sync_sits_beside_the_pipeline_and_names_itself_to_the_trusts_stacks" {
+  command = apply
+
+  assert {
+    condition     = output.trusts_stack_inputs.connection_sync_function_name == module.connection_sync.function_name && module.connection_sync.function_name == "trust-callbacks-test-connection-sync"
+    error_message = "the trusts stacks invoke the connection-sync module's function, <prefix>-connection-sync"
+  }
+  assert {
+    condition = module.connection_sync.connections == {
+      "trust-callbacks-test-RA1-ep1" = "trust-callbacks/test/credentials/RA1/ep1"
+      "trust-callbacks-test-RB2-ep1" = "trust-callbacks/test/credentials/RB2/ep1"
+      "trust-callbacks-test-RB2-ep2" = "trust-callbacks/test/credentials/RB2/ep2"
+      "trust-callbacks-test-RC3-ep1" = "trust-callbacks/test/credentials/RC3/ep1"
+      "trust-callbacks-test-RC3-ep2" = "trust-callbacks/test/credentials/RC3/ep2"
+      "trust-callbacks-test-RC3-ep3" = "trust-callbacks/test/credentials/RC3/ep3"
+    }
+    error_message = "every endpoint of every trust file has its connection and credentials secret in connection-sync's map"
+  }
+  assert {
+    condition     = module.connection_sync.credentials_map.bucket == output.pipeline.config_bucket
+    error_message = "the map is in the pipeline's config bucket"
+  }
+}
+
 run "pipeline_with_four_buses" {
   command = apply
   variables {
