@@ -148,7 +148,7 @@ output "documents" {
     config_bucket_policy          = module.pipeline.bucket_policies["config"]
     quarantine_bucket_policy      = module.pipeline.bucket_policies["quarantine"]
     trust_dlq_policy              = module.trust_dlq.queue_policy
-    connection_sync_trust_policy  = module.pipeline.lambda_trust_policy # the role connection-sync.tf builds uses it
+    connection_sync_trust_policy  = module.pipeline.lambda_trust_policy # modules/connection-sync gives its role this trust (the pipeline module's lambda_trust_policy output)
     connection_sync_role_policy   = module.connection_sync.role_policy
     support_viewer_role_policy    = module.support.viewer_role_policy
     support_operator_role_policy  = module.support.operator_role_policy
