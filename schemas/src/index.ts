@@ -69,6 +69,8 @@ export {
   isActiveSigningKey,
   parseSigningSecret,
   renderSigningSecret,
+  newSigningKey,
+  signingKeyOf,
   signingKeyProblem,
   type SigningSecretParse,
 } from "./signing-secret.ts";

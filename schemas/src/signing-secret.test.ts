@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { SIGNING_KEY_PATTERN, activeSigningKeys, parseSigningSecret, renderSigningSecret, type SigningSecret } from "./signing-secret.ts";
+import {
+  SIGNING_KEY_PATTERN,
+  activeSigningKeys,
+  newSigningKey,
+  parseSigningSecret,
+  renderSigningSecret,
+  signingKeyOf,
+  signingKeyProblem,
+  type SigningSecret,
+} from "./signing-secret.ts";
 
 const OLD = `whsec_${Buffer.alloc(32, 1).toString("base64")}`;
 const NEW = `whsec_${Buffer.alloc(32, 2).toString("base64")}`;
@@ -75,5 +84,23 @@ describe("activeSigningKeys", () => {
     const offset: SigningSecret = { version: 1, keys: [{ key: NEW }, { key: OLD, notAfter: "2026-11-23T12:00:00+01:00" }] };
     expect(activeSigningKeys(offset, new Date("2026-11-23T10:59:00Z"))).toEqual([NEW, OLD]);
     expect(activeSigningKeys(offset, new Date("2026-11-23T11:00:00Z"))).toEqual([NEW]);
+  });
+});
+
+describe("the one signing key generator", () => {
+  it("spells a key as whsec_ and the standard, padded base64 of its bytes", () => {
+    const bytes = Uint8Array.from({ length: 32 }, (_, i) => i);
+    expect(signingKeyOf(bytes)).toBe("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+  });
+
+  it("makes a new key of 32 random bytes that the schema accepts, a different one each time", () => {
+    const keys = [newSigningKey(), newSigningKey()];
+    for (const key of keys) {
+      expect(signingKeyProblem(key)).toBeUndefined();
+      expect(key).toMatch(SIGNING_KEY_PATTERN);
+      expect(Buffer.from(key.slice("whsec_".length), "base64")).toHaveLength(32);
+      expect(parseSigningSecret(key)).toMatchObject({ status: "valid" });
+    }
+    expect(keys[0]).not.toBe(keys[1]);
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { decodeBase64 } from "./common.ts";
 
@@ -21,6 +22,16 @@ export const MIN_SIGNING_KEY_BYTES = 32;
  * (44 characters or more, a multiple of 4). `signingKeyProblem` says which rule a key breaks.
  */
 export const SIGNING_KEY_PATTERN = /^whsec_(?:[A-Za-z0-9+/]{4}){10,}(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4}[A-Za-z0-9+/]{2}==)$/;
+
+/** The signing key whose bytes are `bytes`: `whsec_` and their standard, padded base64. The one place a key is spelled. */
+export const signingKeyOf = (bytes: Uint8Array): string => `whsec_${Buffer.from(bytes).toString("base64")}`;
+
+/**
+ * A new Standard Webhooks signing key: `MIN_SIGNING_KEY_BYTES` (32) random bytes, HMAC-SHA256's block-size-safe key
+ * length, as `whsec_<base64>`. The only generator: the support CLI (rotate-signing-key, add-endpoint), the local
+ * secrets file, the benchmark and the tests' fixtures all call it.
+ */
+export const newSigningKey = (): string => signingKeyOf(randomBytes(MIN_SIGNING_KEY_BYTES));
 
 /** Why `key` is no usable signing key, or undefined. Never quotes the key. */
 export function signingKeyProblem(key: string): string | undefined {

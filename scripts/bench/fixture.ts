@@ -1,5 +1,5 @@
-import { createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
-import { TrustConfig, dataKeyEncryptionContext, sealEventFields, type EncryptedField, type PlatformEvent } from "@trust-callbacks/schemas";
+import { createDecipheriv, createHash, createHmac } from "node:crypto";
+import { TrustConfig, dataKeyEncryptionContext, newSigningKey, sealEventFields, type EncryptedField, type PlatformEvent } from "@trust-callbacks/schemas";
 import type { PipeKinesisRecord } from "@trust-callbacks/transform-filter";
 import { LocalKeyProvider } from "@trust-callbacks/transform-filter/local";
 import { generateEvents } from "../lib/event-generator.ts";
@@ -63,7 +63,7 @@ export function benchFixture(scenario: Scenario, batchSize: number, seed = 1): B
     });
   });
   const signingSecrets = new Map(
-    trusts.flatMap((trust) => trust.endpoints.map((endpoint) => [endpoint.signingSecret, `whsec_${randomBytes(32).toString("base64")}`] as const)),
+    trusts.flatMap((trust) => trust.endpoints.map((endpoint) => [endpoint.signingSecret, newSigningKey()] as const)),
   );
   const documents = new Map(trusts.map((trust) => [`subscriptions/${trust.trustId}.json`, JSON.stringify(trust)]));
   const indexKey = "subscriptions/index.json";

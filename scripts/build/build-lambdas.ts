@@ -15,8 +15,8 @@ const FIXED_MTIME = new Date("2020-01-01T00:00:00Z");
 
 /**
  * Functions bundled from a workspace's other entry point: `.build/lambdas/<name>.zip` from `lambdas/<workspace>/<entry>`.
- * One workspace, two functions (the transform function and the support signer, docs/guarantees.md 5.20) until the
- * shared-runtime package of issue #26 exists.
+ * One workspace, two functions (the transform function and the support signer, docs/guarantees.md 5.20): the signer
+ * runs the transform core itself. Shared code (`lambdas/runtime`) has no handler, so it is bundled into each, never zipped.
  */
 export const EXTRA_FUNCTIONS: Record<string, { workspace: string; entry: string }> = {
   "support-signer": { workspace: "transform-filter", entry: "src/support-handler.ts" },

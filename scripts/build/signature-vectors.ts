@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Endpoint, PlatformEvent, type SigningSecret } from "@trust-callbacks/schemas";
+import { Endpoint, PlatformEvent, signingKeyOf, type SigningSecret } from "@trust-callbacks/schemas";
 import {
   buildCloudEvent,
   canonicalJson,
@@ -21,8 +21,7 @@ import {
 export const VECTORS_FILE = fileURLToPath(new URL("../../docs/webhooks/signature-vectors.json", import.meta.url));
 
 /** A fixed `whsec_` key: 32 bytes of SHA-256 of a label, so nothing in the file is random. */
-const secretFor = (label: string): string =>
-  `whsec_${createHash("sha256").update(`trust-callbacks signature vectors: ${label}`).digest("base64")}`;
+const secretFor = (label: string): string => signingKeyOf(createHash("sha256").update(`trust-callbacks signature vectors: ${label}`).digest());
 
 const SECRETS = {
   endpoint: secretFor("endpoint key"),

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { privateDir } from "./private-files.ts";
 import { dirname, join, resolve } from "node:path";
-import type { Endpoint, TrustConfig } from "@trust-callbacks/schemas";
+import { newSigningKey, type Endpoint, type TrustConfig } from "@trust-callbacks/schemas";
 import { UsageError } from "./command-line.ts";
 
 /**
@@ -26,9 +26,6 @@ export type ConnectionSecret =
   | { type: "api_key"; api_key: string };
 
 const token = () => randomBytes(18).toString("base64url");
-
-/** A new signing key, as the platform team would create one: `whsec_` and 32 random bytes in base64. */
-export const newSigningSecret = (): string => `whsec_${randomBytes(32).toString("base64")}`;
 
 /** New credentials for an endpoint's auth type, as the SecretString of its credentials secret. */
 export function newCredentialsSecret(endpoint: Endpoint, trustId: string): string {
@@ -92,7 +89,7 @@ export function ensureLocalSecrets(path: string, trusts: readonly TrustConfig[])
   for (const trust of trusts) {
     for (const endpoint of trust.endpoints) {
       if (secrets[endpoint.signingSecret] === undefined) {
-        secrets[endpoint.signingSecret] = newSigningSecret();
+        secrets[endpoint.signingSecret] = newSigningKey();
         generated.push(endpoint.signingSecret);
       }
       const name = endpoint.auth.credentialsSecret;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { privateDir, writePrivateFile } from "../lib/private-files.ts";
 import { join } from "node:path";
-import { describeTrustFileIssue, endpointResourceName, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
+import { describeTrustFileIssue, endpointResourceName, newSigningKey, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
 import { InMemoryConnections, LocalSecrets as ConnectionSecrets, syncLocalConnections } from "@trust-callbacks/connection-sync/local";
 import {
   DEFAULT_SETTINGS,
@@ -20,7 +20,7 @@ import { CachingDataKeyUnwrapper } from "@trust-callbacks/transform-filter/aws";
 import { LocalConversationBindings, LocalKeyProvider, VersionedSubscriptions } from "@trust-callbacks/transform-filter/local";
 import { historyFileWriter, jsonLinesWriter, type HistoryLine } from "../lib/call-history.ts";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
-import { ensureLocalSecrets, newCredentialsSecret, newSigningSecret } from "../lib/local-secrets.ts";
+import { ensureLocalSecrets, newCredentialsSecret } from "../lib/local-secrets.ts";
 import { FileQuarantineStore } from "../lib/quarantine-store.ts";
 import { generateEvents } from "../lib/event-generator.ts";
 import { percentile } from "../lib/percentile.ts";
@@ -270,7 +270,7 @@ export class LocalPipeline {
       this.dlqs.set(trust.trustId, dlq);
       for (const endpoint of trust.endpoints) {
         const key = `${trust.trustId}/${endpoint.id}`;
-        const signingSecret = this.secrets.value(endpoint.signingSecret, newSigningSecret);
+        const signingSecret = this.secrets.value(endpoint.signingSecret, newSigningKey);
         const auth = endpoint.auth;
         const credentials = connections.credentials(endpointResourceName(namePrefix, trust.trustId, endpoint.id))!;
         const spec = specs[key];

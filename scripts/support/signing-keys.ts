@@ -2,11 +2,8 @@
  * Signing-key rotation as pure functions over the signing secret's key set (`SigningSecret` of the schemas):
  * what the rotate-signing-key and add-endpoint commands write. No I/O, the clock passed in.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { MAX_SIGNING_KEYS, isActiveSigningKey, type SigningSecret } from "@trust-callbacks/schemas";
-
-/** A new Standard Webhooks key: 32 random bytes (HMAC-SHA256's block-size-safe key length), `whsec_<base64>`. */
-export const newSigningKey = (): string => `whsec_${randomBytes(32).toString("base64")}`;
 
 /**
  * A short, one-way name of a key, for output, audit lines and the trust to confirm which key it holds

@@ -1,7 +1,7 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { createLogger } from "@trust-callbacks/transform-filter";
-import { awsClientConfig } from "@trust-callbacks/transform-filter/aws";
-import { inProcessHttpHandler, type InProcessResponse } from "@trust-callbacks/transform-filter/testing";
+import { createLogger } from "@trust-callbacks/runtime";
+import { awsClientConfig } from "@trust-callbacks/runtime/aws";
+import { inProcessHttpHandler, type InProcessResponse } from "@trust-callbacks/runtime/testing";
 import { describe, expect, it, vi } from "vitest";
 import { readSyncEnvironment } from "./config.ts";
 import { EventBridgeConnections } from "./adapters/eventbridge-connections.ts";

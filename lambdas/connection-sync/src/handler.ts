@@ -1,8 +1,8 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { createLogger } from "@trust-callbacks/transform-filter";
-import { awsClientConfig } from "@trust-callbacks/transform-filter/aws";
+import { createLogger } from "@trust-callbacks/runtime";
+import { awsClientConfig } from "@trust-callbacks/runtime/aws";
 import type { DestinationStream, Logger } from "pino";
 import { EventBridgeConnections } from "./adapters/eventbridge-connections.ts";
 import { S3Deployment } from "./adapters/s3-deployment.ts";

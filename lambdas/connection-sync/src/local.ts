@@ -3,7 +3,7 @@
  * the deployed function: connections are created with placeholder credentials (as Terraform creates them), hold no
  * usable credentials until a sync puts the secret's on them, and can be deauthorized to rehearse a recovery.
  */
-import { found, notFound, type Result } from "@trust-callbacks/transform-filter";
+import { found, notFound, type Result } from "@trust-callbacks/runtime";
 import { endpointResourceName, type TrustConfig } from "@trust-callbacks/schemas";
 import { expectedFromTrusts } from "./core/deployment-map.ts";
 import {

@@ -7,7 +7,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Writable } from "node:stream";
 import { MAX_SIGNING_KEYS } from "@trust-callbacks/schemas";
 import type { DestinationStream, Logger } from "pino";
-import { awsClientConfig, awsTimeoutsFor } from "./adapters/aws-clients.ts";
+import { awsClientConfig, awsTimeoutsFor } from "@trust-callbacks/runtime/aws";
 import { DynamoDbConversationBindings } from "./adapters/dynamodb-bindings.ts";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
 import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
@@ -25,7 +25,8 @@ import {
 } from "./core/process-batch.ts";
 import type { PipeKinesisRecord } from "./core/records.ts";
 import { setSigningKeyCacheSize } from "./core/signature.ts";
-import { createLogger, deliveryHistoryLog, invocationTraceHeader, traceIdOf } from "./logger.ts";
+import { createLogger } from "@trust-callbacks/runtime";
+import { deliveryHistoryLog, invocationTraceHeader, traceIdOf } from "./logger.ts";
 import { BatchMetrics } from "./metrics.ts";
 
 export interface PipeBatchResponse {

@@ -1,6 +1,5 @@
-import { Console } from "node:console";
 import type { Writable } from "node:stream";
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { MetricUnit, powertoolsMetrics, type Metrics } from "@trust-callbacks/runtime/metrics";
 import type { Logger } from "pino";
 import type { BatchCounts } from "./core/stages/report.ts";
 
@@ -32,15 +31,7 @@ export class BatchMetrics {
 
   /** `output`: where the EMF lines go instead of stdout (the benchmark's sink); Lambda leaves it unset. */
   constructor(options: { namespace: string; environment: string; logger: Logger; output?: Writable }) {
-    const warn = (...args: unknown[]) => options.logger.warn({ detail: args.map(String).join(" ") }, "metrics");
-    this.metrics = new Metrics({
-      namespace: options.namespace,
-      serviceName: METRICS_SERVICE,
-      defaultDimensions: { Environment: options.environment },
-      logger: { debug: () => {}, info: () => {}, warn, error: warn },
-    });
-    // Powertools writes with a private Console over process.stdout; only a caller's own sink replaces it.
-    if (options.output) (this.metrics as unknown as { console: Console }).console = new Console({ stdout: options.output, stderr: options.output });
+    this.metrics = powertoolsMetrics({ ...options, serviceName: METRICS_SERVICE });
   }
 
   /**

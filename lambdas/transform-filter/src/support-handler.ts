@@ -1,7 +1,7 @@
 /**
  * The support signer function (docs/guarantees.md 5.20): a second Lambda function bundled from this workspace
- * (`scripts/build/build-lambdas.ts` builds `.build/lambdas/support-signer.zip` from this file), until the shared
- * runtime package of issue #26 exists. Only the support operator role may invoke it; it holds the signing
+ * (`scripts/build/build-lambdas.ts` builds `.build/lambdas/support-signer.zip` from this file): it runs this
+ * workspace's own signing and publishing core; what every function shares is `@trust-callbacks/runtime`. Only the support operator role may invoke it; it holds the signing
  * permissions so that support staff never do. The support CLI invokes it RequestResponse with one
  * `SupportSignerRequest` and reads one `SupportSignerAnswer`.
  */
@@ -12,7 +12,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DestinationStream, Logger } from "pino";
 import { formatIssues, type SupportSignerAnswer } from "@trust-callbacks/schemas";
-import { awsClientConfig } from "./adapters/aws-clients.ts";
+import { awsClientConfig } from "@trust-callbacks/runtime/aws";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
 import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
 import { S3IndexedSubscriptionSource } from "./adapters/s3-subscription-index.ts";
@@ -20,7 +20,7 @@ import { S3SubscriptionSource } from "./adapters/s3-subscriptions.ts";
 import { SecretsManagerSigningSecrets } from "./adapters/secrets-manager-signing-secrets.ts";
 import { LambdaEnvironment } from "./config.ts";
 import { DEFAULT_SETTINGS } from "./core/process-batch.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger } from "@trust-callbacks/runtime";
 import { handleSupportRequest, type SupportSignerDeps, type SupportSignerSettings } from "./support-signer.ts";
 
 /** The transform function's environment less what the signer never uses: it quarantines nothing and binds nothing. */

@@ -8,12 +8,12 @@ import { describe, expect, it } from "vitest";
 import type { CallbackCloudEvent, SupportSignerAnswer, TrustConfig } from "@trust-callbacks/schemas";
 import { MAX_SUPPORT_REQUEST_BYTES } from "@trust-callbacks/schemas";
 import { LocalKeyProvider } from "./adapters/local-key-provider.ts";
-import { TransientError } from "./core/errors.ts";
+import { TransientError } from "@trust-callbacks/runtime";
 import { canonicalJson } from "./core/signature.ts";
 import type { CallbackDetail } from "./core/routing.ts";
 import { InMemorySecrets, InMemorySubscriptions, RecordingPublisher } from "./testing/fakes.ts";
 import { EventSealer, TEST_SETTINGS, captureLogs, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "./testing/fixtures.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger } from "@trust-callbacks/runtime";
 import { handleSupportRequest } from "./support-signer.ts";
 
 const NOW = new Date("2026-12-05T04:00:00Z");

@@ -22,7 +22,7 @@ import {
   type SupportReplayRequest,
   type SupportSignerAnswer,
 } from "@trust-callbacks/schemas";
-import { describeError } from "./core/errors.ts";
+import { describeError } from "@trust-callbacks/runtime";
 import { entrySize } from "./core/pack.ts";
 import { processBatch, type ProcessorSettings } from "./core/process-batch.ts";
 import type {
@@ -35,7 +35,7 @@ import type {
   SubscriptionSource,
 } from "./core/ports.ts";
 import type { PipeKinesisRecord } from "./core/records.ts";
-import { failureOf, found, notFound, type Retry } from "./core/result.ts";
+import { failureOf, found, notFound, type Retry } from "@trust-callbacks/runtime";
 import { signedBusEntry } from "./core/routing.ts";
 import { NoActiveSigningKey } from "./core/signature.ts";
 import type { DeliveryState, SettledDelivery, SignedDelivery, SignedRecord } from "./core/stages/batch.ts";

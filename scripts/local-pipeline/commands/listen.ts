@@ -1,7 +1,7 @@
 import { relative } from "node:path";
-import type { Endpoint } from "@trust-callbacks/schemas";
+import { newSigningKey, type Endpoint } from "@trust-callbacks/schemas";
 import { UsageError } from "../../lib/command-line.ts";
-import { connectionSecret, DEFAULT_SECRETS_FILE, ensureLocalSecrets, newSigningSecret } from "../../lib/local-secrets.ts";
+import { connectionSecret, DEFAULT_SECRETS_FILE, ensureLocalSecrets } from "../../lib/local-secrets.ts";
 import { WebhookReceiver, type ReceiverAuth, type VerifiedAttempt } from "../../lib/webhook-receiver.ts";
 import type { ListenCommand } from "../args.ts";
 import { connectionCredentials } from "../api-destination.ts";
@@ -55,7 +55,7 @@ function endpointSetup(command: ListenCommand & { endpoint: { trustId: string; e
 
 /** Without a trust file: the given signing key (or a new one) and auth. */
 function adHocSetup(command: ListenCommand): ListenSetup {
-  const signingSecret = command.secret ?? newSigningSecret();
+  const signingSecret = command.secret ?? newSigningKey();
   const auth = command.auth ?? { type: "none" };
   const banner = [command.secret ? "signing secret  as given with --secret" : `signing secret  ${signingSecret} (new: give it to the sender, or pass --secret)`];
   if (auth.type === "oauth2_client_credentials") banner.push(`token endpoint  /oauth2/token (client ${auth.clientId})`);

@@ -6,6 +6,7 @@ import {
   describeTrustFileIssue,
   endpointResourceName,
   endpointSecretName,
+  newSigningKey,
   parseTrustFile,
   renderSigningSecret,
   type Endpoint,
@@ -14,7 +15,7 @@ import { UsageError } from "../../lib/command-line.ts";
 import type { AddEndpointCommand, EndpointFields } from "../args.ts";
 import { appendAudit, callerArn, operator } from "../audit.ts";
 import { SecretsManagerStore, openSecretStore, type SecretStore } from "../secret-stores.ts";
-import { firstKeySet, keyFingerprint, newSigningKey } from "../signing-keys.ts";
+import { firstKeySet, keyFingerprint } from "../signing-keys.ts";
 
 const SCHEMA_FILE = fileURLToPath(new URL("../../../schemas/json/trust-config.schema.json", import.meta.url));
 const INTEGRATION_GUIDE = "docs/integration-guide.md";

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { parseSigningSecret, renderSigningSecret, type SigningSecret, type TrustConfig } from "@trust-callbacks/schemas";
+import { newSigningKey, parseSigningSecret, renderSigningSecret, type SigningSecret, type TrustConfig } from "@trust-callbacks/schemas";
 import { UsageError } from "../../lib/command-line.ts";
 import type { RotateSigningKeyCommand } from "../args.ts";
 import { appendAudit, callerArn, operator } from "../audit.ts";
@@ -9,7 +9,6 @@ import {
   describeKeys,
   endOverlap,
   keyFingerprint,
-  newSigningKey,
   safeOverlapSeconds,
   startRotation,
 } from "../signing-keys.ts";

@@ -1,5 +1,5 @@
-import { classifyAwsError as classify } from "@trust-callbacks/transform-filter/aws";
-import type { PermanentError, TransientError } from "@trust-callbacks/transform-filter";
+import { classifyAwsError as classify } from "@trust-callbacks/runtime/aws";
+import type { PermanentError, TransientError } from "@trust-callbacks/runtime";
 
 /** EventBridge and Secrets Manager both answer ResourceNotFoundException for a name they do not know. */
 export const isNotFound = (error: unknown): boolean => (error as { name?: string } | undefined)?.name === "ResourceNotFoundException";

@@ -7,7 +7,7 @@ import {
   type EventBridgeClient,
   type UpdateConnectionCommandInput,
 } from "@aws-sdk/client-eventbridge";
-import { found, notFound, type Result } from "@trust-callbacks/transform-filter";
+import { found, notFound, type Result } from "@trust-callbacks/runtime";
 import {
   CONNECTION_STATES,
   type AuthorizationType,

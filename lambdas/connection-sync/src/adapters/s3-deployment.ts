@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { failed, found, type Result } from "@trust-callbacks/transform-filter";
+import { failed, found, type Result } from "@trust-callbacks/runtime";
 import { parseConnectionCredentialsMap } from "../core/deployment-map.ts";
 import type { ExpectedCredentials } from "../core/model.ts";
 import type { DeploymentPort } from "../core/ports.ts";

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { found, notFound, type Result } from "@trust-callbacks/transform-filter";
+import { found, notFound, type Result } from "@trust-callbacks/runtime";
 import type { SecretVersion } from "../core/model.ts";
 import type { SecretsPort } from "../core/ports.ts";
 import { classifyAwsError, isNotFound } from "./aws-errors.ts";

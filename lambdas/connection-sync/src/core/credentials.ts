@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { failed, found, type Result } from "@trust-callbacks/transform-filter";
+import { failed, found, type Result } from "@trust-callbacks/runtime";
 import { AUTHORIZATION_TYPE, type AuthKind, type ConnectionDetails, type ExpectedCredentials, type HttpParameters, type UpdateConnectionRequest } from "./model.ts";
 
 // EventBridge accepts 1-512 characters for each of these values (API Reference, UpdateConnection's

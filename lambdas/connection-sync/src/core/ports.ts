@@ -1,4 +1,4 @@
-import type { Result } from "@trust-callbacks/transform-filter";
+import type { Result } from "@trust-callbacks/runtime";
 import type { ConnectionDetails, ConnectionState, ConnectionSummary, ExpectedCredentials, SecretVersion, UpdateConnectionRequest } from "./model.ts";
 
 /**

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TransientError, failed, found, notFound } from "@trust-callbacks/transform-filter";
+import { TransientError, failed, found, notFound } from "@trust-callbacks/runtime";
 import { InMemoryConnections } from "../local.ts";
 import type { AuthKind, ExpectedCredentials } from "./model.ts";
 import type { SecretsPort, SyncLogger } from "./ports.ts";

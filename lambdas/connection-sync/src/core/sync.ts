@@ -1,4 +1,4 @@
-import { failureOf, type Result } from "@trust-callbacks/transform-filter";
+import { failureOf, type Result } from "@trust-callbacks/runtime";
 import { credentialsUpdate, syncedVersionOf } from "./credentials.ts";
 import {
   AUTHORIZATION_TYPE,

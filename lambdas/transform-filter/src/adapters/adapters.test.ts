@@ -4,11 +4,11 @@ import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { PermanentError, TransientError } from "../core/errors.ts";
+import { PermanentError, TransientError } from "@trust-callbacks/runtime";
 import { silentLogger } from "../testing/fakes.ts";
 import { newSigningSecret, trustConfig } from "../testing/fixtures.ts";
 import { s3Object } from "../testing/sdk-faults.ts";
-import { classifyAwsError } from "./aws-errors.ts";
+import { classifyAwsError } from "@trust-callbacks/runtime/aws";
 import { EventBridgePublisher } from "./eventbridge-publisher.ts";
 import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./kms-data-keys.ts";
 import { S3QuarantineSink, quarantineKey } from "./s3-quarantine.ts";

@@ -3,11 +3,11 @@ import type { AddressInfo, Socket } from "node:net";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../logger.ts";
+import { createLogger } from "@trust-callbacks/runtime";
 import { captureLogs } from "../testing/fixtures.ts";
 import { answerAtSdkLevel } from "../testing/sdk-answers.ts";
-import { TransientError } from "../core/errors.ts";
-import { awsClientConfig, awsTimeoutsFor } from "./aws-clients.ts";
+import { TransientError } from "@trust-callbacks/runtime";
+import { awsClientConfig, awsTimeoutsFor } from "@trust-callbacks/runtime/aws";
 import { S3SubscriptionSource } from "./s3-subscriptions.ts";
 
 const PLAINTEXT = "Patient in bay 4 deteriorating";

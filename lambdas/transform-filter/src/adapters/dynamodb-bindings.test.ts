@@ -11,7 +11,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TransientError } from "../core/errors.ts";
+import { TransientError } from "@trust-callbacks/runtime";
 import type { ConversationBinding } from "../core/ports.ts";
 import { sdkError } from "../testing/sdk-faults.ts";
 import { BINDING_KEY_ATTRIBUTE, DynamoDbConversationBindings } from "./dynamodb-bindings.ts";

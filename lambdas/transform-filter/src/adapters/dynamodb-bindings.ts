@@ -9,8 +9,8 @@ import {
 import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import { conversationKey, type ConversationBinding, type ConversationBindingStore, type ConversationKey } from "../core/ports.ts";
-import { failed, found, notFound, type Result } from "../core/result.ts";
-import { classifyAwsError } from "./aws-errors.ts";
+import { failed, found, notFound, type Result } from "@trust-callbacks/runtime";
+import { classifyAwsError } from "@trust-callbacks/runtime/aws";
 
 /**
  * The bindings table's items (modules/pipeline/dynamodb.tf):

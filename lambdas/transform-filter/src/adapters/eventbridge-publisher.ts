@@ -1,8 +1,8 @@
 import { PutEventsCommand, type EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { describeError } from "../core/errors.ts";
+import { describeError } from "@trust-callbacks/runtime";
 import type { BusEntry, EventPublisher, PublishResult } from "../core/ports.ts";
-import { failed, found, type Retry } from "../core/result.ts";
-import { classifyAwsError } from "./aws-errors.ts";
+import { failed, found, type Retry } from "@trust-callbacks/runtime";
+import { classifyAwsError } from "@trust-callbacks/runtime/aws";
 
 /** Entry error codes that say EventBridge is busy or had a fault: resend now. */
 const RESEND_NOW = new Set(["InternalFailure", "ThrottlingException"]);

@@ -1,8 +1,8 @@
 import { DecryptCommand, type KMSClient } from "@aws-sdk/client-kms";
 import type { LRUCache } from "lru-cache";
-import { PermanentError, TransientError } from "../core/errors.ts";
+import { PermanentError, TransientError } from "@trust-callbacks/runtime";
 import type { DataKeyUnwrapper } from "../core/ports.ts";
-import { classifyAwsError } from "./aws-errors.ts";
+import { classifyAwsError } from "@trust-callbacks/runtime/aws";
 import { freshValue, refreshingCache } from "./refreshing-cache.ts";
 
 /** Unwraps data keys with KMS Decrypt, under the encryption context the platform wrapped them with. */

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { PermanentError } from "../core/errors.ts";
+import { PermanentError } from "@trust-callbacks/runtime";
 import type { DataKeyUnwrapper } from "../core/ports.ts";
 
 /**

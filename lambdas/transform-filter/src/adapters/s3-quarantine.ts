@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ODS_CODE_PATTERN } from "@trust-callbacks/schemas";
 import type { QuarantineSink, QuarantinedRecord } from "../core/ports.ts";
-import { classifyAwsError } from "./aws-errors.ts";
+import { classifyAwsError } from "@trust-callbacks/runtime/aws";
 
 /**
  * Where a quarantined record is stored: `${prefix}YYYY/MM/DD/<trust or _unknown>/<eventID>.json`.

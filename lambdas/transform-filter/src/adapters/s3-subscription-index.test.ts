@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { GetObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { TransientError } from "../core/errors.ts";
+import { TransientError } from "@trust-callbacks/runtime";
 import { silentLogger } from "../testing/fakes.ts";
 import { trustConfig } from "../testing/fixtures.ts";
 import { s3Object } from "../testing/sdk-faults.ts";

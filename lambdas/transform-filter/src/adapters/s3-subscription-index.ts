@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { TransientError, describeError } from "../core/errors.ts";
+import { TransientError, describeError } from "@trust-callbacks/runtime";
 import type { Subscription, SubscriptionLookup, SubscriptionSource } from "../core/ports.ts";
-import { failed, found, notFound, type Failed, type Found } from "../core/result.ts";
-import { classifyAwsError, httpStatusOf, isMissingObject } from "./aws-errors.ts";
+import { failed, found, notFound, type Failed, type Found } from "@trust-callbacks/runtime";
+import { classifyAwsError, httpStatusOf, isMissingObject } from "@trust-callbacks/runtime/aws";
 import { jitteredTtl } from "./refreshing-cache.ts";
 import { DEFAULT_MAX_STALE_MS, readSubscriptionDocument } from "./s3-subscriptions.ts";
 

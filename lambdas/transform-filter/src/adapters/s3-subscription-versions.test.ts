@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { GetObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { TransientError } from "../core/errors.ts";
+import { TransientError } from "@trust-callbacks/runtime";
 import { trustConfig } from "../testing/fixtures.ts";
 import { s3Object, sdkError } from "../testing/sdk-faults.ts";
 import { S3SubscriptionVersions } from "./s3-subscription-versions.ts";

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { LRUCache } from "lru-cache";
 import type { Subscription, SubscriptionLookup, SubscriptionVersionSource } from "../core/ports.ts";
-import { failed, found, notFound, type Failed, type Found } from "../core/result.ts";
-import { classifyAwsError, isMissingObject } from "./aws-errors.ts";
+import { failed, found, notFound, type Failed, type Found } from "@trust-callbacks/runtime";
+import { classifyAwsError, isMissingObject } from "@trust-callbacks/runtime/aws";
 import { readSubscriptionDocument } from "./s3-subscriptions.ts";
 
 export interface S3SubscriptionVersionsOptions {

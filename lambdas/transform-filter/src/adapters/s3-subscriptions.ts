@@ -2,8 +2,8 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "pino";
 import { describeTrustFileIssue, parseTrustFile, type TrustFileIssue } from "@trust-callbacks/schemas";
 import type { Subscription, SubscriptionLookup, SubscriptionSource } from "../core/ports.ts";
-import { failed, found, notFound, type Failed, type Found } from "../core/result.ts";
-import { classifyAwsError, httpStatusOf, isMissingObject } from "./aws-errors.ts";
+import { failed, found, notFound, type Failed, type Found } from "@trust-callbacks/runtime";
+import { classifyAwsError, httpStatusOf, isMissingObject } from "@trust-callbacks/runtime/aws";
 
 /**
  * A subscription document (a trust config file, uploaded unchanged) read with the one trust-file parser,

@@ -1,9 +1,9 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SIGNING_KEY_PATTERN, parseSigningSecret, type SigningSecret } from "@trust-callbacks/schemas";
 import type { LRUCache } from "lru-cache";
-import { PermanentError } from "../core/errors.ts";
+import { PermanentError } from "@trust-callbacks/runtime";
 import type { SigningSecretSource } from "../core/ports.ts";
-import { classifyAwsError } from "./aws-errors.ts";
+import { classifyAwsError } from "@trust-callbacks/runtime/aws";
 import { freshValue, refreshingCache } from "./refreshing-cache.ts";
 
 /** A Standard Webhooks signing key: `whsec_` then base64 of at least 24 bytes (the single-key secret format). */

@@ -5,7 +5,7 @@ import { LocalConversationBindings, VersionedSubscriptions } from "../testing/bi
 import { plainConversationEvent } from "../testing/conversations.ts";
 import { InMemorySecrets, MemoryQuarantine, RecordingPublisher, silentLogger } from "../testing/fakes.ts";
 import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, trustConfig } from "../testing/fixtures.ts";
-import { PermanentError, TransientError } from "./errors.ts";
+import { PermanentError, TransientError } from "@trust-callbacks/runtime";
 import { processBatch } from "./process-batch.ts";
 import type { CallbackDetail } from "./routing.ts";
 import { signWebhook } from "./signature.ts";

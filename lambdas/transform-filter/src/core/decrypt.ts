@@ -7,7 +7,7 @@ import {
   type EncryptedField,
   type PlatformEvent,
 } from "@trust-callbacks/schemas";
-import type { Failed, Found } from "./result.ts";
+import type { Failed, Found } from "@trust-callbacks/runtime";
 
 /** A field's data key, unwrapped, or why it could not be. */
 export type UnwrappedKey = Found<Buffer> | Failed;

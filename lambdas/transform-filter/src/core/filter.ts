@@ -1,5 +1,5 @@
 import type { Endpoint, EventAttributes, PlatformEvent, TrustConfig } from "@trust-callbacks/schemas";
-import { found, notFound, type Found, type NotFound } from "./result.ts";
+import { found, notFound, type Found, type NotFound } from "@trust-callbacks/runtime";
 
 /** Found: the endpoints that subscribe. Not found: why none does (the record is filtered). */
 export type EndpointMatch = Found<Endpoint[]> | NotFound;

@@ -1,5 +1,5 @@
 import type { SigningSecret, TrustConfig } from "@trust-callbacks/schemas";
-import type { Failed, Found, Result } from "./result.ts";
+import type { Failed, Found, Result } from "@trust-callbacks/runtime";
 
 /**
  * The narrow interfaces the core calls. AWS adapters implement them in Lambda; the local pipeline, tests

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
 import { InMemorySecrets, InMemorySubscriptions, MemoryQuarantine, RecordingPublisher, silentLogger, type Fault, type PutAnswer } from "../testing/fakes.ts";
 import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
-import { TransientError, PermanentError } from "./errors.ts";
+import { TransientError, PermanentError } from "@trust-callbacks/runtime";
 import { processBatch } from "./process-batch.ts";
 
 const TRUSTS = ["RX1", "RX2", "RX3"] as const;

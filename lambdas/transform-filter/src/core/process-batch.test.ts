@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
 import { InMemorySecrets, InMemorySubscriptions, MemoryQuarantine, RecordingPublisher, silentLogger } from "../testing/fakes.ts";
 import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
-import { TransientError } from "./errors.ts";
+import { TransientError } from "@trust-callbacks/runtime";
 import { canonicalJson } from "./signature.ts";
 import { processBatch, type ProcessorDeps } from "./process-batch.ts";
 import type { CallbackDetail } from "./routing.ts";

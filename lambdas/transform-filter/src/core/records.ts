@@ -2,7 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { PlatformEvent, decodeBase64, issueField } from "@trust-callbacks/schemas";
 import type { z } from "zod";
 import { loneSurrogatePath, replacementCharacterPath } from "./i-json.ts";
-import { failed, found, type Failed, type Found } from "./result.ts";
+import { failed, found, type Failed, type Found } from "@trust-callbacks/runtime";
 
 /** One Kinesis record as an EventBridge Pipe hands it to its Lambda target (a flat object, no `kinesis` wrapper). */
 export interface PipeKinesisRecord {

@@ -9,7 +9,7 @@ import {
   type SubscriptionSource,
   type SubscriptionVersionSource,
 } from "../core/ports.ts";
-import { failed, found, notFound, type Result } from "../core/result.ts";
+import { failed, found, notFound, type Result } from "@trust-callbacks/runtime";
 
 /** Throws the error a fault hook returns for an operation, if any (a TransientError or PermanentError, as adapters throw). */
 export type FaultHook = (operation: string, key: string) => Error | undefined;

@@ -1,7 +1,7 @@
 import pino from "pino";
 import type { TrustConfig } from "@trust-callbacks/schemas";
 import { putEventsEntryFailure } from "../adapters/eventbridge-publisher.ts";
-import { PermanentError, TransientError } from "../core/errors.ts";
+import { PermanentError, TransientError } from "@trust-callbacks/runtime";
 import type {
   BusEntry,
   EventPublisher,
@@ -12,7 +12,7 @@ import type {
   SubscriptionLookup,
   SubscriptionSource,
 } from "../core/ports.ts";
-import { failed, found, notFound } from "../core/result.ts";
+import { failed, found, notFound } from "@trust-callbacks/runtime";
 
 /** A fault to inject into a call: thrown the way an adapter reports it after classifying an AWS error. */
 export type Fault = "transient" | "permanent" | undefined;

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import {
   TrustConfig,
   dataKeyEncryptionContext,
+  newSigningKey,
   sealEventFields,
   type PlatformEvent,
   type TrustConfigInput,
@@ -11,7 +12,8 @@ import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
 import type { ProcessorSettings } from "../core/process-batch.ts";
 import type { PipeKinesisRecord } from "../core/records.ts";
 
-export const newSigningSecret = (): string => `whsec_${randomBytes(32).toString("base64")}`;
+/** A new signing key for a test: the schemas' one generator under the name the tests use. */
+export const newSigningSecret = newSigningKey;
 
 /** A valid trust config with one full-profile endpoint per entry of `endpoints` (defaults filled in). */
 export function trustConfig(

@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import { describe, expect, it } from "vitest";
-import { TransientError } from "../errors.ts";
-import { found, type Result } from "../result.ts";
+import { TransientError } from "@trust-callbacks/runtime";
+import { found, type Result } from "@trust-callbacks/runtime";
 import { lookupEach } from "./batch.ts";
 
 describe("lookupEach", () => {

@@ -3,7 +3,7 @@ import type { Endpoint, PlatformEvent } from "@trust-callbacks/schemas";
 import type { DecryptedData } from "../decrypt.ts";
 import type { BusEntry } from "../ports.ts";
 import type { PipeKinesisRecord } from "../records.ts";
-import { failureOf, type Result } from "../result.ts";
+import { failureOf, type Result } from "@trust-callbacks/runtime";
 
 /**
  * The shapes a record takes on its way through `processBatch`, and what every stage returns.

@@ -1,7 +1,7 @@
 import type pLimit from "p-limit";
 import { decryptEventData, wrappedKeysOf, type UnwrappedKey } from "../decrypt.ts";
 import type { DataKeyUnwrapper } from "../ports.ts";
-import { found } from "../result.ts";
+import { found } from "@trust-callbacks/runtime";
 import { decide, lookupEach, type ReadableRecord, type RoutedRecord, type StageResult } from "./batch.ts";
 
 export interface DecryptResult extends StageResult<ReadableRecord> {

@@ -1,8 +1,8 @@
 import type pLimit from "p-limit";
-import { describeError } from "../errors.ts";
+import { describeError } from "@trust-callbacks/runtime";
 import { packEntries } from "../pack.ts";
 import type { DeliveryHistory, EventPublisher, PublishResult } from "../ports.ts";
-import { failed, failureOf } from "../result.ts";
+import { failed, failureOf } from "@trust-callbacks/runtime";
 import {
   fateOfDeliveries,
   isSettled,

@@ -1,5 +1,5 @@
 import type pLimit from "p-limit";
-import { describeError } from "../errors.ts";
+import { describeError } from "@trust-callbacks/runtime";
 import type { QuarantineSink, QuarantinedRecord } from "../ports.ts";
 import type { DecidedRecord } from "./batch.ts";
 

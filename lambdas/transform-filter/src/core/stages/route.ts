@@ -10,7 +10,7 @@ import {
   type SubscriptionSource,
   type SubscriptionVersionSource,
 } from "../ports.ts";
-import { failed, failureOf, notFound, type Failed, type Result } from "../result.ts";
+import { failed, failureOf, notFound, type Failed, type Result } from "@trust-callbacks/runtime";
 import { decide, lookupEach, type DecodedRecord, type RoutedRecord, type StageResult } from "./batch.ts";
 
 /** Bindings expire this long after they are made unless the environment says otherwise (BINDING_TTL_DAYS). */

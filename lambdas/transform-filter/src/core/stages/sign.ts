@@ -1,10 +1,10 @@
 import type pLimit from "p-limit";
 import { buildCloudEvent, cloudEventTime } from "../cloudevent.ts";
 import { minimalEventData } from "../decrypt.ts";
-import { describeError } from "../errors.ts";
+import { describeError } from "@trust-callbacks/runtime";
 import { entrySize } from "../pack.ts";
 import type { SigningSecretSource, SigningSecretValue } from "../ports.ts";
-import { found, type Result } from "../result.ts";
+import { found, type Result } from "@trust-callbacks/runtime";
 import { signedBusEntry } from "../routing.ts";
 import { NoActiveSigningKey } from "../signature.ts";
 import {

@@ -1,4 +1,4 @@
-import { PermanentError, TransientError } from "../core/errors.ts";
+import { PermanentError, TransientError } from "./errors.ts";
 
 interface SdkErrorShape {
   name?: string;
