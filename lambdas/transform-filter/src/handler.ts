@@ -1,22 +1,19 @@
 import type { Context } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { KMSClient } from "@aws-sdk/client-kms";
+import type { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Writable } from "node:stream";
 import { MAX_SIGNING_KEYS } from "@trust-callbacks/schemas";
 import type { DestinationStream, Logger } from "pino";
 import { awsClientConfig, awsTimeoutsFor } from "@trust-callbacks/runtime/aws";
 import { DynamoDbConversationBindings } from "./adapters/dynamodb-bindings.ts";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
-import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
 import { S3QuarantineSink } from "./adapters/s3-quarantine.ts";
-import { S3IndexedSubscriptionSource } from "./adapters/s3-subscription-index.ts";
-import { S3SubscriptionSource } from "./adapters/s3-subscriptions.ts";
 import { S3SubscriptionVersions } from "./adapters/s3-subscription-versions.ts";
-import { SecretsManagerSigningSecrets } from "./adapters/secrets-manager-signing-secrets.ts";
 import { readLambdaEnvironment, type LambdaEnvironment } from "./config.ts";
+import { lookupAdapters } from "./lookup-adapters.ts";
 import {
   DEFAULT_SETTINGS,
   processBatch,
@@ -90,30 +87,7 @@ export function createRuntime(
       bindingTtlMs: env.BINDING_TTL_DAYS * 24 * 60 * 60 * 1000,
     },
     deps: {
-      keys: new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(clients?.kms ?? new KMSClient(clientConfig), env.DATA_KEY_KMS_KEY_ARN), {
-        maxKeys: env.DATA_KEY_CACHE_SIZE,
-        ttlMs: env.DATA_KEY_TTL_SECONDS * 1000,
-      }),
-      // Deployed: the index shards (one revalidation per bus for every trust, and each trust's bus). Without one: per document.
-      subscriptions: env.SUBSCRIPTION_INDEX_KEYS
-        ? new S3IndexedSubscriptionSource(s3, {
-            bucket: env.SUBSCRIPTIONS_BUCKET,
-            indexKeys: env.SUBSCRIPTION_INDEX_KEYS,
-            ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
-            maxStaleMs: env.SUBSCRIPTION_INDEX_MAX_STALE_SECONDS * 1000,
-            logger,
-          })
-        : new S3SubscriptionSource(s3, {
-            bucket: env.SUBSCRIPTIONS_BUCKET,
-            prefix: env.SUBSCRIPTIONS_PREFIX,
-            ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
-            maxStaleMs: env.SUBSCRIPTION_INDEX_MAX_STALE_SECONDS * 1000,
-            logger,
-          }),
-      secrets: new SecretsManagerSigningSecrets(clients?.secretsManager ?? new SecretsManagerClient(clientConfig), {
-        ttlMs: env.SIGNING_SECRET_TTL_SECONDS * 1000,
-        maxSecrets: env.SIGNING_SECRET_CACHE_SIZE,
-      }),
+      ...lookupAdapters(env, s3, clientConfig, logger, clients),
       publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient(clientConfig), { traceHeader }),
       quarantine: new S3QuarantineSink(s3, { bucket: env.QUARANTINE_BUCKET, prefix: env.QUARANTINE_PREFIX }),
       // Bindings need document versions, which the index source reads (the documents' S3 version ids).

@@ -7,19 +7,16 @@
  */
 import type { Context } from "aws-lambda";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { KMSClient } from "@aws-sdk/client-kms";
+import type { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DestinationStream, Logger } from "pino";
 import { formatIssues, type SupportSignerAnswer } from "@trust-callbacks/schemas";
-import { awsClientConfig } from "@trust-callbacks/runtime/aws";
+import { awsClientConfig, awsTimeoutsFor } from "@trust-callbacks/runtime/aws";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
-import { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-data-keys.ts";
-import { S3IndexedSubscriptionSource } from "./adapters/s3-subscription-index.ts";
-import { S3SubscriptionSource } from "./adapters/s3-subscriptions.ts";
-import { SecretsManagerSigningSecrets } from "./adapters/secrets-manager-signing-secrets.ts";
 import { LambdaEnvironment } from "./config.ts";
 import { DEFAULT_SETTINGS } from "./core/process-batch.ts";
+import { lookupAdapters } from "./lookup-adapters.ts";
 import { createLogger } from "@trust-callbacks/runtime";
 import { handleSupportRequest, type SupportSignerDeps, type SupportSignerSettings } from "./support-signer.ts";
 
@@ -47,7 +44,8 @@ export function createSupportRuntime(
   if (!parsed.success) throw new Error(`invalid support signer environment: ${formatIssues(parsed.error)}`);
   const env = parsed.data;
   const logger = createLogger({ level: env.LOG_LEVEL, base: { service: "support-signer", environment: env.ENVIRONMENT } }, clients?.logDestination);
-  const clientConfig = awsClientConfig(logger);
+  // Every AWS call's timeouts sized to this function's own (docs/guarantees.md 1.5), as the transform function's are.
+  const clientConfig = awsClientConfig(logger, awsTimeoutsFor(env.LAMBDA_TIMEOUT_SECONDS * 1000));
   const s3 = clients?.s3 ?? new S3Client(clientConfig);
   return {
     logger,
@@ -61,23 +59,7 @@ export function createSupportRuntime(
     },
     deps: {
       logger,
-      keys: new CachingDataKeyUnwrapper(new KmsDataKeyUnwrapper(clients?.kms ?? new KMSClient(clientConfig), env.DATA_KEY_KMS_KEY_ARN), {
-        maxKeys: env.DATA_KEY_CACHE_SIZE,
-        ttlMs: env.DATA_KEY_TTL_SECONDS * 1000,
-      }),
-      subscriptions: env.SUBSCRIPTION_INDEX_KEYS
-        ? new S3IndexedSubscriptionSource(s3, {
-            bucket: env.SUBSCRIPTIONS_BUCKET,
-            indexKeys: env.SUBSCRIPTION_INDEX_KEYS,
-            ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000,
-            maxStaleMs: env.SUBSCRIPTION_INDEX_MAX_STALE_SECONDS * 1000,
-            logger,
-          })
-        : new S3SubscriptionSource(s3, { bucket: env.SUBSCRIPTIONS_BUCKET, prefix: env.SUBSCRIPTIONS_PREFIX, ttlMs: env.SUBSCRIPTION_TTL_SECONDS * 1000, logger }),
-      secrets: new SecretsManagerSigningSecrets(clients?.secretsManager ?? new SecretsManagerClient(clientConfig), {
-        ttlMs: env.SIGNING_SECRET_TTL_SECONDS * 1000,
-        maxSecrets: env.SIGNING_SECRET_CACHE_SIZE,
-      }),
+      ...lookupAdapters(env, s3, clientConfig, logger, clients),
       publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient(clientConfig)),
     },
   };

@@ -5,7 +5,9 @@
 # (modules/policies/support). Its role's document lives in modules/policies/support-signer, evaluated by
 # scripts/terraform/policies.test.ts.
 locals {
-  support_signer_name = "${local.name}-support-signer"
+  # One batch of at most 100 replayed records or 10 redriven events; the function sizes its AWS calls' timeouts to it.
+  support_signer_timeout_seconds = 60
+  support_signer_name            = "${local.name}-support-signer"
   # Built beside the transform function's zip by `npm run lambda-build` unless the caller names another.
   support_signer_zip_path = coalesce(var.support_signer_zip_path, "${dirname(var.lambda_zip_path)}/support-signer.zip")
 }
@@ -56,7 +58,7 @@ resource "aws_lambda_function" "support_signer" {
   memory_size      = 512
   # A redrive request is one PutEvents call; a replay request at most 100 records: well within a minute, and the
   # CLI waits for the answer (RequestResponse).
-  timeout = 60
+  timeout = local.support_signer_timeout_seconds
   # No reserved concurrency, like the other functions (docs/guarantees.md 8.4).
   kms_key_arn = aws_kms_key.main.arn
 
@@ -74,6 +76,7 @@ resource "aws_lambda_function" "support_signer" {
       SIGNING_SECRET_CACHE_SIZE = tostring(local.signing_secret_cache_size)
       DATA_KEY_CACHE_SIZE       = tostring(local.data_key_cache_size)
       LOG_LEVEL                 = var.lambda.log_level
+      LAMBDA_TIMEOUT_SECONDS    = tostring(local.support_signer_timeout_seconds) # guarantees 1.5
       NODE_OPTIONS              = "--enable-source-maps"
     }
   }

@@ -49,6 +49,7 @@ run "signs_with_its_own_role_and_the_documents_the_policy_tests_evaluate" {
   assert {
     condition = (
       aws_lambda_function.support_signer.environment[0].variables.SUBSCRIPTION_INDEX_KEYS == aws_lambda_function.transform_filter.environment[0].variables.SUBSCRIPTION_INDEX_KEYS &&
+      aws_lambda_function.support_signer.environment[0].variables.LAMBDA_TIMEOUT_SECONDS == tostring(aws_lambda_function.support_signer.timeout) &&
       aws_lambda_function.support_signer.environment[0].variables.BUS_SOURCE == var.bus_source &&
       aws_lambda_function.support_signer.environment[0].variables.EVENT_BUS_NAME == aws_cloudwatch_event_bus.callbacks[0].name &&
       aws_lambda_function.support_signer.environment[0].variables.DATA_KEY_KMS_KEY_ARN == local.data_key_kms_key_arn &&
