@@ -23,6 +23,7 @@ export {
   RESERVED_HEADER_NAMES,
   RESERVED_HEADER_PREFIXES,
   TrustConfig,
+  drainRateOf,
   endpointSecretName,
   endpointUrlProblem,
   secretNamePattern,
@@ -90,3 +91,22 @@ export {
   SupportSignerRequest,
   type SupportSignerRequestInput,
 } from "./support-signer.ts";
+export {
+  HOLD_CLOSING_MS,
+  HOLD_MESSAGE_GROUP,
+  HOLD_STATE_MAX_AGE_SECONDS,
+  HOLD_STORE_RETENTION_SECONDS,
+  HoldState,
+  HoldWindow,
+  HoldWindows,
+  MAX_HOLD_MS,
+  activeSpan,
+  endedWindows,
+  heldSpans,
+  holdDecision,
+  holdKey,
+  holdQueueName,
+  type HoldDecision,
+  type HoldStateInput,
+} from "./holds.ts";
+export { MAX_NOTICE_SUBJECT_LENGTH, NOTICE_KINDS, Notice, type NoticeKind } from "./notices.ts";

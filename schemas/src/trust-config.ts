@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Identifier, OdsCode } from "./common.ts";
 import { EventType } from "./events.ts";
+import { HoldWindows, MAX_HOLD_MS, heldSpans } from "./holds.ts";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
@@ -125,14 +126,29 @@ export const Endpoint = z.strictObject({
   /** Secret holding this endpoint's Standard Webhooks signing key(s): `<app>/<env>/signing/<trustId>/<endpoint id>`. */
   signingSecret: SecretName,
   rateLimitPerSecond: z.int().min(1).max(300).default(10),
+  /**
+   * How fast a hold's deliveries are sent when it ends (per second); at most `rateLimitPerSecond`, so new deliveries
+   * keep room. Unset: half the rate limit, at least 1 (`drainRateOf`).
+   */
+  drainRatePerSecond: z.int().min(1).max(300).optional(),
+  /** Planned windows when this endpoint's deliveries are held, not sent (its trust's `holds` hold it too). */
+  holds: HoldWindows.default([]),
   retryPolicy: z
     .strictObject({
       maximumEventAgeSeconds: z.int().min(60).max(86400).default(86400),
       maximumRetryAttempts: z.int().min(0).max(185).default(185),
     })
     .default({ maximumEventAgeSeconds: 86400, maximumRetryAttempts: 185 }),
+}).superRefine((endpoint, ctx) => {
+  if (endpoint.drainRatePerSecond !== undefined && endpoint.drainRatePerSecond > endpoint.rateLimitPerSecond) {
+    ctx.addIssue({ code: "custom", path: ["drainRatePerSecond"], message: `must be at most rateLimitPerSecond (${endpoint.rateLimitPerSecond}): a drain faster than the endpoint's rate limit only queues at EventBridge` });
+  }
 });
 export type Endpoint = z.infer<typeof Endpoint>;
+
+/** The rate a hold's deliveries are drained at (per second): the endpoint's own, or half its rate limit, at least 1. */
+export const drainRateOf = (endpoint: Pick<Endpoint, "drainRatePerSecond" | "rateLimitPerSecond">): number =>
+  endpoint.drainRatePerSecond ?? Math.max(1, Math.floor(endpoint.rateLimitPerSecond / 2));
 
 /** One file per trust per environment; Terraform deploys it and uploads it unchanged as the subscription document. */
 export const TrustConfig = z.strictObject({
@@ -143,6 +159,18 @@ export const TrustConfig = z.strictObject({
   enabled: z.boolean(),
   /** Where alarms for this trust's DLQ go; not used by the Lambda. */
   contact: Identifier.optional(),
+  /**
+   * Email addresses of the trust's integration team: each is subscribed to the trust's notification topic (and must
+   * confirm the subscription from the email AWS sends). They are told when deliveries start failing or recover, and
+   * of holds and signing-key rotations; never content or secrets.
+   */
+  contacts: z
+    .array(z.email().max(254))
+    .max(10)
+    .refine((emails) => new Set(emails.map((email) => email.toLowerCase())).size === emails.length, "must not repeat an address")
+    .default([]),
+  /** Planned windows when every endpoint of this trust is held (deliveries kept in order, sent when the window ends). */
+  holds: HoldWindows.default([]),
   endpoints: z
     .array(Endpoint)
     .max(20)
@@ -156,6 +184,18 @@ export const TrustConfig = z.strictObject({
       });
     }),
 }).superRefine((config, ctx) => {
+  // A trust's windows and an endpoint's own that touch are one hold: the whole of it must fit the store's retention.
+  config.endpoints.forEach((endpoint, index) => {
+    for (const span of heldSpans(config.holds, endpoint.holds)) {
+      if (Date.parse(span.until) - Date.parse(span.from) > MAX_HOLD_MS) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["endpoints", index, "holds"],
+          message: `with the trust's holds, endpoint "${endpoint.id}" is held from ${span.from} to ${span.until}: more than 13 days (the hold store keeps a delivery 14 days)`,
+        });
+      }
+    }
+  });
   // Each secret's name is this trust's and this endpoint's own (docs/guarantees.md 4.4).
   config.endpoints.forEach((endpoint, index) => {
     const names: [SecretKind, string, (string | number)[]][] = [
