@@ -44,3 +44,4 @@ export { minimalEventData } from "./core/decrypt.ts";
 export { NoActiveSigningKey, canonicalJson, setSigningKeyCacheSize, signCanonical, signingKeysAt } from "./core/signature.ts";
 export { createLogger } from "@trust-callbacks/runtime";
 export { handleSupportRequest, type SupportSignerDeps, type SupportSignerSettings } from "./support-signer.ts";
+export type { EndpointRef, HeldDelivery, HoldStateStore, HoldStore, NoticeLog, ReceivedDelivery } from "./core/hold-ports.ts";
