@@ -33,7 +33,10 @@ export type HoldStates = ReadonlyMap<string, Result<HoldState>>;
  * rest (none in a warm batch). A read that throws, or an endpoint the store leaves unanswered, answers failed: the
  * hold stage then sends nothing of its records on a guess (10.6).
  */
-export async function readHoldStates(records: readonly RoutedRecord[], states: HoldStateStore): Promise<HoldStates> {
+export async function readHoldStates(
+  records: readonly Pick<RoutedRecord, "event" | "endpoints">[],
+  states: HoldStateStore,
+): Promise<HoldStates> {
   const answers = new Map<string, Result<HoldState>>();
   const misses: EndpointRef[] = [];
   for (const record of records) {
