@@ -45,3 +45,4 @@ export { NoActiveSigningKey, canonicalJson, setSigningKeyCacheSize, signCanonica
 export { createLogger } from "@trust-callbacks/runtime";
 export { handleSupportRequest, type SupportSignerDeps, type SupportSignerSettings } from "./support-signer.ts";
 export type { EndpointRef, HeldDelivery, HoldStateStore, HoldStore, NoticeLog, ReceivedDelivery } from "./core/hold-ports.ts";
+export type { HoldDeps } from "./core/stages/hold.ts";

@@ -27,6 +27,8 @@ export async function run(command: RunCommand): Promise<number> {
     streamFile: join(local, "stream.jsonl"),
     quarantineDir: join(local, "quarantine"),
     masterKeyFile: join(local, "master.key"),
+    // The holds `support hold`/`resume` and the drain share (.local/holds): a held endpoint's deliveries wait there.
+    holdsDir: join(local, "holds"),
   });
   const secrets = pipeline.secretsFile;
   if (secrets && secrets.generated.length > 0) {
@@ -106,18 +108,19 @@ function printSummary(summary: LocalPipelineSummary & { filterReasons: ReturnTyp
   for (const [reason, { records, trusts }] of Object.entries(summary.filterReasons)) console.log(`  filtered ${records}: ${reason} (${trusts.join(", ")})`);
   for (const [reason, n] of Object.entries(summary.quarantineReasons)) console.log(`  quarantined ${n}: ${reason}`);
   console.log(`Lambda invocations: ${summary.lambdaInvocations}, PutEvents calls: ${summary.putEventsCalls}\n`);
-  console.log("deliveries (one per endpoint a published record goes to, so a record can make several):");
+  console.log("deliveries (one per endpoint a published record goes to, so a record can make several; held: kept in the endpoint's hold store until its hold ends):");
   const rows = summary.endpoints.map((e) => [
     `${e.trustId}/${e.endpointId}`,
     e.auth,
     String(e.published),
+    String(e.held),
     String(e.delivered),
     String(e.retries),
     String(e.deadLettered),
     e.p50Ms === null ? "-" : `${e.p50Ms} ms`,
     e.p99Ms === null ? "-" : `${e.p99Ms} ms`,
   ]);
-  const header = ["endpoint", "auth", "published", "delivered", "retries", "dead-lettered", "p50", "p99"];
+  const header = ["endpoint", "auth", "published", "held", "delivered", "retries", "dead-lettered", "p50", "p99"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
   console.log(summary.unaccounted === 0 ? "\nevery event accounted for" : `\n${summary.unaccounted} event(s) UNACCOUNTED FOR`);
