@@ -108,7 +108,7 @@ function printSummary(summary: LocalPipelineSummary & { filterReasons: ReturnTyp
   for (const [reason, { records, trusts }] of Object.entries(summary.filterReasons)) console.log(`  filtered ${records}: ${reason} (${trusts.join(", ")})`);
   for (const [reason, n] of Object.entries(summary.quarantineReasons)) console.log(`  quarantined ${n}: ${reason}`);
   console.log(`Lambda invocations: ${summary.lambdaInvocations}, PutEvents calls: ${summary.putEventsCalls}\n`);
-  console.log("deliveries (one per endpoint a published record goes to, so a record can make several; held: kept in the endpoint's hold store until its hold ends):");
+  console.log("deliveries (one per endpoint a published record goes to, so a record can make several):");
   const rows = summary.endpoints.map((e) => [
     `${e.trustId}/${e.endpointId}`,
     e.auth,
@@ -123,5 +123,6 @@ function printSummary(summary: LocalPipelineSummary & { filterReasons: ReturnTyp
   const header = ["endpoint", "auth", "published", "held", "delivered", "retries", "dead-lettered", "p50", "p99"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+  if (summary.endpoints.some((e) => e.held > 0)) console.log("held: kept in the endpoint's hold store (.local/holds) until its hold ends; the drain then delivers them");
   console.log(summary.unaccounted === 0 ? "\nevery event accounted for" : `\n${summary.unaccounted} event(s) UNACCOUNTED FOR`);
 }
