@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { FileSecretStore } from "../support/secret-stores.ts";
 import { loadTrusts, SAMPLE_TRUSTS_DIR } from "../local-pipeline/pipeline.ts";
 import { connectionSecret, ensureLocalSecrets, readLocalSecrets, writeLocalSecret } from "./local-secrets.ts";
 
@@ -42,12 +43,18 @@ describe("the local secrets file", () => {
     ["not JSON", "{", /is not JSON$/],
     ["not an object of strings", JSON.stringify({ a: 1 }), /must be a JSON object of secret name to SecretString/],
     ["an array", "[]", /must be a JSON object/],
-  ])("a file that is %s is a usage error naming it", (_what, text, message) => {
+  ])("a file that is %s is a usage error naming it, for every tool that reads it", async (_what, text, message) => {
     const path = fresh();
     writeLocalSecret(path, "x", "y"); // creates the folder
     writeFileSync(path, text);
     expect(() => readLocalSecrets(path)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
     expect(() => ensureLocalSecrets(path, trusts)).toThrow(expect.objectContaining({ name: "UsageError" }));
+    // The support CLI's rotate-signing-key and add-endpoint read it the same way (docs/guarantees.md 6.11).
+    const store = new FileSecretStore(path);
+    const refusal = expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) });
+    await expect(store.get("x")).rejects.toThrow(refusal);
+    await expect(store.put("x", "z", "any")).rejects.toThrow(refusal);
+    await expect(store.put("new", "z")).rejects.toThrow(refusal);
     expect(readFileSync(path, "utf8")).toBe(text); // not overwritten
   });
 
