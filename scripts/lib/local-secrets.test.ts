@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,13 +11,13 @@ const fresh = () => join(mkdtempSync(join(tmpdir(), "secrets-")), "nested", "sec
 const endpointOf = (trustId: string, id: string) => trusts.find((t) => t.trustId === trustId)!.endpoints.find((e) => e.id === id)!;
 
 describe("the local secrets file", () => {
-  it("is created (0600) with a signing key and credentials per endpoint, in Secrets Manager's shapes, then kept as it is", () => {
+  // Its modes (0600 in 0700) are pinned once, in private-files.test.ts (docs/guarantees.md 6.1, 6.11).
+  it("is created with a signing key and credentials per endpoint, in Secrets Manager's shapes, then kept as it is", () => {
     const path = fresh();
     const first = ensureLocalSecrets(path, trusts);
     expect(first.created).toBe(true);
     const names = trusts.flatMap((t) => t.endpoints.flatMap((e) => [e.signingSecret, e.auth.credentialsSecret]));
     expect(first.generated.sort()).toEqual([...new Set(names)].sort());
-    expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(first.secrets["trust-callbacks/local/signing/RX1/ehr"]).toMatch(/^whsec_/);
     expect(connectionSecret(endpointOf("RX1", "ehr"), first.secrets["trust-callbacks/local/credentials/RX1/ehr"])).toMatchObject({ type: "oauth2_client_credentials" });
     expect(connectionSecret(endpointOf("RX1", "bleep"), first.secrets["trust-callbacks/local/credentials/RX1/bleep"])).toMatchObject({ type: "api_key" });
