@@ -79,7 +79,9 @@ function verifies(secretString: string, signedAt: Date, receiverKey: string): bo
 }
 
 describe("rotateSigningKey against the local secrets file", () => {
-  it("turns a single-key secret into a key set: old and new key both sign during the overlap, only the new one after", async () => {
+  // What the written key set means for signing (both keys until the old key's notAfter, the new one alone from it) is
+  // the signer's scenario, kept once in lambdas/transform-filter/src/core/key-rotation.test.ts.
+  it("turns a single-key secret into a key set: the new key first, the old one until the overlap ends", async () => {
     const { store, stored } = fileStore(OLD);
 
     const result = await rotateSigningKey(request({ store }));
@@ -91,11 +93,6 @@ describe("rotateSigningKey against the local secrets file", () => {
       status: "valid",
       secret: { version: 1, keys: [{ key: NEW, createdAt: NOW.toISOString() }, { key: OLD, notAfter: overlapEnds.toISOString() }] },
     });
-    const during = new Date(overlapEnds.getTime() - 1000);
-    expect(verifies(stored(), during, OLD)).toBe(true);
-    expect(verifies(stored(), during, NEW)).toBe(true);
-    expect(verifies(stored(), overlapEnds, NEW)).toBe(true);
-    expect(verifies(stored(), overlapEnds, OLD)).toBe(false);
     expect(JSON.stringify(result.keys)).not.toContain(OLD);
   });
 
