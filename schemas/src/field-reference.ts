@@ -151,6 +151,8 @@ function constraintsOf(schema: z.ZodType): string[] {
     else if (check.check === "greater_than" || check.check === "less_than") found.push(`${check.check === "greater_than" ? ">" : "<"} ${check.value}`);
     else if (check.check === "string_format" && check.format === "regex") found.push(message ?? `matches \`${check.pattern?.source}\``);
     else if (check.check === "custom") found.push(message ?? "custom check");
+    // `.trim()` and friends are transforms zod files as checks: they change the value, they constrain nothing.
+    else if (check.check === "overwrite") continue;
     else found.push(message ?? check.format ?? check.check);
   }
   const bounds = range(min, max, unit);
