@@ -21,18 +21,18 @@ export interface ReceivedRecord {
   record: PipeKinesisRecord;
 }
 
-/** A record that holds a valid platform event, the first of its event in the batch. */
-export interface DecodedRecord extends ReceivedRecord {
+/** A received record that holds a valid platform event (the decode stage passes on the first of each event). */
+export interface EventRecord extends ReceivedRecord {
   event: PlatformEvent;
 }
 
 /** A later record of an event already in the batch: it shares the fate of the first (`firstPosition`). */
-export interface RepeatedRecord extends DecodedRecord {
+export interface RepeatedRecord extends EventRecord {
   firstPosition: number;
 }
 
 /** A record with the endpoints of its trust that subscribe to it (at least one). */
-export interface RoutedRecord extends DecodedRecord {
+export interface RoutedRecord extends EventRecord {
   endpoints: Endpoint[];
   /** The bus the trust's rules are on, when the subscription source knows it. */
   eventBus?: string;
@@ -61,7 +61,7 @@ export interface SettledDelivery {
 }
 
 /** A record with one delivery per subscribed endpoint: signed (to publish) or already settled. */
-export interface SignedRecord extends DecodedRecord {
+export interface SignedRecord extends EventRecord {
   deliveries: (SignedDelivery | SettledDelivery)[];
 }
 
@@ -104,7 +104,7 @@ export const isSettled = (delivery: SignedDelivery | SettledDelivery): delivery 
  * A record's fate from its settled deliveries: retry if any must be retried (the first one's reason),
  * quarantined if any can never be published, published otherwise.
  */
-export function fateOfDeliveries(record: DecodedRecord, deliveries: SettledDelivery[]): DecidedRecord {
+export function fateOfDeliveries(record: EventRecord, deliveries: SettledDelivery[]): DecidedRecord {
   const retry = deliveries.find((delivery) => delivery.state === "retry");
   if (retry) return decide(record, "retry", retry.reason, deliveries);
   if (deliveries.some((delivery) => delivery.state === "quarantined")) {

@@ -11,7 +11,7 @@ import {
   type SubscriptionVersionSource,
 } from "../ports.ts";
 import { failed, failureOf, notFound, type Failed, type Result } from "@trust-callbacks/runtime";
-import { decide, lookupEach, type DecodedRecord, type RoutedRecord, type StageResult } from "./batch.ts";
+import { decide, lookupEach, type EventRecord, type RoutedRecord, type StageResult } from "./batch.ts";
 
 /** Bindings expire this long after they are made unless the environment says otherwise (BINDING_TTL_DAYS). */
 export const DEFAULT_BINDING_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -51,13 +51,13 @@ export interface RouteResult extends StageResult<RoutedRecord> {
  * before the other documents and the bindings: the signing secrets they need are asked for then (`Lookahead`).
  */
 export async function route(
-  records: readonly DecodedRecord[],
+  records: readonly EventRecord[],
   subscriptions: SubscriptionSource,
   limit: ReturnType<typeof pLimit>,
   bindings?: RouteBindings,
   matched?: (endpoints: readonly Endpoint[]) => void,
 ): Promise<RouteResult> {
-  const recordsOfTrust = new Map<string, DecodedRecord[]>();
+  const recordsOfTrust = new Map<string, EventRecord[]>();
   for (const record of records) {
     const ofTrust = recordsOfTrust.get(record.event.trustId);
     if (ofTrust) ofTrust.push(record);
@@ -65,7 +65,7 @@ export async function route(
   }
   // A document that had to be fetched: its records are matched against it the moment it arrives (a document the
   // source had at hand is matched below, with no lookahead: its secrets are as likely at hand).
-  const currentMatch = new Map<DecodedRecord, EndpointMatch>();
+  const currentMatch = new Map<EventRecord, EndpointMatch>();
   const documentsLookup = lookupEach(
     recordsOfTrust.keys(),
     limit,
@@ -130,7 +130,7 @@ export async function route(
 
 /** Per conversation (by `conversationKey`): what its records are filtered with. */
 async function resolveBindings(
-  records: readonly DecodedRecord[],
+  records: readonly EventRecord[],
   documentsLookup: Promise<Map<string, SubscriptionLookup>>,
   bindings: RouteBindings,
   limit: ReturnType<typeof pLimit>,
