@@ -40,7 +40,7 @@ export { PermanentError, TransientError, describeError } from "@trust-callbacks/
 export type { PipeKinesisRecord } from "./core/records.ts";
 export { endpointRulePattern, signedBusEntry, type CallbackDetail } from "./core/routing.ts";
 export { buildCloudEvent, cloudEventTime, type CallbackCloudEvent } from "./core/cloudevent.ts";
-export { minimalEventData } from "./core/decrypt.ts";
+export { minimalEventData } from "./core/event-data.ts";
 export { NoActiveSigningKey, canonicalJson, setSigningKeyCacheSize, signCanonical, signingKeysAt } from "./core/signature.ts";
 export { createLogger } from "@trust-callbacks/runtime";
 export { handleSupportRequest, type SupportSignerDeps, type SupportSignerSettings } from "./support-signer.ts";

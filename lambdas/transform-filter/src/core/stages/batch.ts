@@ -1,6 +1,6 @@
 import type pLimit from "p-limit";
 import type { Endpoint, PlatformEvent } from "@trust-callbacks/schemas";
-import type { DecryptedData } from "../decrypt.ts";
+import type { DecryptedData } from "../event-data.ts";
 import type { BusEntry } from "../ports.ts";
 import type { PipeKinesisRecord } from "../records.ts";
 import { failureOf, type Result } from "@trust-callbacks/runtime";

@@ -1,6 +1,6 @@
 import type pLimit from "p-limit";
 import { buildCloudEvent, cloudEventTime } from "../cloudevent.ts";
-import { minimalEventData } from "../decrypt.ts";
+import { minimalEventData } from "../event-data.ts";
 import { describeError } from "@trust-callbacks/runtime";
 import { entrySize } from "../pack.ts";
 import type { SigningSecretSource, SigningSecretValue } from "../ports.ts";
