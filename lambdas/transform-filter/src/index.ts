@@ -38,7 +38,8 @@ export { DEFAULT_BINDING_TTL_MS, type RouteBindings } from "./core/stages/route.
 export { failed, failureOf, found, notFound, type Failed, type Found, type NotFound, type Result, type Retry } from "@trust-callbacks/runtime";
 export { PermanentError, TransientError, describeError } from "@trust-callbacks/runtime";
 export type { PipeKinesisRecord } from "./core/records.ts";
-export { endpointRulePattern, signedBusEntry, type CallbackDetail } from "./core/routing.ts";
+export { endpointRulePattern } from "./core/rule-pattern.ts";
+export { signedBusEntry, type CallbackDetail } from "./core/signed-entry.ts";
 export { buildCloudEvent, cloudEventTime, type CallbackCloudEvent } from "./core/cloudevent.ts";
 export { minimalEventData } from "./core/event-data.ts";
 export { NoActiveSigningKey, canonicalJson, setSigningKeyCacheSize, signCanonical, signingKeysAt } from "./core/signature.ts";

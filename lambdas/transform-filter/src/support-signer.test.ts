@@ -10,7 +10,7 @@ import { MAX_SUPPORT_REQUEST_BYTES } from "@trust-callbacks/schemas";
 import { LocalKeyProvider } from "./adapters/local-key-provider.ts";
 import { TransientError } from "@trust-callbacks/runtime";
 import { canonicalJson } from "./core/signature.ts";
-import type { CallbackDetail } from "./core/routing.ts";
+import type { CallbackDetail } from "./core/signed-entry.ts";
 import { InMemorySecrets, InMemorySubscriptions, RecordingPublisher } from "./testing/fakes.ts";
 import { EventSealer, TEST_SETTINGS, captureLogs, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "./testing/fixtures.ts";
 import { createLogger } from "@trust-callbacks/runtime";

@@ -8,7 +8,7 @@ import { InMemorySecrets, MemoryQuarantine, RecordingPublisher, silentLogger } f
 import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, trustConfig } from "../testing/fixtures.ts";
 import { TransientError } from "@trust-callbacks/runtime";
 import { processBatch } from "./process-batch.ts";
-import type { CallbackDetail } from "./routing.ts";
+import type { CallbackDetail } from "./signed-entry.ts";
 import { signWebhook } from "./signature.ts";
 
 const DAY = 86_400_000;

@@ -4,7 +4,7 @@ import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
 import { InMemorySecrets, InMemorySubscriptions, MemoryQuarantine, RecordingPublisher, silentLogger } from "../testing/fakes.ts";
 import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
 import { processBatch } from "./process-batch.ts";
-import type { CallbackDetail } from "./routing.ts";
+import type { CallbackDetail } from "./signed-entry.ts";
 import { canonicalJson } from "./signature.ts";
 
 /** A receiver's check, written from the documentation, not from the signer: any `v1,` entry may match its one key. */

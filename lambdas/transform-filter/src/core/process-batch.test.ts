@@ -6,7 +6,7 @@ import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, plainMessa
 import { TransientError } from "@trust-callbacks/runtime";
 import { canonicalJson } from "./signature.ts";
 import { processBatch, type ProcessorDeps } from "./process-batch.ts";
-import type { CallbackDetail } from "./routing.ts";
+import type { CallbackDetail } from "./signed-entry.ts";
 import type { TrustConfig } from "@trust-callbacks/schemas";
 
 const settings = TEST_SETTINGS;

@@ -5,7 +5,7 @@ import { describeError } from "@trust-callbacks/runtime";
 import { entrySize } from "../pack.ts";
 import type { SigningSecretSource, SigningSecretValue } from "../ports.ts";
 import { found, type Result } from "@trust-callbacks/runtime";
-import { signedBusEntry } from "../routing.ts";
+import { signedBusEntry } from "../signed-entry.ts";
 import { NoActiveSigningKey } from "../signature.ts";
 import {
   fateOfDeliveries,

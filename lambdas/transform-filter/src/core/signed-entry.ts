@@ -11,17 +11,6 @@ export interface CallbackDetail {
   event: CallbackCloudEvent;
 }
 
-/**
- * The event pattern of the rule for one trust endpoint: it matches only events routed to that endpoint.
- * Terraform's trust-endpoint module writes the same JSON (its tests pin it); the local bus uses this function.
- */
-export function endpointRulePattern(busSource: string, trustId: string, endpointId: string) {
-  return {
-    source: [busSource],
-    detail: { event: { trustid: [trustId], endpointid: [endpointId] } },
-  };
-}
-
 /** What signing reads of an event: its id and type; the rest is signed as it is (a redrive passes a CloudEvent read from a DLQ). */
 export interface SignableEvent {
   id: string;
