@@ -39,8 +39,8 @@ export { failed, failureOf, found, notFound, type Failed, type Found, type NotFo
 export { PermanentError, TransientError, describeError } from "@trust-callbacks/runtime";
 export type { PipeKinesisRecord } from "./core/records.ts";
 export { endpointRulePattern } from "./core/rule-pattern.ts";
-export { signedBusEntry, type CallbackDetail } from "./core/signed-entry.ts";
-export { buildCloudEvent, cloudEventTime, type CallbackCloudEvent } from "./core/cloudevent.ts";
+export { signedBusEntry } from "./core/signed-entry.ts";
+export { buildCloudEvent, cloudEventTime } from "./core/cloudevent.ts";
 export { minimalEventData } from "./core/event-data.ts";
 export { NoActiveSigningKey, canonicalJson, setSigningKeyCacheSize, signCanonical, signingKeysAt } from "./core/signature.ts";
 export { createLogger } from "@trust-callbacks/runtime";

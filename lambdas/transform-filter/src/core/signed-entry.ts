@@ -1,15 +1,6 @@
-import type { CallbackCloudEvent } from "./cloudevent.ts";
+import type { BuiltCallbackCloudEvent } from "@trust-callbacks/schemas";
 import type { BusEntry, SigningSecretValue } from "./ports.ts";
-import { canonicalJson, signCanonical, signingKeysAt, type WebhookHeaders } from "./signature.ts";
-
-/**
- * The PutEvents `Detail` of one delivery. The API destination target sends `$.detail.event` as the
- * body and maps `$.detail.webhook.*` to the webhook-id/-timestamp/-signature headers.
- */
-export interface CallbackDetail {
-  webhook: WebhookHeaders;
-  event: CallbackCloudEvent;
-}
+import { canonicalJson, signCanonical, signingKeysAt } from "./signature.ts";
 
 /** What signing reads of an event: its id and type; the rest is signed as it is (a redrive passes a CloudEvent read from a DLQ). */
 export interface SignableEvent {
@@ -21,11 +12,12 @@ export interface SignableEvent {
 /**
  * The signed PutEvents entry of one delivery: the CloudEvent is canonicalized once (RFC 8785), that text
  * is signed with every key of the endpoint's secret active at `at` (one `v1,` signature each) and also serves
- * as the event's JSON inside `Detail`. The core and the redrive tool both use it. Throws NoActiveSigningKey
+ * as the event's JSON inside `Detail` (a `BuiltCallbackDetail`, declared with the other bus types in
+ * `schemas/src/bus-envelope.ts`). The core and the support signer both use it. Throws NoActiveSigningKey
  * when the secret has no key active at `at`.
  */
 export function signedBusEntry(
-  event: CallbackCloudEvent | SignableEvent,
+  event: BuiltCallbackCloudEvent | SignableEvent,
   secret: SigningSecretValue,
   at: Date,
   busSource: string,
