@@ -117,10 +117,12 @@ export function fateOfDeliveries(record: EventRecord, deliveries: SettledDeliver
  * Asks `lookup` once per distinct key, at most `limit` at a time. A lookup that throws answers `Failed`
  * (see `failureOf`), so every key has a result. `cached` answers the keys whose answer is at hand (a port's
  * fresh cache entry) without a promise or a place in `limit` each: in a warm batch, that is every key.
+ * `limit` is the stage's own, or `"the source limits its calls"` for a source that owns its limit
+ * (`PrefetchingSigningSecrets`): no stage holds an unlimited limiter.
  */
 export async function lookupEach<T>(
   keys: Iterable<string>,
-  limit: ReturnType<typeof pLimit>,
+  limit: ReturnType<typeof pLimit> | "the source limits its calls",
   lookup: (key: string) => Promise<Result<T>>,
   cached?: (key: string) => Result<T> | undefined,
 ): Promise<Map<string, Result<T>>> {
@@ -137,17 +139,14 @@ export async function lookupEach<T>(
     else misses.push(key);
   }
   if (misses.length === 0) return answers;
-  const results = await Promise.all(
-    misses.map((key) =>
-      limit(async (): Promise<Result<T>> => {
-        try {
-          return await lookup(key);
-        } catch (error) {
-          return failureOf(error);
-        }
-      }),
-    ),
-  );
+  const ask = async (key: string): Promise<Result<T>> => {
+    try {
+      return await lookup(key);
+    } catch (error) {
+      return failureOf(error);
+    }
+  };
+  const results = await Promise.all(misses.map(typeof limit === "function" ? (key) => limit(() => ask(key)) : ask));
   misses.forEach((key, index) => answers.set(key, results[index]!));
   return answers;
 }

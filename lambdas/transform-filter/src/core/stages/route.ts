@@ -1,5 +1,5 @@
 import type pLimit from "p-limit";
-import type { Endpoint, PlatformEvent, TrustConfig } from "@trust-callbacks/schemas";
+import type { PlatformEvent, TrustConfig } from "@trust-callbacks/schemas";
 import { boundConfig, matchEndpoints, type EndpointMatch } from "../filter.ts";
 import {
   conversationKey,
@@ -10,6 +10,7 @@ import {
   type SubscriptionSource,
   type SubscriptionVersionSource,
 } from "../ports.ts";
+import type { PrefetchingSigningSecrets } from "../prefetching-secrets.ts";
 import { failed, failureOf, notFound, type Failed, type Result } from "@trust-callbacks/runtime";
 import { decide, lookupEach, type EventRecord, type RoutedRecord, type StageResult } from "./batch.ts";
 
@@ -47,15 +48,15 @@ export interface RouteResult extends StageResult<RoutedRecord> {
  * no binding in force (counted in `unbound`). A binding that cannot be read or written hands the record back.
  * The documents and the binding reads are looked up in parallel; the writes wait for the documents.
  *
- * `matched` is told each record's endpoints under its trust's current document as soon as that document arrives,
- * before the other documents and the bindings: the signing secrets they need are asked for then (`Lookahead`).
+ * `secrets` is told to prefetch each record's endpoints' signing secrets under its trust's current document as soon
+ * as that document arrives, before the other documents and the bindings (`PrefetchingSigningSecrets`).
  */
 export async function route(
   records: readonly EventRecord[],
   subscriptions: SubscriptionSource,
   limit: ReturnType<typeof pLimit>,
   bindings?: RouteBindings,
-  matched?: (endpoints: readonly Endpoint[]) => void,
+  secrets?: Pick<PrefetchingSigningSecrets, "prefetch">,
 ): Promise<RouteResult> {
   const recordsOfTrust = new Map<string, EventRecord[]>();
   for (const record of records) {
@@ -64,7 +65,7 @@ export async function route(
     else recordsOfTrust.set(record.event.trustId, [record]);
   }
   // A document that had to be fetched: its records are matched against it the moment it arrives (a document the
-  // source had at hand is matched below, with no lookahead: its secrets are as likely at hand).
+  // source had at hand is matched below, with no prefetch: its secrets are as likely at hand).
   const currentMatch = new Map<EventRecord, EndpointMatch>();
   const documentsLookup = lookupEach(
     recordsOfTrust.keys(),
@@ -75,7 +76,7 @@ export async function route(
         for (const record of recordsOfTrust.get(trustId)!) {
           const match = matchEndpoints(record.event, document.value.config);
           currentMatch.set(record, match);
-          if (match.status === "found") matched?.(match.value);
+          if (match.status === "found") secrets?.prefetch(match.value);
         }
       }
       return document;
