@@ -33,7 +33,7 @@ export type {
 } from "./core/ports.ts";
 export { conversationKey } from "./core/ports.ts";
 export { boundConfig } from "./core/filter.ts";
-export { DEFAULT_BINDING_TTL_MS, type RouteBindings } from "./core/stages/route.ts";
+export { DEFAULT_BINDING_TTL_MS, type RouteBindings } from "./core/stages/conversation-bindings.ts";
 /** Shared with connection-sync through `@trust-callbacks/runtime`; re-exported for the scripts that import the core. */
 export { failed, failureOf, found, notFound, type Failed, type Found, type NotFound, type Result, type Retry } from "@trust-callbacks/runtime";
 export { PermanentError, TransientError, describeError } from "@trust-callbacks/runtime";

@@ -17,7 +17,8 @@ import { decrypt } from "./stages/decrypt.ts";
 import { publish } from "./stages/publish.ts";
 import { quarantine } from "./stages/quarantine.ts";
 import { report, type BatchResult } from "./stages/report.ts";
-import { DEFAULT_BINDING_TTL_MS, route } from "./stages/route.ts";
+import { DEFAULT_BINDING_TTL_MS } from "./stages/conversation-bindings.ts";
+import { route } from "./stages/route.ts";
 import { lookupSigningSecrets, sign } from "./stages/sign.ts";
 
 export interface ProcessorSettings {
