@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, signedBusEntry, type CallbackDetail } from "@trust-callbacks/transform-filter";
+import type { BuiltCallbackDetail } from "@trust-callbacks/schemas";
+import { canonicalJson, signedBusEntry } from "@trust-callbacks/transform-filter";
 import { verifyWebhook } from "./verify-webhook.ts";
 
 const secret = `whsec_${randomBytes(32).toString("base64")}`;
@@ -47,7 +48,7 @@ describe("verifyWebhook on deliveries signed with several keys (a rotation's ove
 
   /** Signs at `at` as the Lambda and the redrive tool do, and delivers at `at` (headers and body as the API destination sends them). */
   const deliver = (secret: Parameters<typeof signedBusEntry>[1], at: Date) => {
-    const detail = JSON.parse(signedBusEntry(event, secret, at, "trust-callbacks", "bus").Detail) as CallbackDetail;
+    const detail = JSON.parse(signedBusEntry(event, secret, at, "trust-callbacks", "bus").Detail) as BuiltCallbackDetail;
     const headers = { "webhook-id": detail.webhook.id, "webhook-timestamp": detail.webhook.timestamp, "webhook-signature": detail.webhook.signature };
     return (receiverKeys: string | string[], now = at) => () => verifyWebhook(receiverKeys, headers, JSON.stringify(detail.event), { now });
   };

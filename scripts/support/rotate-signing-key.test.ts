@@ -11,8 +11,8 @@ import {
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { TrustConfig, parseSigningSecret, type TrustConfigInput } from "@trust-callbacks/schemas";
-import { signedBusEntry, type CallbackDetail } from "@trust-callbacks/transform-filter";
+import { TrustConfig, parseSigningSecret, type BuiltCallbackDetail, type TrustConfigInput } from "@trust-callbacks/schemas";
+import { signedBusEntry } from "@trust-callbacks/transform-filter";
 import { UsageError } from "../lib/command-line.ts";
 import type { DeadLetterMessage, DeadLetterQueue } from "../lib/dead-letter-queue.ts";
 import { verifyWebhook } from "../lib/verify-webhook.ts";
@@ -68,7 +68,7 @@ const request = (overrides: Partial<RotationRequest> & Pick<RotationRequest, "st
 /** A delivery signed by the service's one signer from the secret as stored, and whether a receiver holding `receiverKey` accepts it. */
 function verifies(secretString: string, signedAt: Date, receiverKey: string): boolean {
   const event = { specversion: "1.0", id: "ce-1", type: "uk.nhs.trustcallbacks.message.created.v1", data: {} };
-  const detail = JSON.parse(signedBusEntry(event, secretString, signedAt, "trust-callbacks", "bus").Detail) as CallbackDetail;
+  const detail = JSON.parse(signedBusEntry(event, secretString, signedAt, "trust-callbacks", "bus").Detail) as BuiltCallbackDetail;
   const headers = { "webhook-id": detail.webhook.id, "webhook-timestamp": detail.webhook.timestamp, "webhook-signature": detail.webhook.signature };
   try {
     verifyWebhook(receiverKey, headers, JSON.stringify(detail.event), { now: signedAt });
@@ -207,7 +207,7 @@ describe("a redrive during a rotation's overlap", () => {
       now: () => redriveAt,
     });
     expect(summary.redriven).toBe(1);
-    const detail = JSON.parse(published[0]!.Detail) as CallbackDetail;
+    const detail = JSON.parse(published[0]!.Detail) as BuiltCallbackDetail;
     expect(detail.webhook.signature.split(" ")).toHaveLength(2);
     const headers = { "webhook-id": detail.webhook.id, "webhook-timestamp": detail.webhook.timestamp, "webhook-signature": detail.webhook.signature };
     for (const receiverKey of [OLD, NEW]) expect(verifyWebhook(receiverKey, headers, JSON.stringify(detail.event), { now: redriveAt })).toMatchObject({ id: "ce-7" });
