@@ -42,6 +42,7 @@ describe("the notifier handler (promises 10.31, 10.33, 10.34)", () => {
       ["arn:aws:sns:eu-west-2:123456789012:trust-callbacks-prod-RX1-notices", "[RX1] Deliveries to endpoint main are failing"],
     ]);
     expect(await handler(schedule, context)).toMatchObject({ sent: 0 });
+    expect(await handler({ sweep: true }, context)).toMatchObject({ action: "swept", sent: 0 }); // a Scheduler schedule's input
   });
 
   it("the recovery after it is one more message; the alarm's event delivered twice is not", async () => {

@@ -57,9 +57,14 @@ export function createDeps(processEnv: NodeJS.ProcessEnv, options: { dynamo?: Dy
   };
 }
 
+/**
+ * The sweep's trigger: an EventBridge rule's schedule (`source: aws.events`, `detail-type: Scheduled Event`: EventBridge
+ * User Guide, "Amazon EventBridge events detail reference", https://docs.aws.amazon.com/eventbridge/latest/userguide/event-reference.html),
+ * or `{ "sweep": true }` (an EventBridge Scheduler schedule's input, or an operator's invocation).
+ */
 const isSchedule = (event: unknown): boolean => {
-  const raw = event as { source?: unknown; "detail-type"?: unknown } | null;
-  return raw?.source === "aws.events" && raw["detail-type"] === "Scheduled Event";
+  const raw = event as { source?: unknown; "detail-type"?: unknown; sweep?: unknown } | null;
+  return (raw?.source === "aws.events" && raw["detail-type"] === "Scheduled Event") || raw?.sweep === true;
 };
 
 export function createHandler(deps: NotifierDeps) {
