@@ -20,9 +20,10 @@ import { createHandler, createRuntime } from "@trust-callbacks/transform-filter/
 import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { holdKey } from "@trust-callbacks/schemas";
-import { createLogger, type PipeKinesisRecord } from "@trust-callbacks/transform-filter";
+import { createLogger } from "@trust-callbacks/runtime";
+import { awsClientConfig } from "@trust-callbacks/runtime/aws";
+import type { PipeKinesisRecord } from "@trust-callbacks/transform-filter";
 import { answerAtSdkLevel } from "@trust-callbacks/transform-filter/testing";
-import { awsClientConfig } from "@trust-callbacks/transform-filter/aws";
 import { buildLambda } from "../build/build-lambdas.ts";
 import { percentile } from "../lib/percentile.ts";
 import { main } from "../lib/command-line.ts";

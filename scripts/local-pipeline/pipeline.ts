@@ -4,10 +4,9 @@ import { privateDir, writePrivateFile } from "../lib/private-files.ts";
 import { join } from "node:path";
 import { describeTrustFileIssue, endpointResourceName, newSigningKey, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
 import { InMemoryConnections, LocalSecrets as ConnectionSecrets, syncLocalConnections } from "@trust-callbacks/connection-sync/local";
+import { PermanentError, createLogger } from "@trust-callbacks/runtime";
 import {
   DEFAULT_SETTINGS,
-  PermanentError,
-  createLogger,
   processBatch,
   type QuarantineSink,
   type PipeKinesisRecord,
@@ -30,6 +29,7 @@ import { WebhookReceiver, type ReceiverAuth, type ReceiverBehaviour } from "../l
 import { LocalApiDestination } from "./api-destination.ts";
 import { LocalBus, localRuleNames } from "./local-bus.ts";
 import { LocalPipe } from "./local-pipe.ts";
+import { LocalDeliveryNotices } from "./local-notices.ts";
 
 export const SAMPLE_TRUSTS_DIR = new URL("./sample-trusts/", import.meta.url).pathname;
 export const SAMPLE_RECEIVERS_FILE = new URL("./sample-receivers.json", import.meta.url).pathname;
@@ -70,6 +70,8 @@ export interface LocalPipelineOptions {
    * endpoint's deliveries go to its store, counted `held` (docs/guarantees.md 10.1).
    */
   holdsDir?: string;
+  /** The notices outbox (`.local/notices.ndjson`): what the trusts would be told of their deliveries (10.36). None when omitted. */
+  noticesFile?: string;
 }
 
 /** The local master key kept in `file` (created on first use, owner-only: docs/guarantees.md 6.1). */
@@ -200,6 +202,8 @@ export class LocalPipeline {
   readonly pipe: LocalPipe;
   private readonly origins = new Map<string, string>();
   private readonly recordHistory: (line: HistoryLine) => void;
+  /** What the trusts are told of their deliveries, when `noticesFile` is given. */
+  readonly notices?: LocalDeliveryNotices;
   private readonly recordStream?: (record: PipeKinesisRecord) => void;
   private running?: Promise<void>;
   private putCount = 0;
@@ -217,6 +221,7 @@ export class LocalPipeline {
       ? { states: new FileHoldStates(options.holdsDir), store: new FileHoldStore(options.holdsDir) }
       : { states: new InMemoryHoldStates(), store: new InMemoryHoldStore() };
     this.recordHistory = options.historyFile ? historyFileWriter(options.historyFile) : () => {};
+    if (options.noticesFile) this.notices = new LocalDeliveryNotices(options.noticesFile);
     if (options.streamFile) this.recordStream = jsonLinesWriter<PipeKinesisRecord>(options.streamFile);
     const quarantine: QuarantineSink = {
       put: async (entry) => {
@@ -313,6 +318,7 @@ export class LocalPipeline {
           targetArn: names.targetArn,
           dlq,
           onLog: (record) => this.recordHistory({ source: "bus", ...record }),
+          ...(this.notices ? { onHealth: (health, at) => this.notices!.report(trust.trustId, endpoint.id, health, at) } : {}),
           resolveUrl: (url) => {
             const parsed = new URL(url);
             const origin = this.origins.get(parsed.origin);
@@ -354,6 +360,7 @@ export class LocalPipeline {
     this.pipe.close();
     await this.running;
     await Promise.all([...this.destinations.values()].map((d) => d.idle()));
+    await this.notices?.idle();
   }
 
   async stop(): Promise<void> {

@@ -38,7 +38,7 @@ import type {
 } from "./core/ports.ts";
 import type { PipeKinesisRecord } from "./core/records.ts";
 import { failureOf, found, notFound, type Retry } from "@trust-callbacks/runtime";
-import { signedBusEntry } from "./core/routing.ts";
+import { signedBusEntry } from "./core/signed-entry.ts";
 import { NoActiveSigningKey } from "./core/signature.ts";
 import type { HoldStore } from "./core/hold-ports.ts";
 import type { DecidedRecord, DeliveryState, SettledDelivery, SignedDelivery, SignedRecord } from "./core/stages/batch.ts";

@@ -29,6 +29,7 @@ export async function run(command: RunCommand): Promise<number> {
     masterKeyFile: join(local, "master.key"),
     // The holds `support hold`/`resume` and the drain share (.local/holds): a held endpoint's deliveries wait there.
     holdsDir: join(local, "holds"),
+    noticesFile: join(local, "notices.ndjson"),
   });
   const secrets = pipeline.secretsFile;
   if (secrets && secrets.generated.length > 0) {
