@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { failed, notFound, PermanentError, TransientError, type Failed, type Result } from "@trust-callbacks/runtime";
 import { HoldState, holdKey, type CallbackCloudEvent, type HoldStateInput, type TrustConfig } from "@trust-callbacks/schemas";
@@ -273,5 +274,63 @@ describe("10.7 windows follow the current document", () => {
     expect(filtered.holds).toEqual(current.holds);
     expect(filtered.endpoints[0]!.holds).toEqual(current.endpoints[0]!.holds);
     expect(boundConfig(current, bound).holds).toEqual([]);
+  });
+});
+
+describe("10.1, 10.2, 10.6 under random batches: held or sent, one state per record", () => {
+  type StoreAnswer = "accept" | "now" | "later" | "never";
+  const TRUSTS = ["RX1", "RX2", "RX3"] as const;
+
+  it("ends each record in the one state its deliveries' fates call for; held deliveries never reach the bus, nothing twice", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(0, 1, 2), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+        fc.array(fc.constantFrom<StoreAnswer>("accept", "accept", "now", "later", "never"), { minLength: 3, maxLength: 3 }),
+        fc.boolean(),
+        async (trustOfRecord, heldEndpoints, storeAnswers, readFails) => {
+          const configs = TRUSTS.map((trust) => trustConfig(trust, [{}, {}]));
+          const states = TRUSTS.flatMap((trust, t) =>
+            [0, 1].flatMap((e) => (heldEndpoints[t * 2 + e] ? [state(`ep${e + 1}`, { trustId: trust })] : [])),
+          );
+          const { deps, publisher, quarantine } = setup(configs, states);
+          if (readFails) (deps.holds!.states as InMemoryHoldStates).failNext("getMany", failed("later", "injected"));
+          const store = new (class extends InMemoryHoldStore {
+            override async append(deliveries: readonly HeldDelivery[]): Promise<PublishResult[]> {
+              const accepted = await super.append(deliveries.filter((d) => storeAnswers[TRUSTS.indexOf(d.endpoint.trustId as (typeof TRUSTS)[number])] === "accept"));
+              let next = 0;
+              return deliveries.map((delivery) => {
+                const answer = storeAnswers[TRUSTS.indexOf(delivery.endpoint.trustId as (typeof TRUSTS)[number])]!;
+                return answer === "accept" ? accepted[next++]! : failed(answer, "injected");
+              });
+            }
+          })();
+          const sealer = new EventSealer(deps.keys as LocalKeyProvider);
+          const records = trustOfRecord.map((t) => kinesisRecord(sealer.seal(plainMessageCreated(TRUSTS[t]!))));
+          const result = await processBatch(records, { ...deps, holds: { states: deps.holds!.states, store } }, TEST_SETTINGS);
+
+          result.outcomes.forEach((outcome, i) => {
+            const t = trustOfRecord[i]!;
+            const fates = [0, 1].map((e) => {
+              if (readFails) return "retry";
+              if (!heldEndpoints[t * 2 + e]) return "published";
+              const answer = storeAnswers[t]!;
+              return answer === "accept" ? "published" : answer === "never" ? "quarantined" : "retry";
+            });
+            const expected = fates.includes("retry") ? "retry" : fates.includes("quarantined") ? "quarantined" : "published";
+            expect(outcome.state, `record ${i} of ${TRUSTS[t]}`).toBe(expected);
+          });
+          expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(result.outcomes.filter((o) => o.state === "retry").map((o) => o.recordId));
+          const onBus = publisher.published.map((entry) => JSON.parse(entry.Detail).event as CallbackCloudEvent);
+          expect(new Set(onBus.map((event) => event.id)).size).toBe(onBus.length);
+          for (const event of onBus) expect(heldEndpoints[TRUSTS.indexOf(event.trustid as (typeof TRUSTS)[number]) * 2 + (event.endpointid === "ep2" ? 1 : 0)]).toBe(false);
+          const inStores = [...store.queues.values()].flat().map((delivery) => delivery.cloudEvent.id);
+          expect(new Set(inStores).size).toBe(inStores.length);
+          expect(quarantine.entries.map((entry) => entry.eventID).sort()).toEqual(result.outcomes.filter((o) => o.state === "quarantined").map((o) => o.recordId).sort());
+          expect(result.counts.deliveriesHeld).toBe(result.outcomes.flatMap((o) => o.deliveries).filter((d) => d.held).length);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
