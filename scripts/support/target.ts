@@ -3,7 +3,9 @@ import { dirname, join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { TrustConfig } from "@trust-callbacks/schemas";
 import { UsageError } from "../lib/command-line.ts";
+import type { HoldStateStore, HoldStore } from "@trust-callbacks/transform-filter";
 import { FileDeadLetterQueue, type DeadLetterQueue } from "../lib/dead-letter-queue.ts";
+import { FileHoldStates, FileHoldStore, FileNoticeOutbox } from "../lib/local-holds.ts";
 import { LocalPipeline, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
 import type { TargetOptions } from "./args.ts";
 import { SqsDeadLetterQueue } from "./sqs-dead-letter-queue.ts";
@@ -18,15 +20,37 @@ export interface Target {
   redriveInto(trustId: string): Promise<{ signer: SupportSigner; finish(): Promise<void> }>;
   /** The trust's DLQ; a UsageError naming the known ones when there is none. */
   queueFor(trustId: string): DeadLetterQueue;
+  /**
+   * The holds table and the endpoints' hold stores (docs/adr/0002-holds.md), opened when first asked for: locally the
+   * files beside the DLQs (`.local/holds/`) and the notice outbox (`.local/notices.ndjson`); in AWS the outputs' holds.
+   */
+  holds(): Holds;
+}
+
+/** Where holds are kept, and (locally) the notices the drain wrote about them. */
+export interface Holds {
+  states: HoldStateStore;
+  store: HoldStore;
+  /** The local notice outbox (hold started / ended / drained), read by `history`; none in AWS. */
+  outbox?: FileNoticeOutbox;
+}
+
+/** The trust of that id among the target's trust files, or a usage error naming the trusts there are. */
+export function trustNamed(target: Pick<Target, "trusts">, trustId: string): TrustConfig {
+  const trust = target.trusts.find((t) => t.trustId === trustId);
+  if (!trust) throw new UsageError(`no trust ${trustId}; the trusts are ${target.trusts.map((t) => t.trustId).sort().join(", ") || "(none)"}`);
+  return trust;
 }
 
 export function openTarget(options: TargetOptions): Target {
   return options.kind === "aws" ? awsTarget(options) : localTarget(options);
 }
 
-function withQueueFor(target: Omit<Target, "queueFor">, emptyQueue?: (trustId: string) => DeadLetterQueue): Target {
+function withQueueFor(target: Omit<Target, "queueFor" | "holds"> & { holds?: () => Holds }, emptyQueue?: (trustId: string) => DeadLetterQueue): Target {
+  let holds: Holds | undefined;
   return {
     ...target,
+    holds: () => (holds ??= (target.holds ?? noHolds)()),
     queueFor: (trustId) => {
       const queue = target.queues.get(trustId) ?? (target.trusts.some((t) => t.trustId === trustId) ? emptyQueue?.(trustId) : undefined);
       if (!queue) {
@@ -109,6 +133,10 @@ function busOf(trusts: Record<string, { event_bus_name?: string }>, trustId: str
   return bus;
 }
 
+const noHolds = (): Holds => {
+  throw new UsageError("the outputs name no holds table (pipeline.holds.table_name): take them from `make output ENV=<env>` of a version with holds");
+};
+
 function localTarget(options: TargetOptions & { kind: "local" }): Target {
   const { root } = options;
   if (!existsSync(root)) throw new UsageError(`--local ${root}: no such directory (run the local pipeline first: make local; or give the folder of its DLQs)`);
@@ -116,6 +144,8 @@ function localTarget(options: TargetOptions & { kind: "local" }): Target {
   const trusts = loadTrusts(trustsDir);
   return withQueueFor({
     trusts,
+    // The local pipeline keeps its holds beside its DLQs (`.local/holds/`, `.local/notices.ndjson`).
+    holds: () => ({ states: new FileHoldStates(join(dirname(root), "holds")), store: new FileHoldStore(join(dirname(root), "holds")), outbox: new FileNoticeOutbox(join(dirname(root), "notices.ndjson")) }),
     queues: new Map(FileDeadLetterQueue.trustIds(root).map((trustId) => [trustId, new FileDeadLetterQueue(root, trustId)])),
     redriveInto: async () => {
       // What failed again goes to a DLQ of its own, so this run's scan never meets what it redrove.
