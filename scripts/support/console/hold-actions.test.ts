@@ -43,6 +43,7 @@ describe("console: hold and resume on the trust page (10.27)", () => {
     expect(dry.status).toBe(200);
     const dryPage = await dry.text();
     expect(dryPage).toContain("would-hold");
+    expect(dryPage).toContain("Dry run: nothing written, no audit line");
     expect(dryPage).toMatch(/<input type="hidden" name="mode" value="confirm" \/>/);
     expect(await phase("ehr")).toBeUndefined();
     expect(audit()).toEqual([]);

@@ -269,7 +269,7 @@ export function consoleApp(source: ConsoleSource, options: ConsoleOptions = {}):
     }
     const what = `${trust.trustId}${fields.endpoint ? `/${fields.endpoint}` : ""}`;
     const confirm = dryRun && result.lines.some((l) => l.outcome === "would-hold") ? { action: `/trusts/${trust.trustId}/hold`, fields: { ...fields, mode: "confirm" }, label: `Confirm: hold ${what}` } : undefined;
-    return page(c, "Hold", actionPage(dryRun ? `Hold ${what}: dry run (nothing was written)` : `Hold ${what}`, trust.trustId, result, confirm));
+    return page(c, "Hold", actionPage(dryRun ? `Hold ${what}: dry run (nothing was written)` : `Hold ${what}`, trust.trustId, { ...result, dryRunUnaudited: dryRun }, confirm));
   });
 
   app.post("/trusts/:trustId/resume", async (c) => {
@@ -286,7 +286,7 @@ export function consoleApp(source: ConsoleSource, options: ConsoleOptions = {}):
     }
     const what = `${trust.trustId}${field("endpoint") ? `/${field("endpoint")}` : ""}`;
     const confirm = dryRun && result.lines.some((l) => l.outcome === "would-resume") ? { action: `/trusts/${trust.trustId}/resume`, fields: { endpoint: field("endpoint"), mode: "confirm" }, label: `Confirm: resume ${what}` } : undefined;
-    return page(c, "Resume", actionPage(dryRun ? `Resume ${what}: dry run (nothing was written)` : `Resume ${what}`, trust.trustId, result, confirm));
+    return page(c, "Resume", actionPage(dryRun ? `Resume ${what}: dry run (nothing was written)` : `Resume ${what}`, trust.trustId, { ...result, dryRunUnaudited: dryRun }, confirm));
   });
 
   app.post("/trusts/:trustId/purge", async (c) => {

@@ -163,7 +163,7 @@ ${m.notes.map((n) => html`<p class="note">${n}</p>`)}
   <div class="actions">
     <form method="post" action="/trusts/${m.trustId}/hold" class="action">
       <fieldset><legend>Hold</legend>
-        <label for="hold-endpoint">Endpoint</label>
+        <label for="hold-endpoint">Endpoint to hold</label>
         <select id="hold-endpoint" name="endpoint"><option value="">every endpoint</option>${endpointOptions}</select>
         <label for="hold-reason">Reason (required; the trust is told it)</label>
         <input id="hold-reason" name="reason" maxlength="200" required />
@@ -175,7 +175,7 @@ ${m.notes.map((n) => html`<p class="note">${n}</p>`)}
     </form>
     <form method="post" action="/trusts/${m.trustId}/resume" class="action">
       <fieldset><legend>Resume (the drain sends what is held, in order)</legend>
-        <label for="resume-endpoint">Endpoint</label>
+        <label for="resume-endpoint">Endpoint to resume</label>
         <select id="resume-endpoint" name="endpoint"><option value="">every endpoint</option>${endpointOptions}</select>
         <input type="hidden" name="mode" value="dry-run" />
         <button type="submit">Dry run</button>
@@ -313,13 +313,13 @@ function story(s: DeliveryStory): Html {
 export function actionPage(
   title: string,
   trustId: string,
-  result: { status: number; lines: AuditLine[] } | { refused: string },
+  result: { status: number; lines: AuditLine[]; dryRunUnaudited?: boolean } | { refused: string },
   confirm?: { action: string; fields: Record<string, string>; label: string },
 ): Html {
   return html`<h1>${title}</h1>
 ${"refused" in result
     ? html`<p class="error" role="alert">${result.refused}</p>`
-    : html`<p role="status">${result.lines.length} audit line(s) written${result.status === 0 ? "" : "; some failed"}.</p>
+    : html`<p role="status">${"dryRunUnaudited" in result && result.dryRunUnaudited ? "Dry run: nothing written, no audit line" : `${result.lines.length} audit line(s) written`}${result.status === 0 ? "" : "; some failed"}.</p>
 ${skippedSummary(result.lines)}
 <table><thead><tr><th scope="col">Outcome</th><th scope="col">Endpoint</th><th scope="col">CloudEvent id</th><th scope="col">Detail</th></tr></thead>
 <tbody>${result.lines.filter((l) => !counted(l)).map((l) => html`<tr><td>${l.outcome}</td><td>${l.endpointId ?? "–"}</td><td>${l.cloudEventId ? html`<a href="/trace?${new URLSearchParams({ by: "cloudevent", q: l.cloudEventId })}">${l.cloudEventId}</a>` : "–"}</td><td>${l.detail ?? ""}</td></tr>`)}</tbody></table>`}
