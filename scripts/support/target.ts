@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDbHoldStates, SqsHoldStore } from "@trust-callbacks/transform-filter/aws";
 import type { TrustConfig } from "@trust-callbacks/schemas";
 import { UsageError } from "../lib/command-line.ts";
 import type { HoldStateStore, HoldStore } from "@trust-callbacks/transform-filter";
@@ -76,6 +78,7 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
   const sqs = new SQSClient({});
   return withQueueFor({
     trusts: loadTrusts(options.trustsDir),
+    holds: () => awsHolds(outputs, { dynamodb: new DynamoDBClient({}), sqs }),
     queues: new Map(Object.entries(outputs.trusts.value).map(([trustId, trust]) => [trustId, new SqsDeadLetterQueue(sqs, trustId, trust.dlq_url)])),
     redriveInto: async (trustId) => {
       busOf(outputs.trusts.value, trustId); // the outputs must know the trust's bus (the signer reads it from the index)
@@ -83,6 +86,27 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
       return { signer: LambdaSupportSigner.forFunction(supportSignerOf(outputs)), finish: async () => {} };
     },
   });
+}
+
+/**
+ * The environment's holds (docs/adr/0002-holds.md): the holds table the outputs name (`pipeline.holds.table_name`),
+ * read without the Lambda's cache (an operator's read before a conditional write must be the table's own, so
+ * `maxAgeSeconds: 0`), and the endpoints' hold stores (`pipeline.holds.queue_url_base` + `holdQueueName` with the
+ * deployment's name prefix, `trusts_stack_inputs.name_prefix`). The operator's role may write hold states and read a
+ * store's depth, never receive or delete a held delivery (modules/policies/support; docs/guarantees.md 10.4x).
+ */
+export function awsHolds(outputs: EnvironmentOutputs, clients: { dynamodb: DynamoDBClient; sqs: SQSClient }): Holds {
+  const holds = outputs.pipeline?.value.holds;
+  if (!holds?.table_name) return noHolds();
+  const namePrefix = outputs.trusts_stack_inputs?.value.name_prefix ?? /^(.+)-transform-filter$/.exec(outputs.pipeline?.value.lambda_function_name ?? "")?.[1];
+  const anyDlq = Object.values(outputs.trusts.value)[0]?.dlq_url;
+  // Every queue of the deployment shares the account's SQS URL base (`https://sqs.<region>.amazonaws.com/<account>/`).
+  const queueUrlBase = holds.queue_url_base ?? anyDlq?.slice(0, anyDlq.lastIndexOf("/") + 1);
+  if (!namePrefix || !queueUrlBase) throw new UsageError("the outputs name no hold stores (pipeline.holds.queue_url_base, trusts_stack_inputs.name_prefix): take them from `make output ENV=<env>` of a version with holds");
+  return {
+    states: new DynamoDbHoldStates({ client: clients.dynamodb, tableName: holds.table_name, maxAgeSeconds: 0 }),
+    store: new SqsHoldStore({ client: clients.sqs, queueUrlBase, namePrefix }),
+  };
 }
 
 export interface EnvironmentOutputs {
@@ -99,8 +123,12 @@ export interface EnvironmentOutputs {
       support?: { audit_log_group_name?: string };
       /** The support signer function that redrive and replay invoke (modules/pipeline/support-signer.tf). */
       support_signer_function_name?: string;
+      /** The holds table `hold`, `resume` and `list` use, and the hold stores' URL base (issue #25). */
+      holds?: { table_name?: string; queue_url_base?: string };
     };
   };
+  /** What the trusts stacks build on; `name_prefix` names every resource (`<prefix>-<ODS>-<ep>-hold.fifo`). */
+  trusts_stack_inputs?: { value: { name_prefix?: string } };
 }
 
 /** `make output ENV=<env>` of the environment: a user mistake here is one line, never a stack trace. */
