@@ -46,7 +46,7 @@ export async function list(command: SupportCommand & { name: "list" }, now: () =
   }
   if (holds && holds.length > 0) {
     console.log("");
-    console.log(["HELD", "PHASE".padEnd(8), "STORE".padStart(6), "SINCE".padEnd(24), "UNTIL".padEnd(24), "BY", "REASON"].join("  "));
+    console.log(["HELD".padEnd(HOLD_WIDTHS[0]), "PHASE".padEnd(HOLD_WIDTHS[1]), "STORE".padStart(6), "SINCE".padEnd(24), "UNTIL".padEnd(24), "BY", "REASON"].join("  "));
     for (const hold of holds) console.log(holdLine(hold));
   } else if (holds) console.log("no endpoint held or draining");
   return 0;
@@ -56,5 +56,8 @@ export async function list(command: SupportCommand & { name: "list" }, now: () =
 export function holdLine(hold: HoldView): string {
   const depth = hold.depth === null ? "?" : String(hold.depth);
   const phase = hold.phase === "draining" || hold.phase === "closing" ? `${hold.phase} (${hold.drained} sent)` : hold.phase;
-  return [`${hold.trustId}/${hold.endpointId}`, phase, depth.padStart(6), hold.since.padEnd(24), (hold.until ?? "resume").padEnd(24), hold.by, hold.reason].join("  ");
+  return [`${hold.trustId}/${hold.endpointId}`.padEnd(HOLD_WIDTHS[0]), phase.padEnd(HOLD_WIDTHS[1]), depth.padStart(6), hold.since.padEnd(24), (hold.until ?? "resume").padEnd(24), hold.by, hold.reason].join("  ");
 }
+
+/** ODS (3-5) + "/" + endpoint id (at most 32); a phase with the drain's count. */
+const HOLD_WIDTHS = [20, 18] as const;
