@@ -23,6 +23,8 @@ export interface HoldRow {
   detail: string;
   /** The item as written (or as it is, when nothing was written). */
   state?: HoldState;
+  /** A dry run's `would-hold`: the item it would write (its `until` resolved now, for the console's confirm). */
+  wouldBe?: HoldState;
 }
 
 export interface HoldRequest {
@@ -132,7 +134,7 @@ export async function holdEndpoints(states: HoldStateStore, request: HoldRequest
     });
     const what = `held${until ? ` until ${until.toISOString()}` : " until resume"}${was ? `; ${was}` : ""}`;
     if (request.dryRun) {
-      rows.push({ ...base, outcome: "would-hold", detail: `would be ${what}; nothing written`, ...(state ? { state } : {}) });
+      rows.push({ ...base, outcome: "would-hold", detail: `would be ${what}; nothing written`, wouldBe: next, ...(state ? { state } : {}) });
       continue;
     }
     rows.push(written(base.trustId, base.endpointId, await states.put(next, state?.version), "held", what, state));

@@ -55,6 +55,7 @@ export async function reportHoldRows(command: { json: boolean; trust: string; dr
       outcome: row.outcome,
       detail: row.detail,
       ...(row.state && (row.outcome === "held" || row.outcome === "resumed") ? { reason: row.state.reason, ...(row.state.until ? { until: row.state.until } : {}) } : {}),
+      ...(row.wouldBe ? { reason: row.wouldBe.reason, ...(row.wouldBe.until ? { until: row.wouldBe.until } : {}) } : {}),
     };
     lines.push(line);
     report.audit(line);

@@ -45,6 +45,9 @@ describe("console: hold and resume on the trust page (10.27)", () => {
     expect(dryPage).toContain("would-hold");
     expect(dryPage).toContain("Dry run: nothing written, no audit line");
     expect(dryPage).toMatch(/<input type="hidden" name="mode" value="confirm" \/>/);
+    // The confirm carries the instant the dry run showed, not the duration again.
+    const shown = /would be held until (\S+Z);/.exec(dryPage)?.[1];
+    expect(dryPage).toContain(`<input type="hidden" name="until" value="${shown}" />`);
     expect(await phase("ehr")).toBeUndefined();
     expect(audit()).toEqual([]);
 

@@ -268,7 +268,9 @@ export function consoleApp(source: ConsoleSource, options: ConsoleOptions = {}):
       throw error;
     }
     const what = `${trust.trustId}${fields.endpoint ? `/${fields.endpoint}` : ""}`;
-    const confirm = dryRun && result.lines.some((l) => l.outcome === "would-hold") ? { action: `/trusts/${trust.trustId}/hold`, fields: { ...fields, mode: "confirm" }, label: `Confirm: hold ${what}` } : undefined;
+    // The confirm holds until the instant the dry run showed (a duration is resolved once, at the dry run).
+    const until = result.lines.find((l) => l.outcome === "would-hold" && l.until)?.until ?? fields.until;
+    const confirm = dryRun && result.lines.some((l) => l.outcome === "would-hold") ? { action: `/trusts/${trust.trustId}/hold`, fields: { ...fields, until, mode: "confirm" }, label: `Confirm: hold ${what}` } : undefined;
     return page(c, "Hold", actionPage(dryRun ? `Hold ${what}: dry run (nothing was written)` : `Hold ${what}`, trust.trustId, { ...result, dryRunUnaudited: dryRun }, confirm));
   });
 
