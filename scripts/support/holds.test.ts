@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HoldState, TrustConfig, heldSpans, holdDecision, holdKey, type HoldStateInput } from "@trust-callbacks/schemas";
 import { InMemoryHoldStates } from "@trust-callbacks/transform-filter/local";
 import { UsageError } from "../lib/command-line.ts";
-import { holdEndpoints, resumeEndpoints, untilOf, type HoldRow } from "./holds.ts";
+import { holdEndpoints, holdEvents, resumeEndpoints, untilOf, type HoldRow, type HoldView } from "./holds.ts";
 
 // docs/guarantees.md 10.20, 10.21, 10.25: each case is one state before → the one outcome and state after.
 
@@ -185,5 +185,43 @@ describe("resume (10.21): each state before → the one outcome and item after",
     const closed = { ...item, phase: "closing" as const, emptyAt: "2026-12-05T10:01:00.000Z", sendFrom: "2026-12-05T10:01:30.000Z" };
     const spans = heldSpans(trust.holds, trust.endpoints[0]!.holds);
     expect(holdDecision(spans, closed, new Date("2026-12-05T11:00:00Z"))).toEqual({ held: false });
+  });
+});
+
+describe("holdEvents (10.24): audit lines, notices and current holds → the trust's hold events, each once, oldest first", () => {
+  const view = (over: Partial<HoldView>): HoldView => ({
+    trustId: "RX1", endpointId: "ehr", phase: "held", source: "adhoc", since: "2026-12-05T09:00:00.000Z", by: "alice", reason: "PAS outage", until: null,
+    resumedAt: null, resumedBy: null, drainStartedAt: null, drained: 0, depth: 0, ...over,
+  });
+  const window = { trustId: "RX1", since: new Date("2026-12-05T00:00:00Z"), until: new Date("2026-12-06T00:00:00Z") };
+  const line = (over: object) => ({ at: "2026-12-05T09:00:00.000Z", operator: "alice", action: "hold", trustId: "RX1", endpointId: "ehr", outcome: "held", reason: "PAS outage", ...over });
+
+  it.each<[string, Parameters<typeof holdEvents>[0], Partial<Parameters<typeof holdEvents>[1]>, [string, string, string][]]>([
+    ["an operator's hold and resume (audit)", { actions: [line({}), line({ at: "2026-12-05T10:00:00.000Z", action: "resume", outcome: "resumed", operator: "bob" })], notices: [], states: [] }, {}, [["09:00", "held", "alice"], ["10:00", "resumed", "bob"]]],
+    ["refused, dry-run and failed lines are not events", { actions: [line({ outcome: "refused" }), line({ outcome: "would-hold" }), line({ action: "resume", outcome: "failed" }), line({ action: "redrive", outcome: "redriven" })], notices: [], states: [] }, {}, []],
+    ["a line with no valid time is not an event", { actions: [line({ at: "yesterday" }), line({ at: 7 })], notices: [], states: [] }, {}, []],
+    [
+      "a window's hold and its until passing (holds table), the drain's notices (outbox), the same start once",
+      {
+        actions: [],
+        notices: [
+          { id: "a", kind: "hold-started", trustId: "RX1", endpointId: "ehr", at: "2026-12-05T09:00:00.000Z", reason: WINDOW.reason },
+          { id: "b", kind: "hold-drained", trustId: "RX1", endpointId: "ehr", at: "2026-12-05T12:05:00.000Z", counts: { drained: 12 } },
+          { id: "c", kind: "deliveries-failing", trustId: "RX1", endpointId: "ehr", at: "2026-12-05T11:00:00.000Z" },
+        ],
+        states: [view({ source: "schedule", by: "schedule", phase: "closing", reason: WINDOW.reason, until: WINDOW.until, drainStartedAt: "2026-12-05T12:00:00.000Z" })],
+      },
+      {},
+      [["09:00", "started", "schedule"], ["12:00", "drain-started", "drain"], ["12:05", "drained", "drain"]],
+    ],
+    [
+      "an operator's hold and the drain's notice of it: one event, naming the operator",
+      { actions: [line({})], notices: [{ id: "a", kind: "hold-started", trustId: "RX1", endpointId: "ehr", at: "2026-12-05T09:00:00.000Z", reason: "PAS outage" }], states: [view({})] },
+      {},
+      [["09:00", "held", "alice"]],
+    ],
+    ["another trust's, another endpoint's (with --endpoint) and those outside the window are left out", { actions: [line({ trustId: "RX2" }), line({ endpointId: "bleep" }), line({ at: "2026-12-04T23:59:59.000Z" })], notices: [], states: [] }, { endpointId: "ehr" }, []],
+  ])("%s", (_case, sources, filter, expected) => {
+    expect(holdEvents(sources, { ...window, ...filter }).map((e) => [e.at.slice(11, 16), e.event, e.by])).toEqual(expected);
   });
 });

@@ -258,7 +258,10 @@ export interface HoldEvent {
   drained?: number;
 }
 
-/** The audit lines, notices and current holds that tell a trust's holds, as events in the window, oldest first, each once. */
+/**
+ * The audit lines, current holds and notices that tell a trust's holds, as events in the window, oldest first, each
+ * once (the first source that tells it wins: the audit names the operator, the holds table the schedule).
+ */
 export function holdEvents(
   sources: { actions: readonly Record<string, unknown>[]; notices: readonly Notice[]; states: readonly HoldView[] },
   filter: { trustId: string; endpointId?: string; since: Date; until: Date },
@@ -271,16 +274,16 @@ export function holdEvents(
     if (!at || Number.isNaN(Date.parse(at)) || !trustId || !endpointId) continue;
     events.push({ at, trustId, endpointId, event: line.outcome, by: text(line.operator) ?? "unknown", ...(reason ? { reason } : {}), ...(until ? { until } : {}) });
   }
+  for (const state of sources.states) {
+    if (state.source === "schedule") events.push({ at: state.since, trustId: state.trustId, endpointId: state.endpointId, event: "started", by: "schedule", reason: state.reason, ...(state.until ? { until: state.until } : {}) });
+    // A drain not started by a resume: the hold's `until` passed.
+    if (state.drainStartedAt && !state.resumedAt) events.push({ at: state.drainStartedAt, trustId: state.trustId, endpointId: state.endpointId, event: "drain-started", by: "drain" });
+  }
   for (const notice of sources.notices) {
     if (!notice.endpointId) continue;
     const event = ({ "hold-started": "started", "hold-ended": "drain-started", "hold-drained": "drained" } as const)[notice.kind as "hold-started"];
     if (!event) continue;
     events.push({ at: notice.at, trustId: notice.trustId, endpointId: notice.endpointId, event, by: "drain", ...(notice.reason ? { reason: notice.reason } : {}), ...(notice.until ? { until: notice.until } : {}), ...(notice.counts?.drained !== undefined ? { drained: notice.counts.drained } : {}) });
-  }
-  for (const state of sources.states) {
-    if (state.source === "schedule") events.push({ at: state.since, trustId: state.trustId, endpointId: state.endpointId, event: "started", by: "schedule", reason: state.reason, ...(state.until ? { until: state.until } : {}) });
-    // A drain not started by a resume: the hold's `until` passed.
-    if (state.drainStartedAt && !state.resumedAt) events.push({ at: state.drainStartedAt, trustId: state.trustId, endpointId: state.endpointId, event: "drain-started", by: "drain" });
   }
   const seen = new Set<string>();
   return events
@@ -288,7 +291,8 @@ export function holdEvents(
     .filter((e) => Date.parse(e.at) >= filter.since.getTime() && Date.parse(e.at) <= filter.until.getTime())
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.endpointId.localeCompare(b.endpointId))
     .filter((e) => {
-      const key = `${e.endpointId}|${e.event}|${Date.parse(e.at)}`;
+      // An operator's hold and the drain's notice of it are one start (the audit line's `at` is the hold's `heldAt`).
+      const key = `${e.endpointId}|${e.event === "started" ? "held" : e.event}|${Date.parse(e.at)}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;

@@ -47,7 +47,8 @@ export async function reportHoldRows(command: { json: boolean; trust: string; dr
   const lines: AuditLine[] = [];
   for (const row of rows) {
     const line: AuditLine = {
-      at,
+      // A hold's and a resume's line carry the instant written into the item, so `history` joins them to its notices.
+      at: (row.outcome === "held" ? row.state?.heldAt : row.outcome === "resumed" ? row.state?.resumedAt : undefined) ?? at,
       operator: trail.operator,
       action,
       trustId: row.trustId,
