@@ -1,9 +1,11 @@
 import { BatchGetItemCommand, ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { TrustConfig } from "@trust-callbacks/schemas";
+import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { holdEndpoints, holdViews } from "./holds.ts";
+import { CloudWatchHistorySource } from "./history-source.ts";
+import { holdEndpoints, holdEvents, holdViews } from "./holds.ts";
 import { awsHolds, type EnvironmentOutputs } from "./target.ts";
 
 // In AWS `hold`, `resume` and `list` use the holds table and the hold stores the outputs name (10.20, 10.23), through
@@ -70,5 +72,30 @@ describe("awsHolds: the outputs' holds table and hold stores", () => {
     const holds = awsHolds(outputs({ table_name: "h" }, "trust-callbacks-prod"), { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) });
     expect(await holdViews([trust], holds, new Date())).toEqual([]);
     expect(sqs.commandCalls(GetQueueAttributesCommand)).toHaveLength(0);
+  });
+});
+
+describe("history in AWS (10.24): the trust's hold and resume audit lines from the support audit log group", () => {
+  it("asks Logs Insights for hold/resume lines that took effect, of that trust (and endpoint), in the window", async () => {
+    const logs = mockClient(CloudWatchLogsClient);
+    const held = { at: "2026-12-05T09:00:00.000Z", operator: "arn:aws:sts::1:assumed-role/op/alice", action: "hold", trustId: "RX1", endpointId: "ehr", outcome: "held", reason: "EPR" };
+    logs.on(StartQueryCommand).resolves({ queryId: "q" });
+    logs.on(GetQueryResultsCommand).resolves({ status: "Complete", results: [[{ field: "@message", value: JSON.stringify(held) }]] });
+    const source = new CloudWatchHistorySource(logs as unknown as CloudWatchLogsClient, { lambda: "/aws/lambda/fn", support: "support-audit" }, { sleep: async () => {} });
+    const window = { trustId: "RX1", since: new Date("2026-12-05T00:00:00Z"), until: new Date("2026-12-06T00:00:00Z"), limit: 10 };
+
+    const found = await source.holdActions("RX1", "ehr", window);
+
+    const query = logs.commandCalls(StartQueryCommand)[0]!.args[0].input;
+    expect(query).toMatchObject({ logGroupName: "support-audit", startTime: 1796428800, endTime: 1796515200 });
+    expect(query.queryString).toContain('filter action in ["hold", "resume"] and outcome in ["held", "resumed"] and trustId = "RX1" and endpointId = "ehr"');
+    expect(holdEvents({ actions: found.lines, notices: [], states: [] }, window).map((e) => [e.event, e.by])).toEqual([["held", held.operator]]);
+  });
+
+  it("without a support audit log group: a note, no query", async () => {
+    const logs = mockClient(CloudWatchLogsClient);
+    const source = new CloudWatchHistorySource(logs as unknown as CloudWatchLogsClient, { lambda: "/aws/lambda/fn" });
+    expect(await source.holdActions("RX1", undefined, { since: new Date(0), until: new Date(1), limit: 1 })).toEqual({ lines: [], notes: ["no support audit log group in the outputs: holds and resumes are not shown"] });
+    expect(logs.commandCalls(StartQueryCommand)).toHaveLength(0);
   });
 });
