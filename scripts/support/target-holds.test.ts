@@ -47,15 +47,16 @@ describe("awsHolds: the outputs' holds table and hold stores", () => {
     const dynamodb = mockClient(DynamoDBClient);
     dynamodb.on(BatchGetItemCommand).resolves({ Responses: { h: [] } });
     dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} }));
-    const holds = awsHolds(outputs({ table_name: "h" }, "trust-callbacks-prod"), { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) });
+    const holds = awsHolds(outputs({ table_name: "h", queue_url_base: "https://sqs.eu-west-2.amazonaws.com/111122223333/" }, "trust-callbacks-prod"), { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) });
     const rows = await holdEndpoints(holds.states, { trust, endpointId: "ehr", reason: "r", dryRun: false, operator: "arn:op", now: new Date() });
     expect(rows.map((r) => r.outcome)).toEqual(["lost-race"]);
   });
 
-  it("without holds.queue_url_base or name_prefix: the DLQs' URL base and the Lambda's name prefix", async () => {
+  it("without trusts_stack_inputs.name_prefix: the Lambda's name prefix; without queue_url_base: a usage error", async () => {
     const sqs = mockClient(SQSClient);
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" } });
-    const holds = awsHolds(outputs({ table_name: "h" }), { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) });
+    expect(() => awsHolds(outputs({ table_name: "h" }), { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) })).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(/pipeline\.holds\.queue_url_base/) }));
+    const holds = awsHolds(outputs({ table_name: "h", queue_url_base: "https://sqs.eu-west-2.amazonaws.com/111122223333/" }), { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) });
     await holds.store.depth({ trustId: "RX1", endpointId: "ehr" });
     expect(sqs.commandCalls(GetQueueAttributesCommand)[0]!.args[0].input.QueueUrl).toBe("https://sqs.eu-west-2.amazonaws.com/111122223333/trust-callbacks-prod-RX1-ehr-hold.fifo");
   });
@@ -69,7 +70,7 @@ describe("awsHolds: the outputs' holds table and hold stores", () => {
     const sqs = mockClient(SQSClient);
     dynamodb.resolves({ Items: [] });
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: {} });
-    const holds = awsHolds(outputs({ table_name: "h" }, "trust-callbacks-prod"), { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) });
+    const holds = awsHolds(outputs({ table_name: "h", queue_url_base: "https://sqs.eu-west-2.amazonaws.com/111122223333/" }, "trust-callbacks-prod"), { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) });
     expect(await holdViews([trust], holds, new Date())).toEqual([]);
     expect(sqs.commandCalls(GetQueueAttributesCommand)).toHaveLength(0);
   });

@@ -92,16 +92,15 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
  * The environment's holds (docs/adr/0002-holds.md): the holds table the outputs name (`pipeline.holds.table_name`),
  * read without the Lambda's cache (an operator's read before a conditional write must be the table's own, so
  * `maxAgeSeconds: 0`), and the endpoints' hold stores (`pipeline.holds.queue_url_base` + `holdQueueName` with the
- * deployment's name prefix, `trusts_stack_inputs.name_prefix`). The operator's role may write hold states and read a
+ * deployment's name prefix, `trusts_stack_inputs.name_prefix`, or as the console reads it from the Lambda's name). The operator's role may write hold states and read a
  * store's depth, never receive or delete a held delivery (modules/policies/support; docs/guarantees.md 10.4x).
  */
 export function awsHolds(outputs: EnvironmentOutputs, clients: { dynamodb: DynamoDBClient; sqs: SQSClient }): Holds {
   const holds = outputs.pipeline?.value.holds;
   if (!holds?.table_name) return noHolds();
   const namePrefix = outputs.trusts_stack_inputs?.value.name_prefix ?? /^(.+)-transform-filter$/.exec(outputs.pipeline?.value.lambda_function_name ?? "")?.[1];
-  const anyDlq = Object.values(outputs.trusts.value)[0]?.dlq_url;
-  // Every queue of the deployment shares the account's SQS URL base (`https://sqs.<region>.amazonaws.com/<account>/`).
-  const queueUrlBase = holds.queue_url_base ?? anyDlq?.slice(0, anyDlq.lastIndexOf("/") + 1);
+  // The stores' URL base as Terraform knows it: no URL is pieced together here from another queue's.
+  const queueUrlBase = holds.queue_url_base;
   if (!namePrefix || !queueUrlBase) throw new UsageError("the outputs name no hold stores (pipeline.holds.queue_url_base, trusts_stack_inputs.name_prefix): take them from `make output ENV=<env>` of a version with holds");
   return {
     states: new DynamoDbHoldStates({ client: clients.dynamodb, tableName: holds.table_name, maxAgeSeconds: 0 }),
