@@ -215,6 +215,16 @@ describe("holdEvents (10.24): audit lines, notices and current holds → the tru
       [["09:00", "started", "schedule"], ["12:00", "drain-started", "drain"], ["12:05", "drained", "drain"]],
     ],
     [
+      "an operator's resume and the drain's hold-ended notice of it: one event, naming the operator",
+      {
+        actions: [line({ at: "2026-12-05T10:00:00.000Z", action: "resume", outcome: "resumed", operator: "bob" })],
+        notices: [{ id: "e", kind: "hold-ended", trustId: "RX1", endpointId: "ehr", at: "2026-12-05T10:00:00.000Z" }],
+        states: [view({ phase: "draining", resumedAt: "2026-12-05T10:00:00.000Z", resumedBy: "bob", drainStartedAt: "2026-12-05T10:00:00.000Z" })],
+      },
+      {},
+      [["10:00", "resumed", "bob"]],
+    ],
+    [
       "an operator's hold and the drain's notice of it: one event, naming the operator",
       { actions: [line({})], notices: [{ id: "a", kind: "hold-started", trustId: "RX1", endpointId: "ehr", at: "2026-12-05T09:00:00.000Z", reason: "PAS outage" }], states: [view({})] },
       {},

@@ -291,8 +291,10 @@ export function holdEvents(
     .filter((e) => Date.parse(e.at) >= filter.since.getTime() && Date.parse(e.at) <= filter.until.getTime())
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.endpointId.localeCompare(b.endpointId))
     .filter((e) => {
-      // An operator's hold and the drain's notice of it are one start (the audit line's `at` is the hold's `heldAt`).
-      const key = `${e.endpointId}|${e.event === "started" ? "held" : e.event}|${Date.parse(e.at)}`;
+      // An operator's hold and the drain's notice of it are one start, a resume and the drain's `hold-ended` one end
+      // (the audit line's `at` is the item's `heldAt` / `resumedAt`, which the drain's notices carry).
+      const kind = { held: "start", started: "start", resumed: "end", "drain-started": "end", drained: "drained" }[e.event];
+      const key = `${e.endpointId}|${kind}|${Date.parse(e.at)}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
