@@ -313,7 +313,12 @@ export function describeHoldEvent(e: HoldEvent): string {
   return `HOLD ${e.at}  ${e.trustId}/${e.endpointId}  ${what}`;
 }
 
-/** Logs Insights over the support audit log group: a trust's hold and resume audit lines that took effect. */
+/**
+ * Logs Insights over the support audit log group: a trust's hold and resume audit lines that took effect. `filter`
+ * combines conditions with `and` and tests set membership with `in [...]` on the JSON fields Logs Insights discovers
+ * (CloudWatch Logs User Guide, "filter": https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Filter.html).
+ * Ids reach it only after the CLI's SAFE_ID check (`history --trust`/`--endpoint`), so no quote can end a string early.
+ */
 export function holdActionsQuery(trustId: string, endpointId?: string): string {
   return [
     "fields @timestamp, @message",
