@@ -41,4 +41,13 @@ describe("validate-trusts", () => {
     expect(validateTrustFile(file!, { httpsOnly: false })).toEqual([]);
     expect(validateTrustFile(file!, { httpsOnly: true })[0]!.message).toBe("endpoints[0].url: must be https:// to be deployed");
   });
+
+  it("refuses a hold window that already ended, naming its field (docs/guarantees.md 10.26)", () => {
+    const past = { from: "2020-01-01T20:00:00Z", until: "2020-01-02T06:00:00Z", reason: "EPR upgrade" };
+    const dir = trustDir({ "RX1.json": { trustId: "RX1", name: "T", enabled: true, endpoints: [{ ...endpoint, holds: [past] }] } });
+    const [file] = trustFilesIn([dir]);
+    for (const httpsOnly of [true, false]) {
+      expect(validateTrustFile(file!, { httpsOnly }).map((p) => p.message)).toEqual([expect.stringMatching(/^endpoints\[0\]\.holds\[0\]\.until: ended at 2020-01-02T06:00:00Z/)]);
+    }
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Validates trust config files against the schema the Lambda and Terraform use, before plan.
  * Usage: tsx scripts/validate-trusts.ts [--https-only] <dir-or-file>...   Exit 1 with one line per problem,
- * each naming the file and the field: `environments/test/trusts/RX1.json: endpoints[0].url: ...`.
+ * each naming the file and the field: `environments/test/trusts/RX1.json: endpoints[0].url: ...`. A hold window that
+ * has already ended is refused too (`endpoints[0].holds[0].until: ended at ...`): remove it before deploying.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -13,9 +14,10 @@ export interface TrustFileProblem {
 }
 
 /** Every problem of one trust file, or none: the one trust-file parser's issues, one line each. */
-export function validateTrustFile(path: string, options: { httpsOnly: boolean }): TrustFileProblem[] {
+export function validateTrustFile(path: string, options: { httpsOnly: boolean; now?: Date }): TrustFileProblem[] {
   const file = relative(process.cwd(), path);
-  const parsed = parseTrustFile(readFileSync(path, "utf8"), { file, httpsOnly: options.httpsOnly });
+  // A hold window that already ended is not deployed (docs/guarantees.md 10.26); the Lambda never checks this.
+  const parsed = parseTrustFile(readFileSync(path, "utf8"), { file, httpsOnly: options.httpsOnly, windowsEndedBy: options.now ?? new Date() });
   return parsed.status === "valid" ? [] : parsed.issues.map((issue) => ({ file: issue.file, message: describeTrustFileIssue(issue) }));
 }
 

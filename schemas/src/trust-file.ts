@@ -1,5 +1,6 @@
 import { TrustConfig } from "./trust-config.ts";
 import { issueField } from "./format-issues.ts";
+import { endedWindows, type HoldWindow } from "./holds.ts";
 
 /**
  * What can be wrong with a trust file: not JSON at all, a field the schema refuses, a file named for
@@ -26,6 +27,11 @@ export interface TrustFileOptions {
   expectedTrustId?: string;
   /** Every endpoint URL and OAuth token URL must be https:// (files Terraform deploys to API destinations). */
   httpsOnly?: boolean;
+  /**
+   * Deploy-time check (validate-trusts, add-endpoint; docs/guarantees.md 10.26): no hold window may have ended by this
+   * time. Never passed by the transform Lambda, which must keep reading a document whose windows have since passed.
+   */
+  windowsEndedBy?: Date;
 }
 
 /** `RX1` for `environments/test/trusts/RX1.json` or `subscriptions/RX1.json`. */
@@ -62,18 +68,29 @@ export function parseTrustFile(text: string, options: TrustFileOptions): TrustFi
       trustIds: { inFile: config.trustId, expected },
     });
   }
+  const issues: TrustFileIssue[] = [];
   if (options.httpsOnly) {
     // The endpoint URL and the OAuth token URL: EventBridge calls both (docs/guarantees.md 4.2).
-    const issues = config.endpoints.flatMap((endpoint, index): TrustFileIssue[] => [
+    issues.push(...config.endpoints.flatMap((endpoint, index): TrustFileIssue[] => [
       ...(endpoint.url.startsWith("https://")
         ? []
         : [{ file, field: `endpoints[${index}].url`, code: "not-deployable" as const, message: "must be https:// to be deployed" }]),
       ...(endpoint.auth.type !== "oauth2_client_credentials" || endpoint.auth.tokenUrl.startsWith("https://")
         ? []
         : [{ file, field: `endpoints[${index}].auth.tokenUrl`, code: "not-deployable" as const, message: "must be https:// to be deployed" }]),
-    ]);
-    if (issues.length > 0) return { status: "invalid", issues };
+    ]));
   }
+  if (options.windowsEndedBy) {
+    const now = options.windowsEndedBy;
+    const ended = (windows: readonly HoldWindow[], path: string): TrustFileIssue[] =>
+      windows.flatMap((window, index) =>
+        endedWindows([window], now).length === 0
+          ? []
+          : [{ file, field: `${path}[${index}].until`, code: "not-deployable" as const, message: `ended at ${window.until} (before ${now.toISOString()}): remove the window, it cannot be deployed` }],
+      );
+    issues.push(...ended(config.holds, "holds"), ...config.endpoints.flatMap((endpoint, index) => ended(endpoint.holds, `endpoints[${index}].holds`)));
+  }
+  if (issues.length > 0) return { status: "invalid", issues };
   return { status: "valid", config };
 }
 

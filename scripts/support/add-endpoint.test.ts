@@ -96,6 +96,12 @@ describe("editTrustFile", () => {
     ["a name EventBridge cannot take", { endpointId: "electronic-patient-record-bleeps", namePrefix: "trust-callbacks-preprod00001" }, stagingText, /^endpoint name "trust-callbacks-preprod00001-RX1-electronic-patient-record-bleeps" is 65 characters; EventBridge allows 64/],
     ["a trust file that is already invalid", {}, stagingText.replace('"enabled": true', '"enabled": "yes"'), /RX1\.json is not valid as it is \(enabled: .*\): fix it first$/],
     ["a file named for another trust", { trustId: "RX2" }, stagingText, /is not valid as it is \(trustId is RX1, so the file must be named RX1\.json\)/],
+    [
+      "a trust file with a hold window that already ended (10.26)",
+      { now: NOW },
+      stagingText.replace('"enabled": true,', '"enabled": true, "holds": [{ "from": "2026-11-20T20:00:00Z", "until": "2026-11-21T06:00:00Z", "reason": "EPR upgrade" }],'),
+      /RX1\.json is not valid as it is \(holds\[0\]\.until: ended at 2026-11-21T06:00:00Z \(before 2026-11-22T12:00:00.000Z\): remove the window, it cannot be deployed\): fix it first$/,
+    ],
   ])("refuses %s with one clear line", (_, overrides, text, message) => {
     expect(() => editTrustFile(text, edit(overrides))).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
   });

@@ -45,7 +45,7 @@ describe("parseSupportArgs", () => {
 
   it.each<[string[], RegExp]>([
     [[], /^no command given/],
-    [["resend"], /^unknown command resend; the commands are list, show, redrive, purge, history, replay-quarantine, replay, console, rotate-signing-key, add-endpoint$/],
+    [["resend"], /^unknown command resend; the commands are list, show, redrive, purge, history, replay-quarantine, replay, hold, resume, console, rotate-signing-key, add-endpoint$/],
     [["replay-quarantine"], /^replay-quarantine needs --trust T$/],
     [["replay", "--trust", "RX1", "--since", "2026-11-21T10:00:00Z"], /^replay needs --since ISO and --until ISO/],
     [["replay-quarantine", "--trust", "RX1", "--since", "2026-11-22T00:00:00Z", "--until", "2026-11-21T00:00:00Z"], /^--since must be before --until$/],
@@ -120,6 +120,35 @@ describe("parseSupportArgs: rotate-signing-key and add-endpoint", () => {
     [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", ...newEndpoint.slice(0, 4), "--auth", "oauth"], /^--auth must be one of oauth2_client_credentials, basic, api_key$/],
     [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--change", "--rate-limit", "0"], /^--rate-limit must be a whole number >= 1$/],
     [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--change", "--max-retries", "many"], /^--max-retries must be a whole number >= 0$/],
+  ])("%j is a usage error: %s", (argv, message) => {
+    expect(() => parseSupportArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
+  });
+});
+
+describe("parseSupportArgs: hold and resume (docs/guarantees.md 10.20, 10.21, 10.25)", () => {
+  const held = { ...local, trust: "RX1", dryRun: false };
+  it.each<[string[], unknown]>([
+    [["hold", "--trust", "RX1", "--reason", "EPR upgrade"], { name: "hold", ...held, reason: "EPR upgrade" }],
+    [["hold", "--trust", "RX1", "--endpoint", "ehr", "--reason", "  EPR  ", "--until", "8h", "--dry-run", "--json"], { name: "hold", ...held, endpoint: "ehr", reason: "EPR", until: { afterSeconds: 28800 }, dryRun: true, json: true }],
+    [["hold", "--trust", "RX1", "--reason", "r", "--until", "2026-12-05T18:00:00Z"], { name: "hold", ...held, reason: "r", until: { at: new Date("2026-12-05T18:00:00Z") } }],
+    [["hold", "--trust", "RX1", "--reason", "r", "--until", "2026-12-05T18:00:00+01:00"], { name: "hold", ...held, reason: "r", until: { at: new Date("2026-12-05T17:00:00Z") } }],
+    [["hold", "--local", "x/dlq", "--trust", "RX1", "--reason", "r"], { name: "hold", ...held, target: { kind: "local", root: "x/dlq" }, reason: "r" }],
+    [["resume", "--trust", "RX1"], { name: "resume", ...held }],
+    [["resume", "--trust", "RX1", "--endpoint", "ehr", "--dry-run"], { name: "resume", ...held, endpoint: "ehr", dryRun: true }],
+    [["hold", "--help"], helpFor("hold")],
+  ])("%j → %j", (argv, expected) => {
+    expect(parseSupportArgs(argv)).toEqual(expected);
+  });
+
+  it.each<[string[], RegExp]>([
+    [["hold", "--reason", "r"], /^hold needs --trust T$/],
+    [["hold", "--trust", "RX1"], /^hold needs --reason "TEXT"/],
+    [["hold", "--trust", "RX1", "--reason", "   "], /^hold needs --reason "TEXT"/],
+    [["hold", "--trust", "RX1", "--reason", "x".repeat(201)], /^--reason must be at most 200 characters \(it is 201\)$/],
+    [["hold", "--trust", "RX1", "--reason", "r", "--until", "tomorrow"], /^--until must be an ISO date-time with its offset .* or a duration such as 8h/],
+    [["hold", "--trust", "RX1", "--reason", "r", "--until", "2026-12-05T18:00:00"], /^--until must be an ISO date-time with its offset/],
+    [["resume", "--trust", "RX1", "--reason", "r"], /^resume does not take --reason/],
+    [["resume", "--trust", "RX1", "--until", "8h"], /^resume does not take --until/],
   ])("%j is a usage error: %s", (argv, message) => {
     expect(() => parseSupportArgs(argv)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }));
   });

@@ -1,6 +1,7 @@
 import { dirname, join } from "node:path";
 import { SAFE_ID } from "../lib/call-history.ts";
 import { HELP, UsageError, dateTime, helpFor, onlyOptions, parseOptions, wholeNumber, type Help } from "../lib/command-line.ts";
+import type { HoldUntil } from "./holds.ts";
 import type { Selection } from "./redrive.ts";
 
 const TARGET_USAGE = `Target (one of):
@@ -63,6 +64,19 @@ export const COMMANDS = {
                                         trust's events (only to E when given) through the Lambda's core: freshly signed,
                                         same CloudEvent ids, so receivers dedupe (local: --stream-file, default stream.jsonl beside the --local DLQs)`,
     options: ["trust", "endpoint", "since", "until", "dry-run", "rate", "cloudevent-source", "stream-file", "json"],
+  },
+  hold: {
+    usage: `  hold    --trust T [--endpoint E] --reason "TEXT" [--until ISO|8h] [--dry-run] [--json]
+                                        hold the endpoint's deliveries (without --endpoint: every endpoint switched on):
+                                        kept in order in its hold store, sent when the hold ends; takes effect within 20 s,
+                                        no deploy; --until ends it by itself (at most 13 days); refuses one already held`,
+    options: ["trust", "endpoint", "reason", "until", "dry-run", "json"],
+  },
+  resume: {
+    usage: `  resume  --trust T [--endpoint E] [--dry-run] [--json]
+                                        end the hold (an operator's, or a trust-file window early): the drain sends the
+                                        held deliveries in order, paced, within a minute; new ones queue behind them`,
+    options: ["trust", "endpoint", "dry-run", "json"],
   },
   console: {
     usage: `  console [--port N] [--env ENV]      the support console: a web page on 127.0.0.1 (free port unless --port) showing every
@@ -159,6 +173,8 @@ export type SupportCommand =
       streamFile: string;
     })
   | (Common & { name: "console"; port?: number })
+  | (Common & { name: "hold"; trust: string; endpoint?: string; reason: string; until?: HoldUntil; dryRun: boolean })
+  | (Common & { name: "resume"; trust: string; endpoint?: string; dryRun: boolean })
   | RotateSigningKeyCommand
   | AddEndpointCommand;
 
@@ -304,6 +320,7 @@ export function parseSupportArgs(argv: readonly string[]): SupportCommand | Help
   if (name === "history") return { name, ...common, filter: historyQuery(values), historyFile: values["history-file"] ?? beside("history.jsonl") };
   if (!values.trust) throw new UsageError(`${name} needs --trust T`);
   const trust = values.trust;
+  if (name === "hold" || name === "resume") return parseHold(name, values, common);
   if (name === "purge") return { name, ...common, trust, ...(values.confirm !== undefined ? { confirm: values.confirm } : {}), dryRun: values["dry-run"] };
   if (name === "replay") {
     if (!values.since || !values.until) throw new UsageError("replay needs --since ISO and --until ISO (the window of the stream)");
@@ -348,6 +365,25 @@ export function parseSupportArgs(argv: readonly string[]): SupportCommand | Help
   };
   if (name === "show") return { name, ...common, trust, selection, showContent: values["show-content"] };
   return { name: "redrive", ...common, trust, selection, dryRun: values["dry-run"], ratePerSecond: wholeNumber(values.rate, "rate", 1) };
+}
+
+/** `hold` and `resume` (docs/guarantees.md 10.25): a reason is required to hold; `--until` an ISO time or a duration. */
+function parseHold(name: "hold" | "resume", values: Values, common: Common): SupportCommand & { name: "hold" | "resume" } {
+  const base = { ...common, trust: values.trust!, ...(values.endpoint ? { endpoint: values.endpoint } : {}), dryRun: values["dry-run"] };
+  if (name === "resume") return { name, ...base };
+  const reason = values.reason?.trim();
+  if (!reason) throw new UsageError('hold needs --reason "TEXT" (why: shown to support and in the trust\'s notice)');
+  if (reason.length > 200) throw new UsageError(`--reason must be at most 200 characters (it is ${reason.length})`);
+  return { name, ...base, reason, ...(values.until !== undefined ? { until: holdUntil(values.until) } : {}) };
+}
+
+/** `--until` of a hold: an ISO date-time with its offset, or a duration from now (8h, 90m, 2d). */
+function holdUntil(value: string): HoldUntil {
+  if (/^\d+[smhd]?$/.test(value.trim())) return { afterSeconds: duration(value, "until") };
+  if (!/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UsageError("--until must be an ISO date-time with its offset (2026-12-05T18:00:00Z) or a duration such as 8h, 90m or 2d");
+  }
+  return { at: new Date(value) };
 }
 
 /** `console`: the CLI's target (`--outputs/--trusts` or `--local`), or `--env ENV` with `--outputs`; `--port`. */

@@ -6,11 +6,13 @@ import { USAGE, commandUsage, parseSupportArgs, type SupportCommand } from "./ar
 import { addEndpointCommand } from "./commands/add-endpoint.ts";
 import { consoleCommand } from "./commands/console.ts";
 import { history } from "./commands/history.ts";
+import { holdCommand } from "./commands/hold.ts";
 import { list } from "./commands/list.ts";
 import { purge } from "./commands/purge.ts";
 import { redriveCommand } from "./commands/redrive.ts";
 import { replayQuarantineCommand } from "./commands/replay-quarantine.ts";
 import { replayCommand } from "./commands/replay.ts";
+import { resumeCommand } from "./commands/resume.ts";
 import { rotateSigningKeyCommand } from "./commands/rotate-signing-key.ts";
 import { show } from "./commands/show.ts";
 
@@ -39,6 +41,10 @@ export const supportCli: CommandLine<SupportCommand> = {
         return rotateSigningKeyCommand(command);
       case "add-endpoint":
         return addEndpointCommand(command);
+      case "hold":
+        return holdCommand(command);
+      case "resume":
+        return resumeCommand(command);
       case "console":
         return consoleCommand(command, signal);
     }

@@ -20,6 +20,7 @@ import {
   type SupportRecord,
 } from "../lib/call-history.ts";
 import type { TargetOptions } from "./args.ts";
+import { holdActionsQuery } from "./holds.ts";
 import type { AuditLine } from "./redrive.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -143,6 +144,16 @@ export class CloudWatchHistorySource implements HistorySource {
       }
     }
     return { published, support, busLogs, quarantined, notes };
+  }
+
+  /**
+   * A trust's hold and resume audit lines in the window (docs/guarantees.md 10.24): the support audit log group, where
+   * `hold` and `resume` write them (`openAuditTrail`); none, with a note, when the outputs name no such group.
+   */
+  async holdActions(trustId: string, endpointId: string | undefined, window: HistoryFilter, signal?: AbortSignal): Promise<{ lines: Record<string, unknown>[]; notes: string[] }> {
+    if (!this.groups.support) return { lines: [], notes: ["no support audit log group in the outputs: holds and resumes are not shown"] };
+    const rows = await this.query(this.groups.support, holdActionsQuery(trustId, endpointId), { ...window, limit: 10000 }, signal);
+    return { lines: rows.map((row) => JSON.parse(row["@message"] ?? "{}") as Record<string, unknown>), notes: [] };
   }
 
   private async query(logGroupName: string, queryString: string, window: HistoryFilter, signal?: AbortSignal): Promise<Row[]> {

@@ -78,18 +78,24 @@ export const selects = (failed: FailedDelivery, sel: Selection): boolean =>
 export interface AuditLine {
   at: string;
   operator: string;
-  action: "redrive" | "purge" | "show-content" | "replay-quarantine" | "replay";
+  action: "redrive" | "purge" | "show-content" | "replay-quarantine" | "replay" | "hold" | "resume";
   trustId: string;
   endpointId?: string;
   cloudEventId?: string;
   messageId?: string;
-  outcome: "redriven" | "would-redrive" | "failed" | "skipped" | "filtered" | "purged" | "would-purge" | "shown" | "replayed" | "would-replay";
+  outcome:
+    | "redriven" | "would-redrive" | "failed" | "skipped" | "filtered" | "purged" | "would-purge" | "shown" | "replayed" | "would-replay"
+    // hold, resume (docs/guarantees.md 10.22)
+    | "held" | "would-hold" | "resumed" | "would-resume" | "refused" | "not-held" | "lost-race";
   /** redrive, replay: the PutEvents `EventId` of the re-published entry (joins the bus logs' steps to the delivery). */
   busEventId?: string;
   /** replay-quarantine: the quarantined object; replay: the platform event. */
   quarantineKey?: string;
   sourceEventId?: string;
   detail?: string;
+  /** hold: why, and when it ends by itself (unset: at `resume`). */
+  reason?: string;
+  until?: string;
 }
 
 export interface RedriveOptions {

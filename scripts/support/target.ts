@@ -1,9 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDbHoldStates, SqsHoldStore } from "@trust-callbacks/transform-filter/aws";
 import type { TrustConfig } from "@trust-callbacks/schemas";
 import { UsageError } from "../lib/command-line.ts";
+import type { HoldStateStore, HoldStore } from "@trust-callbacks/transform-filter";
 import { FileDeadLetterQueue, type DeadLetterQueue } from "../lib/dead-letter-queue.ts";
+import { FileHoldStates, FileHoldStore, FileNoticeOutbox } from "../lib/local-holds.ts";
 import { LocalPipeline, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
 import type { TargetOptions } from "./args.ts";
 import { SqsDeadLetterQueue } from "./sqs-dead-letter-queue.ts";
@@ -18,15 +22,37 @@ export interface Target {
   redriveInto(trustId: string): Promise<{ signer: SupportSigner; finish(): Promise<void> }>;
   /** The trust's DLQ; a UsageError naming the known ones when there is none. */
   queueFor(trustId: string): DeadLetterQueue;
+  /**
+   * The holds table and the endpoints' hold stores (docs/adr/0002-holds.md), opened when first asked for: locally the
+   * files beside the DLQs (`.local/holds/`) and the notice outbox (`.local/notices.ndjson`); in AWS the outputs' holds.
+   */
+  holds(): Holds;
+}
+
+/** Where holds are kept, and (locally) the notices the drain wrote about them. */
+export interface Holds {
+  states: HoldStateStore;
+  store: HoldStore;
+  /** The local notice outbox (hold started / ended / drained), read by `history`; none in AWS. */
+  outbox?: FileNoticeOutbox;
+}
+
+/** The trust of that id among the target's trust files, or a usage error naming the trusts there are. */
+export function trustNamed(target: Pick<Target, "trusts">, trustId: string): TrustConfig {
+  const trust = target.trusts.find((t) => t.trustId === trustId);
+  if (!trust) throw new UsageError(`no trust ${trustId}; the trusts are ${target.trusts.map((t) => t.trustId).sort().join(", ") || "(none)"}`);
+  return trust;
 }
 
 export function openTarget(options: TargetOptions): Target {
   return options.kind === "aws" ? awsTarget(options) : localTarget(options);
 }
 
-function withQueueFor(target: Omit<Target, "queueFor">, emptyQueue?: (trustId: string) => DeadLetterQueue): Target {
+function withQueueFor(target: Omit<Target, "queueFor" | "holds"> & { holds?: () => Holds }, emptyQueue?: (trustId: string) => DeadLetterQueue): Target {
+  let holds: Holds | undefined;
   return {
     ...target,
+    holds: () => (holds ??= (target.holds ?? noHolds)()),
     queueFor: (trustId) => {
       const queue = target.queues.get(trustId) ?? (target.trusts.some((t) => t.trustId === trustId) ? emptyQueue?.(trustId) : undefined);
       if (!queue) {
@@ -52,6 +78,7 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
   const sqs = new SQSClient({});
   return withQueueFor({
     trusts: loadTrusts(options.trustsDir),
+    holds: () => awsHolds(outputs, { dynamodb: new DynamoDBClient({}), sqs }),
     queues: new Map(Object.entries(outputs.trusts.value).map(([trustId, trust]) => [trustId, new SqsDeadLetterQueue(sqs, trustId, trust.dlq_url)])),
     redriveInto: async (trustId) => {
       busOf(outputs.trusts.value, trustId); // the outputs must know the trust's bus (the signer reads it from the index)
@@ -59,6 +86,26 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
       return { signer: LambdaSupportSigner.forFunction(supportSignerOf(outputs)), finish: async () => {} };
     },
   });
+}
+
+/**
+ * The environment's holds (docs/adr/0002-holds.md): the holds table the outputs name (`pipeline.holds.table_name`),
+ * read without the Lambda's cache (an operator's read before a conditional write must be the table's own, so
+ * `maxAgeSeconds: 0`), and the endpoints' hold stores (`pipeline.holds.queue_url_base` + `holdQueueName` with the
+ * deployment's name prefix, `trusts_stack_inputs.name_prefix`, or as the console reads it from the Lambda's name). The operator's role may write hold states and read a
+ * store's depth, never receive or delete a held delivery (modules/policies/support; docs/guarantees.md 10.4x).
+ */
+export function awsHolds(outputs: EnvironmentOutputs, clients: { dynamodb: DynamoDBClient; sqs: SQSClient }): Holds {
+  const holds = outputs.pipeline?.value.holds;
+  if (!holds?.table_name) return noHolds();
+  const namePrefix = outputs.trusts_stack_inputs?.value.name_prefix ?? /^(.+)-transform-filter$/.exec(outputs.pipeline?.value.lambda_function_name ?? "")?.[1];
+  // The stores' URL base as Terraform knows it: no URL is pieced together here from another queue's.
+  const queueUrlBase = holds.queue_url_base;
+  if (!namePrefix || !queueUrlBase) throw new UsageError("the outputs name no hold stores (pipeline.holds.queue_url_base, trusts_stack_inputs.name_prefix): take them from `make output ENV=<env>` of a version with holds");
+  return {
+    states: new DynamoDbHoldStates({ client: clients.dynamodb, tableName: holds.table_name, maxAgeSeconds: 0 }),
+    store: new SqsHoldStore({ client: clients.sqs, queueUrlBase, namePrefix }),
+  };
 }
 
 export interface EnvironmentOutputs {
@@ -75,8 +122,12 @@ export interface EnvironmentOutputs {
       support?: { audit_log_group_name?: string };
       /** The support signer function that redrive and replay invoke (modules/pipeline/support-signer.tf). */
       support_signer_function_name?: string;
+      /** The holds table `hold`, `resume` and `list` use, and the hold stores' URL base (issue #25). */
+      holds?: { table_name?: string; queue_url_base?: string };
     };
   };
+  /** What the trusts stacks build on; `name_prefix` names every resource (`<prefix>-<ODS>-<ep>-hold.fifo`). */
+  trusts_stack_inputs?: { value: { name_prefix?: string } };
 }
 
 /** `make output ENV=<env>` of the environment: a user mistake here is one line, never a stack trace. */
@@ -109,6 +160,10 @@ function busOf(trusts: Record<string, { event_bus_name?: string }>, trustId: str
   return bus;
 }
 
+const noHolds = (): Holds => {
+  throw new UsageError("the outputs name no holds table (pipeline.holds.table_name): take them from `make output ENV=<env>` of a version with holds");
+};
+
 function localTarget(options: TargetOptions & { kind: "local" }): Target {
   const { root } = options;
   if (!existsSync(root)) throw new UsageError(`--local ${root}: no such directory (run the local pipeline first: make local; or give the folder of its DLQs)`);
@@ -116,6 +171,8 @@ function localTarget(options: TargetOptions & { kind: "local" }): Target {
   const trusts = loadTrusts(trustsDir);
   return withQueueFor({
     trusts,
+    // The local pipeline keeps its holds beside its DLQs (`.local/holds/`, `.local/notices.ndjson`).
+    holds: () => ({ states: new FileHoldStates(join(dirname(root), "holds")), store: new FileHoldStore(join(dirname(root), "holds")), outbox: new FileNoticeOutbox(join(dirname(root), "notices.ndjson")) }),
     queues: new Map(FileDeadLetterQueue.trustIds(root).map((trustId) => [trustId, new FileDeadLetterQueue(root, trustId)])),
     redriveInto: async () => {
       // What failed again goes to a DLQ of its own, so this run's scan never meets what it redrove.

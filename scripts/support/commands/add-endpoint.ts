@@ -39,6 +39,8 @@ export interface EndpointEdit {
   namePrefix: string;
   /** Every URL must be https:// (a file Terraform deploys). */
   httpsOnly: boolean;
+  /** A hold window that ended before this time is refused (docs/guarantees.md 10.26); default now. */
+  now?: Date;
 }
 
 export interface EndpointEditResult {
@@ -82,7 +84,7 @@ export function editTrustFile(existingText: string | undefined, edit: EndpointEd
     const schema = relative(dirname(file), SCHEMA_FILE);
     document = { $schema: schema, trustId, name: edit.trustName, enabled: true, endpoints: [] };
   } else {
-    const current = parseTrustFile(existingText, { file, expectedTrustId: trustId, httpsOnly: edit.httpsOnly });
+    const current = parseTrustFile(existingText, { file, expectedTrustId: trustId, httpsOnly: edit.httpsOnly, windowsEndedBy: edit.now ?? new Date() });
     if (current.status === "invalid") {
       throw new UsageError(`${file} is not valid as it is (${current.issues.map(describeTrustFileIssue).join("; ")}): fix it first`);
     }
@@ -117,7 +119,7 @@ export function editTrustFile(existingText: string | undefined, edit: EndpointEd
   else endpoints.push(endpoint);
   const text = `${JSON.stringify({ ...document, endpoints }, null, 2)}\n`;
 
-  const parsed = parseTrustFile(text, { file, expectedTrustId: trustId, httpsOnly: edit.httpsOnly });
+  const parsed = parseTrustFile(text, { file, expectedTrustId: trustId, httpsOnly: edit.httpsOnly, windowsEndedBy: edit.now ?? new Date() });
   if (parsed.status === "invalid") {
     throw new UsageError(`not written, the endpoint would be invalid: ${parsed.issues.map(describeTrustFileIssue).join("; ")}`);
   }

@@ -1,10 +1,12 @@
+import { existsSync, readFileSync } from "node:fs";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { UsageError } from "../../lib/command-line.ts";
 import { deliveryStories, describeStory, type DeadLetterSighting, type DeliveryStory, type HistoryFilter } from "../../lib/call-history.ts";
 import type { SupportCommand } from "../args.ts";
 import { CloudWatchHistorySource, LocalHistorySource, type HistorySource } from "../history-source.ts";
 import { listFailed } from "../redrive.ts";
-import { checkEndpoint, openTarget, readOutputs, supportAuditLogGroup, type EnvironmentOutputs, type Target } from "../target.ts";
+import { describeHoldEvent, holdEvents, holdViews, type HoldEvent } from "../holds.ts";
+import { checkEndpoint, openTarget, readOutputs, supportAuditLogGroup, type EnvironmentOutputs, type Holds, type Target } from "../target.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -22,9 +24,12 @@ export async function history(command: SupportCommand & { name: "history" }, sig
     target.queueFor(command.filter.trustId);
     checkEndpoint(target, command.filter.trustId, command.filter.endpointId);
   }
-  const { stories, notes } = await storiesFor(historySource(command), target, filter, signal);
-  if (command.json) console.log(JSON.stringify({ window: { since: filter.since, until: filter.until }, deliveries: stories, notes }, null, 2));
+  const source = historySource(command);
+  const { stories, notes } = await storiesFor(source, target, filter, signal);
+  const holds = command.filter.trustId ? await holdHistory(command, target, source, { ...filter, trustId: command.filter.trustId }, notes, signal) : [];
+  if (command.json) console.log(JSON.stringify({ window: { since: filter.since, until: filter.until }, deliveries: stories, holds, notes }, null, 2));
   else {
+    for (const event of holds) console.log(describeHoldEvent(event));
     for (const story of stories) console.log(describeStory(story));
     for (const note of notes) console.error(`note: ${note}`);
     console.error(`${stories.length} deliveries between ${filter.since.toISOString()} and ${filter.until.toISOString()}`);
@@ -42,6 +47,45 @@ export async function storiesFor(source: HistorySource, target: Target, filter: 
   const trustIds = new Set([...records.published.map((p) => p.trustId), ...records.support.map((s) => s.trustId)]);
   const deadLetters = await sightings(target, trustIds);
   return { stories: deliveryStories({ ...records, deadLetters }), notes: records.notes };
+}
+
+/**
+ * The trust's holds in the window (docs/guarantees.md 10.24): operators' holds and resumes from the audit (locally the
+ * audit file, in AWS the support audit log group), the drain's notices (locally the outbox), and the holds now.
+ */
+async function holdHistory(
+  command: SupportCommand & { name: "history" },
+  target: Target,
+  source: HistorySource,
+  filter: HistoryFilter & { trustId: string },
+  notes: string[],
+  signal: AbortSignal,
+): Promise<HoldEvent[]> {
+  let holds: Holds;
+  try {
+    holds = target.holds();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    notes.push(`holds not shown: ${error.message}`);
+    return [];
+  }
+  const trust = target.trusts.filter((t) => t.trustId === filter.trustId);
+  const states = await holdViews(trust, holds, new Date());
+  let actions: Record<string, unknown>[] = [];
+  if (source instanceof CloudWatchHistorySource) {
+    const found = await source.holdActions(filter.trustId, filter.endpointId, filter, signal);
+    actions = found.lines;
+    notes.push(...found.notes);
+  } else if (existsSync(command.auditFile)) {
+    actions = readFileSync(command.auditFile, "utf8").split("\n").filter(Boolean).flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  }
+  return holdEvents({ actions, notices: holds.outbox?.read() ?? [], states }, { ...filter, ...(filter.endpointId ? { endpointId: filter.endpointId } : {}) });
 }
 
 function historySource(command: SupportCommand & { name: "history" }): HistorySource {

@@ -1,9 +1,11 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import type { SupportCommand } from "../args.ts";
+import { parseSupportArgs, type SupportCommand } from "../args.ts";
 import { auditTo, operator } from "../audit.ts";
+import { hold } from "../commands/hold.ts";
 import { purge } from "../commands/purge.ts";
 import { redriveCommand } from "../commands/redrive.ts";
 import { replayCommand } from "../commands/replay.ts";
+import { resume } from "../commands/resume.ts";
 import { listFailed, type AuditLine, type FailedDelivery, type Selection } from "../redrive.ts";
 import type { ConsoleSource } from "./source.ts";
 
@@ -19,19 +21,26 @@ export interface ActionResult {
 
 let running: Promise<unknown> = Promise.resolve();
 
-/** Runs one action after any other has finished, and returns the audit lines it appended. */
-async function audited(auditFile: string, run: () => Promise<number>): Promise<ActionResult> {
+/** Runs one action after any other has finished. */
+async function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
   const previous = running;
   let done!: () => void;
   running = new Promise<void>((resolve) => (done = resolve));
   await previous;
   try {
-    const before = existsSync(auditFile) ? statSync(auditFile).size : 0;
-    const status = await run();
-    return { status, lines: appendedSince(auditFile, before) };
+    return await run();
   } finally {
     done();
   }
+}
+
+/** Runs one action after any other has finished, and returns the audit lines it appended. */
+function audited(auditFile: string, run: () => Promise<number>): Promise<ActionResult> {
+  return oneAtATime(async () => {
+    const before = existsSync(auditFile) ? statSync(auditFile).size : 0;
+    const status = await run();
+    return { status, lines: appendedSince(auditFile, before) };
+  });
 }
 
 function appendedSince(file: string, offset: number): AuditLine[] {
@@ -86,4 +95,23 @@ export async function showContent(source: ConsoleSource, trust: string, selectio
     audit({ at: new Date().toISOString(), operator: operator(), action: "show-content", trustId: f.trustId, endpointId: f.endpointId, cloudEventId: f.cloudEventId, messageId: f.messageId, outcome: "shown" });
   }
   return found;
+}
+
+/**
+ * Hold (or its dry run) of one endpoint or every endpoint of a trust: the CLI's own `hold`, parsed from the same
+ * options (a reason required, `--until` an ISO time or a duration), so the page refuses what the CLI refuses (a
+ * UsageError: one line, nothing written) and audits what it audits (docs/guarantees.md 10.27). A dry run writes no
+ * audit line: the page shows the lines the command answers.
+ */
+export function holdAction(source: ConsoleSource, trust: string, form: { endpoint: string; reason: string; until: string }, dryRun: boolean): Promise<ActionResult> {
+  const argv = ["hold", `--trust=${trust}`, ...(form.endpoint ? [`--endpoint=${form.endpoint}`] : []), `--reason=${form.reason}`, ...(form.until ? [`--until=${form.until}`] : []), ...(dryRun ? ["--dry-run"] : [])];
+  const command = { ...(parseSupportArgs(argv) as SupportCommand & { name: "hold" }), ...common(source) };
+  return oneAtATime(() => hold(command));
+}
+
+/** Resume (or its dry run): the CLI's own `resume`. */
+export function resumeAction(source: ConsoleSource, trust: string, endpoint: string, dryRun: boolean): Promise<ActionResult> {
+  const argv = ["resume", `--trust=${trust}`, ...(endpoint ? [`--endpoint=${endpoint}`] : []), ...(dryRun ? ["--dry-run"] : [])];
+  const command = { ...(parseSupportArgs(argv) as SupportCommand & { name: "resume" }), ...common(source) };
+  return oneAtATime(() => resume(command));
 }

@@ -214,6 +214,32 @@ describe("support console in chromium, on the local pipeline's data", () => {
     await page.screenshot({ path: join(SHOTS, "purge-done.png"), fullPage: true });
   });
 
+  it("hold and resume (docs/guarantees.md 10.27): reason required, dry run, confirm; the trust page shows the hold", async () => {
+    await page.goto(`${console_.origin}/trusts/RX1`);
+    await page.getByLabel("Endpoint to hold").selectOption("ehr");
+    await page.getByLabel(/^Reason/).fill("EPR upgrade CHG0012345");
+    await page.locator("#hold-until").fill("8h");
+    await page.locator("form[action='/trusts/RX1/hold'] button").click();
+    expect(await page.locator("h1").innerText()).toBe("Hold RX1/ehr: dry run (nothing was written)");
+    expect(await page.locator("tbody tr td:first-child").allInnerTexts()).toEqual(["would-hold"]);
+    await page.screenshot({ path: join(SHOTS, "hold-dry-run.png"), fullPage: true });
+    await page.getByRole("button", { name: "Confirm: hold RX1/ehr" }).click();
+    expect(await page.locator("tbody tr td:first-child").allInnerTexts()).toEqual(["held"]);
+
+    await page.goto(`${console_.origin}/trusts/RX1#holds-h`);
+    const held = await page.locator("section[aria-labelledby='holds-h'] tbody tr").evaluateAll((rows) => rows.map((r) => [r.children[0]?.textContent, r.children[1]?.textContent, r.children[6]?.textContent]));
+    expect(held).toEqual([["ehr", "held", "EPR upgrade CHG0012345"]]);
+    await page.locator("section[aria-labelledby='holds-h']").screenshot({ path: join(SHOTS, "trust-held.png") });
+
+    await page.getByLabel("Endpoint to resume").selectOption("ehr");
+    await page.locator("form[action='/trusts/RX1/resume'] button").click();
+    expect(await page.locator("tbody tr td:first-child").allInnerTexts()).toEqual(["would-resume"]);
+    await page.getByRole("button", { name: "Confirm: resume RX1/ehr" }).click();
+    expect(await page.locator("tbody tr td:first-child").allInnerTexts()).toEqual(["resumed"]);
+    const audit = readFileSync(auditFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    expect(audit.filter((a) => a.action === "hold" || a.action === "resume").map((a) => [a.action, a.outcome])).toEqual([["hold", "held"], ["resume", "resumed"]]);
+  }, 60_000);
+
   it("no page broke the Content-Security-Policy or threw", () => {
     expect(cspErrors).toEqual([]);
   });

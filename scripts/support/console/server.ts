@@ -9,7 +9,8 @@ import { SAFE_ID } from "../../lib/call-history.ts";
 import { UsageError } from "../../lib/command-line.ts";
 import type { Selection } from "../redrive.ts";
 import { listFailed } from "../redrive.ts";
-import { purgeAction, redriveAction, replayAction, showContent } from "./actions.ts";
+import { holdViews, type HoldView } from "../holds.ts";
+import { holdAction, purgeAction, redriveAction, replayAction, resumeAction, showContent } from "./actions.ts";
 import { overviewModel, type OverviewQuery } from "./model.ts";
 import type { ConsoleSource } from "./source.ts";
 import { actionPage, contentPage, errorPage, layout, overviewPage, tracePage, trustPage, type TraceBy } from "./views.ts";
@@ -144,14 +145,25 @@ export function consoleApp(source: ConsoleSource, options: ConsoleOptions = {}):
     return source.target.trusts.find((t) => t.trustId === trustId);
   };
 
+  /** The trust's held or draining endpoints (the `list` command's `holdViews`); a note instead when there is no holds table. */
+  const trustHolds = async (trustId: string, at: Date): Promise<{ views: HoldView[]; notes: string[] }> => {
+    try {
+      return { views: await holdViews(source.target.trusts.filter((t) => t.trustId === trustId), source.target.holds(), at), notes: [] };
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      return { views: [], notes: [`holds not shown: ${error.message}`] };
+    }
+  };
+
   app.get("/trusts/:trustId", async (c) => {
     const trust = trustOf(c);
     if (!trust) return page(c, "Not found", errorPage(`no trust ${c.req.param("trustId")} in the trust files`), undefined, 404);
     const at = now();
-    const [{ endpoints, notes }, history, failed] = await Promise.all([
+    const [{ endpoints, notes }, history, failed, holds] = await Promise.all([
       healthNow(at),
       source.history.stories({ trustId: trust.trustId, since: new Date(at.getTime() - 24 * 3600_000), until: at, limit: 100 }, c.req.raw.signal),
       source.target.queues.has(trust.trustId) ? listFailed(source.target.queueFor(trust.trustId), {}, 100) : Promise.resolve([]),
+      trustHolds(trust.trustId, at),
     ]);
     return page(
       c,
@@ -162,7 +174,8 @@ export function consoleApp(source: ConsoleSource, options: ConsoleOptions = {}):
         endpoints: endpoints.filter((e) => e.trustId === trust.trustId),
         deliveries: history.stories.slice(-50).reverse(),
         failed,
-        notes: [...notes, ...history.notes],
+        holds: holds.views,
+        notes: [...notes, ...history.notes, ...holds.notes],
         now: at,
       }),
     );
@@ -238,6 +251,44 @@ export function consoleApp(source: ConsoleSource, options: ConsoleOptions = {}):
       if (error instanceof UsageError) return page(c, "Replay", errorPage(error.message), undefined, 400);
       throw error;
     }
+  });
+
+  // Hold and resume (docs/guarantees.md 10.27): a dry run first, then a confirm button, like redrive; the CLI's commands.
+  app.post("/trusts/:trustId/hold", async (c) => {
+    const trust = trustOf(c);
+    if (!trust) return page(c, "Not found", errorPage("no such trust"), undefined, 404);
+    const field = await form(c);
+    const dryRun = field("mode") !== "confirm";
+    const fields = { endpoint: field("endpoint"), reason: field("reason"), until: field("until") };
+    let result;
+    try {
+      result = await holdAction(source, trust.trustId, fields, dryRun);
+    } catch (error) {
+      if (error instanceof UsageError) return page(c, "Hold", errorPage(`${error.message}`), undefined, 400);
+      throw error;
+    }
+    const what = `${trust.trustId}${fields.endpoint ? `/${fields.endpoint}` : ""}`;
+    // The confirm holds until the instant the dry run showed (a duration is resolved once, at the dry run).
+    const until = result.lines.find((l) => l.outcome === "would-hold" && l.until)?.until ?? fields.until;
+    const confirm = dryRun && result.lines.some((l) => l.outcome === "would-hold") ? { action: `/trusts/${trust.trustId}/hold`, fields: { ...fields, until, mode: "confirm" }, label: `Confirm: hold ${what}` } : undefined;
+    return page(c, "Hold", actionPage(dryRun ? `Hold ${what}: dry run (nothing was written)` : `Hold ${what}`, trust.trustId, { ...result, dryRunUnaudited: dryRun }, confirm));
+  });
+
+  app.post("/trusts/:trustId/resume", async (c) => {
+    const trust = trustOf(c);
+    if (!trust) return page(c, "Not found", errorPage("no such trust"), undefined, 404);
+    const field = await form(c);
+    const dryRun = field("mode") !== "confirm";
+    let result;
+    try {
+      result = await resumeAction(source, trust.trustId, field("endpoint"), dryRun);
+    } catch (error) {
+      if (error instanceof UsageError) return page(c, "Resume", errorPage(`${error.message}`), undefined, 400);
+      throw error;
+    }
+    const what = `${trust.trustId}${field("endpoint") ? `/${field("endpoint")}` : ""}`;
+    const confirm = dryRun && result.lines.some((l) => l.outcome === "would-resume") ? { action: `/trusts/${trust.trustId}/resume`, fields: { endpoint: field("endpoint"), mode: "confirm" }, label: `Confirm: resume ${what}` } : undefined;
+    return page(c, "Resume", actionPage(dryRun ? `Resume ${what}: dry run (nothing was written)` : `Resume ${what}`, trust.trustId, { ...result, dryRunUnaudited: dryRun }, confirm));
   });
 
   app.post("/trusts/:trustId/purge", async (c) => {

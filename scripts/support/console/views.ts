@@ -1,5 +1,6 @@
 import { html } from "hono/html";
 import type { DeliveryStory, StoryStep } from "../../lib/call-history.ts";
+import type { HoldView } from "../holds.ts";
 import type { AuditLine, FailedDelivery } from "../redrive.ts";
 import { HOURS, age, type EndpointHealth, type OverviewModel } from "./model.ts";
 
@@ -95,6 +96,8 @@ export interface TrustPageModel {
   endpoints: EndpointHealth[];
   deliveries: DeliveryStory[];
   failed: FailedDelivery[];
+  /** The trust's held or draining endpoints (docs/guarantees.md 10.27). */
+  holds: HoldView[];
   notes: string[];
   now: Date;
 }
@@ -146,6 +149,38 @@ ${m.notes.map((n) => html`<p class="note">${n}</p>`)}
       <div class="chart" role="img" aria-label="${e.endpointId}: delivered and failed attempts per hour, last ${HOURS} hours" data-delivered="${e.delivered.join(",")}" data-failed="${e.failed.join(",")}" data-end="${m.now.getTime()}"></div>
     </figure>`,
   )}
+  </div>
+</section>
+<section aria-labelledby="holds-h">
+  <h2 id="holds-h">Holds</h2>
+  <p class="quiet">A held endpoint's deliveries are kept, in order, and sent when the hold ends. Holding is not switching off: <code>enabled: false</code> filters events (gone).</p>
+  ${m.holds.length === 0
+    ? html`<p>No endpoint is held or draining.</p>`
+    : html`<table><thead><tr><th scope="col">Endpoint</th><th scope="col">Phase</th><th scope="col" title="Deliveries in the endpoint's hold store">Held</th><th scope="col">Since</th><th scope="col">Until</th><th scope="col">By</th><th scope="col">Reason</th><th scope="col">Sent by the drain</th></tr></thead>
+    <tbody>${m.holds.map(
+      (h) => html`<tr><td>${h.endpointId}</td><td>${h.phase}</td><td class="num">${h.depth ?? "?"}</td><td>${h.since}</td><td>${h.until ?? "resume"}</td><td>${h.by}</td><td>${h.reason}</td><td class="num">${h.drained}</td></tr>`,
+    )}</tbody></table>`}
+  <div class="actions">
+    <form method="post" action="/trusts/${m.trustId}/hold" class="action">
+      <fieldset><legend>Hold</legend>
+        <label for="hold-endpoint">Endpoint to hold</label>
+        <select id="hold-endpoint" name="endpoint"><option value="">every endpoint</option>${endpointOptions}</select>
+        <label for="hold-reason">Reason (required; the trust is told it)</label>
+        <input id="hold-reason" name="reason" maxlength="200" required />
+        <label for="hold-until">Until (ISO time, or 8h / 2d; empty: until resume; at most 13 days)</label>
+        <input id="hold-until" name="until" placeholder="until resume" />
+        <input type="hidden" name="mode" value="dry-run" />
+        <button type="submit">Dry run</button>
+      </fieldset>
+    </form>
+    <form method="post" action="/trusts/${m.trustId}/resume" class="action">
+      <fieldset><legend>Resume (the drain sends what is held, in order)</legend>
+        <label for="resume-endpoint">Endpoint to resume</label>
+        <select id="resume-endpoint" name="endpoint"><option value="">every endpoint</option>${endpointOptions}</select>
+        <input type="hidden" name="mode" value="dry-run" />
+        <button type="submit">Dry run</button>
+      </fieldset>
+    </form>
   </div>
 </section>
 <section aria-labelledby="dlq-h">
@@ -278,13 +313,13 @@ function story(s: DeliveryStory): Html {
 export function actionPage(
   title: string,
   trustId: string,
-  result: { status: number; lines: AuditLine[] } | { refused: string },
+  result: { status: number; lines: AuditLine[]; dryRunUnaudited?: boolean } | { refused: string },
   confirm?: { action: string; fields: Record<string, string>; label: string },
 ): Html {
   return html`<h1>${title}</h1>
 ${"refused" in result
     ? html`<p class="error" role="alert">${result.refused}</p>`
-    : html`<p role="status">${result.lines.length} audit line(s) written${result.status === 0 ? "" : "; some failed"}.</p>
+    : html`<p role="status">${"dryRunUnaudited" in result && result.dryRunUnaudited ? "Dry run: nothing written, no audit line" : `${result.lines.length} audit line(s) written`}${result.status === 0 ? "" : "; some failed"}.</p>
 ${skippedSummary(result.lines)}
 <table><thead><tr><th scope="col">Outcome</th><th scope="col">Endpoint</th><th scope="col">CloudEvent id</th><th scope="col">Detail</th></tr></thead>
 <tbody>${result.lines.filter((l) => !counted(l)).map((l) => html`<tr><td>${l.outcome}</td><td>${l.endpointId ?? "–"}</td><td>${l.cloudEventId ? html`<a href="/trace?${new URLSearchParams({ by: "cloudevent", q: l.cloudEventId })}">${l.cloudEventId}</a>` : "–"}</td><td>${l.detail ?? ""}</td></tr>`)}</tbody></table>`}
