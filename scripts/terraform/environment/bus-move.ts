@@ -40,7 +40,9 @@ export const sameMoves = (a: BusMoves, b: BusMoves) => JSON.stringify(a) === JSO
  * Round 1's state moves, run by the orchestrator: per pair of parts, both states pulled into .build/<env>/bus-move/
  * (a copy of each kept as <part>.before.tfstate), each trust moved with `state mv`, its endpoints' rules and targets
  * renamed to previous[0], then pushed, the new part's first: until the old part's push the trust is in both states
- * (`make plan` then refuses, naming it), never in none.
+ * (`make plan` then refuses, naming it), never in none. A push is refused when the state changed since its pull
+ * (differing lineage, higher remote serial: https://developer.hashicorp.com/terraform/cli/commands/state/push), so a
+ * concurrent change is never overwritten.
  */
 export async function moveState(environment: Environment, tf: Terraform, steps: readonly StateMoveStep[], workspaces: string[], err: (text: string) => void): Promise<void> {
   const dir = join(environment.build, "bus-move");

@@ -178,8 +178,10 @@ resource "aws_cloudwatch_event_rule" "this" {
 resource "aws_cloudwatch_event_rule" "previous" {
   count = var.previous_event_bus_name == null ? 0 : 1
 
-  name           = local.name
-  description    = "Callbacks for ${var.trust_id} endpoint ${var.endpoint.id} (on the bus it is leaving)"
+  name = local.name
+  # Exactly the rule it was at `this`: any change would be a PutRule update of the rule still in use, which may also
+  # take a short period to take effect.
+  description    = "Callbacks for ${var.trust_id} endpoint ${var.endpoint.id}"
   event_bus_name = var.previous_event_bus_name
   event_pattern  = jsonencode(local.event_pattern)
   state          = local.enabled ? "ENABLED" : "DISABLED"

@@ -628,9 +628,10 @@ run "a_moving_endpoint_keeps_its_rule_on_the_bus_it_leaves_and_has_one_on_its_ne
       aws_cloudwatch_event_rule.previous[0].event_bus_name == "trust-callbacks-test-callbacks-0" &&
       aws_cloudwatch_event_rule.previous[0].name == aws_cloudwatch_event_rule.this.name &&
       aws_cloudwatch_event_rule.previous[0].event_pattern == aws_cloudwatch_event_rule.this.event_pattern &&
+      aws_cloudwatch_event_rule.previous[0].description == aws_cloudwatch_event_rule.this.description &&
       aws_cloudwatch_event_rule.previous[0].state == "ENABLED"
     )
-    error_message = "promise 8.10: while a trust moves, its endpoint's rule is on both buses, the same rule (name, pattern, state) on each"
+    error_message = "promise 8.10: while a trust moves, its endpoint's rule is on both buses, the same rule (name, pattern, description, state) on each: the old one, renamed to previous[0], is not updated"
   }
   assert {
     condition = (
