@@ -396,6 +396,18 @@ describe("a change of event_buses.count (promise 8.10)", () => {
     expect(readFileSync(join(build, "parts"), "utf8").trim()).toBe("pipeline bus-0 bus-1 bus-2 bus-3");
   });
 
+  it("refuses a second count change while a move is under way (rules still on the bus a trust left), moving and planning nothing", () => {
+    grown();
+    writeFileSync(join(stub, "workspaces"), "bus-0\nbus-1\n");
+    writeFileSync(join(stub, "state-bus-0.txt"), `${heldByBus0.join("\n")}\n`);
+    writeFileSync(join(stub, "state-bus-1.txt"), `module.trust["RD4"].module.endpoint["x"].aws_cloudwatch_event_rule.previous[0] ${bus0}\n`);
+    const plan = environment("plan");
+    expect(plan.status).toBe(1);
+    expect(plan.stderr).toMatch(/^event_buses.count changed while a bus move is still under way \(RD4 still have rules on the bus they left\)/m);
+    expect(of("push")).toEqual([]);
+    expect(busPlans()).toEqual([]);
+  });
+
   it("while round 1 is not fully applied (a bus still has changes), make plan plans round 1 again, and no wait and no round 2", () => {
     grown();
     writeFileSync(join(stub, "workspaces"), "bus-0\nbus-1\n");

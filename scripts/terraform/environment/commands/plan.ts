@@ -138,6 +138,14 @@ async function planBusMove(
   const highestFirst = [...buses].sort((a, b) => Number(b.slice(4)) - Number(a.slice(4)));
 
   let busMoves: BusMoves = {};
+  const midMove = [...lists.values()].flatMap((list) => [...trustsMidMove(list).keys()]);
+  if (moves.length > 0 && midMove.length > 0) {
+    // A second count change before the first one's round 2: its old rules would go without the wait.
+    err(
+      `event_buses.count changed while a bus move is still under way (${midMove.slice(0, 5).join(", ")}${midMove.length > 5 ? ", ..." : ""} still have rules on the bus they left): set the count back, finish that move (make plan, make apply), then change it (infrastructure/terraform/README.md, "Changing event_buses.count")`,
+    );
+    return { refused: true, changed: false, order: [] };
+  }
   if (moves.length > 0) {
     const steps = stateMoveSteps(moves, lists);
     const listed = `${moves
