@@ -170,7 +170,8 @@ resource "aws_cloudwatch_event_rule" "this" {
 
 # While the trust moves to another bus (round 1 of a change of event_buses.count, promise 8.10), the same rule and target
 # stay on the bus it leaves, so an event the Lambda still publishes there is delivered: EventBridge discards an event
-# that matches no rule. A rule is named within its bus (PutRule takes Name and EventBusName:
+# that matches no rule (User Guide, "What Amazon EventBridge logs for event buses":
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-logs-execution-steps.html). A rule is named within its bus (PutRule takes Name and EventBusName:
 # https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html), so both keep the one name. `make plan`
 # moves the old rule and target here (state mv this -> previous[0]) when it moves the trust's state, and round 2
 # removes them. Not keyed by bus name: a moved block takes constant keys only, and the trust's current rule keeps its
