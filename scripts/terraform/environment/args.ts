@@ -4,9 +4,10 @@ export const USAGE = `Usage: make plan|apply|output|destroy ENV=<env>   (npx tsx
   An environment is two stacks (infrastructure/terraform/stacks): pipeline (one state), then trusts once per
   callbacks bus (workspace bus-<i>). Each state is a "part": pipeline, bus-0, bus-1, ...
   plan --env ENV      plans every part into .build/ENV/<part>.tfplan, in apply order in .build/ENV/parts
-                      (the pipeline alone when its outputs change; the buses first when event_buses.count shrinks)
+                      (the pipeline alone when its outputs change; the buses first when event_buses.count shrinks;
+                      trusts moving to another bus: their state moved, then round 1 of 2, rules on both buses)
   apply --env ENV     applies exactly the saved plans, in order; stops before the buses if the pipeline's outputs
-                      are not what they were planned with
+                      are not what they were planned with; after round 1 of a bus move, waits, then plans round 2
   output --env ENV    one \`terraform output -json\` document merged from every part (the support CLI's --outputs)
   destroy --env ENV [--confirm ENV] [--allow-prod]
                       destroys every bus's stack, highest bus first, then the pipeline stack, after typing the

@@ -16,13 +16,14 @@ export const files = (environment: Environment) => ({
   pipelineState: join(environment.build, "pipeline-state.tfvars.json"),
 });
 
-/** Records the pipeline stack's applied outputs in .build/<env>/pipeline.tfvars.json (removed while it has none). */
-export async function refreshPipelineVars(environment: Environment, tf: Terraform): Promise<void> {
+/** Records the pipeline stack's applied outputs in .build/<env>/pipeline.tfvars.json (removed while it has none); answers all of them. */
+export async function refreshPipelineVars(environment: Environment, tf: Terraform): Promise<TerraformOutputs> {
   const outputs = JSON.parse((await tf.in("pipeline", ["output", "-json"], { capture: true })).stdout || "{}") as TerraformOutputs;
   const vars = pipelineVars(outputs);
   const file = files(environment).pipelineVars;
   if (vars === null) rmSync(file, { force: true });
   else writeFileSync(file, `${JSON.stringify(vars, null, 2)}\n`);
+  return outputs;
 }
 
 export const readText = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : undefined);

@@ -1,5 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { busIndexOf, busParts, mergeOutputs, moveCommands, pipelineState, pipelineVars, planScope, trustMoves, trustsHeld, workspaceNames, type TerraformOutputs } from "./stacks.ts";
+import {
+  busIndexOf,
+  busMovesOf,
+  busParts,
+  drainSeconds,
+  eventBusNameOf,
+  indexTimingOf,
+  mergeOutputs,
+  moveCommands,
+  pipelineState,
+  pipelineVars,
+  planScope,
+  stateMoveSteps,
+  trustMoves,
+  trustsHeld,
+  trustsMidMove,
+  workspaceNames,
+  type TerraformOutputs,
+} from "./stacks.ts";
 
 const output = (value: unknown, type: unknown = "dynamic") => ({ sensitive: false, type, value });
 const inputs = (buses: number) => ({
@@ -127,14 +145,52 @@ describe("trusts whose state must move before the bus stacks are planned", () =>
     expect(() => trustMoves(new Map([["bus-0", ["RA1"]], ["bus-1", ["RA1"]]]), 4)).toThrow(/^trust RA1 is in two parts' states, bus-0 and bus-1/);
   });
 
-  it("print the state moves, one pull and push per pair of parts", () => {
-    const lines = moveCommands([{ trust: "RA1", from: "bus-0", to: "bus-1" }, { trust: "RC3", from: "bus-0", to: "bus-1" }], "prod");
-    expect(lines).toEqual([
+  it("print the state moves, one pull and push per pair of parts, each endpoint's rule and target renamed to previous[0]", () => {
+    const list = ['module.trust["RA1"].module.endpoint["ehr"].aws_cloudwatch_event_rule.this', 'module.trust["RA1"].module.endpoint["ehr"].aws_cloudwatch_event_target.this', 'module.trust["RA1"].aws_sqs_queue.dlq', 'module.trust["RC3"].aws_sqs_queue.dlq'].join("\n");
+    const steps = stateMoveSteps([{ trust: "RA1", from: "bus-0", to: "bus-1" }, { trust: "RC3", from: "bus-0", to: "bus-1" }], new Map([["bus-0", list]]));
+    expect(moveCommands(steps, "prod")).toEqual([
       "cd infrastructure/terraform/stacks/trusts && export TF_DATA_DIR=.terraform-prod",
       "terraform workspace new bus-1 2>/dev/null; TF_WORKSPACE=bus-0 terraform state pull > bus-0.tfstate && TF_WORKSPACE=bus-1 terraform state pull > bus-1.tfstate; [ -s bus-1.tfstate ] || rm bus-1.tfstate",
       `terraform state mv -state=bus-0.tfstate -state-out=bus-1.tfstate 'module.trust["RA1"]' 'module.trust["RA1"]'`,
       `terraform state mv -state=bus-0.tfstate -state-out=bus-1.tfstate 'module.trust["RC3"]' 'module.trust["RC3"]'`,
+      `terraform state mv -state=bus-1.tfstate 'module.trust["RA1"].module.endpoint["ehr"].aws_cloudwatch_event_rule.this' 'module.trust["RA1"].module.endpoint["ehr"].aws_cloudwatch_event_rule.previous[0]'`,
+      `terraform state mv -state=bus-1.tfstate 'module.trust["RA1"].module.endpoint["ehr"].aws_cloudwatch_event_target.this' 'module.trust["RA1"].module.endpoint["ehr"].aws_cloudwatch_event_target.previous[0]'`,
       "TF_WORKSPACE=bus-1 terraform state push bus-1.tfstate && TF_WORKSPACE=bus-0 terraform state push bus-0.tfstate",
     ]);
+  });
+});
+
+// Promise 8.10. Cases: state moved (rules at previous[0]) → mid-move, by the trust, with the address whose bus it
+// leaves; state not moved or finished (rules at `this` only) → not mid-move; index timing → the wait after round 1:
+// TTL at its most jittered (x 1.2, rounded up) + stale bound + function timeout; no index_timing output → refused.
+describe("bus moves", () => {
+  it("find the trusts mid-move in a part's state: those with a rule at previous[0]", () => {
+    const list = [
+      'module.trust["RA1"].module.endpoint["ehr"].aws_cloudwatch_event_rule.previous[0]',
+      'module.trust["RA1"].module.endpoint["ehr"].aws_cloudwatch_event_target.previous[0]',
+      'module.trust["RA1"].module.endpoint["pas"].aws_cloudwatch_event_rule.previous[0]',
+      'module.trust["RB2"].module.endpoint["ehr"].aws_cloudwatch_event_rule.this',
+      'module.trust["RC3"].module.endpoint["bi"].aws_cloudwatch_event_target.previous[0]',
+    ].join("\n");
+    expect([...trustsMidMove(list)]).toEqual([["RA1", 'module.trust["RA1"].module.endpoint["ehr"].aws_cloudwatch_event_rule.previous[0]']]);
+    expect(trustsMidMove("").size).toBe(0);
+  });
+
+  it("read a rule's bus from terraform state show", () => {
+    const shown = '# module.trust["RA1"].module.endpoint["ehr"].aws_cloudwatch_event_rule.previous[0]:\nresource "aws_cloudwatch_event_rule" "previous" {\n    arn            = "arn:aws:events:eu-west-2:1:rule/b/x"\n    event_bus_name = "trust-callbacks-prod-callbacks-3"\n}\n';
+    expect(eventBusNameOf(shown)).toBe("trust-callbacks-prod-callbacks-3");
+    expect(() => eventBusNameOf("")).toThrow(/no event_bus_name/);
+  });
+
+  it("give every bus stack the same round-1 input: per moving trust, the bus indexes it leaves and joins", () => {
+    expect(busMovesOf([{ trust: "RC3", from: "bus-10", to: "bus-2" }, { trust: "RA1", from: "bus-0", to: "bus-1" }])).toEqual({ RA1: { from: 0, to: 1 }, RC3: { from: 10, to: 2 } });
+  });
+
+  it("wait out the TTL at its most jittered, the stale bound and one batch after round 1", () => {
+    const outputs = { index_timing: { sensitive: false, type: "dynamic", value: { subscription_ttl_seconds: 60, subscription_index_max_stale_seconds: 300, lambda_timeout_seconds: 60 } } };
+    expect(drainSeconds(indexTimingOf(outputs))).toBe(72 + 300 + 60);
+    expect(drainSeconds({ subscription_ttl_seconds: 7, subscription_index_max_stale_seconds: 0, lambda_timeout_seconds: 10 })).toBe(9 + 0 + 10);
+    expect(() => indexTimingOf({})).toThrow(/no output index_timing/);
+    expect(() => indexTimingOf({ index_timing: { sensitive: false, type: "dynamic", value: { subscription_ttl_seconds: 60 } } })).toThrow(/no output index_timing/);
   });
 });

@@ -154,19 +154,99 @@ export function trustMoves(held: ReadonlyMap<string, readonly string[]>, count: 
   return moves;
 }
 
-/** The commands that move `moves` (README, "Changing event_buses.count"), run in infrastructure/terraform/stacks/trusts. */
-export function moveCommands(moves: readonly TrustMove[], env: string): string[] {
-  const pairs = new Map<string, TrustMove[]>();
-  for (const move of moves) pairs.set(`${move.from} ${move.to}`, [...(pairs.get(`${move.from} ${move.to}`) ?? []), move]);
+/** The round-1 input of every bus stack for `moves` (stacks/trusts, variable bus_moves): per trust, the bus index it leaves and the one it joins. */
+export type BusMoves = Record<string, { from: number; to: number }>;
+
+export function busMovesOf(moves: readonly TrustMove[]): BusMoves {
+  return Object.fromEntries([...moves].sort((a, b) => a.trust.localeCompare(b.trust)).map((move) => [move.trust, { from: busIndex(move.from), to: busIndex(move.to) }]));
+}
+
+/**
+ * The state moves of round 1 of a bus move (promise 8.10), per pair of parts: each trust's module from the old bus's
+ * state to the new one's, then, in the new state, each endpoint's rule and target from `this` to `previous[0]` (the
+ * rule on the bus the trust leaves: modules/trust-endpoint). `stateLists`: `terraform state list` of each part.
+ */
+export interface StateMoveStep {
+  from: string;
+  to: string;
+  trusts: string[];
+  /** [address, new address] in the new part's state. */
+  renames: [string, string][];
+}
+
+export function stateMoveSteps(moves: readonly TrustMove[], stateLists: ReadonlyMap<string, string>): StateMoveStep[] {
+  const steps = new Map<string, StateMoveStep>();
+  for (const move of moves) {
+    const key = `${move.from} ${move.to}`;
+    const step = steps.get(key) ?? { from: move.from, to: move.to, trusts: [], renames: [] };
+    steps.set(key, step);
+    step.trusts.push(move.trust);
+    const prefix = `module.trust["${move.trust}"].module.endpoint[`;
+    for (const address of (stateLists.get(move.from) ?? "").split("\n").map((line) => line.trim())) {
+      if (address.startsWith(prefix) && /\]\.aws_cloudwatch_event_(rule|target)\.this$/.test(address)) {
+        step.renames.push([address, address.replace(/\.this$/, ".previous[0]")]);
+      }
+    }
+  }
+  return [...steps.values()];
+}
+
+/** The commands that run `steps` (README, "Changing event_buses.count"), in infrastructure/terraform/stacks/trusts. */
+export function moveCommands(steps: readonly StateMoveStep[], env: string): string[] {
   const lines = [`cd infrastructure/terraform/stacks/trusts && export TF_DATA_DIR=.terraform-${env}`];
-  for (const [pair, group] of pairs) {
-    const [from, to] = pair.split(" ") as [string, string];
+  for (const { from, to, trusts, renames } of steps) {
     // A part with no state yet pulls nothing: its file is then left out, and state mv starts a new state.
     lines.push(`terraform workspace new ${to} 2>/dev/null; TF_WORKSPACE=${from} terraform state pull > ${from}.tfstate && TF_WORKSPACE=${to} terraform state pull > ${to}.tfstate; [ -s ${to}.tfstate ] || rm ${to}.tfstate`);
-    for (const move of group) lines.push(`terraform state mv -state=${from}.tfstate -state-out=${to}.tfstate 'module.trust["${move.trust}"]' 'module.trust["${move.trust}"]'`);
+    for (const trust of trusts) lines.push(`terraform state mv -state=${from}.tfstate -state-out=${to}.tfstate 'module.trust["${trust}"]' 'module.trust["${trust}"]'`);
+    for (const [address, moved] of renames) lines.push(`terraform state mv -state=${to}.tfstate '${address}' '${moved}'`);
     lines.push(`TF_WORKSPACE=${to} terraform state push ${to}.tfstate && TF_WORKSPACE=${from} terraform state push ${from}.tfstate`);
   }
   return lines;
+}
+
+/**
+ * Trusts a part's state holds in the middle of a bus move (after round 1's state move, until round 2 is applied): those
+ * with an endpoint rule at `previous[0]`. Answers each one's first such address (its bus is the bus the trust leaves).
+ */
+export function trustsMidMove(stateList: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const match of stateList.matchAll(/^(module\.trust\["([^"]+)"\]\.module\.endpoint\["[^"]+"\]\.aws_cloudwatch_event_rule\.previous\[0\])\s*$/gm)) {
+    if (!found.has(match[2]!)) found.set(match[2]!, match[1]!);
+  }
+  return found;
+}
+
+/** `terraform state show` of a rule → its event_bus_name. */
+export function eventBusNameOf(shown: string): string {
+  const match = /^\s*event_bus_name\s*=\s*"([^"]+)"/m.exec(shown);
+  if (!match) throw new Error("terraform state show gave no event_bus_name for a rule");
+  return match[1]!;
+}
+
+/** The pipeline stack's output index_timing (modules/pipeline): how long a container may publish by a changed shard. */
+export interface IndexTiming {
+  subscription_ttl_seconds: number;
+  subscription_index_max_stale_seconds: number;
+  lambda_timeout_seconds: number;
+}
+
+export function indexTimingOf(outputs: TerraformOutputs): IndexTiming {
+  const timing = outputs.index_timing?.value as Partial<IndexTiming> | undefined;
+  const fields = ["subscription_ttl_seconds", "subscription_index_max_stale_seconds", "lambda_timeout_seconds"] as const;
+  if (!timing || fields.some((field) => typeof timing[field] !== "number" || !(timing[field] >= 0))) {
+    throw new Error("the pipeline stack has no output index_timing (how long the Lambda may keep an index shard): apply the pipeline stack first");
+  }
+  return timing as IndexTiming;
+}
+
+/**
+ * Seconds after the last shard write of round 1 until no Lambda container publishes by the shards it read before:
+ * its TTL at the most jitter adds (x 1.2, `jitteredTtl` in lambdas/transform-filter/src/adapters/refreshing-cache.ts),
+ * then the stale bound (a container past its TTL still serves its shards once while it revalidates, and up to that
+ * bound if S3 does not answer), then one batch's whole run (the function's timeout) between routing and PutEvents.
+ */
+export function drainSeconds(timing: IndexTiming): number {
+  return Math.ceil(timing.subscription_ttl_seconds * 1.2) + timing.subscription_index_max_stale_seconds + timing.lambda_timeout_seconds;
 }
 
 /** `terraform workspace list` output → names ("* pipeline" marks the selected one). */

@@ -38,6 +38,15 @@ output "subscription_index_keys" {
   value       = local.subscription_index_keys
 }
 
+output "index_timing" {
+  description = "How long a transform-filter container may still publish by an index shard after it changed: its TTL (jittered up to +20%), its stale bound and the function's timeout (`make apply` waits this out between the rounds of a bus move, promise 8.10)."
+  value = {
+    subscription_ttl_seconds             = var.lambda.subscription_ttl_seconds
+    subscription_index_max_stale_seconds = local.subscription_index_max_stale_seconds
+    lambda_timeout_seconds               = var.lambda.timeout_seconds
+  }
+}
+
 output "subscriptions_prefix" {
   description = "Key prefix of the subscription documents."
   value       = local.subscriptions_prefix

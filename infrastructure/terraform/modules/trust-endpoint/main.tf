@@ -168,6 +168,26 @@ resource "aws_cloudwatch_event_rule" "this" {
   state          = local.enabled ? "ENABLED" : "DISABLED"
 }
 
+# While the trust moves to another bus (round 1 of a change of event_buses.count, promise 8.10), the same rule and target
+# stay on the bus it leaves, so an event the Lambda still publishes there is delivered: EventBridge discards an event
+# that matches no rule (User Guide, "What Amazon EventBridge logs for event buses":
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-logs-execution-steps.html). A rule is named within its bus (PutRule takes Name and EventBusName:
+# https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html), so both keep the one name. `make plan`
+# moves the old rule and target here (state mv this -> previous[0]) when it moves the trust's state, and round 2
+# removes them. Not keyed by bus name: a moved block takes constant keys only, and the trust's current rule keeps its
+# address, so an endpoint that never moves is never replaced.
+resource "aws_cloudwatch_event_rule" "previous" {
+  count = var.previous_event_bus_name == null ? 0 : 1
+
+  name = local.name
+  # Exactly the rule it was at `this`: any change would be a PutRule update of the rule still in use, which may also
+  # take a short period to take effect.
+  description    = "Callbacks for ${var.trust_id} endpoint ${var.endpoint.id}"
+  event_bus_name = var.previous_event_bus_name
+  event_pattern  = jsonencode(local.event_pattern)
+  state          = local.enabled ? "ENABLED" : "DISABLED"
+}
+
 resource "aws_cloudwatch_event_target" "this" {
   # Until the first sync the connection holds placeholders: the rule has no target, so nothing is delivered.
   depends_on = [aws_lambda_invocation.first_sync]
@@ -181,15 +201,7 @@ resource "aws_cloudwatch_event_target" "this" {
   # The body is the CloudEvent; the signature headers come from the same event by JSONPath.
   input_path = "$.detail.event"
   http_target {
-    header_parameters = {
-      # Structured mode of the CloudEvents HTTP binding. API destinations take a custom Content-Type since
-      # 29 February 2024 (What's New: "Amazon EventBridge API destinations now support content-type header
-      # customization"); without it the request says application/json, which CloudEvents SDKs read as binary mode.
-      "Content-Type"      = "application/cloudevents+json; charset=utf-8"
-      "webhook-id"        = "$.detail.webhook.id"
-      "webhook-timestamp" = "$.detail.webhook.timestamp"
-      "webhook-signature" = "$.detail.webhook.signature"
-    }
+    header_parameters = local.target_headers
   }
 
   retry_policy {
@@ -199,5 +211,43 @@ resource "aws_cloudwatch_event_target" "this" {
 
   dead_letter_config {
     arn = var.dead_letter_queue_arn
+  }
+}
+
+# The target of the rule on the bus the trust leaves (round 1 of a bus move): delivers exactly like the one above.
+resource "aws_cloudwatch_event_target" "previous" {
+  count      = var.previous_event_bus_name == null ? 0 : 1
+  depends_on = [aws_lambda_invocation.first_sync]
+
+  rule           = aws_cloudwatch_event_rule.previous[0].name
+  event_bus_name = var.previous_event_bus_name
+  target_id      = "api-destination"
+  arn            = aws_cloudwatch_event_api_destination.this.arn
+  role_arn       = var.invocation_role_arn
+
+  input_path = "$.detail.event"
+  http_target {
+    header_parameters = local.target_headers
+  }
+
+  retry_policy {
+    maximum_event_age_in_seconds = var.endpoint.retryPolicy.maximumEventAgeSeconds
+    maximum_retry_attempts       = var.endpoint.retryPolicy.maximumRetryAttempts
+  }
+
+  dead_letter_config {
+    arn = var.dead_letter_queue_arn
+  }
+}
+
+locals {
+  target_headers = {
+    # Structured mode of the CloudEvents HTTP binding. API destinations take a custom Content-Type since
+    # 29 February 2024 (What's New: "Amazon EventBridge API destinations now support content-type header
+    # customization"); without it the request says application/json, which CloudEvents SDKs read as binary mode.
+    "Content-Type"      = "application/cloudevents+json; charset=utf-8"
+    "webhook-id"        = "$.detail.webhook.id"
+    "webhook-timestamp" = "$.detail.webhook.timestamp"
+    "webhook-signature" = "$.detail.webhook.signature"
   }
 }

@@ -13,6 +13,11 @@ output "rule_arn" {
   value       = aws_cloudwatch_event_rule.this.arn
 }
 
+output "rule_arns" {
+  description = "ARNs of every rule of this endpoint: its own bus's, then, while its trust moves to another bus, the one on the bus it leaves (what its DLQ's policy lets send)."
+  value       = concat([aws_cloudwatch_event_rule.this.arn], aws_cloudwatch_event_rule.previous[*].arn)
+}
+
 output "rule_name" {
   description = "Name of that rule."
   value       = aws_cloudwatch_event_rule.this.name

@@ -126,6 +126,16 @@ variable "event_bus_name" {
   type        = string
 }
 
+variable "previous_event_bus_name" {
+  description = "The callbacks bus this endpoint's trust is moving off (round 1 of a change of event_buses.count): the endpoint keeps a second rule and target there until round 2. null: not moving. Infrastructure README, \"Changing event_buses.count\"."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.previous_event_bus_name != var.event_bus_name
+    error_message = "previous_event_bus_name is the bus the trust leaves: it cannot be the bus it is on (event_bus_name)."
+  }
+}
+
 variable "bus_source" {
   description = "PutEvents Source the transform-and-filter Lambda publishes with; the rule matches on it."
   type        = string

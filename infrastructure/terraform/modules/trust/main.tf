@@ -17,9 +17,10 @@ resource "aws_sqs_queue" "dlq" {
 }
 
 module "dlq_policy" {
-  source      = "../policies/eventbridge-dlq"
-  queue_arn   = aws_sqs_queue.dlq.arn
-  sender_arns = [for endpoint in module.endpoint : endpoint.rule_arn]
+  source    = "../policies/eventbridge-dlq"
+  queue_arn = aws_sqs_queue.dlq.arn
+  # Every rule of every endpoint: while the trust moves to another bus, the rules on the bus it leaves too (8.10).
+  sender_arns = flatten([for endpoint in module.endpoint : endpoint.rule_arns])
 }
 
 resource "aws_sqs_queue_policy" "dlq" {
@@ -31,16 +32,17 @@ module "endpoint" {
   source   = "../trust-endpoint"
   for_each = local.endpoints
 
-  name_prefix            = var.name_prefix
-  trust_id               = local.trust_id
-  trust_enabled          = var.config.enabled
-  endpoint               = each.value
-  event_bus_name         = var.event_bus_name
-  bus_source             = var.bus_source
-  dead_letter_queue_arn  = aws_sqs_queue.dlq.arn
-  invocation_role_arn    = var.invocation_role_arn
-  connection_kms_key_arn = var.connection_kms_key_arn
-  alarm_actions          = var.alarm_actions
+  name_prefix             = var.name_prefix
+  trust_id                = local.trust_id
+  trust_enabled           = var.config.enabled
+  endpoint                = each.value
+  event_bus_name          = var.event_bus_name
+  previous_event_bus_name = var.previous_event_bus_name
+  bus_source              = var.bus_source
+  dead_letter_queue_arn   = aws_sqs_queue.dlq.arn
+  invocation_role_arn     = var.invocation_role_arn
+  connection_kms_key_arn  = var.connection_kms_key_arn
+  alarm_actions           = var.alarm_actions
 
   connection_sync_function_name = var.connection_sync_function_name
 }

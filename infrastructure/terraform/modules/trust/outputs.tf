@@ -24,12 +24,14 @@ output "dlq_name" {
 }
 
 output "endpoints" {
-  description = "Per endpoint id: connection, API destination and rule ARNs."
+  description = "Per endpoint id: connection, API destination and rule ARNs (rule_arns: every rule of the endpoint, two while the trust moves to another bus)."
   value = { for id, endpoint in module.endpoint : id => {
     connection_arn      = endpoint.connection_arn
     api_destination_arn = endpoint.api_destination_arn
     rule_arn            = endpoint.rule_arn
-    rule_name           = endpoint.rule_name
+    # While the trust moves to another bus, its rule on the bus it leaves too (promise 8.10).
+    rule_arns = endpoint.rule_arns
+    rule_name = endpoint.rule_name
   } }
 }
 

@@ -69,6 +69,12 @@ variable "event_bus_name" {
   type        = string
 }
 
+variable "previous_event_bus_name" {
+  description = "The callbacks bus the trust is moving off (round 1 of a change of event_buses.count): its endpoints keep their rules there too until round 2. null: not moving."
+  type        = string
+  default     = null
+}
+
 variable "bus_source" {
   description = "PutEvents Source of callbacks."
   type        = string

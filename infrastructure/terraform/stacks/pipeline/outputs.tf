@@ -71,3 +71,8 @@ output "trusts_stack_inputs" {
     bus_logs = module.pipeline.bus_logs
   }
 }
+
+output "index_timing" {
+  description = "How long a transform-filter container may still publish by an index shard after it changed (TTL, stale bound, function timeout): what `make apply` waits between the two rounds of a change of event_buses.count (promise 8.10)."
+  value       = module.pipeline.index_timing
+}

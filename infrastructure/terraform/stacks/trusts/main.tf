@@ -28,6 +28,23 @@ locals {
     if parseint(substr(sha256(id), 0, 8), 16) % var.event_buses.count == local.bus
   }
   on_a_bus = local.bus < var.event_buses.count
+
+  # Round 1 of a change of event_buses.count (`make plan` sets bus_moves; promise 8.10). Trusts moving here keep their
+  # rules on the bus they leave too; trusts moving away stay listed in this bus's shard until round 2, so a trust is in
+  # some shard at every moment (one in none would be filtered). The Lambda takes a trust listed in two shards from the
+  # shard listed first, the lower bus (guarantees 8.11), and round 1 applies the buses highest first. So the entry a
+  # moving trust leaves here names the higher of its two buses: its new bus when that is higher (whose stack has applied
+  # before this one, creating the new rules), this bus otherwise (its new bus's shard, read first, names the new bus once
+  # that stack has applied). Either way, once round 1 is applied, every Lambda that reads the shards publishes the trust
+  # to its new bus.
+  incoming = { for id, move in var.bus_moves : id => local.shared.event_bus_names[move.from] if move.to == local.bus && contains(keys(local.bus_trusts), id) }
+  outgoing = {
+    for id, move in var.bus_moves : id => {
+      key      = "${local.shared.subscriptions_prefix}${id}.json"
+      sha256   = sha256(local.trust_texts[id])
+      eventBus = local.shared.event_bus_names[max(move.from, move.to)]
+    } if move.from == local.bus && move.to != local.bus && contains(keys(local.trust_texts), id)
+  }
 }
 
 module "trust" {
@@ -43,9 +60,11 @@ module "trust" {
   dlq_kms_key_arn        = local.shared.dead_letters_kms_key_arn
   connection_kms_key_arn = local.shared.connections_kms_key_arn
   event_bus_name         = local.shared.event_bus_names[local.bus]
-  bus_source             = local.shared.bus_source
-  invocation_role_arn    = local.shared.api_destinations_role_arn
-  alarm_actions          = [local.shared.alarm_topic_arn]
+  # Round 1 of a bus move: the bus this trust leaves, where its rules stay until round 2 (promise 8.10).
+  previous_event_bus_name = lookup(local.incoming, each.key, null)
+  bus_source              = local.shared.bus_source
+  invocation_role_arn     = local.shared.api_destinations_role_arn
+  alarm_actions           = [local.shared.alarm_topic_arn]
 
   connection_sync_function_name = local.shared.connection_sync_function_name
 }
@@ -71,22 +90,36 @@ module "bus_logs" {
 # not there yet. A removed trust's document is deleted in the same apply as it leaves the shard: until the shard is
 # rewritten, the Lambda finds it listed but missing and retries that trust's events ("retry later", never
 # "filtered"), then filters them. A bus past the count writes no shard (its trusts are on other buses now).
+# New rules take "a short period of time" to match events (EventBridge API Reference, PutRule:
+# https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html): in round 1 of a bus move this stack waits
+# new_rule_settle_seconds after creating the rules of the trusts moving here before its shard names this bus for them.
+resource "terraform_data" "new_rules_settle" {
+  count = length(local.incoming) > 0 && var.new_rule_settle_seconds > 0 ? 1 : 0
+
+  triggers_replace = local.incoming
+  provisioner "local-exec" {
+    command = "sleep ${var.new_rule_settle_seconds}"
+  }
+  depends_on = [module.trust]
+}
+
 resource "aws_s3_object" "subscription_index_shard" {
-  count = local.on_a_bus ? 1 : 0
+  # A bus past the count still lists the trusts moving off it until round 2 (promise 8.10).
+  count = local.on_a_bus || length(local.outgoing) > 0 ? 1 : 0
 
   bucket = local.shared.config_bucket
   key    = local.shared.subscription_index_keys[local.bus]
   content = jsonencode({
     version = 1
-    trusts = { for id, trust in module.trust : id => {
+    trusts = merge(local.outgoing, { for id, trust in module.trust : id => {
       key      = trust.subscription_key
       sha256   = sha256(local.trust_texts[id])
       eventBus = trust.event_bus_name
-    } }
+    } })
   })
   content_type           = "application/json"
   server_side_encryption = "aws:kms"
   kms_key_id             = local.shared.kms_key_arn
 
-  depends_on = [module.trust]
+  depends_on = [module.trust, terraform_data.new_rules_settle]
 }

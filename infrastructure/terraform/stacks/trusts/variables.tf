@@ -71,6 +71,29 @@ variable "bus" {
   }
 }
 
+variable "bus_moves" {
+  description = "Round 1 of a change of event_buses.count (`make plan` writes it; {} otherwise): per moving trust (ODS code), the bus index whose state held it (`from`) and the one it hashes to now (`to`). Infrastructure README, \"Changing event_buses.count\"; promise 8.10."
+  type = map(object({
+    from = number
+    to   = number
+  }))
+  default = {}
+  validation {
+    condition     = alltrue([for move in var.bus_moves : move.from != move.to && move.from >= 0 && move.to >= 0 && move.from <= 99 && move.to <= 99])
+    error_message = "each bus move goes from one bus index (0-99) to another."
+  }
+}
+
+variable "new_rule_settle_seconds" {
+  description = "Round 1 of a bus move: seconds between creating the rules of the trusts moving to this bus and writing the shard that names this bus for them (PutRule: new rules take \"a short period of time\" to match). AWS gives no figure."
+  type        = number
+  default     = 60
+  validation {
+    condition     = var.new_rule_settle_seconds >= 0 && var.new_rule_settle_seconds <= 900 && floor(var.new_rule_settle_seconds) == var.new_rule_settle_seconds
+    error_message = "new_rule_settle_seconds must be a whole number of seconds from 0 to 900."
+  }
+}
+
 variable "pipeline_state" {
   description = "Where the pipeline stack's state is: the S3 backend settings (bucket, key, region, ...) of environments/<env>/backend.hcl, whose default workspace it is; `make plan` passes them. Read through terraform_remote_state unless pipeline is set."
   type        = map(string)

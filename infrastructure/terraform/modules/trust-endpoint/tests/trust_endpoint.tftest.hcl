@@ -608,3 +608,65 @@ run "accepts_secret_names_case_0" {
     error_message = "the endpoint's own credentials secret is accepted"
   }
 }
+
+# Promise 8.10 (a change of event_buses.count loses no callback). Per case: an endpoint not moving → one rule and one
+# target, on its bus; a moving endpoint (round 1: previous_event_bus_name set) → a second rule and target on the bus it
+# leaves, same name, pattern, state, destination, retry policy and DLQ, so an event published to either bus is delivered
+# or dead-lettered; the connection, API destination and apply-time sync stay single.
+run "a_moving_endpoint_keeps_its_rule_on_the_bus_it_leaves_and_has_one_on_its_new_bus" {
+  command = apply
+
+  variables {
+    event_bus_name          = "trust-callbacks-test-callbacks-1"
+    previous_event_bus_name = "trust-callbacks-test-callbacks-0"
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_event_rule.this.event_bus_name == "trust-callbacks-test-callbacks-1" &&
+      length(aws_cloudwatch_event_rule.previous) == 1 &&
+      aws_cloudwatch_event_rule.previous[0].event_bus_name == "trust-callbacks-test-callbacks-0" &&
+      aws_cloudwatch_event_rule.previous[0].name == aws_cloudwatch_event_rule.this.name &&
+      aws_cloudwatch_event_rule.previous[0].event_pattern == aws_cloudwatch_event_rule.this.event_pattern &&
+      aws_cloudwatch_event_rule.previous[0].description == aws_cloudwatch_event_rule.this.description &&
+      aws_cloudwatch_event_rule.previous[0].state == "ENABLED"
+    )
+    error_message = "promise 8.10: while a trust moves, its endpoint's rule is on both buses, the same rule (name, pattern, description, state) on each: the old one, renamed to previous[0], is not updated"
+  }
+  assert {
+    condition = (
+      length(aws_cloudwatch_event_target.previous) == 1 &&
+      aws_cloudwatch_event_target.previous[0].event_bus_name == "trust-callbacks-test-callbacks-0" &&
+      aws_cloudwatch_event_target.previous[0].rule == aws_cloudwatch_event_rule.previous[0].name &&
+      aws_cloudwatch_event_target.previous[0].arn == aws_cloudwatch_event_api_destination.this.arn &&
+      aws_cloudwatch_event_target.previous[0].dead_letter_config[0].arn == var.dead_letter_queue_arn &&
+      aws_cloudwatch_event_target.previous[0].input_path == aws_cloudwatch_event_target.this.input_path &&
+      aws_cloudwatch_event_target.previous[0].http_target[0].header_parameters == aws_cloudwatch_event_target.this.http_target[0].header_parameters &&
+      aws_cloudwatch_event_target.previous[0].retry_policy[0].maximum_retry_attempts == 50 &&
+      aws_cloudwatch_event_target.this.event_bus_name == "trust-callbacks-test-callbacks-1"
+    )
+    error_message = "promise 8.10: the old bus's rule delivers exactly like the new one (same destination, body, headers, retries and DLQ)"
+  }
+  assert {
+    condition     = output.rule_arns == [aws_cloudwatch_event_rule.this.arn, aws_cloudwatch_event_rule.previous[0].arn] && output.rule_arn == aws_cloudwatch_event_rule.this.arn
+    error_message = "rule_arns lists both rules (the DLQ policy must let both send), rule_arn the rule on the trust's own bus"
+  }
+}
+
+run "a_moving_endpoint_is_not_moved_to_its_own_bus" {
+  command = plan
+
+  variables {
+    previous_event_bus_name = "trust-callbacks-test-callbacks"
+  }
+  expect_failures = [var.previous_event_bus_name]
+}
+
+run "an_endpoint_not_moving_has_one_rule_and_one_target" {
+  command = plan
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.previous) == 0 && length(aws_cloudwatch_event_target.previous) == 0 && aws_cloudwatch_event_rule.this.event_bus_name == "trust-callbacks-test-callbacks"
+    error_message = "promise 8.10: an endpoint that is not moving keeps its one rule and target at their addresses (nothing replaced on upgrade)"
+  }
+}

@@ -81,3 +81,31 @@ run "rejects_a_trust_id_that_is_not_an_ods_code" {
   }
   expect_failures = [var.config]
 }
+
+# Promise 8.10: while the trust moves to another bus (round 1), its DLQ takes dead letters from its rules on both buses;
+# not moving, from its one rule per endpoint.
+run "a_moving_trusts_dlq_takes_dead_letters_from_its_rules_on_both_buses" {
+  command = apply
+
+  variables {
+    previous_event_bus_name = "trust-callbacks-test-callbacks-0"
+  }
+
+  assert {
+    condition     = length(jsondecode(aws_sqs_queue_policy.dlq.policy).Statement[0].Condition.ArnEquals["aws:SourceArn"]) == 6
+    error_message = "promise 8.10: a moving trust's DLQ policy names its 3 endpoints' rules on both buses"
+  }
+  assert {
+    condition     = alltrue([for id, endpoint in module.endpoint : length(endpoint.rule_arns) == 2])
+    error_message = "promise 8.10: every endpoint of a moving trust has a rule on both buses"
+  }
+}
+
+run "a_trust_not_moving_has_its_dlq_take_dead_letters_from_one_rule_per_endpoint" {
+  command = apply
+
+  assert {
+    condition     = length(jsondecode(aws_sqs_queue_policy.dlq.policy).Statement[0].Condition.ArnEquals["aws:SourceArn"]) == 3
+    error_message = "one rule per endpoint while the trust is not moving"
+  }
+}

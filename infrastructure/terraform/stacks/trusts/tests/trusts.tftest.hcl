@@ -196,3 +196,96 @@ run "never_plans_a_deployed_bus_in_the_pipeline_stacks_default_workspace" {
   }
   expect_failures = [output.bus]
 }
+
+# Promise 8.10, round 1 of a change of event_buses.count (`make plan` sets bus_moves, and applies the buses highest
+# first). RB2 hashes to bus 0 of 1 and of 4; RA1 and RC3 to bus 0 of 1 and bus 1 of 4. Per case:
+#   growing 1 -> 4, bus 1 (new bus, higher): RA1, RC3 with rules on buses 1 and 0, listed -> bus 1, after the settle pause
+#   growing 1 -> 4, bus 0 (old bus, lower):  RB2 -> bus 0 (not moving, one rule); RA1, RC3 still listed -> bus 1 (the higher)
+#   shrinking 4 -> 1, bus 0 (new bus, lower): RA1, RC3 with rules on buses 0 and 1, listed -> bus 0
+#   shrinking 4 -> 1, bus 1 (old bus, higher, past the count): still writes its shard, RA1, RC3 -> bus 1 (itself)
+#   round 2 (no bus_moves): one rule per endpoint, no entry for a trust held elsewhere (the runs above this block)
+run "a_moving_trust_has_rules_on_both_buses_in_its_new_bus_stack_which_lists_it_after_the_settle_pause" {
+  command = plan
+  variables {
+    bus         = 1
+    event_buses = { count = 4 }
+    bus_moves   = { RA1 = { from = 0, to = 1 }, RC3 = { from = 0, to = 1 } }
+  }
+
+  assert {
+    condition     = toset(keys(module.trust)) == toset(["RA1", "RC3"]) && alltrue([for id, trust in module.trust : alltrue([for endpoint in trust.endpoints : length(endpoint.rule_arns) == 2])])
+    error_message = "promise 8.10: every endpoint of a trust moving to bus 1 has a rule on bus 1 and one on bus 0, in bus 1's stack"
+  }
+  assert {
+    condition = {
+      for id, entry in jsondecode(aws_s3_object.subscription_index_shard[0].content).trusts : id => entry.eventBus
+    } == { RA1 = "trust-callbacks-test-callbacks-1", RC3 = "trust-callbacks-test-callbacks-1" }
+    error_message = "promise 8.10: the new bus's shard names the new bus for the trusts moving to it"
+  }
+  assert {
+    condition     = length(terraform_data.new_rules_settle) == 1 && terraform_data.new_rules_settle[0].triggers_replace == { RA1 = "trust-callbacks-test-callbacks-0", RC3 = "trust-callbacks-test-callbacks-0" }
+    error_message = "promise 8.10: the shard naming the new bus is written a settle pause after the new rules (PutRule: a short period of time)"
+  }
+}
+
+run "a_moving_trust_stays_listed_in_its_old_lower_bus_shard_naming_its_new_higher_bus" {
+  command = plan
+  variables {
+    bus         = 0
+    event_buses = { count = 4 }
+    bus_moves   = { RA1 = { from = 0, to = 1 }, RC3 = { from = 0, to = 1 } }
+  }
+
+  assert {
+    condition     = keys(module.trust) == ["RB2"] && alltrue([for endpoint in module.trust.RB2.endpoints : length(endpoint.rule_arns) == 1]) && length(terraform_data.new_rules_settle) == 0
+    error_message = "promise 8.10: a trust not moving keeps its one rule per endpoint; the old bus's stack holds no moving trust"
+  }
+  assert {
+    condition = jsondecode(aws_s3_object.subscription_index_shard[0].content).trusts == {
+      RB2 = { key = "subscriptions/RB2.json", sha256 = sha256(file("tests/fixtures/three-trusts/RB2.json")), eventBus = "trust-callbacks-test-callbacks-0" }
+      RA1 = { key = "subscriptions/RA1.json", sha256 = sha256(file("tests/fixtures/three-trusts/RA1.json")), eventBus = "trust-callbacks-test-callbacks-1" }
+      RC3 = { key = "subscriptions/RC3.json", sha256 = sha256(file("tests/fixtures/three-trusts/RC3.json")), eventBus = "trust-callbacks-test-callbacks-1" }
+    }
+    error_message = "promise 8.10: the old bus's shard, read before the new one's, keeps the moving trusts listed, naming their new bus (its stack applied first)"
+  }
+}
+
+run "a_moving_trust_to_a_lower_bus_has_rules_on_both_and_is_listed_there" {
+  command = plan
+  variables {
+    bus         = 0
+    event_buses = { count = 1 }
+    bus_moves   = { RA1 = { from = 1, to = 0 }, RC3 = { from = 1, to = 0 } }
+  }
+
+  assert {
+    condition     = alltrue([for id in ["RA1", "RC3"] : alltrue([for endpoint in module.trust[id].endpoints : length(endpoint.rule_arns) == 2])]) && alltrue([for endpoint in module.trust.RB2.endpoints : length(endpoint.rule_arns) == 1])
+    error_message = "promise 8.10: the trusts moving to bus 0 have rules on buses 0 and 1; RB2, not moving, one"
+  }
+  assert {
+    condition = {
+      for id, entry in jsondecode(aws_s3_object.subscription_index_shard[0].content).trusts : id => entry.eventBus
+    } == { RA1 = "trust-callbacks-test-callbacks-0", RB2 = "trust-callbacks-test-callbacks-0", RC3 = "trust-callbacks-test-callbacks-0" }
+    error_message = "promise 8.10: the new bus's shard (read first) names the new bus"
+  }
+}
+
+run "a_moving_trust_stays_listed_in_its_old_higher_bus_shard_naming_that_bus_even_past_the_count" {
+  command = plan
+  variables {
+    bus         = 1
+    event_buses = { count = 1 }
+    bus_moves   = { RA1 = { from = 1, to = 0 }, RC3 = { from = 1, to = 0 } }
+  }
+
+  assert {
+    condition     = length(module.trust) == 0 && length(aws_s3_object.subscription_index_shard) == 1
+    error_message = "promise 8.10: a bus past the count still writes its shard while trusts move off it"
+  }
+  assert {
+    condition = {
+      for id, entry in jsondecode(aws_s3_object.subscription_index_shard[0].content).trusts : id => entry.eventBus
+    } == { RA1 = "trust-callbacks-test-callbacks-1", RC3 = "trust-callbacks-test-callbacks-1" }
+    error_message = "promise 8.10: the old bus's shard, read after the new one's, names the old bus, whose rules stay until round 2 (its stack applies before the new bus's rules exist)"
+  }
+}
