@@ -69,11 +69,11 @@ module "pipeline" {
   secrets_kms_key_arns  = [local.key["secrets"]]
   holds = {
     table_arn          = local.table["holds"]
-    key_arn            = local.key["holds"]
     producer_role_arns = [local.role_arn["transform-filter"], local.role_arn["support-signer"]]
     drain_role_arn     = local.role_arn["hold-drain"]
     notifier_role_arn  = local.role_arn["notifier"]
   }
+  holds_key_arn = local.key["holds"]
 }
 
 module "hold_drain" {

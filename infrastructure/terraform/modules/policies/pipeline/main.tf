@@ -397,7 +397,7 @@ locals {
       Sid       = "EncryptHeldDeliveriesThroughSqs"
       Effect    = "Allow"
       Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
-      Resource  = [var.holds.key_arn]
+      Resource  = [var.holds_key_arn]
       Condition = local.through_sqs
     },
     {
