@@ -851,6 +851,34 @@ describe("holds and trust notices", () => {
     expect(decide({ principal: otherAccountAdmin, action: "kms:Decrypt", resource: key, identityPolicies: [adminPolicy], resourcePolicy: keyPolicy })).toBe("ImplicitlyDenied");
   });
 
+  // The topic's own policy (modules/policies/trust-topic) replaces SNS's default, which lets every principal of the
+  // account publish: even a role whose IAM policy allows sns:Publish everywhere is refused, unless it is the notifier.
+  it("let a trust's topic be published to by the notifier alone, whatever another role's IAM policy allows (10.42)", () => {
+    const topic = arn("sns", `${PREFIX}-RAJ123-notices`);
+    const topicPolicy = doc("trust_topic_policy");
+    const publishEverywhere: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sns:Publish", Resource: "*" }] };
+    const publish = (principal: string, identityPolicies: PolicyDocument[]) =>
+      decide({ principal, action: "sns:Publish", resource: topic, context: { "aws:PrincipalArn": principal }, identityPolicies, resourcePolicy: topicPolicy });
+    // [who, identity policies, expected]
+    const cases: [string, PolicyDocument[], string][] = [
+      [principalOf.notifier!, [doc("notifier_role_policy")], "Allowed"],
+      [principalOf.notifier!, [], "Allowed"], // the topic policy names it
+      [principalOf.drain!, [publishEverywhere], "ExplicitlyDenied"],
+      [principalOf.operator!, [adminPolicy], "ExplicitlyDenied"],
+      [admin, [adminPolicy], "ExplicitlyDenied"],
+      [nobody, [], "ExplicitlyDenied"],
+      [otherAccountAdmin, [adminPolicy], "ExplicitlyDenied"],
+    ];
+    for (const [who, identityPolicies, expected] of cases) expect(publish(who, identityPolicies), who).toBe(expected);
+    // The account still administers the topic (IAM decides who); another account does not.
+    const administer = (principal: string, action: string) => decide({ principal, action, resource: topic, context: { "aws:PrincipalArn": principal }, identityPolicies: [adminPolicy], resourcePolicy: topicPolicy });
+    for (const action of ["sns:SetTopicAttributes", "sns:Subscribe", "sns:DeleteTopic"]) {
+      expect(administer(admin, action), action).toBe("Allowed");
+      expect(administer(otherAccountAdmin, action), `other account ${action}`).not.toBe("Allowed");
+    }
+    expect(decide({ principal: principalOf.notifier!, action: "sns:Subscribe", resource: topic, context: { "aws:PrincipalArn": principalOf.notifier! }, identityPolicies: [doc("notifier_role_policy")], resourcePolicy: topicPolicy })).toBe("ImplicitlyDenied");
+  });
+
   it("keep the account-root statement on both keys, so the administrator can still alias and administer them", () => {
     for (const [policy, key] of [["holds_key_policy", "holds"], ["notices_key_policy", "notices"]] as const) {
       for (const action of ["kms:CreateAlias", "kms:DeleteAlias", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"]) {

@@ -108,6 +108,14 @@ module "notifier" {
   log_group_arn     = "${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-notifier"
 }
 
+module "trust_topic" {
+  source            = "../../../infrastructure/terraform/modules/policies/trust-topic"
+  partition         = "aws"
+  account_id        = var.account_id
+  topic_arn         = "${local.arn}:sns:${local.regional}:${var.name_prefix}-RAJ123-notices"
+  notifier_role_arn = local.role_arn["notifier"]
+}
+
 module "connection_sync" {
   source = "../../../infrastructure/terraform/modules/policies/connection-sync"
 
@@ -207,6 +215,7 @@ output "documents" {
     hold_drain_role_policy        = module.hold_drain.role_policy
     notifier_trust_policy         = module.notifier.trust_policy
     notifier_role_policy          = module.notifier.role_policy
+    trust_topic_policy            = module.trust_topic.topic_policy
   }
 }
 
