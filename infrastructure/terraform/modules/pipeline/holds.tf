@@ -364,12 +364,13 @@ output "holds" {
 }
 
 output "notices" {
-  description = "Trust notices: the notices table (name, ARN), the key that encrypts every trust topic (key_arn: modules/trust's notices_kms_key_arn), the trust topics' ARN prefix, and the notifier function's name."
+  description = "Trust notices: the notices table (name, ARN), the key that encrypts every trust topic (key_arn: modules/trust's notices_kms_key_arn), the trust topics' ARN prefix, and the notifier function's name and role (the only publisher each trust topic's policy names)."
   value = {
     table_name             = aws_dynamodb_table.notices.name
     table_arn              = aws_dynamodb_table.notices.arn
     key_arn                = aws_kms_key.notices.arn
     topic_arn_prefix       = local.notice_topic_arn_prefix
     notifier_function_name = aws_lambda_function.notifier.function_name
+    notifier_role_arn      = aws_iam_role.notifier.arn
   }
 }
