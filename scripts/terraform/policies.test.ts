@@ -974,6 +974,8 @@ describe("every document", () => {
     for (const name of ["lambda_trust_policy", "pipe_trust_policy", "api_destinations_trust_policy", "connection_sync_trust_policy", "support_viewer_trust_policy", "support_operator_trust_policy", "support_signer_trust_policy", "hold_drain_trust_policy", "notifier_trust_policy"]) expect(sizes[name], name).toBeLessThan(2_048);
     // Amazon SQS Developer Guide, "Amazon SQS quotas": a queue policy is at most 8,192 bytes; S3 bucket policies 20 KB.
     for (const name of ["trust_dlq_policy", "bus_dlq_policy"]) expect(sizes[name], name).toBeLessThan(8_192);
+    // Amazon SNS Developer Guide, "Amazon SNS quotas": a topic's access policy is at most 30 KiB.
+    expect(sizes.trust_topic_policy, "trust_topic_policy").toBeLessThan(30_720);
   });
 
   it("does not grow with the number of trusts: the same documents at 10 and at 1,000 trusts", () => {
