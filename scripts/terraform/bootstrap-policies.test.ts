@@ -224,6 +224,8 @@ describe("the deploy role", () => {
     aws_sqs_queue: { principal: "", action: "sqs:CreateQueue", resource: arn("sqs", `${P}-RX1-dlq`) },
     aws_sqs_queue_policy: { principal: "", action: "sqs:SetQueueAttributes", resource: arn("sqs", `${P}-RX1-dlq`) },
     aws_sns_topic: { principal: "", action: "sns:CreateTopic", resource: arn("sns", `${P}-alarms`) },
+    aws_sns_topic_policy: { principal: "", action: "sns:SetTopicAttributes", resource: arn("sns", `${P}-RX1-notices`) },
+    aws_sns_topic_subscription: { principal: "", action: "sns:Subscribe", resource: arn("sns", `${P}-RX1-notices`) },
     aws_cloudwatch_log_group: { principal: "", action: "logs:CreateLogGroup", resource: arn("logs", `log-group:/aws/vendedlogs/pipes/${P}-source`) },
     aws_cloudwatch_log_delivery_source: { principal: "", action: "logs:PutDeliverySource", resource: arn("logs", `delivery-source:${P}-callbacks-0`) },
     aws_cloudwatch_log_delivery_destination: { principal: "", action: "logs:PutDeliveryDestination", resource: arn("logs", `delivery-destination:${P}-bus-logs`) },
@@ -245,6 +247,15 @@ describe("the deploy role", () => {
     walk(join(terraformDir, "stacks"));
     walk(join(terraformDir, "modules"));
     expect([...declared].filter((type) => !(type in byType)).sort()).toEqual([]);
+  });
+
+  it("manages the trusts' notice subscriptions of this environment only (issue #25)", () => {
+    const ours = arn("sns", `${P}-RX1-notices:5f1d7c3e-2a4b-4c6d-8e9f-0a1b2c3d4e5f`);
+    const staging = arn("sns", "trust-callbacks-staging-RX1-notices:5f1d7c3e-2a4b-4c6d-8e9f-0a1b2c3d4e5f");
+    for (const action of ["sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"]) {
+      expect(as(action, ours, {}), action).toBe("Allowed");
+      expect(as(action, staging, {}), `${action} staging`).toBe("ImplicitlyDenied");
+    }
   });
 
   it.each(Object.entries(byType))("may create or change %s of this environment", (_type, request) => {
