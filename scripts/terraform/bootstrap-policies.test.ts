@@ -156,6 +156,9 @@ describe("the plan role", () => {
     expect(as("s3:GetBucketPolicy", `arn:aws:s3:::${P}-config-${ACCOUNT}`)).toBe("Allowed");
     expect(as("s3:GetObject", `arn:aws:s3:::${P}-config-${ACCOUNT}/subscriptions/RX1.json`)).toBe("Allowed");
     expect(as("kms:GetKeyPolicy", anyKey, {}, rootKeyPolicy)).toBe("Allowed");
+    // The trusts' notice topics and their email subscriptions (issue #25): refreshed by every plan.
+    expect(as("sns:GetSubscriptionAttributes", arn("sns", `${P}-RX1-notices:5f1d7c3e-2a4b-4c6d-8e9f-0a1b2c3d4e5f`))).toBe("Allowed");
+    expect(as("sns:ListSubscriptionsByTopic", arn("sns", `${P}-RX1-notices`))).toBe("Allowed");
   });
 
   it("writes nothing: no state, no lock, and none of the actions the deploy role has, on any resource it has them on", () => {

@@ -123,7 +123,7 @@ locals {
             "pipes:DescribePipe", "pipes:ListTagsForResource",
             "lambda:GetFunction*", "lambda:GetPolicy", "lambda:GetRuntimeManagementConfig", "lambda:ListVersionsByFunction", "lambda:ListTags",
             "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags",
-            "sns:GetTopicAttributes", "sns:ListTagsForResource",
+            "sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic",
             "dynamodb:Describe*", "dynamodb:GetResourcePolicy", "dynamodb:ListTagsOfResource",
             "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListTagsForStream",
             "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:GetDashboard",
@@ -329,7 +329,7 @@ locals {
           Action = [
             "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue",
             "sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource",
-            "sns:Subscribe", "sns:Unsubscribe", "sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes",
+            "sns:Subscribe", "sns:Unsubscribe", "sns:SetSubscriptionAttributes",
           ]
           Resource = ["arn:aws:sqs:${local.in_region}:${local.prefix}-*", "arn:aws:sns:${local.in_region}:${local.prefix}-*"]
         },
