@@ -71,22 +71,23 @@ resource "aws_cloudwatch_metric_alarm" "hold_age" {
 # trust's "failing" (ALARM after OK) and "recovered" (OK) notices. No alarm action: support already has the trust's
 # DLQ alarm (modules/trust). InvocationsSentToDlq is a rule metric with dimensions EventBusName and RuleName on a
 # custom bus (EventBridge User Guide, "Monitoring Amazon EventBridge",
-# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html). The query sums it over the rule's
-# name on any bus, so an endpoint whose trust is moving between buses (two rules of one name) has one alarm.
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html). A standard metric alarm, not a Metrics
+# Insights one: an account has 200 Metrics Insights alarms per Region by default (CloudWatch User Guide, "Limits",
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html), and there is one of these per
+# endpoint (3,000 at 1,000 trusts). It watches the rule on the endpoint's bus; while a trust moves between buses, the
+# rule left on the previous bus is not counted here.
 # Failing: any dead letter in a 5-minute period; recovered: 3 periods (15 minutes) without one.
 resource "aws_cloudwatch_metric_alarm" "dead_letters" {
   alarm_name          = "${local.name}-dead-letters"
   alarm_description   = "Deliveries to ${var.trust_id} ${var.endpoint.id} went to the trust's DLQ. The trust is told (notices) on ALARM after OK and on OK."
+  namespace           = "AWS/Events"
+  metric_name         = "InvocationsSentToDlq"
+  dimensions          = { EventBusName = var.event_bus_name, RuleName = local.name }
+  statistic           = "Sum"
+  period              = 300
   evaluation_periods  = 3
   datapoints_to_alarm = 1
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
-
-  metric_query {
-    id          = "dead_letters"
-    expression  = "SELECT SUM(InvocationsSentToDlq) FROM SCHEMA(\"AWS/Events\", EventBusName, RuleName) WHERE RuleName = '${local.name}'"
-    period      = 300
-    return_data = true
-  }
 }

@@ -80,8 +80,12 @@ run "has_a_dead_letter_alarm_the_notifier_hears" {
     error_message = "the alarm is <prefix>-<ODS>-<endpoint>-dead-letters: the notifier's rule matches that name"
   }
   assert {
-    condition     = one(aws_cloudwatch_metric_alarm.dead_letters.metric_query).expression == "SELECT SUM(InvocationsSentToDlq) FROM SCHEMA(\"AWS/Events\", EventBusName, RuleName) WHERE RuleName = 'trust-callbacks-test-RX1-ehr-main'"
-    error_message = "the alarm counts the endpoint rule's dead letters on whichever bus its rule is"
+    condition = (
+      aws_cloudwatch_metric_alarm.dead_letters.namespace == "AWS/Events" && aws_cloudwatch_metric_alarm.dead_letters.metric_name == "InvocationsSentToDlq" &&
+      aws_cloudwatch_metric_alarm.dead_letters.dimensions["EventBusName"] == "trust-callbacks-test-callbacks-0" && aws_cloudwatch_metric_alarm.dead_letters.dimensions["RuleName"] == "trust-callbacks-test-RX1-ehr-main" &&
+      aws_cloudwatch_metric_alarm.dead_letters.statistic == "Sum" && length(aws_cloudwatch_metric_alarm.dead_letters.metric_query) == 0
+    )
+    error_message = "the alarm counts the endpoint rule's dead letters on its bus, as a standard metric alarm (Metrics Insights alarms are limited to 200 per Region)"
   }
   assert {
     condition     = aws_cloudwatch_metric_alarm.dead_letters.threshold == 0 && aws_cloudwatch_metric_alarm.dead_letters.comparison_operator == "GreaterThanThreshold" && aws_cloudwatch_metric_alarm.dead_letters.datapoints_to_alarm == 1 && aws_cloudwatch_metric_alarm.dead_letters.evaluation_periods == 3
