@@ -156,6 +156,9 @@ describe("the plan role", () => {
     expect(as("s3:GetBucketPolicy", `arn:aws:s3:::${P}-config-${ACCOUNT}`)).toBe("Allowed");
     expect(as("s3:GetObject", `arn:aws:s3:::${P}-config-${ACCOUNT}/subscriptions/RX1.json`)).toBe("Allowed");
     expect(as("kms:GetKeyPolicy", anyKey, {}, rootKeyPolicy)).toBe("Allowed");
+    // The trusts' notice topics and their email subscriptions (issue #25): refreshed by every plan.
+    expect(as("sns:GetSubscriptionAttributes", arn("sns", `${P}-RX1-notices:5f1d7c3e-2a4b-4c6d-8e9f-0a1b2c3d4e5f`))).toBe("Allowed");
+    expect(as("sns:ListSubscriptionsByTopic", arn("sns", `${P}-RX1-notices`))).toBe("Allowed");
   });
 
   it("writes nothing: no state, no lock, and none of the actions the deploy role has, on any resource it has them on", () => {
@@ -224,6 +227,8 @@ describe("the deploy role", () => {
     aws_sqs_queue: { principal: "", action: "sqs:CreateQueue", resource: arn("sqs", `${P}-RX1-dlq`) },
     aws_sqs_queue_policy: { principal: "", action: "sqs:SetQueueAttributes", resource: arn("sqs", `${P}-RX1-dlq`) },
     aws_sns_topic: { principal: "", action: "sns:CreateTopic", resource: arn("sns", `${P}-alarms`) },
+    aws_sns_topic_policy: { principal: "", action: "sns:SetTopicAttributes", resource: arn("sns", `${P}-RX1-notices`) },
+    aws_sns_topic_subscription: { principal: "", action: "sns:Subscribe", resource: arn("sns", `${P}-RX1-notices`) },
     aws_cloudwatch_log_group: { principal: "", action: "logs:CreateLogGroup", resource: arn("logs", `log-group:/aws/vendedlogs/pipes/${P}-source`) },
     aws_cloudwatch_log_delivery_source: { principal: "", action: "logs:PutDeliverySource", resource: arn("logs", `delivery-source:${P}-callbacks-0`) },
     aws_cloudwatch_log_delivery_destination: { principal: "", action: "logs:PutDeliveryDestination", resource: arn("logs", `delivery-destination:${P}-bus-logs`) },
@@ -245,6 +250,15 @@ describe("the deploy role", () => {
     walk(join(terraformDir, "stacks"));
     walk(join(terraformDir, "modules"));
     expect([...declared].filter((type) => !(type in byType)).sort()).toEqual([]);
+  });
+
+  it("manages the trusts' notice subscriptions of this environment only (issue #25)", () => {
+    const ours = arn("sns", `${P}-RX1-notices:5f1d7c3e-2a4b-4c6d-8e9f-0a1b2c3d4e5f`);
+    const staging = arn("sns", "trust-callbacks-staging-RX1-notices:5f1d7c3e-2a4b-4c6d-8e9f-0a1b2c3d4e5f");
+    for (const action of ["sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"]) {
+      expect(as(action, ours, {}), action).toBe("Allowed");
+      expect(as(action, staging, {}), `${action} staging`).toBe("ImplicitlyDenied");
+    }
   });
 
   it.each(Object.entries(byType))("may create or change %s of this environment", (_type, request) => {

@@ -688,6 +688,218 @@ describe("support signer", () => {
   });
 });
 
+// docs/guarantees.md 10.41-10.45 (issue #25): who may touch the hold stores, the holds and notices tables, the trust
+// topics and the two keys; every role the deployment has, so a grant added to the wrong role shows here.
+describe("holds and trust notices", () => {
+  const policyOf: Record<string, string> = {
+    transform: "lambda_role_policy",
+    signer: "support_signer_role_policy",
+    drain: "hold_drain_role_policy",
+    notifier: "notifier_role_policy",
+    viewer: "support_viewer_role_policy",
+    operator: "support_operator_role_policy",
+    pipe: "pipe_role_policy",
+    destinations: "api_destinations_role_policy",
+    sync: "connection_sync_role_policy",
+  };
+  const principalOf: Record<string, string> = {
+    transform: role(`${PREFIX}-transform-filter`),
+    signer: role(`${PREFIX}-support-signer`),
+    drain: role(`${PREFIX}-hold-drain`),
+    notifier: role(`${PREFIX}-notifier`),
+    viewer: role(`${PREFIX}-support-viewer`),
+    operator: role(`${PREFIX}-support-operator`),
+    pipe: role(`${PREFIX}-pipe`),
+    destinations: role(`${PREFIX}-api-destinations`),
+    sync: role(`${PREFIX}-connection-sync`),
+  };
+  const everyone = Object.keys(policyOf);
+  const as = (who: string, action: string, resource: string, context: Record<string, string> = {}, resourcePolicy?: PolicyDocument) =>
+    decide({ principal: principalOf[who]!, action, resource, context, identityPolicies: [doc(policyOf[who]!)], resourcePolicy });
+
+  const holdStore = arn("sqs", `${PREFIX}-RAJ123-ehr-main-hold.fifo`);
+  const otherTrustsStore = arn("sqs", `${PREFIX}-RX1-pas-hold.fifo`);
+  const stagingStore = arn("sqs", "trust-callbacks-staging-RAJ123-ehr-main-hold.fifo");
+  const otherAccountStore = `arn:aws:sqs:${REGION}:999999999999:${PREFIX}-RAJ123-ehr-main-hold.fifo`;
+  const trustDlq = arn("sqs", `${PREFIX}-RAJ123-dlq`);
+  const receive = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"];
+
+  it("let the transform Lambda and the support signer only send to this deployment's hold stores (10.41)", () => {
+    for (const who of ["transform", "signer"]) {
+      for (const store of [holdStore, otherTrustsStore]) expect(as(who, "sqs:SendMessage", store), `${who} send`).toBe("Allowed");
+      for (const action of [...receive, "sqs:PurgeQueue", "sqs:GetQueueAttributes"]) expect(as(who, action, holdStore), `${who} ${action}`).toBe("ImplicitlyDenied");
+      for (const store of [stagingStore, otherAccountStore, trustDlq]) expect(as(who, "sqs:SendMessage", store), `${who} send ${store}`).toBe("ImplicitlyDenied");
+    }
+  });
+
+  it("let only the drain receive, delete and return held deliveries, never send or purge (10.41)", () => {
+    for (const action of [...receive, "sqs:GetQueueAttributes"]) {
+      for (const store of [holdStore, otherTrustsStore]) expect(as("drain", action, store), `drain ${action}`).toBe("Allowed");
+      for (const store of [stagingStore, otherAccountStore, trustDlq]) expect(as("drain", action, store), `drain ${action} ${store}`).toBe("ImplicitlyDenied");
+    }
+    for (const action of ["sqs:SendMessage", "sqs:PurgeQueue", "sqs:SetQueueAttributes", "sqs:DeleteQueue"]) expect(as("drain", action, holdStore), action).toBe("ImplicitlyDenied");
+    for (const who of everyone.filter((name) => name !== "drain")) {
+      for (const action of receive) expect(as(who, action, holdStore), `${who} ${action}`).not.toBe("Allowed");
+    }
+  });
+
+  it("let the support roles read a hold store's depth and nothing else of it, while the operator still handles dead letters (10.41, 10.45)", () => {
+    // [role, action, queue, expected]
+    const cases: [string, string, string, string][] = [
+      ["viewer", "sqs:GetQueueAttributes", holdStore, "Allowed"],
+      ["operator", "sqs:GetQueueAttributes", holdStore, "Allowed"],
+      ...["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:PurgeQueue", "sqs:SendMessage"].flatMap((action): [string, string, string, string][] => [
+        ["viewer", action, holdStore, "ExplicitlyDenied"],
+        ["operator", action, holdStore, "ExplicitlyDenied"],
+      ]),
+      ["operator", "sqs:ReceiveMessage", trustDlq, "Allowed"],
+      ["operator", "sqs:PurgeQueue", trustDlq, "Allowed"],
+      ["operator", "sqs:GetQueueAttributes", stagingStore, "ImplicitlyDenied"],
+    ];
+    for (const [who, action, queue, expected] of cases) expect(as(who, action, queue), `${who} ${action} ${queue}`).toBe(expected);
+  });
+
+  it("let the holds key be used through SQS only: producers encrypt, only the drain decrypts as a consumer (10.40, 10.41)", () => {
+    const key = rendered.keys.holds!;
+    const keyPolicy = doc("holds_key_policy");
+    const viaSqs = { "kms:ViaService": `sqs.${REGION}.amazonaws.com` };
+    // [role, action, context, expected] with the role's IAM policy and the key policy
+    const cases: [string, string, Record<string, string>, string][] = [
+      ["transform", "kms:GenerateDataKey", viaSqs, "Allowed"],
+      ["transform", "kms:Decrypt", viaSqs, "Allowed"], // SQS requires it of a producer; receiving is refused by IAM above
+      ["signer", "kms:GenerateDataKey", viaSqs, "Allowed"],
+      ["drain", "kms:Decrypt", viaSqs, "Allowed"],
+      ["drain", "kms:GenerateDataKey", viaSqs, "ImplicitlyDenied"],
+      ["transform", "kms:Decrypt", { "kms:ViaService": `s3.${REGION}.amazonaws.com` }, "ImplicitlyDenied"],
+      ["drain", "kms:Decrypt", {}, "ImplicitlyDenied"],
+      ["transform", "kms:ReEncryptFrom", viaSqs, "ImplicitlyDenied"],
+      ["drain", "kms:CreateGrant", viaSqs, "ImplicitlyDenied"],
+      ...["viewer", "operator", "notifier", "pipe", "destinations", "sync"].map((who): [string, string, Record<string, string>, string] => [who, "kms:Decrypt", viaSqs, "ImplicitlyDenied"]),
+    ];
+    for (const [who, action, context, expected] of cases) expect(as(who, action, key, context, keyPolicy), `${who} ${action}`).toBe(expected);
+    // The key policy alone names the drain (decrypt) and the producers (encrypt), through SQS; nobody else.
+    const byKeyPolicy = (principal: string, action: string, context: Record<string, string>) => decide({ principal, action, resource: key, context, resourcePolicy: keyPolicy });
+    expect(byKeyPolicy(principalOf.drain!, "kms:Decrypt", viaSqs)).toBe("Allowed");
+    expect(byKeyPolicy(principalOf.transform!, "kms:GenerateDataKey", viaSqs)).toBe("Allowed");
+    expect(byKeyPolicy(principalOf.drain!, "kms:GenerateDataKey", viaSqs)).toBe("ImplicitlyDenied");
+    expect(byKeyPolicy(principalOf.operator!, "kms:Decrypt", viaSqs)).toBe("ImplicitlyDenied");
+    expect(byKeyPolicy(nobody, "kms:Decrypt", viaSqs)).toBe("ImplicitlyDenied");
+    expect(byKeyPolicy(otherAccountAdmin, "kms:Decrypt", viaSqs)).toBe("ImplicitlyDenied");
+    expect(byKeyPolicy("sqs.amazonaws.com", "kms:Decrypt", viaSqs)).toBe("ImplicitlyDenied");
+  });
+
+  it("let each role use the holds and notices tables with the operations its part needs, and no other (10.44, 10.45)", () => {
+    const holds = arn("dynamodb", `table/${PREFIX}-holds`);
+    const notices = arn("dynamodb", `table/${PREFIX}-notices`);
+    const bindings = arn("dynamodb", `table/${PREFIX}-bindings`);
+    const stagingHolds = arn("dynamodb", "table/trust-callbacks-staging-holds");
+    const allowed: Record<string, Record<string, string[]>> = {
+      transform: { [holds]: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"], [notices]: [] },
+      signer: { [holds]: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"], [notices]: [] },
+      drain: { [holds]: ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], [notices]: ["dynamodb:PutItem"] },
+      notifier: { [holds]: [], [notices]: ["dynamodb:Scan", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] },
+      viewer: { [holds]: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Scan", "dynamodb:Query"], [notices]: [] },
+      operator: { [holds]: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"], [notices]: ["dynamodb:PutItem"] },
+      pipe: { [holds]: [], [notices]: [] },
+      destinations: { [holds]: [], [notices]: [] },
+      sync: { [holds]: [], [notices]: [] },
+    };
+    const actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:DeleteTable", "dynamodb:UpdateTable"];
+    for (const [who, tables] of Object.entries(allowed)) {
+      for (const [table, granted] of Object.entries(tables)) {
+        for (const action of actions) expect(as(who, action, table), `${who} ${action} ${table}`).toBe(granted.includes(action) ? "Allowed" : "ImplicitlyDenied");
+      }
+      for (const action of actions) expect(as(who, action, stagingHolds), `${who} ${action} staging`).toBe("ImplicitlyDenied");
+      if (who !== "transform") expect(as(who, "dynamodb:GetItem", bindings), `${who} bindings`).toBe("ImplicitlyDenied");
+    }
+    // The main key through DynamoDB, for the tables each role is granted (the table's encryption context names it).
+    const main = rendered.keys.main!;
+    const viaTable = (name: string) => ({ "kms:ViaService": `dynamodb.${REGION}.amazonaws.com`, "kms:EncryptionContext:aws:dynamodb:tableName": `${PREFIX}-${name}` });
+    const keyCases: [string, string, string][] = [
+      ["transform", "holds", "Allowed"], ["transform", "notices", "ImplicitlyDenied"],
+      ["signer", "holds", "Allowed"], ["signer", "notices", "ImplicitlyDenied"],
+      ["drain", "holds", "Allowed"], ["drain", "notices", "Allowed"], ["drain", "bindings", "ImplicitlyDenied"],
+      ["notifier", "notices", "Allowed"], ["notifier", "holds", "ImplicitlyDenied"],
+      ["viewer", "holds", "Allowed"], ["viewer", "notices", "ImplicitlyDenied"],
+      ["operator", "holds", "Allowed"], ["operator", "notices", "Allowed"],
+      ["pipe", "holds", "ImplicitlyDenied"], ["sync", "notices", "ImplicitlyDenied"],
+    ];
+    for (const [who, table, expected] of keyCases) expect(as(who, "kms:Decrypt", main, viaTable(table), doc("main_key_policy")), `${who} ${table}`).toBe(expected);
+  });
+
+  it("let only the notifier publish to this deployment's trust topics, with the notices key through SNS only (10.42, 10.45)", () => {
+    const topic = arn("sns", `${PREFIX}-RAJ123-notices`);
+    const otherTrust = arn("sns", `${PREFIX}-RX1-notices`);
+    const stagingTopic = arn("sns", "trust-callbacks-staging-RAJ123-notices");
+    const alarmTopic = arn("sns", `${PREFIX}-alarms`);
+    for (const target of [topic, otherTrust]) expect(as("notifier", "sns:Publish", target)).toBe("Allowed");
+    for (const target of [stagingTopic, alarmTopic]) expect(as("notifier", "sns:Publish", target), target).toBe("ImplicitlyDenied");
+    for (const action of ["sns:Subscribe", "sns:SetTopicAttributes", "sns:DeleteTopic"]) expect(as("notifier", action, topic), action).toBe("ImplicitlyDenied");
+    for (const who of ["transform", "signer", "drain", "pipe", "destinations", "sync"]) expect(as(who, "sns:Publish", topic), who).toBe("ImplicitlyDenied");
+    for (const who of ["viewer", "operator"]) expect(as(who, "sns:Publish", topic), who).toBe("ExplicitlyDenied");
+
+    const key = rendered.keys.notices!;
+    const keyPolicy = doc("notices_key_policy");
+    const viaSns = { "kms:ViaService": `sns.${REGION}.amazonaws.com` };
+    for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+      expect(as("notifier", action, key, viaSns, keyPolicy), action).toBe("Allowed");
+      expect(decide({ principal: principalOf.notifier!, action, resource: key, context: viaSns, resourcePolicy: keyPolicy }), `${action} by key policy`).toBe("Allowed");
+      expect(as("notifier", action, key, { "kms:ViaService": `sqs.${REGION}.amazonaws.com` }, keyPolicy), `${action} via sqs`).toBe("ImplicitlyDenied");
+      for (const who of everyone.filter((name) => name !== "notifier")) expect(as(who, action, key, viaSns, keyPolicy), `${who} ${action}`).toBe("ImplicitlyDenied");
+    }
+    expect(decide({ principal: "sns.amazonaws.com", action: "kms:Decrypt", resource: key, context: viaSns, resourcePolicy: keyPolicy })).toBe("ImplicitlyDenied");
+    expect(decide({ principal: otherAccountAdmin, action: "kms:Decrypt", resource: key, identityPolicies: [adminPolicy], resourcePolicy: keyPolicy })).toBe("ImplicitlyDenied");
+  });
+
+  // The topic's own policy (modules/policies/trust-topic) replaces SNS's default, which lets every principal of the
+  // account publish: even a role whose IAM policy allows sns:Publish everywhere is refused, unless it is the notifier.
+  it("let a trust's topic be published to by the notifier alone, whatever another role's IAM policy allows (10.42)", () => {
+    const topic = arn("sns", `${PREFIX}-RAJ123-notices`);
+    const topicPolicy = doc("trust_topic_policy");
+    const publishEverywhere: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sns:Publish", Resource: "*" }] };
+    const publish = (principal: string, identityPolicies: PolicyDocument[]) =>
+      decide({ principal, action: "sns:Publish", resource: topic, context: { "aws:PrincipalArn": principal }, identityPolicies, resourcePolicy: topicPolicy });
+    // [who, identity policies, expected]
+    const cases: [string, PolicyDocument[], string][] = [
+      [principalOf.notifier!, [doc("notifier_role_policy")], "Allowed"],
+      [principalOf.notifier!, [], "Allowed"], // the topic policy names it
+      [principalOf.drain!, [publishEverywhere], "ExplicitlyDenied"],
+      [principalOf.operator!, [adminPolicy], "ExplicitlyDenied"],
+      [admin, [adminPolicy], "ExplicitlyDenied"],
+      [nobody, [], "ExplicitlyDenied"],
+      [otherAccountAdmin, [adminPolicy], "ExplicitlyDenied"],
+    ];
+    for (const [who, identityPolicies, expected] of cases) expect(publish(who, identityPolicies), who).toBe(expected);
+    // The account still administers the topic (IAM decides who); another account does not.
+    const administer = (principal: string, action: string) => decide({ principal, action, resource: topic, context: { "aws:PrincipalArn": principal }, identityPolicies: [adminPolicy], resourcePolicy: topicPolicy });
+    for (const action of ["sns:SetTopicAttributes", "sns:Subscribe", "sns:DeleteTopic"]) {
+      expect(administer(admin, action), action).toBe("Allowed");
+      expect(administer(otherAccountAdmin, action), `other account ${action}`).not.toBe("Allowed");
+    }
+    expect(decide({ principal: principalOf.notifier!, action: "sns:Subscribe", resource: topic, context: { "aws:PrincipalArn": principalOf.notifier! }, identityPolicies: [doc("notifier_role_policy")], resourcePolicy: topicPolicy })).toBe("ImplicitlyDenied");
+  });
+
+  it("keep the account-root statement on both keys, so the administrator can still alias and administer them", () => {
+    for (const [policy, key] of [["holds_key_policy", "holds"], ["notices_key_policy", "notices"]] as const) {
+      for (const action of ["kms:CreateAlias", "kms:DeleteAlias", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"]) {
+        expect(decide({ principal: admin, action, resource: rendered.keys[key]!, identityPolicies: [adminPolicy], resourcePolicy: doc(policy) }), `${policy} ${action}`).toBe("Allowed");
+      }
+    }
+  });
+
+  it("let the drain re-sign and publish as the signer does, and nothing the signer's replay needs (no field data keys)", () => {
+    const bus = rendered.buses[0]!;
+    expect(as("drain", "events:PutEvents", bus)).toBe("Allowed");
+    expect(as("drain", "events:PutEvents", arn("events", "event-bus/trust-callbacks-staging-callbacks-0"))).toBe("ImplicitlyDenied");
+    expect(as("drain", "secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/signing/RAJ123/ehr-main-AbCdEf"))).toBe("Allowed");
+    expect(as("drain", "secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/credentials/RAJ123/ehr-main-AbCdEf"))).toBe("ImplicitlyDenied");
+    expect(as("drain", "kms:Decrypt", rendered.keys["platform-data-keys"]!, { "kms:EncryptionContext:purpose": "trust-callbacks-field-key" }, defaultKeyPolicy)).toBe("ImplicitlyDenied");
+    expect(as("drain", "s3:PutObject", `arn:aws:s3:::${PREFIX}-quarantine-${ACCOUNT}/quarantine/x`)).toBe("ImplicitlyDenied");
+    expect(as("notifier", "events:PutEvents", bus)).toBe("ImplicitlyDenied");
+    expect(as("notifier", "secretsmanager:GetSecretValue", arn("secretsmanager", "secret:trust-callbacks/prod/signing/RAJ123/ehr-main-AbCdEf"))).toBe("ImplicitlyDenied");
+  });
+});
+
 describe("every document", () => {
   // docs/guarantees.md 5.9.
   it("keeps each pipeline role off the keys, queues and buses that are not its own", () => {
@@ -737,6 +949,7 @@ describe("every document", () => {
       support_viewer_role_policy: "identity", support_operator_role_policy: "identity",
       support_viewer_trust_policy: "trust", support_operator_trust_policy: "trust",
       support_signer_role_policy: "identity", support_signer_trust_policy: "trust",
+      hold_drain_role_policy: "identity", hold_drain_trust_policy: "trust", notifier_role_policy: "identity", notifier_trust_policy: "trust",
     };
     for (const [name, document] of Object.entries(rendered.documents)) {
       expect(policyErrors(document, kinds[name] ?? "resource"), name).toEqual([]);
@@ -744,7 +957,7 @@ describe("every document", () => {
   });
 
   it("grants the roles the pipeline runs as no wildcard action (key policies keep the documented account-root kms:*)", () => {
-    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy", "support_signer_role_policy"]) {
+    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy", "support_signer_role_policy", "hold_drain_role_policy", "notifier_role_policy"]) {
       const actions = doc(name).Statement.filter((s) => s.Effect === "Allow").flatMap((s) => [s.Action].flat());
       expect(actions.filter((action) => action.includes("*")), name).toEqual([]);
     }
@@ -753,14 +966,16 @@ describe("every document", () => {
   it("fits its quota at the largest scale the deployment allows, with realistic names (IAM counts characters without whitespace)", () => {
     const sizes = Object.fromEntries(Object.entries(rendered.text).map(([name, text]) => [name, text.length]));
     // IAM User Guide, "IAM and AWS STS quotas": all inline policies of a role together, 10,240 characters.
-    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy", "support_signer_role_policy"]) expect(sizes[name], name).toBeLessThan(10_240);
+    for (const name of ["lambda_role_policy", "pipe_role_policy", "api_destinations_role_policy", "connection_sync_role_policy", "support_viewer_role_policy", "support_operator_role_policy", "support_signer_role_policy", "hold_drain_role_policy", "notifier_role_policy"]) expect(sizes[name], name).toBeLessThan(10_240);
     // KMS Developer Guide, "Quotas": a key policy document is at most 32 KB.
-    for (const name of ["main_key_policy", "dead_letters_key_policy", "connections_key_policy"]) expect(sizes[name], name).toBeLessThan(32_768);
+    for (const name of ["main_key_policy", "dead_letters_key_policy", "connections_key_policy", "holds_key_policy", "notices_key_policy"]) expect(sizes[name], name).toBeLessThan(32_768);
     // IAM: a role trust policy is at most 2,048 characters by default.
     // The support roles' trust policies are rendered with the most principals the variable allows (10), long SSO role ARNs.
-    for (const name of ["lambda_trust_policy", "pipe_trust_policy", "api_destinations_trust_policy", "connection_sync_trust_policy", "support_viewer_trust_policy", "support_operator_trust_policy", "support_signer_trust_policy"]) expect(sizes[name], name).toBeLessThan(2_048);
+    for (const name of ["lambda_trust_policy", "pipe_trust_policy", "api_destinations_trust_policy", "connection_sync_trust_policy", "support_viewer_trust_policy", "support_operator_trust_policy", "support_signer_trust_policy", "hold_drain_trust_policy", "notifier_trust_policy"]) expect(sizes[name], name).toBeLessThan(2_048);
     // Amazon SQS Developer Guide, "Amazon SQS quotas": a queue policy is at most 8,192 bytes; S3 bucket policies 20 KB.
     for (const name of ["trust_dlq_policy", "bus_dlq_policy"]) expect(sizes[name], name).toBeLessThan(8_192);
+    // Amazon SNS Developer Guide, "Amazon SNS quotas": a topic's access policy is at most 30 KiB.
+    expect(sizes.trust_topic_policy, "trust_topic_policy").toBeLessThan(30_720);
   });
 
   it("does not grow with the number of trusts: the same documents at 10 and at 1,000 trusts", () => {

@@ -44,7 +44,7 @@ const SMALL_PLAN_RUNS = 5;
 /** Plans run at once: one per core, at most two (CI machines have two). */
 const CONCURRENCY = Math.max(1, Math.min(2, availableParallelism()));
 /** What the root deploys (and hashes at plan time): `make build` writes them. */
-const LAMBDA_ZIPS = [".build/lambdas/transform-filter.zip", ".build/lambdas/connection-sync.zip", ".build/lambdas/support-signer.zip"];
+const LAMBDA_ZIPS = [".build/lambdas/transform-filter.zip", ".build/lambdas/connection-sync.zip", ".build/lambdas/support-signer.zip", ".build/lambdas/hold-drain.zip", ".build/lambdas/notifier.zip"];
 
 await main({ invocation: "npm run tf-scale --", usage: USAGE, parse: parseScalePlanArgs, run: scalePlan });
 
@@ -124,6 +124,12 @@ function generatedPipeline(busCount: number) {
     alarm_topic_arn: `arn:aws:sns:eu-west-2:123456789012:${prefix}-alarms`,
     connection_sync_function_name: `${prefix}-connection-sync`,
     subscription_index_keys: Array.from({ length: busCount }, (_, index) => `subscriptions/index/bus-${index}.json`),
+    // Holds and notices (issue #25): the hold stores' and trust topics' keys, and the topics' only publisher.
+    holds: {
+      hold_store_kms_key_arn: key(4),
+      notices_kms_key_arn: key(5),
+      notifier_role_arn: `arn:aws:iam::123456789012:role/${prefix}-notifier`,
+    },
     // Each bus's stack delivers its own bus's logs (modules/bus-logs), at the default level.
     bus_logs: {
       level: "INFO",

@@ -33,12 +33,15 @@ variable "endpoints_per_trust" {
 locals {
   arn      = "arn:aws"
   regional = "${var.region}:${var.account_id}"
-  key      = { for role in ["main", "dead-letters", "connections", "platform-stream", "platform-data-keys", "secrets"] : role => "${local.arn}:kms:${local.regional}:key/${uuidv5("dns", "${var.name_prefix}.${role}.keys.example")}" }
+  key      = { for role in ["main", "dead-letters", "connections", "platform-stream", "platform-data-keys", "secrets", "holds", "notices"] : role => "${local.arn}:kms:${local.regional}:key/${uuidv5("dns", "${var.name_prefix}.${role}.keys.example")}" }
   buses    = [for index in range(var.bus_count) : "${var.name_prefix}-callbacks-${index}"]
   # The most principals modules/support accepts per role (10), as long as IAM Identity Center makes them.
   support_principals = { for role in ["viewers", "operators"] : role => [
     for index in range(10) : "arn:aws:iam::${var.account_id}:role/aws-reserved/sso.amazonaws.com/${var.region}/AWSReservedSSO_TrustCallbacksSupport${title(trimsuffix(role, "s"))}${index}_0123456789abcdef"
   ] }
+  # Holds and notices (issue #25): the two tables, and the roles the holds and notices key policies name.
+  table    = { for name in ["holds", "notices"] : name => "${local.arn}:dynamodb:${local.regional}:table/${var.name_prefix}-${name}" }
+  role_arn = { for name in ["transform-filter", "support-signer", "hold-drain", "notifier"] : name => "arn:aws:iam::${var.account_id}:role/${var.name_prefix}-${name}" }
 }
 
 module "pipeline" {
@@ -64,6 +67,53 @@ module "pipeline" {
   quarantine_prefix     = "quarantine/"
   signing_secret_prefix = "trust-callbacks/prod/signing/"
   secrets_kms_key_arns  = [local.key["secrets"]]
+  holds = {
+    table_arn          = local.table["holds"]
+    producer_role_arns = [local.role_arn["transform-filter"], local.role_arn["support-signer"]]
+    drain_role_arn     = local.role_arn["hold-drain"]
+    notifier_role_arn  = local.role_arn["notifier"]
+  }
+  holds_key_arn = local.key["holds"]
+}
+
+module "hold_drain" {
+  source = "../../../infrastructure/terraform/modules/policies/hold-drain"
+
+  name_prefix           = var.name_prefix
+  partition             = "aws"
+  region                = var.region
+  account_id            = var.account_id
+  event_bus_names       = local.buses
+  config_bucket_arn     = "${local.arn}:s3:::${var.name_prefix}-config-${var.account_id}"
+  subscriptions_prefix  = "subscriptions/"
+  main_key_arn          = local.key["main"]
+  signing_secret_prefix = "trust-callbacks/prod/signing/"
+  secrets_kms_key_arns  = [local.key["secrets"]]
+  log_group_arn         = "${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-hold-drain"
+  holds_table_arn       = local.table["holds"]
+  notices_table_arn     = local.table["notices"]
+  holds_key_arn         = local.key["holds"]
+}
+
+module "notifier" {
+  source = "../../../infrastructure/terraform/modules/policies/notifier"
+
+  name_prefix       = var.name_prefix
+  partition         = "aws"
+  region            = var.region
+  account_id        = var.account_id
+  notices_table_arn = local.table["notices"]
+  notices_key_arn   = local.key["notices"]
+  main_key_arn      = local.key["main"]
+  log_group_arn     = "${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-notifier"
+}
+
+module "trust_topic" {
+  source            = "../../../infrastructure/terraform/modules/policies/trust-topic"
+  partition         = "aws"
+  account_id        = var.account_id
+  topic_arn         = "${local.arn}:sns:${local.regional}:${var.name_prefix}-RAJ123-notices"
+  notifier_role_arn = local.role_arn["notifier"]
 }
 
 module "connection_sync" {
@@ -100,6 +150,7 @@ module "support" {
     arn         = "${local.arn}:kinesis:${local.regional}:stream/clinical-messaging-conversation-events"
     kms_key_arn = local.key["platform-stream"]
   }
+  holds = { table_arn = local.table["holds"], notices_table_arn = local.table["notices"], tables_key_arn = local.key["main"] }
 }
 
 module "support_signer" {
@@ -117,6 +168,8 @@ module "support_signer" {
   signing_secret_prefix = "trust-callbacks/prod/signing/"
   secrets_kms_key_arns  = [local.key["secrets"]]
   log_group_arn         = "${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-support-signer"
+
+  hold_producer_statements = module.pipeline.hold_producer_statements
 }
 
 module "trust_dlq" {
@@ -156,6 +209,13 @@ output "documents" {
     support_operator_trust_policy = module.support.operator_trust_policy
     support_signer_trust_policy   = module.support_signer.trust_policy
     support_signer_role_policy    = module.support_signer.role_policy
+    holds_key_policy              = module.pipeline.holds_key_policy
+    notices_key_policy            = module.pipeline.notices_key_policy
+    hold_drain_trust_policy       = module.hold_drain.trust_policy
+    hold_drain_role_policy        = module.hold_drain.role_policy
+    notifier_trust_policy         = module.notifier.trust_policy
+    notifier_role_policy          = module.notifier.role_policy
+    trust_topic_policy            = module.trust_topic.topic_policy
   }
 }
 
@@ -165,5 +225,7 @@ output "arns" {
     keys               = local.key
     buses              = [for name in local.buses : "${local.arn}:events:${local.regional}:event-bus/${name}"]
     support_principals = local.support_principals
+    tables             = local.table
+    roles              = local.role_arn
   }
 }

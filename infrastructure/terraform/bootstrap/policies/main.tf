@@ -11,7 +11,7 @@
 #   S3           aws_s3_bucket (+ _versioning, _server_side_encryption_configuration, _public_access_block,
 #                _ownership_controls, _lifecycle_configuration, _policy), aws_s3_object (subscription documents)
 #   SQS          aws_sqs_queue, aws_sqs_queue_policy
-#   SNS          aws_sns_topic
+#   SNS          aws_sns_topic, aws_sns_topic_policy, aws_sns_topic_subscription (trust notices: email, issue #25)
 #   Logs         aws_cloudwatch_log_group, aws_cloudwatch_log_delivery_source, _destination, aws_cloudwatch_log_delivery
 #   CloudWatch   aws_cloudwatch_metric_alarm, aws_cloudwatch_dashboard
 #   DynamoDB     aws_dynamodb_table
@@ -123,7 +123,7 @@ locals {
             "pipes:DescribePipe", "pipes:ListTagsForResource",
             "lambda:GetFunction*", "lambda:GetPolicy", "lambda:GetRuntimeManagementConfig", "lambda:ListVersionsByFunction", "lambda:ListTags",
             "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags",
-            "sns:GetTopicAttributes", "sns:ListTagsForResource",
+            "sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic",
             "dynamodb:Describe*", "dynamodb:GetResourcePolicy", "dynamodb:ListTagsOfResource",
             "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListTagsForStream",
             "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:GetDashboard",
@@ -322,9 +322,15 @@ locals {
           Resource = "arn:aws:s3:::${local.prefix}-config-${var.account_id}/subscriptions/*"
         },
         {
-          Sid      = "QueuesAndTopics"
-          Effect   = "Allow"
-          Action   = ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue", "sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource"]
+          Sid    = "QueuesAndTopics"
+          Effect = "Allow"
+          # A subscription's ARN is its topic's ARN + ":" + an id, so the topic pattern covers the subscription actions
+          # (Service Authorization Reference, Amazon SNS: resource type topic) of the trusts' notice topics.
+          Action = [
+            "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue",
+            "sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource",
+            "sns:Subscribe", "sns:Unsubscribe", "sns:SetSubscriptionAttributes",
+          ]
           Resource = ["arn:aws:sqs:${local.in_region}:${local.prefix}-*", "arn:aws:sns:${local.in_region}:${local.prefix}-*"]
         },
         {

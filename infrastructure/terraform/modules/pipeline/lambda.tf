@@ -48,7 +48,8 @@ resource "aws_lambda_function" "transform_filter" {
   kms_key_arn                    = aws_kms_key.main.arn
 
   environment {
-    variables = {
+    # local.hold_environment (holds.tf): the holds table and the hold stores' URL base (issue #25).
+    variables = merge(local.hold_environment, {
       ENVIRONMENT              = var.environment
       EVENT_BUS_NAME           = aws_cloudwatch_event_bus.callbacks[0].name
       BUS_SOURCE               = var.bus_source
@@ -69,7 +70,7 @@ resource "aws_lambda_function" "transform_filter" {
       LOG_LEVEL                            = var.lambda.log_level
       LAMBDA_TIMEOUT_SECONDS               = tostring(var.lambda.timeout_seconds) # sizes every AWS call's timeouts (guarantees 1.5)
       NODE_OPTIONS                         = "--enable-source-maps --max-semi-space-size=${local.v8_semi_space_mb}"
-    }
+    })
   }
 
   tracing_config {

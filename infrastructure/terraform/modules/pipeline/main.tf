@@ -48,4 +48,13 @@ module "policies" {
   quarantine_prefix     = local.quarantine_prefix
   signing_secret_prefix = var.signing_secret_prefix
   secrets_kms_key_arns  = var.secrets_kms_key_arns
+  # Holds (holds.tf): the producers' and the drain's roles are named by the holds key's policy, the notifier's by the
+  # notices key's; the key's ARN is passed apart, so its policy does not depend on the key.
+  holds = {
+    table_arn          = aws_dynamodb_table.holds.arn
+    producer_role_arns = [aws_iam_role.lambda.arn, aws_iam_role.support_signer.arn]
+    drain_role_arn     = aws_iam_role.hold_drain.arn
+    notifier_role_arn  = aws_iam_role.notifier.arn
+  }
+  holds_key_arn = aws_kms_key.holds.arn
 }

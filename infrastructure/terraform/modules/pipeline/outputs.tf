@@ -140,3 +140,28 @@ output "lambda_trust_policy" {
   description = "Trust policy (JSON) of the transform function's role: Lambda, from this account. modules/connection-sync gives its role the same."
   value       = module.policies.lambda_trust_policy
 }
+
+# Holds and notices (holds.tf; issue #25).
+
+output "holds" {
+  description = "Holds: the holds table (name, ARN), the key that encrypts every hold store (key_arn: modules/trust-endpoint's hold_store_kms_key_arn), the base of every hold store's URL, and the drain function's name."
+  value = {
+    table_name          = aws_dynamodb_table.holds.name
+    table_arn           = aws_dynamodb_table.holds.arn
+    key_arn             = aws_kms_key.holds.arn
+    queue_url_base      = local.hold_queue_url_base
+    drain_function_name = aws_lambda_function.hold_drain.function_name
+  }
+}
+
+output "notices" {
+  description = "Trust notices: the notices table (name, ARN), the key that encrypts every trust topic (key_arn: modules/trust's notices_kms_key_arn), the trust topics' ARN prefix, and the notifier function's name and role (the only publisher each trust topic's policy names)."
+  value = {
+    table_name             = aws_dynamodb_table.notices.name
+    table_arn              = aws_dynamodb_table.notices.arn
+    key_arn                = aws_kms_key.notices.arn
+    topic_arn_prefix       = local.notice_topic_arn_prefix
+    notifier_function_name = aws_lambda_function.notifier.function_name
+    notifier_role_arn      = aws_iam_role.notifier.arn
+  }
+}

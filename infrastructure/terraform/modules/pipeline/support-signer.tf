@@ -33,6 +33,8 @@ module "support_signer_policies" {
   signing_secret_prefix = var.signing_secret_prefix
   secrets_kms_key_arns  = var.secrets_kms_key_arns
   log_group_arn         = aws_cloudwatch_log_group.support_signer.arn
+  # A redrive or replay to a held endpoint is held (docs/guarantees.md 10.41): the transform Lambda's statements.
+  hold_producer_statements = module.policies.hold_producer_statements
 }
 
 resource "aws_iam_role" "support_signer" {
@@ -63,7 +65,7 @@ resource "aws_lambda_function" "support_signer" {
   kms_key_arn = aws_kms_key.main.arn
 
   environment {
-    variables = {
+    variables = merge(local.hold_environment, {
       ENVIRONMENT               = var.environment
       EVENT_BUS_NAME            = aws_cloudwatch_event_bus.callbacks[0].name
       BUS_SOURCE                = var.bus_source
@@ -78,7 +80,7 @@ resource "aws_lambda_function" "support_signer" {
       LOG_LEVEL                 = var.lambda.log_level
       LAMBDA_TIMEOUT_SECONDS    = tostring(local.support_signer_timeout_seconds) # guarantees 1.5
       NODE_OPTIONS              = "--enable-source-maps"
-    }
+    })
   }
 
   logging_config {

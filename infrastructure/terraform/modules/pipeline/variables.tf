@@ -291,3 +291,23 @@ variable "support_signer_zip_path" {
     error_message = "support_signer_zip_path must name a .zip file (.build/lambdas/support-signer.zip)."
   }
 }
+
+variable "hold_drain_zip_path" {
+  description = "Path of the hold-drain zip built by `npm run lambda-build`; null: hold-drain.zip beside lambda_zip_path (.build/lambdas/hold-drain.zip)."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.hold_drain_zip_path == null || endswith(coalesce(var.hold_drain_zip_path, "x"), ".zip")
+    error_message = "hold_drain_zip_path must name a .zip file (.build/lambdas/hold-drain.zip)."
+  }
+}
+
+variable "notifier_zip_path" {
+  description = "Path of the notifier zip built by `npm run lambda-build`; null: notifier.zip beside lambda_zip_path (.build/lambdas/notifier.zip)."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.notifier_zip_path == null || endswith(coalesce(var.notifier_zip_path, "x"), ".zip")
+    error_message = "notifier_zip_path must name a .zip file (.build/lambdas/notifier.zip)."
+  }
+}

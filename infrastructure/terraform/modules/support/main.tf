@@ -40,6 +40,8 @@ module "policies" {
   # docs/guarantees.md 5.20: the operator invokes the support signer instead of reading signing keys.
   support_signer_function_arn = var.support_signer_function_arn
   source_stream               = var.source_stream
+  # Issue #25 (docs/guarantees.md 10.45): hold and resume write hold states, rotate-signing-key writes notices.
+  holds = var.holds == null ? null : { table_arn = var.holds.table_arn, notices_table_arn = var.holds.notices_table_arn, tables_key_arn = var.kms_key_arn }
 }
 
 resource "aws_iam_role" "support" {

@@ -8,7 +8,7 @@ variable "name_prefix" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of the deployment's data-at-rest key (modules/pipeline output kms_key_arn): encrypts the audit log group. Its key policy lets CloudWatch Logs use it for /<name_prefix>/* groups."
+  description = "ARN of the deployment's data-at-rest key (modules/pipeline output kms_key_arn): encrypts the audit log group (its key policy lets CloudWatch Logs use it for /<name_prefix>/* groups) and the holds and notices tables."
   type        = string
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
@@ -81,6 +81,15 @@ variable "source_stream" {
   type = object({
     arn         = string
     kms_key_arn = string
+  })
+  default = null
+}
+
+variable "holds" {
+  description = "The holds and notices tables (modules/pipeline outputs holds.table_arn and notices.table_arn), both encrypted with kms_key_arn: the viewer reads hold states, the operator writes hold states and notices. null: neither table is granted."
+  type = object({
+    table_arn         = string
+    notices_table_arn = string
   })
   default = null
 }

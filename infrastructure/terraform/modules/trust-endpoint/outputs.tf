@@ -32,3 +32,14 @@ output "connection_name" {
   description = "Name of the endpoint's connection (what a connection-sync \"sync\" request names)."
   value       = aws_cloudwatch_event_connection.this.name
 }
+
+output "hold_store" {
+  description = "The endpoint's hold store (name, ARN, URL) and its alarms' names (store age; dead letters, which the notifier hears)."
+  value = {
+    name              = aws_sqs_queue.hold.name
+    arn               = aws_sqs_queue.hold.arn
+    url               = aws_sqs_queue.hold.url
+    age_alarm         = aws_cloudwatch_metric_alarm.hold_age.alarm_name
+    dead_letter_alarm = aws_cloudwatch_metric_alarm.dead_letters.alarm_name
+  }
+}

@@ -175,3 +175,12 @@ variable "connection_sync_function_name" {
     error_message = "connection_sync_function_name must be a Lambda function name."
   }
 }
+
+variable "hold_store_kms_key_arn" {
+  description = "ARN of the environment's holds key (modules/pipeline output holds.key_arn): encrypts the endpoint's hold store."
+  type        = string
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.hold_store_kms_key_arn))
+    error_message = "hold_store_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
+}

@@ -45,6 +45,7 @@ module "endpoint" {
   alarm_actions           = var.alarm_actions
 
   connection_sync_function_name = var.connection_sync_function_name
+  hold_store_kms_key_arn        = var.hold_store_kms_key_arn
 }
 
 # The Lambda filters with exactly the file that was deployed.

@@ -49,3 +49,12 @@ output "alarm_names" {
   description = "Names of the trust's own alarms (its DLQ). Failed deliveries alarm per bus, with each rule a contributor (modules/pipeline/monitoring.tf)."
   value       = [aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_name]
 }
+
+output "notices" {
+  description = "The trust's notice topic (ARN, name) and the addresses subscribed to it (each must confirm)."
+  value = {
+    topic_arn  = aws_sns_topic.notices.arn
+    topic_name = aws_sns_topic.notices.name
+    contacts   = sort(tolist(local.contacts))
+  }
+}

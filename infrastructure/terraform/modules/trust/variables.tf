@@ -14,6 +14,8 @@ variable "config" {
     name      = string
     enabled   = bool
     endpoints = any
+    # Email addresses told of state changes (notices.tf); the schema refuses repeats and more than 10.
+    contacts = optional(list(string), [])
   })
   validation {
     condition     = can(regex("^[A-Z0-9]{3,6}$", var.config.trustId))
@@ -104,5 +106,24 @@ variable "alarm_actions" {
 
 variable "connection_sync_function_name" {
   description = "The deployment's connection-sync function: each endpoint's connection is synced with it at apply time, before its target exists."
+  type        = string
+}
+
+variable "hold_store_kms_key_arn" {
+  description = "ARN of the environment's holds key (modules/pipeline output holds.key_arn): encrypts every endpoint's hold store."
+  type        = string
+}
+
+variable "notices_kms_key_arn" {
+  description = "ARN of the environment's notices key (modules/pipeline output notices.key_arn): encrypts the trust's notice topic."
+  type        = string
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.notices_kms_key_arn))
+    error_message = "notices_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "notifier_role_arn" {
+  description = "ARN of the notifier's role (modules/pipeline output notices.notifier_role_arn): the only principal the trust's topic lets publish."
   type        = string
 }

@@ -43,6 +43,18 @@ output "pipeline" {
     bus_log_group_name           = module.pipeline.bus_log_group_name
     # Run once after apply (provider 5.100 cannot set a bus's log level); empty when Terraform set it.
     event_bus_log_config_commands = module.pipeline.event_bus_log_config_commands
+    # Holds and notices (issue #25): the tables the support CLI's hold, resume and list use, the hold stores' URL base
+    # and the functions that drain them and tell trusts.
+    holds = {
+      table_name          = module.pipeline.holds.table_name
+      queue_url_base      = module.pipeline.holds.queue_url_base
+      drain_function_name = module.pipeline.holds.drain_function_name
+    }
+    notices = {
+      table_name             = module.pipeline.notices.table_name
+      topic_arn_prefix       = module.pipeline.notices.topic_arn_prefix
+      notifier_function_name = module.pipeline.notices.notifier_function_name
+    }
     # The support audit log group the CLI appends to, and the support roles created (modules/support).
     support = {
       audit_log_group_name = module.support.audit_log_group_name
@@ -67,6 +79,12 @@ output "trusts_stack_inputs" {
     alarm_topic_arn               = module.pipeline.alarm_topic_arn
     connection_sync_function_name = module.connection_sync.function_name
     subscription_index_keys       = module.pipeline.subscription_index_keys
+    # Holds and notices (issue #25): the keys of the hold stores and trust topics, and the topics' only publisher.
+    holds = {
+      hold_store_kms_key_arn = module.pipeline.holds.key_arn
+      notices_kms_key_arn    = module.pipeline.notices.key_arn
+      notifier_role_arn      = module.pipeline.notices.notifier_role_arn
+    }
     # Each bus's trusts stack delivers its own bus's logs (modules/bus-logs); null when the level is OFF.
     bus_logs = module.pipeline.bus_logs
   }

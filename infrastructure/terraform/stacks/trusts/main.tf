@@ -67,6 +67,9 @@ module "trust" {
   alarm_actions           = [local.shared.alarm_topic_arn]
 
   connection_sync_function_name = local.shared.connection_sync_function_name
+  hold_store_kms_key_arn        = local.shared.holds.hold_store_kms_key_arn
+  notices_kms_key_arn           = local.shared.holds.notices_kms_key_arn
+  notifier_role_arn             = local.shared.holds.notifier_role_arn
 }
 
 # This bus's logs, while the bus is within event_buses.count. Each bus's stack delivers its own bus's, so the

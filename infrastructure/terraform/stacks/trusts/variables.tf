@@ -119,6 +119,13 @@ variable "pipeline" {
     alarm_topic_arn               = string
     connection_sync_function_name = string
     subscription_index_keys       = list(string)
+    # Holds and notices (issue #25): every endpoint's hold store is encrypted with the holds key, every trust's topic
+    # with the notices key, and only the notifier's role may publish to a topic.
+    holds = object({
+      hold_store_kms_key_arn = string
+      notices_kms_key_arn    = string
+      notifier_role_arn      = string
+    })
     # null: no bus logs.
     bus_logs = optional(object({
       level                    = string

@@ -32,6 +32,17 @@ locals {
   this_account_if_present = { "aws:SourceAccount" = var.account_id }
   # Every alarm of the deployment is named <prefix>-... (modules/pipeline/monitoring.tf, modules/trust).
   alarm_arns = "${local.arn_prefix}:cloudwatch:${local.regional}:alarm:${var.name_prefix}-*"
+
+  # Holds (issue #25, docs/guarantees.md 10.41-10.44). Every hold store is <prefix>-<ODS>-<endpoint>-hold.fifo
+  # (holdQueueName in schemas/src/holds.ts): one pattern covers every endpoint's, at any number of trusts.
+  hold_queues = "${local.arn_prefix}:sqs:${local.regional}:${var.name_prefix}-*-hold.fifo"
+  holds_table = element(split("/", var.holds.table_arn), 1)
+  # SSE-KMS queues: a producer needs kms:GenerateDataKey and kms:Decrypt on the queue's key, a consumer kms:Decrypt
+  # (Amazon SQS Developer Guide, "Amazon SQS key management", https://docs.aws.amazon.com/AWSSimpleQueueService/
+  # latest/SQSDeveloperGuide/sqs-key-management.html). Through SQS only: kms:ViaService (KMS Developer Guide,
+  # "kms:ViaService"). SQS's encryption context is not documented there, so no statement depends on it; the holds
+  # key encrypts nothing but hold stores.
+  through_sqs = { StringEquals = { "kms:ViaService" = "sqs.${var.region}.amazonaws.com" } }
 }
 
 # Encrypts data at rest: stream (test), buckets, the Pipe's DLQ, log groups, the callbacks buses and the alarm topic.
@@ -190,6 +201,58 @@ output "data_keys_key_policy" {
   value       = jsonencode({ Version = "2012-10-17", Statement = [local.account_root_statement] })
 }
 
+# Encrypts the hold stores and nothing else (docs/guarantees.md 10.40, 10.41). Besides the account root, the key
+# policy itself names who may use it, each through SQS only: the two producers (transform Lambda, support signer)
+# encrypt, and only the drain decrypts as a consumer. A producer also gets kms:Decrypt, which SQS requires of a
+# producer (it reuses data keys); receiving is still refused to it by IAM (no sqs:ReceiveMessage on hold stores).
+output "holds_key_policy" {
+  description = "Key policy of the key that encrypts the hold stores."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      local.account_root_statement,
+      {
+        Sid       = "ProducersEncryptHeldDeliveries"
+        Effect    = "Allow"
+        Principal = { AWS = var.holds.producer_role_arns }
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = "*"
+        Condition = local.through_sqs
+      },
+      {
+        Sid       = "DrainDecryptsHeldDeliveries"
+        Effect    = "Allow"
+        Principal = { AWS = [var.holds.drain_role_arn] }
+        Action    = ["kms:Decrypt"]
+        Resource  = "*"
+        Condition = local.through_sqs
+      },
+    ]
+  })
+}
+
+# Encrypts the trusts' notice topics (docs/guarantees.md 10.42). A publisher to an SSE topic needs
+# kms:GenerateDataKey and kms:Decrypt on its key (Amazon SNS Developer Guide, "Key management",
+# https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html); only the notifier publishes, so only it is named,
+# through SNS only. No AWS service publishes to these topics, so no service statement.
+output "notices_key_policy" {
+  description = "Key policy of the key that encrypts the trusts' notice topics."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      local.account_root_statement,
+      {
+        Sid       = "NotifierPublishesNotices"
+        Effect    = "Allow"
+        Principal = { AWS = [var.holds.notifier_role_arn] }
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = "*"
+        Condition = { StringEquals = { "kms:ViaService" = "sns.${var.region}.amazonaws.com" } }
+      },
+    ]
+  })
+}
+
 output "lambda_trust_policy" {
   description = "Who may assume the transform-and-filter Lambda's role."
   value = jsonencode({
@@ -309,8 +372,53 @@ output "lambda_role_policy" {
         Resource  = var.secrets_kms_key_arns
         Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${var.region}.amazonaws.com" } }
       }],
+      local.hold_producer_statements,
     )
   })
+}
+
+output "hold_producer_statements" {
+  description = "The statements a producer of held deliveries needs (the transform Lambda's and the support signer's): send to hold stores, read hold states and write a scheduled hold's first state."
+  value       = local.hold_producer_statements
+}
+
+locals {
+  # docs/guarantees.md 10.41: send only (SendMessageBatch is authorized as sqs:SendMessage: Amazon SQS API
+  # Reference, SendMessageBatch), never receive, delete or purge. Hold states: read in batches, and a window's first
+  # state written conditionally (PutItem); never Scan, Update or Delete (the drain's).
+  hold_producer_statements = [
+    {
+      Sid      = "SendToHoldStores"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = [local.hold_queues]
+    },
+    {
+      Sid       = "EncryptHeldDeliveriesThroughSqs"
+      Effect    = "Allow"
+      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Resource  = [var.holds_key_arn]
+      Condition = local.through_sqs
+    },
+    {
+      Sid      = "ReadHoldStates"
+      Effect   = "Allow"
+      Action   = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+      Resource = [var.holds.table_arn]
+    },
+    {
+      # The holds table is encrypted with the main key (like the bindings table: KMS Developer Guide, "How Amazon
+      # DynamoDB uses AWS KMS"), through DynamoDB and for this table only.
+      Sid      = "HoldsTableEncryptionThroughDynamoDB"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt"]
+      Resource = [var.main_key_arn]
+      Condition = { StringEquals = {
+        "kms:ViaService"                               = "dynamodb.${var.region}.amazonaws.com"
+        "kms:EncryptionContext:aws:dynamodb:tableName" = local.holds_table
+      } }
+    },
+  ]
 }
 
 output "pipe_trust_policy" {

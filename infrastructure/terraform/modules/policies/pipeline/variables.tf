@@ -108,3 +108,23 @@ variable "secrets_kms_key_arns" {
   type        = list(string)
   default     = []
 }
+
+variable "holds" {
+  description = "Holds and notices (issue #25): the holds table, and the roles the holds key policy and the notices key policy name (the transform Lambda's and the support signer's as producers, the drain's, the notifier's)."
+  type = object({
+    table_arn          = string
+    producer_role_arns = list(string)
+    drain_role_arn     = string
+    notifier_role_arn  = string
+  })
+
+  validation {
+    condition     = length(var.holds.producer_role_arns) > 0 && can(regex("^arn:[a-z-]+:dynamodb:[^:]+:[0-9]{12}:table/[A-Za-z0-9_.-]+$", var.holds.table_arn))
+    error_message = "holds.producer_role_arns names at least one role, and holds.table_arn is a DynamoDB table ARN."
+  }
+}
+
+variable "holds_key_arn" {
+  description = "ARN of the key that encrypts the hold stores (apart from var.holds: that key's policy is rendered from var.holds)."
+  type        = string
+}

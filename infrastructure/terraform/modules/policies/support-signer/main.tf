@@ -90,6 +90,9 @@ output "role_policy" {
         Resource  = var.secrets_kms_key_arns
         Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${var.region}.amazonaws.com" } }
       }],
+      # A redrive or replay to a held endpoint is held like any delivery (docs/guarantees.md 10.41): the transform
+      # Lambda's own hold statements (modules/policies/pipeline, hold_producer_statements), so the two never drift.
+      var.hold_producer_statements,
     )
   })
 }

@@ -78,3 +78,13 @@ variable "log_group_arn" {
   description = "ARN of the signer's own log group."
   type        = string
 }
+
+variable "hold_producer_statements" {
+  description = "The hold producer's statements (modules/policies/pipeline output hold_producer_statements): send to hold stores, read hold states."
+  type        = any
+
+  validation {
+    condition     = length(var.hold_producer_statements) > 0 && alltrue([for statement in var.hold_producer_statements : statement.Effect == "Allow"])
+    error_message = "give the pipeline policies' hold_producer_statements (allow statements)."
+  }
+}

@@ -12,6 +12,12 @@ locals {
   # StartQuery is authorized on the log group (Service Authorization Reference, Amazon CloudWatch Logs: resource
   # type log-group, arn:...:log-group:<name>); the ":*" form covers callers that name the group's streams.
   history_log_groups = flatten([for arn in var.history_log_group_arns : [arn, "${arn}:*"]])
+  # Hold stores <prefix>-<ODS>-<endpoint>-hold.fifo and trust topics <prefix>-<ODS>-notices (issue #25).
+  hold_queues = "${local.arn_prefix}:sqs:${local.regional}:${var.name_prefix}-*-hold.fifo"
+  topics      = "${local.arn_prefix}:sns:${local.regional}:${var.name_prefix}-*-notices"
+  # Without var.holds the statements below are left out (the for filters), so these placeholders are never rendered.
+  hold_tables = { for role, arn in { holds = try(var.holds.table_arn, "table/none"), notices = try(var.holds.notices_table_arn, "table/none") } : role => { arn = arn, name = element(split("/", arn), 1) } }
+  tables_key  = try(var.holds.tables_key_arn, "none")
 
   viewer_statements = [
     {
@@ -66,6 +72,22 @@ locals {
       Resource = [var.audit_log_group_arn, "${var.audit_log_group_arn}:log-stream:*"]
     },
     {
+      # docs/guarantees.md 10.41, 10.45: a hold store's depth and age are read with the queue attributes above; its
+      # messages are the drain's alone (the operator's dead-letter grant below covers <prefix>-* queues, so this deny
+      # carves the hold stores out of it, whatever else is ever attached).
+      Sid      = "NeverTouchHeldDeliveries"
+      Effect   = "Deny"
+      Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:PurgeQueue", "sqs:SendMessage"]
+      Resource = [local.hold_queues]
+    },
+    {
+      # docs/guarantees.md 10.42: only the notifier publishes to a trust's topic.
+      Sid      = "NeverPublishNotices"
+      Effect   = "Deny"
+      Action   = ["sns:Publish"]
+      Resource = [local.topics]
+    },
+    {
       # No secret value, whatever else is ever attached to the role: signing keys, credentials, EventBridge's own.
       Sid      = "NeverReadSecretValues"
       Effect   = "Deny"
@@ -73,6 +95,53 @@ locals {
       Resource = ["*"]
     },
   ]
+
+  # list, history and the console show each endpoint's hold: read the holds table (main key, through DynamoDB).
+  hold_viewer_statements = [for statement in [
+    {
+      Sid      = "ReadHoldStates"
+      Effect   = "Allow"
+      Action   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Scan", "dynamodb:Query"]
+      Resource = [local.hold_tables.holds.arn]
+    },
+    {
+      Sid      = "HoldsTableEncryptionThroughDynamoDB"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt"]
+      Resource = [local.tables_key]
+      Condition = { StringEquals = {
+        "kms:ViaService"                               = "dynamodb.${var.region}.amazonaws.com"
+        "kms:EncryptionContext:aws:dynamodb:tableName" = local.hold_tables.holds.name
+      } }
+    },
+  ] : statement if var.holds != null]
+
+  # docs/guarantees.md 10.45: hold and resume write the endpoint's hold state (conditional Put and Update; the drain
+  # alone deletes it); rotate-signing-key writes its notices (first write wins). Never publish, never receive.
+  hold_operator_statements = [for statement in [
+    {
+      Sid      = "WriteHoldStates"
+      Effect   = "Allow"
+      Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+      Resource = [local.hold_tables.holds.arn]
+    },
+    {
+      Sid      = "WriteNotices"
+      Effect   = "Allow"
+      Action   = ["dynamodb:PutItem"]
+      Resource = [local.hold_tables.notices.arn]
+    },
+    {
+      Sid      = "NoticesTableEncryptionThroughDynamoDB"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt"]
+      Resource = [local.tables_key]
+      Condition = { StringEquals = {
+        "kms:ViaService"                               = "dynamodb.${var.region}.amazonaws.com"
+        "kms:EncryptionContext:aws:dynamodb:tableName" = local.hold_tables.notices.name
+      } }
+    },
+  ] : statement if var.holds != null]
 
   operator_statements = [
     {
@@ -141,12 +210,12 @@ locals {
 
 output "viewer_role_policy" {
   description = "What the support viewer may do: see queues, call history and connection states; no message content, no secret, no change."
-  value       = jsonencode({ Version = "2012-10-17", Statement = local.viewer_statements })
+  value       = jsonencode({ Version = "2012-10-17", Statement = concat(local.viewer_statements, local.hold_viewer_statements) })
 }
 
 output "operator_role_policy" {
   description = "What the support operator may do: the viewer's rights, plus receive, delete and purge dead letters, and invoke the support signer that re-signs and re-publishes them."
-  value       = jsonencode({ Version = "2012-10-17", Statement = concat(local.viewer_statements, local.operator_statements, local.signer_statements) })
+  value       = jsonencode({ Version = "2012-10-17", Statement = concat(local.viewer_statements, local.hold_viewer_statements, local.operator_statements, local.hold_operator_statements, local.signer_statements) })
 }
 
 output "viewer_trust_policy" {

@@ -67,3 +67,13 @@ variable "source_stream" {
   })
   default = null
 }
+
+variable "holds" {
+  description = "The holds table and the notices table (modules/pipeline outputs holds and notices) and the key that encrypts both: the viewer reads hold states; the operator also writes hold states (hold, resume) and notices. null: neither table is granted."
+  type = object({
+    table_arn         = string
+    notices_table_arn = string
+    tables_key_arn    = string
+  })
+  default = null
+}

@@ -11,6 +11,7 @@ variables {
   invocation_role_arn           = "arn:aws:iam::123456789012:role/trust-callbacks-test-api-destinations"
   connection_kms_key_arn        = "arn:aws:kms:eu-west-2:123456789012:key/0b6c2a52-4e1f-4c3b-9a7e-5d8f1e2a3b4c"
   connection_sync_function_name = "trust-callbacks-test-connection-sync"
+  hold_store_kms_key_arn        = "arn:aws:kms:eu-west-2:123456789012:key/5f1d7c3e-2a4b-4c6d-8e9f-0a1b2c3d4e5f"
   endpoint = {
     id                 = "ehr"
     url                = "https://ehr.rx1.example.nhs.uk/callbacks"

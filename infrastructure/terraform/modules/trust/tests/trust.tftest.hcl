@@ -13,6 +13,9 @@ variables {
   event_bus_name                = "trust-callbacks-test-callbacks"
   alarm_actions                 = ["arn:aws:sns:eu-west-2:123456789012:trust-callbacks-test-alarms"]
   subscription_document         = "{\"trustId\":\"RX1\"}"
+  hold_store_kms_key_arn        = "arn:aws:kms:eu-west-2:123456789012:key/5f1d7c3e-2a4b-4c6d-8e9f-0a1b2c3d4e5f"
+  notices_kms_key_arn           = "arn:aws:kms:eu-west-2:123456789012:key/6a2e8d4f-3b5c-4d7e-9f0a-1b2c3d4e5f60"
+  notifier_role_arn             = "arn:aws:iam::123456789012:role/trust-callbacks-test-notifier"
   config = {
     trustId = "RX1"
     name    = "Example NHS Trust"

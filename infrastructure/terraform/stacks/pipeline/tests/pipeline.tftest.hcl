@@ -191,3 +191,30 @@ run "the_modules_defaults_apply_where_an_environment_sets_nothing" {
   }
 }
 
+
+# Holds and notices (issue #25; docs/guarantees.md 10.40-10.46): the support tools find the tables and functions in
+# output pipeline, and every trusts stack gets the hold stores' and topics' keys and the topics' only publisher.
+run "names_the_holds_and_notices_resources_to_the_support_tools_and_the_trusts_stacks" {
+  command = apply
+
+  assert {
+    condition     = output.pipeline.holds.table_name == "trust-callbacks-test-holds" && output.pipeline.notices.table_name == "trust-callbacks-test-notices"
+    error_message = "the support CLI finds the holds table as pipeline.holds.table_name and the notices table as pipeline.notices.table_name"
+  }
+  assert {
+    condition     = output.pipeline.holds.drain_function_name == "trust-callbacks-test-hold-drain" && output.pipeline.notices.notifier_function_name == "trust-callbacks-test-notifier"
+    error_message = "the functions are <prefix>-hold-drain and <prefix>-notifier"
+  }
+  assert {
+    condition     = output.pipeline.holds.queue_url_base == "https://sqs.eu-west-2.amazonaws.com/123456789012/" && output.pipeline.notices.topic_arn_prefix == "arn:aws:sns:eu-west-2:123456789012:trust-callbacks-test-"
+    error_message = "a hold store's URL and a trust topic's ARN are built from these and the names every part shares"
+  }
+  assert {
+    condition = (
+      output.trusts_stack_inputs.holds.hold_store_kms_key_arn == module.pipeline.holds.key_arn &&
+      output.trusts_stack_inputs.holds.notices_kms_key_arn == module.pipeline.notices.key_arn &&
+      output.trusts_stack_inputs.holds.notifier_role_arn == module.pipeline.notices.notifier_role_arn
+    )
+    error_message = "the trusts stacks encrypt hold stores and topics with the pipeline's holds and notices keys, and let the notifier alone publish"
+  }
+}

@@ -19,6 +19,11 @@ variables {
     alarm_topic_arn               = "arn:aws:sns:eu-west-2:123456789012:trust-callbacks-env-alarms"
     connection_sync_function_name = "trust-callbacks-env-connection-sync"
     subscription_index_keys       = [for index in range(50) : "subscriptions/index/bus-${index}.json"]
+    holds = {
+      hold_store_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000004"
+      notices_kms_key_arn    = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000005"
+      notifier_role_arn      = "arn:aws:iam::123456789012:role/trust-callbacks-env-notifier"
+    }
   }
 }
 

@@ -22,6 +22,11 @@ variables {
     alarm_topic_arn               = "arn:aws:sns:eu-west-2:123456789012:trust-callbacks-test-alarms"
     connection_sync_function_name = "trust-callbacks-test-connection-sync"
     subscription_index_keys       = ["subscriptions/index/bus-0.json", "subscriptions/index/bus-1.json", "subscriptions/index/bus-2.json", "subscriptions/index/bus-3.json"]
+    holds = {
+      hold_store_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000004"
+      notices_kms_key_arn    = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000005"
+      notifier_role_arn      = "arn:aws:iam::123456789012:role/trust-callbacks-test-notifier"
+    }
     bus_logs = {
       level                    = "INFO"
       delivery_destination_arn = "arn:aws:logs:eu-west-2:123456789012:delivery-destination:trust-callbacks-test-bus-logs"
@@ -189,7 +194,12 @@ run "never_plans_a_deployed_bus_in_the_pipeline_stacks_default_workspace" {
           alarm_topic_arn               = "arn:aws:sns:eu-west-2:123456789012:trust-callbacks-test-alarms"
           connection_sync_function_name = "trust-callbacks-test-connection-sync"
           subscription_index_keys       = ["subscriptions/index/bus-0.json"]
-          bus_logs                      = null
+          holds = {
+            hold_store_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000004"
+            notices_kms_key_arn    = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000005"
+            notifier_role_arn      = "arn:aws:iam::123456789012:role/trust-callbacks-test-notifier"
+          }
+          bus_logs = null
         }
       }
     }
