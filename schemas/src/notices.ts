@@ -49,7 +49,7 @@ export const Notice = z.strictObject({
   /** Hold's planned end; a rotation's overlap end. */
   until: Instant.optional(),
   /** Counts, by name: `deadLetters`, `held`, `drained`. */
-  counts: z.record(z.enum(["deadLetters", "held", "drained"]), z.int().min(0)).optional(),
+  counts: z.partialRecord(z.enum(["deadLetters", "held", "drained"]), z.int().min(0)).optional(),
 });
 export type Notice = z.infer<typeof Notice>;
 
