@@ -48,7 +48,7 @@ export const Notice = z.strictObject({
   reason: z.string().max(200).optional(),
   /** Hold's planned end; a rotation's overlap end. */
   until: Instant.optional(),
-  /** Counts, by name: `deadLetters`, `held`, `drained`. */
+  /** Counts, by name, any of `deadLetters`, `held`, `drained` (a partial record: zod 4's `z.record` over an enum needs every key). */
   counts: z.partialRecord(z.enum(["deadLetters", "held", "drained"]), z.int().min(0)).optional(),
 });
 export type Notice = z.infer<typeof Notice>;

@@ -9,3 +9,11 @@ export { DEFAULT_LAMBDA_TIMEOUT_MS, awsClientConfig, awsTimeoutsFor, type AwsTim
 export { DynamoDbConversationBindings, MAX_KEYS_PER_BATCH_GET } from "./adapters/dynamodb-bindings.ts";
 export { S3SubscriptionVersions } from "./adapters/s3-subscription-versions.ts";
 export { classifyAwsError } from "@trust-callbacks/runtime/aws";
+export { DynamoDbHoldStates, HOLD_KEY_ATTRIBUTE, type DynamoDbHoldStatesOptions } from "./adapters/dynamodb-hold-states.ts";
+export {
+  MAX_HOLD_MESSAGE_BYTES,
+  SqsHoldStore,
+  holdDeduplicationId,
+  retryForHoldStoreError,
+  type SqsHoldStoreOptions,
+} from "./adapters/sqs-hold-store.ts";
