@@ -1,11 +1,14 @@
 /**
- * Writes schemas/json/*.schema.json and the webhook body schemas in docs/webhooks/schemas/ from the zod
- * sources. Run `npm run schemas:generate` after changing a schema; tests fail while the committed files are stale.
+ * Writes schemas/json/*.schema.json, the webhook body schemas in docs/webhooks/schemas/ and the field reference
+ * in docs/trust-config.md (between its markers; the prose around it is kept) from the zod sources. Run
+ * `npm run schemas:generate` after changing a schema; tests fail while the committed files are stale.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { renderFieldReference, withFieldReference } from "../src/field-reference.ts";
 import { WEBHOOK_SCHEMAS_DIR, renderJsonSchemas, renderWebhookBodySchemas } from "../src/json-schemas.ts";
+import { TrustConfig } from "../src/trust-config.ts";
 
 const outDir = fileURLToPath(new URL("../json/", import.meta.url));
 for (const [file, text] of Object.entries(renderJsonSchemas())) {
@@ -20,3 +23,7 @@ for (const [path, text] of Object.entries(renderWebhookBodySchemas())) {
   writeFileSync(webhooksDir + path, text);
 }
 console.log(`wrote ${WEBHOOK_SCHEMAS_DIR}<event type>/<full|minimal>/v1.json`);
+
+const trustConfigDoc = fileURLToPath(new URL("../../docs/trust-config.md", import.meta.url));
+writeFileSync(trustConfigDoc, withFieldReference(readFileSync(trustConfigDoc, "utf8"), renderFieldReference(TrustConfig)));
+console.log("wrote the field reference in docs/trust-config.md");

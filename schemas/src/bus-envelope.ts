@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { OdsCode } from "./common.ts";
+import type { PayloadProfile } from "./webhook-body.ts";
 
 /**
  * The webhook body as it travels on the callbacks bus (`detail.event`): a CloudEvent the transform-and-filter
@@ -20,12 +21,48 @@ export const CallbackCloudEvent = z.looseObject({
 });
 export type CallbackCloudEvent = z.infer<typeof CallbackCloudEvent>;
 
-/** The Standard Webhooks headers of one delivery (`detail.webhook`); the API destination target sends them as headers. */
-export const WebhookHeaders = z.object({ id: z.string(), timestamp: z.string(), signature: z.string() });
+/**
+ * A CloudEvent as the transform-and-filter core builds it (`buildCloudEvent`), every attribute set: what a trust
+ * receives as the webhook body (CloudEvents 1.0, structured JSON mode; `webhookBodySchema` describes each event type
+ * and payload profile exactly). A reader of the bus or a DLQ parses the looser `CallbackCloudEvent`.
+ */
+export interface BuiltCallbackCloudEvent {
+  specversion: "1.0";
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  datacontenttype: "application/json";
+  /** The JSON Schema of `data` for this event type and payload profile (`webhookDataSchemaId`), published in docs/webhooks/schemas/. */
+  dataschema: string;
+  trustid: string;
+  endpointid: string;
+  correlationid: string;
+  payloadprofile: PayloadProfile;
+  data: Record<string, unknown>;
+}
 
-/** The `detail` of every event on the callbacks bus. */
+/**
+ * The Standard Webhooks headers of one delivery (`detail.webhook`); the API destination target sends them as headers.
+ * `timestamp` is Unix seconds, as a string because header values are strings; `signature` is `v1,<base64
+ * HMAC-SHA256>`, one per signing key, space-separated (`v1,<sig1> v1,<sig2>` during a key rotation).
+ */
+export const WebhookHeaders = z.object({ id: z.string(), timestamp: z.string(), signature: z.string() });
+export type WebhookHeaders = z.infer<typeof WebhookHeaders>;
+
+/**
+ * The `detail` of every event on the callbacks bus, as a reader parses it. The API destination target sends
+ * `$.detail.event` as the body and maps `$.detail.webhook.*` to the webhook-id/-timestamp/-signature headers.
+ */
 export const CallbackDetail = z.object({ webhook: WebhookHeaders, event: CallbackCloudEvent });
 export type CallbackDetail = z.infer<typeof CallbackDetail>;
+
+/** The `detail` as the core writes it (`signedBusEntry`'s `Detail`): the headers and the CloudEvent as built. */
+export interface BuiltCallbackDetail {
+  webhook: WebhookHeaders;
+  event: BuiltCallbackCloudEvent;
+}
 
 /**
  * The EventBridge event a rule hands to its target, and the "original event" a target's DLQ message may hold.

@@ -30,10 +30,10 @@ const HoldReason = z.string().trim().min(1).max(200);
 /** One planned window: from `from` (inclusive) to `until` (exclusive), with a reason support and the trust both see. */
 export const HoldWindow = z
   .strictObject({
-    from: Instant,
-    until: Instant,
+    from: Instant.describe("When the hold starts (ISO 8601 with an offset, e.g. `2027-01-10T20:00:00Z`), inclusive."),
+    until: Instant.describe("When the hold ends and its deliveries drain, exclusive; at most 13 days after `from`."),
     /** Shown to support staff and in the trust's notices, e.g. "EPR upgrade, change CHG0012345". */
-    reason: HoldReason,
+    reason: HoldReason.describe("Why, for support staff and the trust's notices (e.g. `EPR upgrade, change CHG0012345`); never patient data."),
   })
   .superRefine((window, ctx) => {
     const span = Date.parse(window.until) - Date.parse(window.from);

@@ -49,6 +49,8 @@ export {
   DeadLetterBody,
   WebhookHeaders,
   cloudEventOfDeadLetter,
+  type BuiltCallbackCloudEvent,
+  type BuiltCallbackDetail,
 } from "./bus-envelope.ts";
 export { MAX_EVENTBRIDGE_NAME_LENGTH, ResourceNameTooLong, endpointResourceName } from "./naming.ts";
 export {

@@ -76,69 +76,69 @@ export const endpointSecretName = (prefix: string, kind: SecretKind, trustId: st
 export const EndpointAuth = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("oauth2_client_credentials"),
-    tokenUrl: EndpointUrl,
-    scopes: z.array(z.string().min(1).max(256)).max(20).default([]),
-    /** Secret JSON: {"client_id": "...", "client_secret": "..."}; named `<app>/<env>/credentials/<trustId>/<endpoint id>`. */
-    credentialsSecret: SecretName,
+    tokenUrl: EndpointUrl.describe("The trust's OAuth 2.0 token URL (client credentials grant); the same rules as `url`."),
+    scopes: z.array(z.string().min(1).max(256)).max(20).default([]).describe("Scopes asked for with each token."),
+    credentialsSecret: SecretName.describe('Secrets Manager secret `<app>/<env>/credentials/<ODS>/<endpoint id>` (this endpoint\'s own) holding `{"client_id","client_secret"}`.'),
   }),
   z.strictObject({
     type: z.literal("basic"),
-    /** Secret JSON: {"username": "...", "password": "..."} */
-    credentialsSecret: SecretName,
+    credentialsSecret: SecretName.describe('Secrets Manager secret `<app>/<env>/credentials/<ODS>/<endpoint id>` (this endpoint\'s own) holding `{"username","password"}`.'),
   }),
   z.strictObject({
     type: z.literal("api_key"),
     headerName: z
       .string()
       .regex(/^[A-Za-z0-9-]{1,64}$/, "must be an HTTP header name")
-      .refine((name) => !isReservedHeader(name), "must not be a header the webhook or HTTP sets (webhook-*, ce-*, Host, Content-Type, Content-Length, ...)"),
-    /** Secret JSON: {"api_key": "..."} */
-    credentialsSecret: SecretName,
+      .refine((name) => !isReservedHeader(name), "must not be a header the webhook or HTTP sets (webhook-*, ce-*, Host, Content-Type, Content-Length, ...)")
+      .describe("The request header that carries the API key (docs/guarantees.md 4.3)."),
+    credentialsSecret: SecretName.describe('Secrets Manager secret `<app>/<env>/credentials/<ODS>/<endpoint id>` (this endpoint\'s own) holding `{"api_key"}`.'),
   }),
 ]);
 export type EndpointAuth = z.infer<typeof EndpointAuth>;
 export const AUTH_TYPES = ["oauth2_client_credentials", "basic", "api_key"] as const;
 
 export const EndpointConditions = z.strictObject({
-  site: z.array(z.string().min(1).max(64)).min(1).optional(),
-  priority: z.array(z.enum(["routine", "urgent", "emergency"])).min(1).optional(),
-  specialty: z.array(z.string().min(1).max(64)).min(1).optional(),
+  site: z.array(z.string().min(1).max(64)).min(1).optional().describe("The event's `site` must be one of these."),
+  priority: z.array(z.enum(["routine", "urgent", "emergency"])).min(1).optional().describe("The event's `priority` must be one of these."),
+  specialty: z.array(z.string().min(1).max(64)).min(1).optional().describe("The event's `specialty` must be one of these."),
 });
 
+/** An endpoint's id, as the trust file and the webhook body (`endpointid`) carry it. */
+export const EndpointId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, "must be 1-32 lower-case letters, digits or inner hyphens");
+
 export const Endpoint = z.strictObject({
-  /** Stable id, unique within the trust; names the AWS resources, so never rename it. */
-  id: z
-    .string()
-    .regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, "must be 1-32 lower-case letters, digits or inner hyphens"),
-  description: z.string().max(256).optional(),
-  /** Per-endpoint switch; the trust's `enabled` switches off all of its endpoints. */
-  enabled: z.boolean().default(true),
-  url: EndpointUrl,
+  id: EndpointId.describe("Stable id, unique within the trust; names the endpoint's AWS resources, so never rename it."),
+  description: z.string().max(256).optional().describe("Free text for people."),
+  enabled: z.boolean().default(true).describe("Per-endpoint switch; the trust's `enabled` switches off all of its endpoints."),
+  url: EndpointUrl.describe(
+    "Where the webhooks go: `https://` to a public DNS name, with no user information, IP address, `localhost`, single-label or `.local`/`.internal`-style host; plain `http://` only to loopback, for the local pipeline (docs/guarantees.md 4.1, 4.2).",
+  ),
   eventTypes: z
     .array(EventType)
     .min(1)
-    .refine((types) => new Set(types).size === types.length, "must not repeat an event type"),
-  /** Every listed attribute must match one of its values (absent attribute: no match). */
-  conditions: EndpointConditions.default({}),
-  /** full: decrypted message text and names; minimal: identifiers only. */
-  payloadProfile: z.enum(["full", "minimal"]),
-  auth: EndpointAuth,
-  /** Secret holding this endpoint's Standard Webhooks signing key(s): `<app>/<env>/signing/<trustId>/<endpoint id>`. */
-  signingSecret: SecretName,
-  rateLimitPerSecond: z.int().min(1).max(300).default(10),
-  /**
-   * How fast a hold's deliveries are sent when it ends (per second); at most `rateLimitPerSecond`, so new deliveries
-   * keep room. Unset: half the rate limit, at least 1 (`drainRateOf`).
-   */
-  drainRatePerSecond: z.int().min(1).max(300).optional(),
-  /** Planned windows when this endpoint's deliveries are held, not sent (its trust's `holds` hold it too). */
-  holds: HoldWindows.default([]),
+    .refine((types) => new Set(types).size === types.length, "must not repeat an event type")
+    .describe("The event types this endpoint receives."),
+  conditions: EndpointConditions.default({}).describe("Every listed attribute must be present in the event with one of the listed values."),
+  payloadProfile: z.enum(["full", "minimal"]).describe("`full`: decrypted message text and names; `minimal`: identifiers only."),
+  auth: EndpointAuth.describe("How each call authenticates to the endpoint (an EventBridge connection); the credentials are in the secret `credentialsSecret` names, never in this file."),
+  signingSecret: SecretName.describe(
+    'Secrets Manager secret `<app>/<env>/signing/<ODS>/<endpoint id>` (this endpoint\'s own: IAM tells signing keys and credentials apart by the third segment) holding the endpoint\'s Standard Webhooks key `whsec_<base64>` (share it with the trust), or during a rotation a key set `{"version":1,"keys":[{"key","createdAt","notAfter"}]}` written by `rotate-signing-key`.',
+  ),
+  rateLimitPerSecond: z.int().min(1).max(300).default(10).describe("Most calls per second to this endpoint (its API destination's invocation rate limit)."),
+  drainRatePerSecond: z
+    .int()
+    .min(1)
+    .max(300)
+    .optional()
+    .describe("How fast a hold's deliveries are sent when it ends (per second); at most `rateLimitPerSecond`, so new deliveries keep room. Unset: half the rate limit, at least 1."),
+  holds: HoldWindows.default([]).describe("Planned windows when this endpoint's deliveries are held (kept in order, sent when the window ends); the trust's `holds` hold it too."),
   retryPolicy: z
     .strictObject({
-      maximumEventAgeSeconds: z.int().min(60).max(86400).default(86400),
-      maximumRetryAttempts: z.int().min(0).max(185).default(185),
+      maximumEventAgeSeconds: z.int().min(60).max(86400).default(86400).describe("A delivery still failing this long after its event goes to the trust's DLQ."),
+      maximumRetryAttempts: z.int().min(0).max(185).default(185).describe("A delivery still failing after this many retries goes to the trust's DLQ."),
     })
-    .default({ maximumEventAgeSeconds: 86400, maximumRetryAttempts: 185 }),
+    .default({ maximumEventAgeSeconds: 86400, maximumRetryAttempts: 185 })
+    .describe("EventBridge's retries of a failed call before the delivery goes to the trust's DLQ."),
 }).superRefine((endpoint, ctx) => {
   if (endpoint.drainRatePerSecond !== undefined && endpoint.drainRatePerSecond > endpoint.rateLimitPerSecond) {
     ctx.addIssue({ code: "custom", path: ["drainRatePerSecond"], message: `must be at most rateLimitPerSecond (${endpoint.rateLimitPerSecond}): a drain faster than the endpoint's rate limit only queues at EventBridge` });
@@ -152,25 +152,18 @@ export const drainRateOf = (endpoint: Pick<Endpoint, "drainRatePerSecond" | "rat
 
 /** One file per trust per environment; Terraform deploys it and uploads it unchanged as the subscription document. */
 export const TrustConfig = z.strictObject({
-  $schema: z.string().optional(),
-  trustId: OdsCode,
-  name: z.string().min(1).max(200),
-  /** Kill switch: false stops every delivery to this trust (events are filtered out on purpose). */
-  enabled: z.boolean(),
-  /** Where alarms for this trust's DLQ go; not used by the Lambda. */
-  contact: Identifier.optional(),
-  /**
-   * Email addresses of the trust's integration team: each is subscribed to the trust's notification topic (and must
-   * confirm the subscription from the email AWS sends). They are told when deliveries start failing or recover, and
-   * of holds and signing-key rotations; never content or secrets.
-   */
+  $schema: z.string().optional().describe("Path or URL of `schemas/json/trust-config.schema.json`, for editor completion."),
+  trustId: OdsCode.describe("The trust's ODS code, its id everywhere; the file is `<trustId>.json`."),
+  name: z.string().min(1).max(200).describe("The trust's name, for people."),
+  enabled: z.boolean().describe("The trust's kill switch: `false` filters out all its events (on purpose) and disables its rules."),
+  contact: Identifier.optional().describe("Where alarms for this trust's DLQ go; not used by the Lambda."),
   contacts: z
     .array(z.email().max(254))
     .max(10)
     .refine((emails) => new Set(emails.map((email) => email.toLowerCase())).size === emails.length, "must not repeat an address")
-    .default([]),
-  /** Planned windows when every endpoint of this trust is held (deliveries kept in order, sent when the window ends). */
-  holds: HoldWindows.default([]),
+    .default([])
+    .describe("Email addresses of the trust's integration team, each subscribed to the trust's notification topic (each must confirm the email AWS sends). They are told when deliveries start failing or recover, and of holds and signing-key rotations; never content or secrets."),
+  holds: HoldWindows.default([]).describe("Planned windows when every endpoint of this trust is held: deliveries kept in order and sent when the window ends (at most 13 days, in order, not overlapping; a window that has ended is refused at deploy)."),
   endpoints: z
     .array(Endpoint)
     .max(20)
@@ -182,7 +175,8 @@ export const TrustConfig = z.strictObject({
         }
         seen.add(endpoint.id);
       });
-    }),
+    })
+    .describe("Where this trust's webhooks go; each endpoint `id` once."),
 }).superRefine((config, ctx) => {
   // A trust's windows and an endpoint's own that touch are one hold: the whole of it must fit the store's retention.
   config.endpoints.forEach((endpoint, index) => {

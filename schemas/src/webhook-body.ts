@@ -11,7 +11,7 @@ import {
   SENSITIVE_FIELDS,
   type EventType,
 } from "./events.ts";
-import { Endpoint } from "./trust-config.ts";
+import { Endpoint, EndpointId } from "./trust-config.ts";
 
 export const PAYLOAD_PROFILES = Endpoint.shape.payloadProfile.options;
 export type PayloadProfile = (typeof PAYLOAD_PROFILES)[number];
@@ -123,7 +123,7 @@ export function webhookBodySchema(type: EventType, profile: PayloadProfile) {
         description: "The JSON Schema of data: this schema's data subschema (its $id with the fragment #/properties/data).",
       }),
       trustid: OdsCode,
-      endpointid: Endpoint.shape.id,
+      endpointid: EndpointId,
       correlationid: Identifier,
       payloadprofile: z.literal(profile),
       data: webhookData(type, profile),

@@ -6,7 +6,8 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { sdkStreamMixin } from "@smithy/util-stream";
-import { answerAtSdkLevel, bindingTableAnswers, inProcessHttpHandler, type InProcessRequest, type InProcessResponse } from "@trust-callbacks/transform-filter/testing";
+import { inProcessHttpHandler, type InProcessRequest, type InProcessResponse } from "@trust-callbacks/runtime/testing";
+import { answerAtSdkLevel, bindingTableAnswers } from "@trust-callbacks/transform-filter/testing";
 import type { BenchFixture } from "./fixture.ts";
 
 /** Where the SDK is answered: before serialization (`sdk`), or by an in-process HTTP handler after it (`http`). */

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Endpoint, PlatformEvent, signingKeyOf, type SigningSecret } from "@trust-callbacks/schemas";
+import { Endpoint, PlatformEvent, signingKeyOf, type BuiltCallbackCloudEvent, type SigningSecret } from "@trust-callbacks/schemas";
 import {
   buildCloudEvent,
   canonicalJson,
@@ -15,7 +15,6 @@ import {
   minimalEventData,
   signCanonical,
   signingKeysAt,
-  type CallbackCloudEvent,
 } from "@trust-callbacks/transform-filter";
 
 export const VECTORS_FILE = fileURLToPath(new URL("../../docs/webhooks/signature-vectors.json", import.meta.url));
@@ -107,7 +106,7 @@ const endpoint = (payloadProfile: "full" | "minimal") =>
   });
 
 /** A webhook body exactly as the Lambda builds it, from a platform event with its fields already in clear. */
-function webhookBody(raw: Record<string, unknown>, profile: "full" | "minimal", undecryptable: string[] = []): CallbackCloudEvent {
+function webhookBody(raw: Record<string, unknown>, profile: "full" | "minimal", undecryptable: string[] = []): BuiltCallbackCloudEvent {
   const event = PlatformEvent.parse(raw);
   const data = profile === "full" ? structuredClone(event.data) as Record<string, unknown> : minimalEventData(event);
   // As decryptEventData does: a field that could not be opened is delivered as null (paths here are data.a.b).
@@ -125,7 +124,7 @@ function webhookBody(raw: Record<string, unknown>, profile: "full" | "minimal", 
     source: "/trust-callbacks/prod",
   });
   // The JSON value that is delivered (the SDK's object has attributes set to undefined, which JSON drops).
-  return JSON.parse(canonicalJson(cloudEvent)) as CallbackCloudEvent;
+  return JSON.parse(canonicalJson(cloudEvent)) as BuiltCallbackCloudEvent;
 }
 
 const common = { trustId: "RX1", conversationId: "conv-7f3a", correlationId: "corr-19ab", attributes: { site: "MAIN", priority: "urgent" } };
@@ -211,7 +210,7 @@ export interface SignatureVector {
 interface Case {
   name: string;
   description: string;
-  body: CallbackCloudEvent;
+  body: BuiltCallbackCloudEvent;
   style: WireStyle;
   /** Keys the sender signed with (one `v1,` entry each, in this order). */
   signedWith: string[];

@@ -35,14 +35,23 @@ describe("the workflows", () => {
 
   it("install the Terraform and Node versions of .tool-versions", () => {
     const tools = Object.fromEntries(readFileSync(join(repo, ".tool-versions"), "utf8").trim().split("\n").map((line) => line.trim().split(/\s+/) as [string, string]));
+    const installs: string[] = [];
     for (const source of sources) {
-      for (const job of Object.values(parseWorkflow(source).jobs ?? {})) {
+      for (const [id, job] of Object.entries(parseWorkflow(source).jobs ?? {})) {
         for (const step of job.steps ?? []) {
-          if (step.uses?.startsWith("hashicorp/setup-terraform@")) expect(String(step.with?.terraform_version), source.file).toBe(tools.terraform);
-          if (step.uses?.startsWith("actions/setup-node@")) expect(step.with?.["node-version-file"], source.file).toBe(".tool-versions");
+          if (step.uses?.startsWith("hashicorp/setup-terraform@")) {
+            expect(String(step.with?.terraform_version), `${source.file} ${id}`).toBe(tools.terraform);
+            installs.push(`terraform ${id}`);
+          }
+          if (step.uses?.startsWith("actions/setup-node@")) {
+            expect(step.with?.["node-version-file"], `${source.file} ${id}`).toBe(".tool-versions");
+            installs.push(`node ${id}`);
+          }
         }
       }
     }
+    // Without this the loop passes when no job installs either tool at all (nothing checked).
+    for (const env of ENVS.map(([name]) => name)) expect(installs).toEqual(expect.arrayContaining([`terraform apply-${env}`, `node apply-${env}`]));
   });
 
   it("check runs the README's test command on pull requests and main", () => {

@@ -11,6 +11,8 @@ import { UsageError } from "./command-line.ts";
  * Values are exactly what Secrets Manager would hold: a signing secret is `whsec_<base64>`, a credentials secret
  * the JSON text `{"client_id","client_secret"}`, `{"username","password"}` or `{"api_key"}` (see the README's
  * trust config table). The file is git-ignored (`.local/`) and written with mode 0600.
+ * This module is the file's only reader and writer (docs/guarantees.md 6.11): the support CLI's `FileSecretStore`
+ * (`scripts/support/secret-stores.ts`) adds its compare-and-swap on top of `readLocalSecrets`/`writeLocalSecrets`.
  */
 export type LocalSecrets = Record<string, string>;
 
@@ -56,8 +58,11 @@ export function readLocalSecrets(path: string): LocalSecrets {
   return parsed as LocalSecrets;
 }
 
-/** Writes the whole file atomically, readable only by its owner (0600). */
-function writeLocalSecrets(path: string, secrets: LocalSecrets): void {
+/**
+ * Writes the whole file atomically (beside it, then renamed), 0600 in a 0700 directory (docs/guarantees.md 6.1,
+ * 6.11). The support CLI's `FileSecretStore` writes through here too.
+ */
+export function writeLocalSecrets(path: string, secrets: LocalSecrets): void {
   privateDir(dirname(path)); // docs/guarantees.md 6.1
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });

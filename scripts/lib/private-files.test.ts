@@ -7,6 +7,7 @@ import { historyFileWriter, jsonLinesWriter } from "./call-history.ts";
 import { FileDeadLetterQueue } from "./dead-letter-queue.ts";
 import { writeLocalSecret } from "./local-secrets.ts";
 import { FileQuarantineStore } from "./quarantine-store.ts";
+import { FileSecretStore } from "../support/secret-stores.ts";
 
 /**
  * docs/guarantees.md 6.1: every local file that may hold decrypted content or a secret is 0600 in a 0700 directory,
@@ -88,6 +89,19 @@ describe("local files that may hold PHI or secrets (docs/guarantees.md 6.1)", ()
     widened(join(root, ".local"));
     const file = join(root, ".local", "secrets.json");
     writeLocalSecret(file, "trust-callbacks/local/signing/RX1/ehr", "whsec_bWluZQ==");
+    expectPrivate(file);
+  });
+
+  it("the local secrets file as the support CLI writes it (rotate-signing-key, add-endpoint): 0600 in 0700, also when both were there before (6.11)", async () => {
+    const name = "trust-callbacks/local/signing/RX1/ehr";
+    widened(join(root, "support"));
+    const file = join(root, "support", "secrets.json");
+    const store = new FileSecretStore(file);
+    await store.put(name, "whsec_bWluZQ==");
+    expectPrivate(file);
+    chmodSync(join(root, "support"), 0o755);
+    chmodSync(file, 0o644);
+    await store.put(name, "whsec_bmV3", (await store.get(name))!.version);
     expectPrivate(file);
   });
 

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, signedBusEntry, type CallbackDetail } from "@trust-callbacks/transform-filter";
+import type { BuiltCallbackDetail } from "@trust-callbacks/schemas";
+import { canonicalJson, signedBusEntry } from "@trust-callbacks/transform-filter";
 import { verifyWebhook } from "./verify-webhook.ts";
 
 const secret = `whsec_${randomBytes(32).toString("base64")}`;
@@ -35,7 +36,10 @@ describe("verifyWebhook", () => {
   });
 });
 
-describe("verifyWebhook across a signing-key rotation (deliveries signed by signedBusEntry, the one signer)", () => {
+// Which keys sign when (both during a rotation's overlap, the new one alone after it, the old single-key format) is
+// the signer's: lambdas/transform-filter/src/core/key-rotation.test.ts, through processBatch. Here: what a receiver
+// holding one key, or a list of keys, makes of a header carrying a signature per key.
+describe("verifyWebhook on deliveries signed with several keys (a rotation's overlap, signed by signedBusEntry, the one signer)", () => {
   const oldKey = `whsec_${randomBytes(32).toString("base64")}`;
   const newKey = `whsec_${randomBytes(32).toString("base64")}`;
   const overlapEnds = new Date("2026-11-23T10:10:00Z");
@@ -44,12 +48,12 @@ describe("verifyWebhook across a signing-key rotation (deliveries signed by sign
 
   /** Signs at `at` as the Lambda and the redrive tool do, and delivers at `at` (headers and body as the API destination sends them). */
   const deliver = (secret: Parameters<typeof signedBusEntry>[1], at: Date) => {
-    const detail = JSON.parse(signedBusEntry(event, secret, at, "trust-callbacks", "bus").Detail) as CallbackDetail;
+    const detail = JSON.parse(signedBusEntry(event, secret, at, "trust-callbacks", "bus").Detail) as BuiltCallbackDetail;
     const headers = { "webhook-id": detail.webhook.id, "webhook-timestamp": detail.webhook.timestamp, "webhook-signature": detail.webhook.signature };
     return (receiverKeys: string | string[], now = at) => () => verifyWebhook(receiverKeys, headers, JSON.stringify(detail.event), { now });
   };
 
-  it("during the overlap a receiver holding only the old key and one holding only the new key both verify", () => {
+  it("accepts the delivery with either key alone or with both, and refuses it with an unrelated key", () => {
     const delivery = deliver(rotated, new Date("2026-11-22T12:00:00Z"));
     expect(delivery(oldKey)()).toMatchObject({ id: "ce-9" });
     expect(delivery(newKey)()).toMatchObject({ id: "ce-9" });
@@ -60,17 +64,5 @@ describe("verifyWebhook across a signing-key rotation (deliveries signed by sign
   it("an EventBridge retry signed during the overlap still verifies with the old key after the overlap has ended", () => {
     const delivery = deliver(rotated, new Date("2026-11-23T09:00:00Z"));
     expect(delivery(oldKey, new Date("2026-11-23T12:00:00Z"))()).toMatchObject({ id: "ce-9" });
-  });
-
-  it("after the overlap only the new key verifies", () => {
-    const delivery = deliver(rotated, overlapEnds);
-    expect(delivery(newKey)()).toMatchObject({ id: "ce-9" });
-    expect(delivery(oldKey)).toThrow(/no matching signature/);
-  });
-
-  it("a secret in the old single-key format still signs and verifies", () => {
-    const delivery = deliver(oldKey, new Date("2026-11-22T12:00:00Z"));
-    expect(delivery(oldKey)()).toMatchObject({ id: "ce-9" });
-    expect(delivery(newKey)).toThrow(/no matching signature/);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { CallbackDetail, type BusEvent, type TrustConfig } from "@trust-callbacks/schemas";
-import { endpointRulePattern, failed, found, type BusEntry, type EventPublisher, type PublishResult } from "@trust-callbacks/transform-filter";
+import { failed, found } from "@trust-callbacks/runtime";
+import { endpointRulePattern, type BusEntry, type EventPublisher, type PublishResult } from "@trust-callbacks/transform-filter";
 import { matchesPattern, type EventPattern } from "../lib/event-pattern.ts";
 import type { LocalApiDestination } from "./api-destination.ts";
 

@@ -4,10 +4,9 @@ import { privateDir, writePrivateFile } from "../lib/private-files.ts";
 import { join } from "node:path";
 import { describeTrustFileIssue, endpointResourceName, newSigningKey, parseTrustFile, type PlatformEvent, type TrustConfig } from "@trust-callbacks/schemas";
 import { InMemoryConnections, LocalSecrets as ConnectionSecrets, syncLocalConnections } from "@trust-callbacks/connection-sync/local";
+import { PermanentError, createLogger } from "@trust-callbacks/runtime";
 import {
   DEFAULT_SETTINGS,
-  PermanentError,
-  createLogger,
   processBatch,
   type QuarantineSink,
   type PipeKinesisRecord,

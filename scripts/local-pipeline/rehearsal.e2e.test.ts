@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -79,7 +79,8 @@ const lines = (text: string) => text.split("\n").filter((line) => line.trim().st
 describe("rehearsal on a fresh clone: listen + trigger on your own trust file, every auth type", () => {
   const byEndpoint: Record<string, Listener> = {};
 
-  it("listen creates the secrets file (0600) and prints the signing key and credentials it expects", async () => {
+  // The secrets file's modes are pinned once, in scripts/lib/private-files.test.ts (docs/guarantees.md 6.1, 6.11).
+  it("listen creates the secrets file and prints the signing key and credentials it expects", async () => {
     writeTrust();
     expect(existsSync(secretsFile)).toBe(false);
     // One at a time: the first creates the secrets file for the whole trust, the others read it.
@@ -88,7 +89,6 @@ describe("rehearsal on a fresh clone: listen + trigger on your own trust file, e
     byEndpoint.bleep = await listen(["--endpoint", "R1A/bleep", "--trusts", trustsDir, "--secrets", secretsFile]);
     const secrets = JSON.parse(readFileSync(secretsFile, "utf8")) as Record<string, string>;
     expect(Object.keys(secrets).sort()).toEqual(["credentials", "signing"].flatMap((kind) => ["bleep", "ehr", "pas"].map((id) => `trust-callbacks/dev/${kind}/R1A/${id}`)).sort());
-    expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
     expect(secrets["trust-callbacks/dev/signing/R1A/ehr"]).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(Object.keys(JSON.parse(secrets["trust-callbacks/dev/credentials/R1A/ehr"]!)).sort()).toEqual(["client_id", "client_secret"]);
     expect(Object.keys(JSON.parse(secrets["trust-callbacks/dev/credentials/R1A/pas"]!)).sort()).toEqual(["password", "username"]);

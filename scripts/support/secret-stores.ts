@@ -5,8 +5,6 @@
  * is refused instead of overwritten.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -14,6 +12,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
+import { readLocalSecrets, writeLocalSecrets } from "../lib/local-secrets.ts";
 import type { SecretTargetOptions } from "./args.ts";
 
 /** A secret's current value and an opaque version of it (Secrets Manager's VersionId, or a hash of the value). */
@@ -143,50 +142,27 @@ export class SecretsManagerStore implements SecretStore {
 const versionOf = (value: string): string => createHash("sha256").update(value).digest("hex");
 
 /**
- * The local pipeline's secrets file. Its version of a secret is a hash of the value; a write re-reads the file
- * and checks it, then replaces the file whole (written beside it, then renamed), readable by its owner only.
+ * The local pipeline's secrets file, read and written only through `scripts/lib/local-secrets.ts` (its format,
+ * its refusals and its modes: docs/guarantees.md 6.1, 6.11). Its version of a secret is a hash of the value; a write
+ * re-reads the file and checks it, then replaces the file whole.
  */
 export class FileSecretStore implements SecretStore {
   constructor(readonly location: string) {}
 
-  private read(): Record<string, string> {
-    let text: string;
-    try {
-      text = readFileSync(this.location, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
-      throw new Error(`cannot read ${this.location}: ${(error as Error).message}`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new Error(`${this.location} is not JSON: expected { "<secret name>": "<SecretString>" }`);
-    }
-    if (json === null || typeof json !== "object" || Array.isArray(json) || Object.values(json).some((v) => typeof v !== "string")) {
-      throw new Error(`${this.location} is not { "<secret name>": "<SecretString>" }`);
-    }
-    return json as Record<string, string>;
-  }
-
   async get(name: string): Promise<StoredSecret | undefined> {
-    const value = this.read()[name];
+    const value = readLocalSecrets(this.location)[name];
     return value === undefined ? undefined : { value, version: versionOf(value) };
   }
 
   async put(name: string, value: string, replaces?: string): Promise<void> {
-    const secrets = this.read();
+    const secrets = readLocalSecrets(this.location);
     const current = secrets[name];
     if (replaces === undefined ? current !== undefined : current === undefined || versionOf(current) !== replaces) {
       throw new SecretChangedMeanwhile(
         replaces === undefined ? `${name} already exists in ${this.location}; nothing was changed` : `${name} changed in ${this.location} while this command ran; nothing was changed: run the command again`,
       );
     }
-    secrets[name] = value;
-    mkdirSync(dirname(this.location), { recursive: true });
-    const temporary = `${this.location}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, this.location);
+    writeLocalSecrets(this.location, { ...secrets, [name]: value });
   }
 }
 

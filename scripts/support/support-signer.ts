@@ -13,19 +13,17 @@ import {
   type SupportSignerRequestInput,
   type TrustConfig,
 } from "@trust-callbacks/schemas";
+import { createLogger, found, notFound } from "@trust-callbacks/runtime";
+import { classifyAwsError } from "@trust-callbacks/runtime/aws";
 import {
   DEFAULT_SETTINGS,
-  createLogger,
-  found,
   handleSupportRequest,
-  notFound,
   type DataKeyUnwrapper,
   type DeliveryHistory,
   type EventPublisher,
   type SigningSecretSource,
   type SubscriptionSource,
 } from "@trust-callbacks/transform-filter";
-import { classifyAwsError } from "@trust-callbacks/transform-filter/aws";
 
 /** Signs and publishes what support staff chose; answers as the signer function does. */
 export interface SupportSigner {

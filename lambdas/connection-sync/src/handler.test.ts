@@ -362,7 +362,9 @@ describe("connection-sync handler (AWS SDK clients mocked)", () => {
 
     expect(lines).toEqual([]);
     expect(metrics.length).toBe(10);
-    expect(JSON.parse(metrics[0]!)._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: "TrustCallbacks", Dimensions: [["Environment", "State"]] });
+    // The dimensions modules/connection-sync's alarms name (connection_sync.tftest.hcl pins those): service too.
+    expect(JSON.parse(metrics[0]!)._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: "TrustCallbacks", Dimensions: [["service", "Environment", "State"]] });
+    expect(JSON.parse(metrics[0]!)).toMatchObject({ service: "connection-sync", Environment: "test" });
   });
 
   it("refuses to touch a connection outside the deployment's prefix", async () => {

@@ -3,6 +3,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createLogger } from "@trust-callbacks/runtime";
 import { awsClientConfig } from "@trust-callbacks/runtime/aws";
+import { powertoolsMetrics, type Metrics } from "@trust-callbacks/runtime/metrics";
+import { Writable } from "node:stream";
 import type { DestinationStream, Logger } from "pino";
 import { EventBridgeConnections } from "./adapters/eventbridge-connections.ts";
 import { S3Deployment } from "./adapters/s3-deployment.ts";
@@ -11,7 +13,7 @@ import { readSyncEnvironment, type SyncEnvironment } from "./config.ts";
 import type { ConnectionState, OutcomeStatus } from "./core/model.ts";
 import { SyncUnavailable, syncConnections, type SyncDeps, type SyncReport } from "./core/sync.ts";
 import { parseTrigger } from "./core/trigger.ts";
-import { syncMetricsDocuments } from "./metrics.ts";
+import { METRICS_SERVICE_NAME, publishSyncMetrics } from "./metrics.ts";
 
 /**
  * What the function answers. Terraform keeps the answer of the apply-time invocation in its state, so it holds
@@ -29,8 +31,8 @@ export interface Runtime {
   env: SyncEnvironment;
   logger: Logger;
   deps: Omit<SyncDeps, "logger">;
-  /** Where EMF lines go: stdout in Lambda, always, whatever the log level. */
-  writeMetrics: (line: string) => void;
+  /** Powertools metrics: EMF on stdout in Lambda, always, whatever the log level. */
+  metrics: Metrics;
 }
 
 /**
@@ -66,8 +68,24 @@ export function createRuntime(
       concurrency: env.CONCURRENCY,
       connectionKmsKey: env.CONNECTION_KMS_KEY_ARN,
     },
-    writeMetrics: options.writeMetrics ?? ((line) => void process.stdout.write(`${line}\n`)),
+    metrics: powertoolsMetrics({
+      namespace: env.METRICS_NAMESPACE,
+      serviceName: METRICS_SERVICE_NAME,
+      environment: env.ENVIRONMENT,
+      logger,
+      ...(options.writeMetrics ? { output: lineWriter(options.writeMetrics) } : {}),
+    }),
   };
+}
+
+/** A stream that hands each line written to it to `write` (a test's or a benchmark's metrics sink). */
+function lineWriter(write: (line: string) => void): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n")) if (line) write(line);
+      done();
+    },
+  });
 }
 
 /** An error whose message Lambda returns to the invoker (Terraform prints it): names and reasons only. */
@@ -95,9 +113,7 @@ export function createHandler(runtime: Runtime) {
       }
       throw error;
     }
-    for (const document of syncMetricsDocuments(runtime.env.METRICS_NAMESPACE, runtime.env.ENVIRONMENT, report, trigger.source.split(":")[0] ?? trigger.source, new Date())) {
-      runtime.writeMetrics(JSON.stringify(document));
-    }
+    publishSyncMetrics(runtime.metrics, report, trigger.source.split(":")[0] ?? trigger.source);
     logger.info({ trigger: trigger.source, action: report.action, counts: report.counts, states: report.states }, "connection sync finished");
 
     const failures = report.outcomes.filter((outcome) => outcome.status === "failed");

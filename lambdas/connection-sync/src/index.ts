@@ -20,4 +20,4 @@ export {
   type UpdateConnectionRequest,
 } from "./core/model.ts";
 export type { ConnectionsPort, DeploymentPort, SecretsPort, SyncLogger } from "./core/ports.ts";
-export { syncMetricsDocuments } from "./metrics.ts";
+export { METRICS_SERVICE_NAME, publishSyncMetrics } from "./metrics.ts";

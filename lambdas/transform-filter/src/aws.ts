@@ -5,10 +5,8 @@ export { CachingDataKeyUnwrapper, KmsDataKeyUnwrapper } from "./adapters/kms-dat
 export { S3SubscriptionSource, readSubscriptionDocument } from "./adapters/s3-subscriptions.ts";
 export { S3IndexedSubscriptionSource } from "./adapters/s3-subscription-index.ts";
 export { S3QuarantineSink, quarantineKey } from "./adapters/s3-quarantine.ts";
-export { DEFAULT_LAMBDA_TIMEOUT_MS, awsClientConfig, awsTimeoutsFor, type AwsTimeouts } from "@trust-callbacks/runtime/aws";
 export { DynamoDbConversationBindings, MAX_KEYS_PER_BATCH_GET } from "./adapters/dynamodb-bindings.ts";
 export { S3SubscriptionVersions } from "./adapters/s3-subscription-versions.ts";
-export { classifyAwsError } from "@trust-callbacks/runtime/aws";
 export { DynamoDbHoldStates, HOLD_KEY_ATTRIBUTE, type DynamoDbHoldStatesOptions } from "./adapters/dynamodb-hold-states.ts";
 export {
   MAX_HOLD_MESSAGE_BYTES,

@@ -16,7 +16,7 @@ import { s3Object } from "./testing/sdk-faults.ts";
  * time) show up as many multiples of 20 ms; this is not a timed test, the clock is the test's.
  *
  * The shortest this shape allows is 200 ms: the index (20), the first 48 documents (20), the 300 signing secrets
- * 48 at a time (7 × 20, each trust's asked for as its document arrives by `Lookahead`; data keys once routed, done
+ * 48 at a time (7 × 20, each trust's asked for as its document arrives by `PrefetchingSigningSecrets`; data keys once routed, done
  * sooner), then PutEvents (20). Waiting for every document before asking for any secret took 240; phase after phase, 1.2 s.
  */
 const CALL_MS = 20;

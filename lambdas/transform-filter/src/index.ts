@@ -33,16 +33,13 @@ export type {
 } from "./core/ports.ts";
 export { conversationKey } from "./core/ports.ts";
 export { boundConfig } from "./core/filter.ts";
-export { DEFAULT_BINDING_TTL_MS, type RouteBindings } from "./core/stages/route.ts";
-/** Shared with connection-sync through `@trust-callbacks/runtime`; re-exported for the scripts that import the core. */
-export { failed, failureOf, found, notFound, type Failed, type Found, type NotFound, type Result, type Retry } from "@trust-callbacks/runtime";
-export { PermanentError, TransientError, describeError } from "@trust-callbacks/runtime";
+export { DEFAULT_BINDING_TTL_MS, type RouteBindings } from "./core/stages/conversation-bindings.ts";
 export type { PipeKinesisRecord } from "./core/records.ts";
-export { endpointRulePattern, signedBusEntry, type CallbackDetail } from "./core/routing.ts";
-export { buildCloudEvent, cloudEventTime, type CallbackCloudEvent } from "./core/cloudevent.ts";
-export { minimalEventData } from "./core/decrypt.ts";
+export { endpointRulePattern } from "./core/rule-pattern.ts";
+export { signedBusEntry } from "./core/signed-entry.ts";
+export { buildCloudEvent, cloudEventTime } from "./core/cloudevent.ts";
+export { minimalEventData } from "./core/event-data.ts";
 export { NoActiveSigningKey, canonicalJson, setSigningKeyCacheSize, signCanonical, signingKeysAt } from "./core/signature.ts";
-export { createLogger } from "@trust-callbacks/runtime";
 export { handleSupportRequest, type SupportSignerDeps, type SupportSignerSettings } from "./support-signer.ts";
 /** The hold drain (docs/guarantees.md 10.10-10.16): the Lambda's and the local pipeline's one code path. */
 export { runHoldDrain, signerDrainSender, type HoldDrainDeps } from "./hold-drain.ts";

@@ -5,12 +5,11 @@
  */
 import { createHmac, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { CallbackCloudEvent, SupportSignerAnswer, TrustConfig } from "@trust-callbacks/schemas";
+import type { BuiltCallbackDetail, CallbackCloudEvent, SupportSignerAnswer, TrustConfig } from "@trust-callbacks/schemas";
 import { MAX_SUPPORT_REQUEST_BYTES } from "@trust-callbacks/schemas";
 import { LocalKeyProvider } from "./adapters/local-key-provider.ts";
 import { TransientError } from "@trust-callbacks/runtime";
 import { canonicalJson } from "./core/signature.ts";
-import type { CallbackDetail } from "./core/routing.ts";
 import { InMemorySecrets, InMemorySubscriptions, RecordingPublisher } from "./testing/fakes.ts";
 import { EventSealer, TEST_SETTINGS, captureLogs, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "./testing/fixtures.ts";
 import { createLogger } from "@trust-callbacks/runtime";
@@ -72,7 +71,7 @@ describe("support signer: redrive", () => {
       { status: "accepted", endpointId: "ep2", cloudEventId: events[1]!.id, busEventId: "e-0-1" },
     ]);
     expect(publisher.published.map((e) => [e.EventBusName, e.Source])).toEqual([["callbacks-2", "trust-callbacks"], ["callbacks-2", "trust-callbacks"]]);
-    const detail = JSON.parse(publisher.published[0]!.Detail) as CallbackDetail;
+    const detail = JSON.parse(publisher.published[0]!.Detail) as BuiltCallbackDetail;
     expect(detail.event).toEqual(events[0]); // same CloudEvent, so receivers dedupe by its id
     expect(detail.webhook.timestamp).toBe(String(NOW.getTime() / 1000));
     // Checked independently of the signer: Standard Webhooks HMAC over the canonical body, with ep2's key (not ep1's).
@@ -117,14 +116,14 @@ describe("support signer: redrive", () => {
       ["failed", "never"],
       ["failed", "never"],
     ]);
-    expect(publisher.published.map((e) => (JSON.parse(e.Detail) as CallbackDetail).event.id)).toEqual([good.id]);
+    expect(publisher.published.map((e) => (JSON.parse(e.Detail) as BuiltCallbackDetail).event.id)).toEqual([good.id]);
   });
 
   it("answers a PutEvents partial failure per CloudEvent with the core's retry class", async () => {
     const { deps, publisher } = setup([trustConfig("RX1")]);
     const [accepted, rejected, throttled] = [cloudEvent("RX1", "ep1"), cloudEvent("RX1", "ep1"), cloudEvent("RX1", "ep1")];
     publisher.plan = (entry) => {
-      const id = (JSON.parse(entry.Detail) as CallbackDetail).event.id;
+      const id = (JSON.parse(entry.Detail) as BuiltCallbackDetail).event.id;
       return id === rejected.id ? { errorCode: "InvalidArgument" } : id === throttled.id ? { errorCode: "ThrottlingException" } : "accept";
     };
 
@@ -217,7 +216,7 @@ describe("support signer: replay", () => {
     expect(again.counts).toEqual({ published: 1, filtered: 0, quarantined: 2, retried: 0 });
     expect(again.records[0]).toMatchObject({ sourceEventId: mine.eventId, state: "published", deliveries: [{ status: "accepted", endpointId: "ep2", busEventId: "e-0-0" }] });
     // The other trust's event is never published by a replay for RX1.
-    expect(publisher.published.map((e) => (JSON.parse(e.Detail) as CallbackDetail).event.trustid)).toEqual(["RX1"]);
+    expect(publisher.published.map((e) => (JSON.parse(e.Detail) as BuiltCallbackDetail).event.trustid)).toEqual(["RX1"]);
     expect(again.records[1]).toMatchObject({ state: "quarantined", deliveries: [] });
   });
 

@@ -36,7 +36,7 @@ import type {
 } from "./core/ports.ts";
 import type { PipeKinesisRecord } from "./core/records.ts";
 import { failureOf, found, notFound, type Retry } from "@trust-callbacks/runtime";
-import { signedBusEntry } from "./core/routing.ts";
+import { signedBusEntry } from "./core/signed-entry.ts";
 import { NoActiveSigningKey } from "./core/signature.ts";
 import type { DeliveryState, SettledDelivery, SignedDelivery, SignedRecord } from "./core/stages/batch.ts";
 import { publish } from "./core/stages/publish.ts";

@@ -197,7 +197,7 @@ resource "aws_cloudwatch_metric_alarm" "deauthorized" {
   alarm_description   = "A connection of ${local.name} stayed DEAUTHORIZED through ${var.settings.deauthorized_alarm_evaluations} reconciles: EventBridge refuses its credentials even after a re-authorization. Runbook: docs/runbook.md, \"A connection stays deauthorized\"."
   namespace           = "TrustCallbacks"
   metric_name         = "Connections"
-  dimensions          = { Environment = var.environment, State = "DEAUTHORIZED" }
+  dimensions          = { Environment = var.environment, service = "connection-sync", State = "DEAUTHORIZED" }
   statistic           = "Minimum"
   period              = var.settings.schedule_minutes * 60
   evaluation_periods  = var.settings.deauthorized_alarm_evaluations
@@ -229,7 +229,7 @@ resource "aws_cloudwatch_metric_alarm" "failures" {
     metric {
       namespace   = "TrustCallbacks"
       metric_name = "ConnectionsFailed"
-      dimensions  = { Environment = var.environment, Trigger = "schedule" }
+      dimensions  = { Environment = var.environment, service = "connection-sync", Trigger = "schedule" }
       stat        = "Sum"
       period      = var.settings.schedule_minutes * 60
     }

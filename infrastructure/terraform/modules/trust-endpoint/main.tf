@@ -8,7 +8,7 @@ locals {
   oauth_scopes  = join(" ", var.endpoint.auth.scopes)
   authorization = { oauth2_client_credentials = "OAUTH_CLIENT_CREDENTIALS", basic = "BASIC", api_key = "API_KEY" }[local.auth_type]
 
-  # Must match endpointRulePattern() in lambdas/transform-filter/src/core/routing.ts (both are pinned by tests).
+  # Must match endpointRulePattern() in lambdas/transform-filter/src/core/rule-pattern.ts (both are pinned by tests).
   event_pattern = {
     source = [var.bus_source]
     detail = { event = { trustid = [var.trust_id], endpointid = [var.endpoint.id] } }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EVENT_TYPES, type EventType, type TrustConfig } from "@trust-callbacks/schemas";
+import { EVENT_TYPES, type BuiltCallbackDetail, type EventType, type TrustConfig } from "@trust-callbacks/schemas";
 import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
 import { LocalConversationBindings, VersionedSubscriptions } from "../testing/bindings.ts";
 import { plainConversationEvent } from "../testing/conversations.ts";
@@ -8,7 +8,6 @@ import { InMemorySecrets, MemoryQuarantine, RecordingPublisher, silentLogger } f
 import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, trustConfig } from "../testing/fixtures.ts";
 import { TransientError } from "@trust-callbacks/runtime";
 import { processBatch } from "./process-batch.ts";
-import type { CallbackDetail } from "./routing.ts";
 import { signWebhook } from "./signature.ts";
 
 const DAY = 86_400_000;
@@ -122,7 +121,7 @@ describe("conversation bindings under random conversations, document changes and
           expect(result.outcomes).toHaveLength(records.length);
           expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(result.outcomes.filter((o) => o.state === "retry").map((o) => o.recordId));
           let unbound = 0;
-          const sent = publisher.published.slice(before).map((entry) => JSON.parse(entry.Detail) as CallbackDetail).map((d) => ({ ...d.event, webhook: d.webhook }));
+          const sent = publisher.published.slice(before).map((entry) => JSON.parse(entry.Detail) as BuiltCallbackDetail).map((d) => ({ ...d.event, webhook: d.webhook }));
           step.events.forEach(([c, type], i) => {
             const outcome = result.outcomes[i]!;
             const failedHere = createdHere.has(c) ? step.writeFault : step.readFault;

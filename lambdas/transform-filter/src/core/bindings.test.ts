@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EventType, TrustConfig } from "@trust-callbacks/schemas";
+import type { BuiltCallbackDetail, EventType, TrustConfig } from "@trust-callbacks/schemas";
 import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
 import { LocalConversationBindings, VersionedSubscriptions } from "../testing/bindings.ts";
 import { plainConversationEvent } from "../testing/conversations.ts";
@@ -7,7 +7,6 @@ import { InMemorySecrets, MemoryQuarantine, RecordingPublisher, silentLogger } f
 import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, trustConfig } from "../testing/fixtures.ts";
 import { PermanentError, TransientError } from "@trust-callbacks/runtime";
 import { processBatch } from "./process-batch.ts";
-import type { CallbackDetail } from "./routing.ts";
 import { signWebhook } from "./signature.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -48,7 +47,7 @@ function setup(initial: TrustConfig) {
     const before = publisher.published.length;
     const records = events.map(([conversation, type]) => kinesisRecord(sealer.seal(plainConversationEvent("RX1", conversation, type))));
     const result = await processBatch(records, deps, TEST_SETTINGS);
-    const sent = publisher.published.slice(before).map((entry) => JSON.parse(entry.Detail) as CallbackDetail);
+    const sent = publisher.published.slice(before).map((entry) => JSON.parse(entry.Detail) as BuiltCallbackDetail);
     const endpointsOf = (index: number) =>
       sent.filter((detail) => (detail.event.data as { sourceEventId: string }).sourceEventId === result.outcomes[index]!.sourceEventId).map((d) => d.event.endpointid).sort();
     return { result, endpointsOf, states: result.outcomes.map((o) => o.state) };
@@ -98,7 +97,7 @@ describe("conversation bindings", () => {
     const rotated = await t.run([["c", "message.created"]]);
     expect(rotated.endpointsOf(0)).toEqual(["ep1", "ep2"]);
     // ep2's entry is signed with the rotated key.
-    const ep2 = t.publisher.published.map((entry) => JSON.parse(entry.Detail) as CallbackDetail).at(-1)!;
+    const ep2 = t.publisher.published.map((entry) => JSON.parse(entry.Detail) as BuiltCallbackDetail).at(-1)!;
     expect(ep2.event.endpointid).toBe("ep2");
     const at = new Date(Number(ep2.webhook.timestamp) * 1000);
     expect(signWebhook(ep2.event.id, ep2.event, t.secrets.values.get("tc/rotated/signing/RX1/ep2")!, at)).toEqual(ep2.webhook);

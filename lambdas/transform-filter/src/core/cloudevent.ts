@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { webhookDataSchemaId, type Endpoint, type EventType, type PlatformEvent } from "@trust-callbacks/schemas";
+import { webhookDataSchemaId, type BuiltCallbackCloudEvent, type Endpoint, type EventType, type PlatformEvent } from "@trust-callbacks/schemas";
 
 /** CloudEvent `type` for a platform event type: `uk.nhs.trustcallbacks.message.created.v1`. */
 export const cloudEventType = (type: EventType): string => `uk.nhs.trustcallbacks.${type}.v1`;
@@ -15,24 +15,6 @@ export function cloudEventId(sourceEventId: string, trustId: string, endpointId:
   const version = "8";
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16); // RFC 9562 variant bits 10xx
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${version}${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** What a trust receives as the webhook body (CloudEvents 1.0, structured JSON mode). */
-export interface CallbackCloudEvent {
-  specversion: "1.0";
-  id: string;
-  source: string;
-  type: string;
-  subject: string;
-  time: string;
-  datacontenttype: "application/json";
-  /** The JSON Schema of `data` for this event type and payload profile (`webhookDataSchemaId`), published in docs/webhooks/schemas/. */
-  dataschema: string;
-  trustid: string;
-  endpointid: string;
-  correlationid: string;
-  payloadprofile: Endpoint["payloadProfile"];
-  data: Record<string, unknown>;
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.sssZ`, as toISOString() writes it (and most producers send it). */
@@ -79,7 +61,7 @@ export interface BuildCloudEventInput {
  * a freeze) cost more than the rest of building. Every attribute comes from zod-validated input or constants;
  * cloudevent.test.ts validates the output with the SDK (strict) and checks it serializes as the SDK's would.
  */
-export function buildCloudEvent({ event, time, endpoint, data, undecryptableFields, source }: BuildCloudEventInput): CallbackCloudEvent {
+export function buildCloudEvent({ event, time, endpoint, data, undecryptableFields, source }: BuildCloudEventInput): BuiltCallbackCloudEvent {
   const payload: Record<string, unknown> = {
     sourceEventId: event.eventId,
     conversationId: event.conversationId,

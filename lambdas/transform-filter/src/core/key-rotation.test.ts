@@ -4,11 +4,11 @@ import { LocalKeyProvider } from "../adapters/local-key-provider.ts";
 import { InMemorySecrets, InMemorySubscriptions, MemoryQuarantine, RecordingPublisher, silentLogger } from "../testing/fakes.ts";
 import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "../testing/fixtures.ts";
 import { processBatch } from "./process-batch.ts";
-import type { CallbackDetail } from "./routing.ts";
+import type { BuiltCallbackDetail } from "@trust-callbacks/schemas";
 import { canonicalJson } from "./signature.ts";
 
 /** A receiver's check, written from the documentation, not from the signer: any `v1,` entry may match its one key. */
-function receiverAccepts(key: string, detail: CallbackDetail): boolean {
+function receiverAccepts(key: string, detail: BuiltCallbackDetail): boolean {
   const { id, timestamp, signature } = detail.webhook;
   const expected = Buffer.from(
     createHmac("sha256", Buffer.from(key.slice("whsec_".length), "base64")).update(`${id}.${timestamp}.${canonicalJson(detail.event)}`).digest("base64"),
@@ -43,7 +43,7 @@ async function deliverAt(now: string, secretString: string) {
     sleep: async () => {},
     now: () => new Date(now),
   }, TEST_SETTINGS);
-  return { result, quarantine, details: publisher.published.map((entry) => JSON.parse(entry.Detail) as CallbackDetail) };
+  return { result, quarantine, details: publisher.published.map((entry) => JSON.parse(entry.Detail) as BuiltCallbackDetail) };
 }
 
 describe("signing-key rotation, through processBatch", () => {

@@ -6,8 +6,7 @@ import { EventSealer, TEST_SETTINGS, kinesisRecord, newSigningSecret, plainMessa
 import { TransientError } from "@trust-callbacks/runtime";
 import { canonicalJson } from "./signature.ts";
 import { processBatch, type ProcessorDeps } from "./process-batch.ts";
-import type { CallbackDetail } from "./routing.ts";
-import type { TrustConfig } from "@trust-callbacks/schemas";
+import type { BuiltCallbackDetail, TrustConfig } from "@trust-callbacks/schemas";
 
 const settings = TEST_SETTINGS;
 
@@ -39,7 +38,7 @@ const reverseKeys = (value: unknown): unknown =>
       ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]))
       : value;
 
-const details = (publisher: RecordingPublisher): CallbackDetail[] => publisher.published.map((e) => JSON.parse(e.Detail));
+const details = (publisher: RecordingPublisher): BuiltCallbackDetail[] => publisher.published.map((e) => JSON.parse(e.Detail));
 
 describe("processBatch", () => {
   it("publishes one signed CloudEvent per subscribed endpoint, with decrypted content for the full profile only", async () => {

@@ -10,14 +10,15 @@ import type {
   SubscriptionSource,
   SubscriptionVersionSource,
 } from "./ports.ts";
+import { PrefetchingSigningSecrets } from "./prefetching-secrets.ts";
 import type { PipeKinesisRecord } from "./records.ts";
 import { decode, receive } from "./stages/decode.ts";
 import { decrypt } from "./stages/decrypt.ts";
-import { Lookahead } from "./stages/lookahead.ts";
 import { publish } from "./stages/publish.ts";
 import { quarantine } from "./stages/quarantine.ts";
 import { report, type BatchResult } from "./stages/report.ts";
-import { DEFAULT_BINDING_TTL_MS, route } from "./stages/route.ts";
+import { DEFAULT_BINDING_TTL_MS } from "./stages/conversation-bindings.ts";
+import { route } from "./stages/route.ts";
 import { lookupSigningSecrets, sign } from "./stages/sign.ts";
 
 export interface ProcessorSettings {
@@ -75,9 +76,6 @@ export interface ProcessorDeps {
   remainingTimeMs?: () => number;
 }
 
-// The lookahead's port holds the signing secrets' limit; the stage reading through it must not hold a slot of its own.
-const unlimited = pLimit(Number.POSITIVE_INFINITY);
-
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -104,12 +102,12 @@ export async function processBatch(
   const decoded = decode(received);
   const bindings = deps.bindings && { now, ...deps.bindings, ttlMs: settings.bindingTtlMs ?? DEFAULT_BINDING_TTL_MS };
   // Signing secrets are asked for as each trust's document arrives, not once every record is routed.
-  const lookahead = new Lookahead(deps.secrets, settings.concurrency);
-  const routed = await route(decoded.next, deps.subscriptions, limitCalls(), bindings, (endpoints) => lookahead.matched(endpoints));
+  const secrets = new PrefetchingSigningSecrets(deps.secrets, settings.concurrency);
+  const routed = await route(decoded.next, deps.subscriptions, limitCalls(), bindings, secrets);
   // Data keys and the rest of the signing secrets depend only on the routing: looked up together.
   const [readable, signingKeys] = await Promise.all([
     decrypt(routed.next, deps.keys, limitCalls()),
-    lookupSigningSecrets(routed.next, lookahead.secrets, unlimited),
+    lookupSigningSecrets(routed.next, secrets),
   ]);
   const signed = sign(readable.next, signingKeys, { ...settings, signedAt: now() });
   const published = await publish(signed.next, deps.publisher, limitCalls(), {

@@ -17,7 +17,8 @@ export interface PipeKinesisRecord {
 
 /** A record that is no platform event, with what could be read of its trust and event ids, for the quarantine. */
 export type UndecodableRecord = Failed & { trustId?: string; sourceEventId?: string };
-export type DecodedRecord = Found<PlatformEvent> | UndecodableRecord;
+/** What decoding one record's data gives: its platform event, or why it holds none (`decodeRecord`). */
+export type RecordDecoding = Found<PlatformEvent> | UndecodableRecord;
 
 const undecodable = (reason: string, hints: { trustId?: string; sourceEventId?: string } = {}): UndecodableRecord => ({
   ...failed("never", reason),
@@ -28,7 +29,7 @@ const undecodable = (reason: string, hints: { trustId?: string; sourceEventId?: 
 const MAX_DATA_BASE64_LENGTH = Math.ceil((1024 * 1024) / 3) * 4;
 
 /** base64 → UTF-8 JSON → a validated PlatformEvent, or the reason it is not one (a failure that retrying cannot cure). */
-export function decodeRecord(record: PipeKinesisRecord): DecodedRecord {
+export function decodeRecord(record: PipeKinesisRecord): RecordDecoding {
   const { data } = record;
   if (typeof data !== "string" || data.length === 0) return undecodable("record has no data");
   if (data.length > MAX_DATA_BASE64_LENGTH) return undecodable("record data exceeds 1 MiB");

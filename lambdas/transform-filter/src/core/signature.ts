@@ -1,17 +1,8 @@
 import { createHmac } from "node:crypto";
-import { parseSigningSecret, type SigningSecret } from "@trust-callbacks/schemas";
+import { parseSigningSecret, type SigningSecret, type WebhookHeaders } from "@trust-callbacks/schemas";
 import { LRUCache } from "lru-cache";
 import { configure } from "safe-stable-stringify";
 import type { SigningSecretValue } from "./ports.ts";
-
-/** The Standard Webhooks headers, as they travel in the event detail and are mapped to HTTP headers. */
-export interface WebhookHeaders {
-  id: string;
-  /** Unix seconds, as a string because header values are strings. */
-  timestamp: string;
-  /** `v1,<base64 HMAC-SHA256>`, one per signing key, space-separated (`v1,<sig1> v1,<sig2>` during a key rotation). */
-  signature: string;
-}
 
 /**
  * safe-stable-stringify with sorted keys is RFC 8785 (JCS) for JSON values: keys in UTF-16 code-unit order,

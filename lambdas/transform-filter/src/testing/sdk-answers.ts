@@ -5,8 +5,6 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { BINDING_KEY_ATTRIBUTE } from "../adapters/dynamodb-bindings.ts";
 
-export { inProcessHttpHandler, type InProcessRequest, type InProcessResponse } from "@trust-callbacks/runtime/testing";
-
 /** A command's output (without $metadata) for its input; throwing fails the call as the SDK would. */
 export type SdkAnswer = (input: Record<string, unknown>) => unknown;
 

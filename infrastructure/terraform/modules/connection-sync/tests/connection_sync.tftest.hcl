@@ -70,7 +70,7 @@ run "connection_sync_is_triggered_by_secret_changes_and_a_schedule" {
     error_message = "the function's role carries the evaluated document, with no wildcard action"
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.deauthorized.dimensions == tomap({ Environment = "test", State = "DEAUTHORIZED" }) && aws_cloudwatch_metric_alarm.deauthorized.evaluation_periods == 2 && aws_cloudwatch_metric_alarm.deauthorized.period == 3600 && aws_cloudwatch_metric_alarm.deauthorized.statistic == "Minimum"
+    condition     = aws_cloudwatch_metric_alarm.deauthorized.dimensions == tomap({ Environment = "test", service = "connection-sync", State = "DEAUTHORIZED" }) && aws_cloudwatch_metric_alarm.deauthorized.evaluation_periods == 2 && aws_cloudwatch_metric_alarm.deauthorized.period == 3600 && aws_cloudwatch_metric_alarm.deauthorized.statistic == "Minimum"
     error_message = "an alarm fires when a connection is DEAUTHORIZED at two reconciles in a row"
   }
 }

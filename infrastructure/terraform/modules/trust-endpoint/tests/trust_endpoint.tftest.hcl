@@ -80,7 +80,7 @@ run "oauth_connection_destination_rule_and_target" {
     error_message = "the destination posts to the endpoint URL at its rate limit"
   }
   assert {
-    # Pinned: must equal endpointRulePattern() in lambdas/transform-filter/src/core/routing.ts.
+    # Pinned: must equal endpointRulePattern() in lambdas/transform-filter/src/core/rule-pattern.ts.
     condition     = aws_cloudwatch_event_rule.this.event_pattern == "{\"detail\":{\"event\":{\"endpointid\":[\"ehr\"],\"trustid\":[\"RX1\"]}},\"source\":[\"trust-callbacks\"]}"
     error_message = "the rule matches only events routed to this trust endpoint"
   }

@@ -1,6 +1,6 @@
 import type pLimit from "p-limit";
 import type { Endpoint, PlatformEvent } from "@trust-callbacks/schemas";
-import type { DecryptedData } from "../decrypt.ts";
+import type { DecryptedData } from "../event-data.ts";
 import type { BusEntry } from "../ports.ts";
 import type { PipeKinesisRecord } from "../records.ts";
 import { failureOf, type Result } from "@trust-callbacks/runtime";
@@ -21,18 +21,18 @@ export interface ReceivedRecord {
   record: PipeKinesisRecord;
 }
 
-/** A record that holds a valid platform event, the first of its event in the batch. */
-export interface DecodedRecord extends ReceivedRecord {
+/** A received record that holds a valid platform event (the decode stage passes on the first of each event). */
+export interface EventRecord extends ReceivedRecord {
   event: PlatformEvent;
 }
 
 /** A later record of an event already in the batch: it shares the fate of the first (`firstPosition`). */
-export interface RepeatedRecord extends DecodedRecord {
+export interface RepeatedRecord extends EventRecord {
   firstPosition: number;
 }
 
 /** A record with the endpoints of its trust that subscribe to it (at least one). */
-export interface RoutedRecord extends DecodedRecord {
+export interface RoutedRecord extends EventRecord {
   endpoints: Endpoint[];
   /** The bus the trust's rules are on, when the subscription source knows it. */
   eventBus?: string;
@@ -61,7 +61,7 @@ export interface SettledDelivery {
 }
 
 /** A record with one delivery per subscribed endpoint: signed (to publish) or already settled. */
-export interface SignedRecord extends DecodedRecord {
+export interface SignedRecord extends EventRecord {
   deliveries: (SignedDelivery | SettledDelivery)[];
 }
 
@@ -104,7 +104,7 @@ export const isSettled = (delivery: SignedDelivery | SettledDelivery): delivery 
  * A record's fate from its settled deliveries: retry if any must be retried (the first one's reason),
  * quarantined if any can never be published, published otherwise.
  */
-export function fateOfDeliveries(record: DecodedRecord, deliveries: SettledDelivery[]): DecidedRecord {
+export function fateOfDeliveries(record: EventRecord, deliveries: SettledDelivery[]): DecidedRecord {
   const retry = deliveries.find((delivery) => delivery.state === "retry");
   if (retry) return decide(record, "retry", retry.reason, deliveries);
   if (deliveries.some((delivery) => delivery.state === "quarantined")) {
@@ -117,10 +117,12 @@ export function fateOfDeliveries(record: DecodedRecord, deliveries: SettledDeliv
  * Asks `lookup` once per distinct key, at most `limit` at a time. A lookup that throws answers `Failed`
  * (see `failureOf`), so every key has a result. `cached` answers the keys whose answer is at hand (a port's
  * fresh cache entry) without a promise or a place in `limit` each: in a warm batch, that is every key.
+ * `limit` is the stage's own, or `"the source limits its calls"` for a source that owns its limit
+ * (`PrefetchingSigningSecrets`): no stage holds an unlimited limiter.
  */
 export async function lookupEach<T>(
   keys: Iterable<string>,
-  limit: ReturnType<typeof pLimit>,
+  limit: ReturnType<typeof pLimit> | "the source limits its calls",
   lookup: (key: string) => Promise<Result<T>>,
   cached?: (key: string) => Result<T> | undefined,
 ): Promise<Map<string, Result<T>>> {
@@ -137,17 +139,14 @@ export async function lookupEach<T>(
     else misses.push(key);
   }
   if (misses.length === 0) return answers;
-  const results = await Promise.all(
-    misses.map((key) =>
-      limit(async (): Promise<Result<T>> => {
-        try {
-          return await lookup(key);
-        } catch (error) {
-          return failureOf(error);
-        }
-      }),
-    ),
-  );
+  const ask = async (key: string): Promise<Result<T>> => {
+    try {
+      return await lookup(key);
+    } catch (error) {
+      return failureOf(error);
+    }
+  };
+  const results = await Promise.all(misses.map(typeof limit === "function" ? (key) => limit(() => ask(key)) : ask));
   misses.forEach((key, index) => answers.set(key, results[index]!));
   return answers;
 }

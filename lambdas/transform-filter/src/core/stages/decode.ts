@@ -1,7 +1,7 @@
 import { decodeRecord, type PipeKinesisRecord } from "../records.ts";
-import { decide, type DecodedRecord, type ReceivedRecord, type RepeatedRecord, type StageResult } from "./batch.ts";
+import { decide, type EventRecord, type ReceivedRecord, type RepeatedRecord, type StageResult } from "./batch.ts";
 
-export interface DecodeResult extends StageResult<DecodedRecord> {
+export interface DecodeResult extends StageResult<EventRecord> {
   /** Later records of an event already in the batch; they ride on the first and are not processed again. */
   repeats: RepeatedRecord[];
 }
@@ -20,7 +20,7 @@ export const receive = (records: readonly PipeKinesisRecord[]): ReceivedRecord[]
  */
 export function decode(received: readonly ReceivedRecord[]): DecodeResult {
   const result: DecodeResult = { decided: [], next: [], repeats: [] };
-  const firstBySourceEventId = new Map<string, DecodedRecord>();
+  const firstBySourceEventId = new Map<string, EventRecord>();
   for (const item of received) {
     const decoded = decodeRecord(item.record ?? ({} as PipeKinesisRecord));
     if (decoded.status !== "found") {
@@ -32,7 +32,7 @@ export function decode(received: readonly ReceivedRecord[]): DecodeResult {
       continue;
     }
     // Field by field, not a spread: once per record on the hot path.
-    const record: DecodedRecord = { position: item.position, recordId: item.recordId, record: item.record, event: decoded.value };
+    const record: EventRecord = { position: item.position, recordId: item.recordId, record: item.record, event: decoded.value };
     const first = firstBySourceEventId.get(record.event.eventId);
     if (first) {
       result.repeats.push({ ...record, firstPosition: first.position });

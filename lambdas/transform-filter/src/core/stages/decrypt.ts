@@ -1,5 +1,5 @@
 import type pLimit from "p-limit";
-import { decryptEventData, wrappedKeysOf, type UnwrappedKey } from "../decrypt.ts";
+import { decryptEventData, wrappedKeysOf, type UnwrappedKey } from "../event-data.ts";
 import type { DataKeyUnwrapper } from "../ports.ts";
 import { found } from "@trust-callbacks/runtime";
 import { decide, lookupEach, type ReadableRecord, type RoutedRecord, type StageResult } from "./batch.ts";

@@ -1,35 +1,9 @@
 import type pLimit from "p-limit";
-import type { Endpoint, PlatformEvent, TrustConfig } from "@trust-callbacks/schemas";
 import { boundConfig, matchEndpoints, type EndpointMatch } from "../filter.ts";
-import {
-  conversationKey,
-  type ConversationBinding,
-  type ConversationBindingStore,
-  type ConversationKey,
-  type SubscriptionLookup,
-  type SubscriptionSource,
-  type SubscriptionVersionSource,
-} from "../ports.ts";
-import { failed, failureOf, notFound, type Failed, type Result } from "@trust-callbacks/runtime";
-import { decide, lookupEach, type DecodedRecord, type RoutedRecord, type StageResult } from "./batch.ts";
-
-/** Bindings expire this long after they are made unless the environment says otherwise (BINDING_TTL_DAYS). */
-export const DEFAULT_BINDING_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-
-/** What the route stage needs to keep each conversation on the document it started with. */
-export interface RouteBindings {
-  store: ConversationBindingStore;
-  versions: SubscriptionVersionSource;
-  /** How long a binding counts after it is made. */
-  ttlMs: number;
-  now: () => Date;
-}
-
-/**
- * What a conversation's records are filtered with: `bound` (the bound version `config`, or the current document when
- * that is the bound one), `unbound` (no binding in force: the current document), or failed (hand them back).
- */
-type Resolution = { status: "bound"; config?: TrustConfig } | { status: "unbound" } | Failed;
+import { conversationKey, type SubscriptionSource } from "../ports.ts";
+import type { PrefetchingSigningSecrets } from "../prefetching-secrets.ts";
+import { decide, lookupEach, type EventRecord, type RoutedRecord, type StageResult } from "./batch.ts";
+import { resolveBindings, type RouteBindings } from "./conversation-bindings.ts";
 
 export interface RouteResult extends StageResult<RoutedRecord> {
   /** Later events of conversations with no binding in force (none, expired, version gone): filtered with the current document. */
@@ -47,25 +21,25 @@ export interface RouteResult extends StageResult<RoutedRecord> {
  * no binding in force (counted in `unbound`). A binding that cannot be read or written hands the record back.
  * The documents and the binding reads are looked up in parallel; the writes wait for the documents.
  *
- * `matched` is told each record's endpoints under its trust's current document as soon as that document arrives,
- * before the other documents and the bindings: the signing secrets they need are asked for then (`Lookahead`).
+ * `secrets` is told to prefetch each record's endpoints' signing secrets under its trust's current document as soon
+ * as that document arrives, before the other documents and the bindings (`PrefetchingSigningSecrets`).
  */
 export async function route(
-  records: readonly DecodedRecord[],
+  records: readonly EventRecord[],
   subscriptions: SubscriptionSource,
   limit: ReturnType<typeof pLimit>,
   bindings?: RouteBindings,
-  matched?: (endpoints: readonly Endpoint[]) => void,
+  secrets?: Pick<PrefetchingSigningSecrets, "prefetch">,
 ): Promise<RouteResult> {
-  const recordsOfTrust = new Map<string, DecodedRecord[]>();
+  const recordsOfTrust = new Map<string, EventRecord[]>();
   for (const record of records) {
     const ofTrust = recordsOfTrust.get(record.event.trustId);
     if (ofTrust) ofTrust.push(record);
     else recordsOfTrust.set(record.event.trustId, [record]);
   }
   // A document that had to be fetched: its records are matched against it the moment it arrives (a document the
-  // source had at hand is matched below, with no lookahead: its secrets are as likely at hand).
-  const currentMatch = new Map<DecodedRecord, EndpointMatch>();
+  // source had at hand is matched below, with no prefetch: its secrets are as likely at hand).
+  const currentMatch = new Map<EventRecord, EndpointMatch>();
   const documentsLookup = lookupEach(
     recordsOfTrust.keys(),
     limit,
@@ -75,7 +49,7 @@ export async function route(
         for (const record of recordsOfTrust.get(trustId)!) {
           const match = matchEndpoints(record.event, document.value.config);
           currentMatch.set(record, match);
-          if (match.status === "found") matched?.(match.value);
+          if (match.status === "found") secrets?.prefetch(match.value);
         }
       }
       return document;
@@ -126,102 +100,4 @@ export async function route(
     result.next.push(routed);
   }
   return result;
-}
-
-/** Per conversation (by `conversationKey`): what its records are filtered with. */
-async function resolveBindings(
-  records: readonly DecodedRecord[],
-  documentsLookup: Promise<Map<string, SubscriptionLookup>>,
-  bindings: RouteBindings,
-  limit: ReturnType<typeof pLimit>,
-): Promise<Map<string, Resolution>> {
-  const now = bindings.now().getTime();
-  const created = new Map<string, PlatformEvent>();
-  const others = new Map<string, ConversationKey>();
-  for (const { event } of records) {
-    const key = conversationKey(event);
-    if (event.type === "conversation.created") {
-      if (!created.has(key)) created.set(key, event);
-    } else others.set(key, event);
-  }
-  for (const key of created.keys()) others.delete(key); // the batch's own binding decides for them
-
-  const [read, written] = await Promise.all([
-    readBindings(bindings.store, [...others.values()]),
-    documentsLookup.then((documents) =>
-      lookupEach(created.keys(), limit, async (key) => {
-        const event = created.get(key)!;
-        const document = documents.get(event.trustId)!;
-        // Nothing to bind to: the record is decided by its document (unknown, invalid, unavailable), or the source
-        // cannot name versions (the current document is used).
-        if (document.status !== "found" || !document.value.digest) return notFound("no document version to bind to");
-        return bindings.store.bind({
-          trustId: event.trustId,
-          conversationId: event.conversationId,
-          documentVersion: document.value.version,
-          documentDigest: document.value.digest,
-          createdAt: now,
-          expiresAt: now + bindings.ttlMs,
-        });
-      }),
-    ),
-  ]);
-  const documents = await documentsLookup;
-
-  // The binding in force for each conversation; an expired one is absent, whatever the store still holds.
-  const inForce = new Map<string, Result<ConversationBinding>>();
-  for (const [key, answer] of [...read, ...written]) {
-    inForce.set(key, answer.status === "found" && answer.value.expiresAt <= now ? notFound("binding expired") : answer);
-  }
-  // Bound versions that are not the current document: read once each (immutable, so sources cache them for good).
-  const versionKey = (binding: ConversationBinding) => `${binding.trustId}#${binding.documentVersion}`;
-  const needed = new Map<string, ConversationBinding>();
-  for (const answer of inForce.values()) {
-    if (answer.status !== "found") continue;
-    const current = documents.get(answer.value.trustId);
-    if (current?.status === "found" && current.value.digest === answer.value.documentDigest) continue;
-    needed.set(versionKey(answer.value), answer.value);
-  }
-  const versions = await lookupEach(needed.keys(), limit, (key) => {
-    const binding = needed.get(key)!;
-    return bindings.versions.getVersion(binding.trustId, binding.documentVersion, binding.documentDigest);
-  });
-
-  const resolved = new Map<string, Resolution>();
-  for (const [key, answer] of inForce) {
-    if (answer.status === "failed") {
-      resolved.set(key, failed(answer.retry, `conversation binding unavailable: ${answer.reason}`));
-      continue;
-    }
-    if (answer.status === "not-found") {
-      resolved.set(key, { status: "unbound" });
-      continue;
-    }
-    const version = versions.get(versionKey(answer.value));
-    if (!version) {
-      resolved.set(key, { status: "bound" }); // same digest: the current document is the bound one
-    } else if (version.status === "found") {
-      resolved.set(key, { status: "bound", config: version.value.config });
-    } else if (version.status === "failed" && version.retry !== "never") {
-      resolved.set(key, failed(version.retry, `bound subscription document version unavailable: ${version.reason}`));
-    } else {
-      // The version is gone or unreadable for good: the documented fallback, the current document (counted unbound).
-      resolved.set(key, { status: "unbound" });
-    }
-  }
-  return resolved;
-}
-
-/** One read for every conversation of the batch; a read that throws answers every key with its failure. */
-async function readBindings(store: ConversationBindingStore, keys: ConversationKey[]): Promise<Map<string, Result<ConversationBinding>>> {
-  if (keys.length === 0) return new Map();
-  let answers: Map<string, Result<ConversationBinding>>;
-  try {
-    answers = await store.getMany(keys);
-  } catch (error) {
-    const failure = failureOf(error);
-    return new Map(keys.map((key) => [conversationKey(key), failure]));
-  }
-  // A key the store did not answer is not known to be unbound: hand it back rather than guess.
-  return new Map(keys.map((key) => [conversationKey(key), answers.get(conversationKey(key)) ?? failed("later", "the binding store did not answer")]));
 }

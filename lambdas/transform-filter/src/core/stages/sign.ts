@@ -1,11 +1,11 @@
-import type pLimit from "p-limit";
 import { buildCloudEvent, cloudEventTime } from "../cloudevent.ts";
-import { minimalEventData } from "../decrypt.ts";
+import { minimalEventData } from "../event-data.ts";
 import { describeError } from "@trust-callbacks/runtime";
 import { entrySize } from "../pack.ts";
-import type { SigningSecretSource, SigningSecretValue } from "../ports.ts";
+import type { SigningSecretValue } from "../ports.ts";
+import type { PrefetchingSigningSecrets } from "../prefetching-secrets.ts";
 import { found, type Result } from "@trust-callbacks/runtime";
-import { signedBusEntry } from "../routing.ts";
+import { signedBusEntry } from "../signed-entry.ts";
 import { NoActiveSigningKey } from "../signature.ts";
 import {
   fateOfDeliveries,
@@ -36,16 +36,16 @@ export type SigningKeys = ReadonlyMap<string, Result<SigningSecretValue>>;
 
 /**
  * The signing secrets of every endpoint the routed records go to, each distinct secret asked for once. The
- * orchestrator runs this beside `decrypt`, since both need only the routing.
+ * orchestrator runs this beside `decrypt`, since both need only the routing. Read through the batch's
+ * `PrefetchingSigningSecrets`, which holds the limit on calls and the answers the route stage prefetched.
  */
 export function lookupSigningSecrets(
   records: readonly RoutedRecord[],
-  secrets: SigningSecretSource,
-  limit: ReturnType<typeof pLimit>,
+  secrets: PrefetchingSigningSecrets,
 ): Promise<SigningKeys> {
   return lookupEach(
     records.flatMap((record) => record.endpoints.map((endpoint) => endpoint.signingSecret)),
-    limit,
+    "the source limits its calls",
     async (name) => found(await secrets.get(name)),
     secrets.cached &&
       ((name) => {

@@ -9,6 +9,12 @@ import {
 } from "@trust-callbacks/schemas";
 import type { Failed, Found } from "@trust-callbacks/runtime";
 
+/**
+ * An event's data as each payload profile delivers it: `full` (its encrypted fields opened with their data keys,
+ * `decryptEventData`; `wrappedKeysOf` names the keys) or `minimal` (its sensitive fields removed). Pure: the
+ * `decrypt` stage (`stages/decrypt.ts`) unwraps the keys through the port.
+ */
+
 /** A field's data key, unwrapped, or why it could not be. */
 export type UnwrappedKey = Found<Buffer> | Failed;
 
