@@ -6,10 +6,9 @@
  */
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { holdKey, type CallbackCloudEvent, type HoldState, type TrustConfig } from "@trust-callbacks/schemas";
+import { holdKey, type BuiltCallbackDetail, type CallbackCloudEvent, type HoldState, type TrustConfig } from "@trust-callbacks/schemas";
 import { createLogger } from "@trust-callbacks/runtime";
 import { canonicalJson } from "./core/signature.ts";
-import type { CallbackDetail } from "./core/routing.ts";
 import { InMemorySecrets, InMemorySubscriptions, RecordingPublisher } from "./testing/fakes.ts";
 import { InMemoryHoldStates, InMemoryHoldStore, InMemoryNoticeLog } from "./testing/holds.ts";
 import { TEST_SETTINGS, captureLogs, newSigningSecret, trustConfig } from "./testing/fixtures.ts";
@@ -61,7 +60,7 @@ describe("10.10 the drain re-signs with the support signer's path", () => {
     const { deps, secrets, publisher, states } = setup(config, 3);
     const report = await runHoldDrain(deps, TEST_SETTINGS);
     expect(report.endpoints[0]).toMatchObject({ sent: 3, drained: 3, to: "closing" });
-    const details = publisher.published.map((entry) => JSON.parse(entry.Detail) as CallbackDetail);
+    const details = publisher.published.map((entry) => JSON.parse(entry.Detail) as BuiltCallbackDetail);
     expect(details.map((d) => d.event)).toEqual([1, 2, 3].map((n) => cloudEvent(n)));
     const key = Buffer.from(secrets.values.get(config.endpoints[0]!.signingSecret)!.slice("whsec_".length), "base64");
     for (const { webhook, event } of details) {
