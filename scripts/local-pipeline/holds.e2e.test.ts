@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOLD_CLOSING_MS, dataKeyEncryptionContext, holdDecision, holdKey, sealEventFields, type EventType, type HoldState } from "@trust-callbacks/schemas";
 import { createLogger } from "@trust-callbacks/runtime";
-import { DEFAULT_SETTINGS, processBatch, type BusEntry, type EventPublisher, type PipeKinesisRecord, type PublishResult } from "@trust-callbacks/transform-filter";
+import { DEFAULT_SETTINGS, DRAIN_EMPTY_SETTLE_MS, processBatch, type BusEntry, type EventPublisher, type PipeKinesisRecord, type PublishResult } from "@trust-callbacks/transform-filter";
 import { plainConversationEvent } from "@trust-callbacks/transform-filter/local";
 import { FileHoldStates, FileHoldStore, FileNoticeOutbox } from "../lib/local-holds.ts";
 import { drainLocalHolds } from "./local-drain.ts";
@@ -178,8 +178,8 @@ describe("holds e2e: an endpoint held across 500 events, resumed and drained", (
     report = await drainLocalHolds(pipeline, { holdsDir, noticesFile });
     // The final pass, once every Lambda has seen the store closing.
     const closing = (await sent.states.getMany([HELD])).get(holdKey(HELD.trustId, HELD.endpointId));
-    const sendFrom = closing?.status === "found" ? Date.parse(closing.value.sendFrom!) : Date.parse(resumed.resumedAt!) + HOLD_CLOSING_MS;
-    finalReport = await drainLocalHolds(pipeline, { holdsDir, noticesFile, now: () => new Date(sendFrom + 1000) });
+    const emptyAt = closing?.status === "found" ? Date.parse(closing.value.emptyAt!) : Date.parse(resumed.resumedAt!);
+    finalReport = await drainLocalHolds(pipeline, { holdsDir, noticesFile, now: () => new Date(emptyAt + Math.max(HOLD_CLOSING_MS, DRAIN_EMPTY_SETTLE_MS) + 1000) });
     await pipeline.drain();
   }, 60_000);
   afterAll(() => pipeline?.stop());

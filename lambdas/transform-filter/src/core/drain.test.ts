@@ -3,7 +3,7 @@ import { HOLD_CLOSING_MS, holdKey, type CallbackCloudEvent, type HoldState, type
 import { failed } from "@trust-callbacks/runtime";
 import { InMemoryHoldStates, InMemoryHoldStore, InMemoryNoticeLog } from "../testing/holds.ts";
 import { silentLogger } from "../testing/fakes.ts";
-import { drainHolds, type DrainDeps, type DrainPlan, type DrainSender } from "./drain.ts";
+import { DRAIN_EMPTY_SETTLE_MS, drainHolds, type DrainDeps, type DrainPlan, type DrainSender } from "./drain.ts";
 import type { EndpointRef } from "./hold-ports.ts";
 
 /**
@@ -233,7 +233,7 @@ describe("10.11 a delivery leaves the store only after the bus accepted it (faul
 });
 
 describe("10.12 no new delivery overtakes a held one: closing before delete", () => {
-  it("found empty → closing with sendFrom = emptyAt + HOLD_CLOSING_MS; what queued meanwhile is sent; deleted only after sendFrom, empty again", async () => {
+  it("found empty → closing with sendFrom = emptyAt + HOLD_CLOSING_MS; what queued meanwhile is sent; deleted only after sendFrom and the settle time, empty again", async () => {
     const { store, deps, states, sender, clock, notices } = setup({ state: holdState({ phase: "draining", drainStartedAt: iso(T0) }), rate: 10 });
     await hold(3, store);
     await drainHolds(deps());
@@ -248,11 +248,17 @@ describe("10.12 no new delivery overtakes a held one: closing before delete", ()
     expect(item(states)?.phase).toBe("closing");
     expect([...notices.notices.values()].filter((n) => n.kind === "hold-drained")).toEqual([]);
 
-    // After sendFrom, empty once more: the item is deleted.
+    // After sendFrom but within the store's visibility timeout of emptyAt: not yet (a delivery in flight then may come back).
     await store.append([{ endpoint: ENDPOINT, cloudEvent: event(5) }]);
-    const final = await drainHolds(deps(clock.invocation(Date.parse(closing.sendFrom!) + 1000)));
-    expect(final.endpoints[0]).toMatchObject({ to: "deleted" });
+    await drainHolds(deps(clock.invocation(Date.parse(closing.sendFrom!) + 1000)));
     expect(sender.sentIds).toEqual(ids(1, 5));
+    expect(item(states)?.phase).toBe("closing");
+
+    // After sendFrom and DRAIN_EMPTY_SETTLE_MS, empty once more: the item is deleted.
+    await store.append([{ endpoint: ENDPOINT, cloudEvent: event(6) }]);
+    const final = await drainHolds(deps(clock.invocation(Date.parse(closing.emptyAt!) + DRAIN_EMPTY_SETTLE_MS)));
+    expect(final.endpoints[0]).toMatchObject({ to: "deleted" });
+    expect(sender.sentIds).toEqual(ids(1, 6));
     expect(item(states)).toBeUndefined();
   });
 

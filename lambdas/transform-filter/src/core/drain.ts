@@ -60,6 +60,14 @@ export interface DrainOptions {
 }
 
 export const DRAIN_RESERVE_MS = 10_000;
+/**
+ * The final pass comes at least this long after the store was first found empty: the hold store's visibility timeout
+ * (SqsHoldStore: 60 s). A delivery in flight then (another drain's, or an interrupted one's) has since been deleted
+ * or become visible to the final pass's receive, so "empty" does not rest on the approximate depth, which SQS says may
+ * lag by a minute (GetQueueAttributes: "may not achieve consistency until at least 1 minute after the producers stop
+ * sending messages", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_GetQueueAttributes.html).
+ */
+export const DRAIN_EMPTY_SETTLE_MS = 60_000;
 export const DRAIN_CONCURRENCY = 25;
 /** A store hands back at most 10 deliveries per receive (SQS ReceiveMessage MaxNumberOfMessages). */
 const MAX_RECEIVE = 10;
@@ -225,7 +233,8 @@ async function stepEndpoint(initial: HoldState, deps: DrainDeps, options: DrainO
     return { ...report, to: state.phase, note: plan.reason };
   }
   // Closing: its final pass starts after `sendFrom`, when every Lambda has read the closing state.
-  const finalPass = state.phase === "closing" && state.sendFrom !== undefined && now.getTime() >= Date.parse(state.sendFrom);
+  const finalPass = state.phase === "closing" && state.sendFrom !== undefined && now.getTime() >= Date.parse(state.sendFrom)
+    && (state.emptyAt === undefined || now.getTime() >= Date.parse(state.emptyAt) + DRAIN_EMPTY_SETTLE_MS);
   const pass = await drainPass(endpoint, plan, deps, options, logger);
   Object.assign(report, { sent: pass.sent, drained: pass.drained, filtered: pass.filtered, ...(pass.stopped ? { stopped: pass.stopped } : {}) });
   const drained = state.drained + pass.drained;
