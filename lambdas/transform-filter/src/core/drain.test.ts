@@ -291,6 +291,7 @@ describe("held → draining: when a hold ends", () => {
     { name: "ad-hoc without until", state: {}, spans: [], at: T0, phase: "held" },
     { name: "schedule whose window is over", state: { source: "schedule", heldBy: "schedule" }, spans: [{ from: iso(T0 - 7_200_000), until: iso(T0 - 1), reason: "planned" }], at: T0, phase: "closing" },
     { name: "schedule whose window is active", state: { source: "schedule", heldBy: "schedule" }, spans: [{ from: iso(T0 - 7_200_000), until: iso(T0 + 1), reason: "planned" }], at: T0, phase: "held" },
+    { name: "ad-hoc with until passed inside an active window", state: { until: iso(T0 - 1) }, spans: [{ from: iso(T0 - 7_200_000), until: iso(T0 + 60_000), reason: "planned" }], at: T0, phase: "held" },
   ];
   it.each(cases)("$name → $phase", async ({ state, spans, phase }) => {
     const { deps, states } = setup({ state: holdState(state), spans });

@@ -204,8 +204,10 @@ async function stepEndpoint(initial: HoldState, deps: DrainDeps, options: DrainO
 
   if (state.phase === "held") {
     await record(deps, startedNotice(state));
-    const ended = (state.until !== undefined && now.getTime() >= Date.parse(state.until))
-      || (state.source === "schedule" && spans !== undefined && span === undefined);
+    // A window of the trust file still holding the endpoint keeps it held past an ad-hoc `until` (no end, then a new start).
+    const windowHolds = span !== undefined && !resumedInside(state, span);
+    const ended = !windowHolds && ((state.until !== undefined && now.getTime() >= Date.parse(state.until))
+      || (state.source === "schedule" && spans !== undefined && span === undefined));
     if (!ended) return report;
     const written = await write(deps, { ...state, phase: "draining", drainStartedAt: now.toISOString() }, state.version);
     if (typeof written === "string") return { ...report, note: written };
