@@ -3,6 +3,10 @@
  * (`core/drain.ts`) with its sender, the support signer's own redrive path (`resignForEndpoint`: `signedBusEntry`
  * with a fresh timestamp and the core's `publish` stage), so nothing of signing or publishing is copied. The Lambda
  * (`hold-drain-handler.ts`) and the local pipeline (`npm run local -- drain`) both call `runHoldDrain`.
+ *
+ * Order is kept up to the bus: the drain publishes in held order, one call after another. EventBridge does not promise
+ * to deliver events in the order they were put (https://repost.aws/questions/QUDxAa0fS4TNus4mLxZpUjEw/aws-event-bridge),
+ * as the normal path does not either; receivers order by the CloudEvent's `time` and deduplicate on its id.
  */
 import { drainRateOf, heldSpans } from "@trust-callbacks/schemas";
 import { failureOf, type Result } from "@trust-callbacks/runtime";

@@ -318,7 +318,11 @@ async function drainPass(endpoint: EndpointRef, plan: Exclude<DrainPlan, { kind:
     }
     const deliveries = received.value;
     if (deliveries.length === 0) {
-      // Nothing handed out: empty, or another drain (or an interrupted one) has deliveries in flight.
+      // Nothing handed out: empty, or another drain (or an interrupted one) has deliveries in flight. In a FIFO queue,
+      // received-and-not-deleted messages block the rest of their message group until deleted or their visibility
+      // timeout ends (https://repost.aws/knowledge-center/sqs-fifo-messages-not-returned;
+      // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html):
+      // this is also why two drains never both send one endpoint's deliveries (10.13).
       const depth = await depthOf(deps, endpoint);
       if (depth === 0) return { ...result, empty: true };
       return stop("in-flight");
