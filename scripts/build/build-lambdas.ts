@@ -1,5 +1,5 @@
 /**
- * Bundles every Lambda workspace (each lambdas/<name>/ with a src/handler.ts: transform-filter, connection-sync) into one ESM file with esbuild and
+ * Bundles every Lambda workspace (each lambdas/<name>/ with a src/handler.ts: transform-filter, connection-sync, notifier) into one ESM file with esbuild and
  * zips it reproducibly (fixed timestamps), so Terraform's source_code_hash only changes with the code.
  * Output: .build/lambdas/<name>.zip (entry `index.handler`). No Terraform archive provider needed.
  */

@@ -113,6 +113,11 @@ export class FileNoticeOutbox implements NoticeLog {
     return readFileSync(this.file, "utf8").split("\n").filter(Boolean).map((line) => Notice.parse(JSON.parse(line)));
   }
 
+  /** The notices due by `now` (a notice's `due`, or its `at`): what the notifier would have sent by then. */
+  dueBy(now: Date): Notice[] {
+    return this.read().filter((notice) => Date.parse(notice.due ?? notice.at) <= now.getTime());
+  }
+
   async record(notice: Notice): Promise<Result<Notice>> {
     const first = this.read().find((sent) => sent.id === notice.id);
     if (first) return found(first);

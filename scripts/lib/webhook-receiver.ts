@@ -78,6 +78,11 @@ export class WebhookReceiver {
 
   constructor(private readonly options: ReceiverOptions) {}
 
+  /** Answers as `behaviour` from now on: a rehearsal's endpoint going down or coming back. */
+  setBehaviour(behaviour: ReceiverBehaviour): void {
+    this.options.behaviour = behaviour;
+  }
+
   async start(port = 0, host = "127.0.0.1"): Promise<string> {
     this.server = createServer((req, res) => {
       void this.handle(req, res).catch(() => this.reply(res, 500, "receiver error"));

@@ -44,6 +44,8 @@ export interface LocalApiDestinationOptions {
   random?: () => number;
   /** Told of each step as the bus's logs would record it (attempts with their HTTP status, the DLQ): the call history. */
   onLog?: (record: BusLogRecord) => void;
+  /** Told of each delivery's end: `failing` when it was dead-lettered, `healthy` when the endpoint accepted it (notices, 10.36). */
+  onHealth?: (health: "failing" | "healthy", at: Date) => void;
 }
 
 type Attempt = { ok: true; status: number } | { ok: false; retryable: boolean; code: string; message: string; status?: number; retryAfterMs?: number };
@@ -114,6 +116,7 @@ export class LocalApiDestination {
         this.stats.delivered += 1;
         this.stats.latenciesMs.push(Date.now() - publishedAt);
         this.results.set(event.detail.event.id, { cloudEventId: event.detail.event.id, state: "delivered", attempts: attempt, status: result.status });
+        this.options.onHealth?.("healthy", new Date());
         return;
       }
       const retriesSoFar = attempt - 1;
@@ -140,6 +143,7 @@ export class LocalApiDestination {
     this.options.dlq.send(JSON.stringify(event), attributes);
     this.options.onLog?.({ event_id: event.id ?? "", message_type: "INVOCATION_DLQ", message_timestamp_ms: Date.now() });
     this.stats.deadLettered += 1;
+    this.options.onHealth?.("failing", new Date());
     this.results.set(event.detail.event.id, {
       cloudEventId: event.detail.event.id,
       state: "dead-lettered",

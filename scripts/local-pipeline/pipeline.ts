@@ -27,6 +27,7 @@ import { WebhookReceiver, type ReceiverAuth, type ReceiverBehaviour } from "../l
 import { LocalApiDestination } from "./api-destination.ts";
 import { LocalBus, localRuleNames } from "./local-bus.ts";
 import { LocalPipe } from "./local-pipe.ts";
+import { LocalDeliveryNotices } from "./local-notices.ts";
 
 export const SAMPLE_TRUSTS_DIR = new URL("./sample-trusts/", import.meta.url).pathname;
 export const SAMPLE_RECEIVERS_FILE = new URL("./sample-receivers.json", import.meta.url).pathname;
@@ -61,6 +62,8 @@ export interface LocalPipelineOptions {
    * can decrypt what an earlier run encrypted. A local stand-in for KMS only; never a real key.
    */
   masterKeyFile?: string;
+  /** The notices outbox (`.local/notices.ndjson`): what the trusts would be told of their deliveries (10.36). None when omitted. */
+  noticesFile?: string;
 }
 
 /** The local master key kept in `file` (created on first use, owner-only: docs/guarantees.md 6.1). */
@@ -186,6 +189,8 @@ export class LocalPipeline {
   readonly pipe: LocalPipe;
   private readonly origins = new Map<string, string>();
   private readonly recordHistory: (line: HistoryLine) => void;
+  /** What the trusts are told of their deliveries, when `noticesFile` is given. */
+  readonly notices?: LocalDeliveryNotices;
   private readonly recordStream?: (record: PipeKinesisRecord) => void;
   private running?: Promise<void>;
   private putCount = 0;
@@ -200,6 +205,7 @@ export class LocalPipeline {
     this.documents = new VersionedSubscriptions(this.trusts);
     this.bindings = new LocalConversationBindings(() => now().getTime());
     this.recordHistory = options.historyFile ? historyFileWriter(options.historyFile) : () => {};
+    if (options.noticesFile) this.notices = new LocalDeliveryNotices(options.noticesFile);
     if (options.streamFile) this.recordStream = jsonLinesWriter<PipeKinesisRecord>(options.streamFile);
     const quarantine: QuarantineSink = {
       put: async (entry) => {
@@ -295,6 +301,7 @@ export class LocalPipeline {
           targetArn: names.targetArn,
           dlq,
           onLog: (record) => this.recordHistory({ source: "bus", ...record }),
+          ...(this.notices ? { onHealth: (health, at) => this.notices!.report(trust.trustId, endpoint.id, health, at) } : {}),
           resolveUrl: (url) => {
             const parsed = new URL(url);
             const origin = this.origins.get(parsed.origin);
@@ -336,6 +343,7 @@ export class LocalPipeline {
     this.pipe.close();
     await this.running;
     await Promise.all([...this.destinations.values()].map((d) => d.idle()));
+    await this.notices?.idle();
   }
 
   async stop(): Promise<void> {

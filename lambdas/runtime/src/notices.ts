@@ -84,8 +84,11 @@ export class DynamoDbNoticeLog {
 export const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string } | undefined)?.name === "ConditionalCheckFailedException";
 
-/** When a notice is to be sent: its `due`, or its `at` (at once). */
-export const dueOf = (notice: Notice): string => notice.due ?? notice.at;
+/**
+ * When a notice is to be sent, in UTC (`toISOString`, so items compare as strings whatever offset a producer wrote):
+ * its `due`, or its `at` (at once).
+ */
+export const dueOf = (notice: Notice): string => new Date(notice.due ?? notice.at).toISOString();
 
 const OPTIONAL_STRINGS = ["endpointId", "cause", "reason", "until"] as const;
 
@@ -108,8 +111,9 @@ export function noticeToItem(notice: Notice): Record<string, AttributeValue> {
 }
 
 /**
- * The notice an item holds, or `undefined` when it is not a valid `Notice` (never guessed at). An item's `due` equal
- * to its `at` is the notice without `due` (sent at once), so a notice recorded without one reads back as it was.
+ * The notice an item holds, or `undefined` when it is not a valid `Notice` (never guessed at). An item's `due` at the
+ * same instant as its `at` is the notice without `due` (sent at once), so a notice recorded without one reads back as
+ * it was. Items of other kinds in the table (the notifier's episodes) have no `kind` and read as `undefined`.
  */
 export function noticeFromItem(item: Record<string, AttributeValue>): StoredNotice | undefined {
   const document: Record<string, unknown> = {};
@@ -118,7 +122,7 @@ export function noticeFromItem(item: Record<string, AttributeValue>): StoredNoti
     if (value !== undefined) document[field] = value;
   }
   const due = item.due?.S;
-  if (due !== undefined && due !== document.at) document.due = due;
+  if (due !== undefined && Date.parse(due) !== Date.parse(String(document.at))) document.due = due;
   if (item.counts?.M) document.counts = Object.fromEntries(Object.entries(item.counts.M).map(([name, count]) => [name, Number(count.N)]));
   const parsed = Notice.safeParse(document);
   if (!parsed.success) return undefined;

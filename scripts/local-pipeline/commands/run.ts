@@ -27,6 +27,7 @@ export async function run(command: RunCommand): Promise<number> {
     streamFile: join(local, "stream.jsonl"),
     quarantineDir: join(local, "quarantine"),
     masterKeyFile: join(local, "master.key"),
+    noticesFile: join(local, "notices.ndjson"),
   });
   const secrets = pipeline.secretsFile;
   if (secrets && secrets.generated.length > 0) {

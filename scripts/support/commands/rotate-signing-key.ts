@@ -13,6 +13,9 @@ import {
   startRotation,
 } from "../signing-keys.ts";
 import { readTrustFiles } from "../trust-files.ts";
+import type { NoticeLog } from "@trust-callbacks/transform-filter";
+import { openNoticeLog, recordNotices } from "../notice-log.ts";
+import { rotationNotices } from "../rotation-notices.ts";
 
 export interface RotationRequest {
   store: SecretStore;
@@ -103,8 +106,11 @@ export async function rotateSigningKey(request: RotationRequest): Promise<Rotati
   };
 }
 
-/** `rotate-signing-key`: runs the rotation against AWS or the local secrets file, prints the result, audits it. */
-export async function rotateSigningKeyCommand(command: RotateSigningKeyCommand): Promise<number> {
+/**
+ * `rotate-signing-key`: runs the rotation against AWS or the local secrets file, records what the trust is told
+ * (docs/guarantees.md 10.35), prints the result, audits it.
+ */
+export async function rotateSigningKeyCommand(command: RotateSigningKeyCommand, deps: { notices?: NoticeLog } = {}): Promise<number> {
   const now = new Date();
   // In AWS the audit names the caller's AWS identity, read before any secret is touched (promise 7.5).
   const who = command.target.kind === "aws" && !command.dryRun ? await callerArn() : operator();
@@ -139,14 +145,30 @@ export async function rotateSigningKeyCommand(command: RotateSigningKeyCommand):
     if (!(error instanceof UsageError)) audit("failed", { detail: (error as Error).message });
     throw error;
   }
+  // The key set is written: the trust is told through the notices table (never published from here). A notice that
+  // cannot be recorded must not cost the operator the new key, printed once below: it is a warning and an audit field.
+  const toTell = rotationNotices(result, now);
+  const told = toTell.length > 0 ? await recordNotices(deps.notices ?? openNoticeLog(command.target), toTell) : { recorded: [] };
+  if (told.failed) {
+    result.warnings.push(`the trust was not told of this change (${told.failed}); the key set is written: do not rotate again, tell the trust's contacts yourself`);
+  }
   // The audit line has fingerprints and times only; the new key goes to the operator's terminal, once.
   const { newKey, ...auditable } = result;
-  audit(result.outcome, { secret: result.secret, keys: result.keys, ...(result.overlapEndsAt ? { overlapEndsAt: result.overlapEndsAt } : {}), ...(result.newKeyFingerprint ? { newKeyFingerprint: result.newKeyFingerprint } : {}), dryRun: command.dryRun });
+  audit(result.outcome, {
+    secret: result.secret,
+    keys: result.keys,
+    ...(result.overlapEndsAt ? { overlapEndsAt: result.overlapEndsAt } : {}),
+    ...(result.newKeyFingerprint ? { newKeyFingerprint: result.newKeyFingerprint } : {}),
+    dryRun: command.dryRun,
+    ...(toTell.length > 0 ? { notices: told.recorded, ...(told.failed ? { noticesNotRecorded: told.failed } : {}) } : {}),
+  });
   if (command.json) {
-    console.log(JSON.stringify(newKey ? { ...auditable, newKey } : auditable));
+    const document = { ...auditable, notices: told.recorded };
+    console.log(JSON.stringify(newKey ? { ...document, newKey } : document));
     return 0;
   }
   for (const warning of result.warnings) console.error(`warning: ${warning}`);
+  if (told.recorded.length > 0) console.error(`The trust's contacts are told: ${told.recorded.map((id) => id.split("#")[0]).join(", ")} (docs/integration-guide.md, "Planned downtime and what you will be told").`);
   console.log(describeRotation(command, result));
   return 0;
 }
