@@ -54,9 +54,19 @@ export const SupportSignerRequest = z.discriminatedUnion("kind", [SupportRedrive
 export type SupportSignerRequest = z.infer<typeof SupportSignerRequest>;
 export type SupportSignerRequestInput = z.input<typeof SupportSignerRequest>;
 
-/** One delivery's answer: accepted by the bus (its new bus event id), or failed with the core's retry class. */
+/**
+ * One delivery's answer: accepted by the bus (its new bus event id), or failed with the core's retry class. `held`:
+ * the endpoint is held, so the delivery was accepted by its hold store instead (docs/guarantees.md 10.8) and
+ * `busEventId` is the store's id of it; the drain sends it when the hold ends.
+ */
 export const SupportDeliveryAnswer = z.discriminatedUnion("status", [
-  z.object({ status: z.literal("accepted"), endpointId: z.string(), cloudEventId: z.string(), busEventId: z.string() }),
+  z.object({
+    status: z.literal("accepted"),
+    endpointId: z.string(),
+    cloudEventId: z.string(),
+    busEventId: z.string(),
+    held: z.literal(true).optional(),
+  }),
   z.object({
     status: z.literal("failed"),
     endpointId: z.string(),

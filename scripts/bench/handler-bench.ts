@@ -17,9 +17,13 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Writable } from "node:stream";
 import { createHandler, createRuntime } from "@trust-callbacks/transform-filter/handler";
+import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { holdKey } from "@trust-callbacks/schemas";
 import { createLogger } from "@trust-callbacks/runtime";
 import { awsClientConfig } from "@trust-callbacks/runtime/aws";
 import type { PipeKinesisRecord } from "@trust-callbacks/transform-filter";
+import { answerAtSdkLevel } from "@trust-callbacks/transform-filter/testing";
 import { buildLambda } from "../build/build-lambdas.ts";
 import { percentile } from "../lib/percentile.ts";
 import { main } from "../lib/command-line.ts";
@@ -79,6 +83,7 @@ async function bench(options: BenchCommand): Promise<number> {
     const core = await measure(fixture, "sdk", batches, options.batchSize);
     const full = await measure(fixture, "http", batches, options.batchSize);
     const cold = { core: await coldFirstBatch(fixture, "sdk", options.batchSize), fullSdkPath: await coldFirstBatch(fixture, "http", options.batchSize) };
+    const heldPath = await heldPathCalls(fixture, batches.slice(0, 50));
     const endpoints = fixture.trusts.reduce((sum, trust) => sum + trust.endpoints.length, 0);
     const result = {
       scenario: scenario.name,
@@ -90,6 +95,7 @@ async function bench(options: BenchCommand): Promise<number> {
       coldFirstBatchMs: { records: Math.min(options.batchSize, scenario.trusts), callLatencyMs: CALL_LATENCY_MS, ...cold },
       costPerMillionDeliveredUsd: costPerMillion(full, recordBytes * options.batchSize),
       refreshPerWarmContainerDayUsd: refreshCostPerContainerDay(scenario.trusts, endpoints),
+      heldPath,
     };
     scenarioResults.push(result);
     printScenario(result);
@@ -140,7 +146,7 @@ const ENV = {
 };
 
 /** A new container's handler over clients answered at `level`, writing its logs to a byte counter. */
-function newContainer(fixture: BenchFixture, level: AnswerLevel, latencyMs = 0) {
+function newContainer(fixture: BenchFixture, level: AnswerLevel, latencyMs = 0, held = false) {
   const log = { bytes: 0 };
   const logDestination = new Writable({
     write: (chunk: Buffer, _encoding, done) => {
@@ -148,17 +154,110 @@ function newContainer(fixture: BenchFixture, level: AnswerLevel, latencyMs = 0) 
       done();
     },
   });
-  const { clients, calls } = benchClients(fixture, level, awsClientConfig(createLogger({ level: "warn" }, logDestination)), { latencyMs });
+  const clientConfig = awsClientConfig(createLogger({ level: "warn" }, logDestination));
+  const { clients, calls } = benchClients(fixture, level, clientConfig, { latencyMs });
+  const holds = held ? heldClients(fixture, clients.dynamoDb, clientConfig) : undefined;
   const endpoints = fixture.trusts.reduce((sum, trust) => sum + trust.endpoints.length, 0);
   const handler = createHandler(
     createRuntime(
       // Cache sizes as Terraform sets them from the deployment (modules/pipeline/lambda.tf).
-      { ...ENV, SIGNING_SECRET_CACHE_SIZE: String(Math.max(500, Math.ceil((endpoints * 1.25) / 500) * 500)), DATA_KEY_CACHE_SIZE: String(Math.max(1000, Math.ceil((fixture.trusts.length * 4) / 500) * 500)) },
+      {
+        ...ENV,
+        ...(holds ? HOLDS_ENV : {}),
+        SIGNING_SECRET_CACHE_SIZE: String(Math.max(500, Math.ceil((endpoints * 1.25) / 500) * 500)),
+        DATA_KEY_CACHE_SIZE: String(Math.max(1000, Math.ceil((fixture.trusts.length * 4) / 500) * 500)),
+      },
       // The EMF metric lines (stdout in Lambda) are counted with the logs: CloudWatch ingests both.
-      { ...clients, logDestination, metricsOutput: logDestination },
+      { ...clients, ...(holds ? { dynamoDb: holds.dynamoDb, sqs: holds.sqs } : {}), logDestination, metricsOutput: logDestination },
     ),
   );
-  return { handler, calls, log };
+  return { handler, calls, log, holdCalls: holds?.counts ?? { sendMessageBatch: 0, messages: 0, tableReads: 0 } };
+}
+
+/** The holds table and hold stores a held container is configured with (docs/adr/0002-holds.md). */
+const HOLDS_ENV = { HOLDS_TABLE_NAME: "trust-callbacks-bench-holds", HOLD_QUEUE_URL_BASE: "https://sqs.eu-west-2.amazonaws.com/123456789012/", NAME_PREFIX: "trust-callbacks-bench" };
+
+interface HeldPathRun {
+  /** Warm AWS calls per delivery with nothing held (PutEvents, KMS, S3, Secrets Manager, DynamoDB). */
+  normalCallsPerDelivery: number;
+  /** The same batches with every endpoint held: SendMessageBatch in place of PutEvents, and the holds table's reads. */
+  heldCallsPerDelivery: number;
+  sendMessageBatchPerHeldDelivery: number;
+  putEventsPerDelivery: number;
+  holdTableReadsPerBatch: number;
+}
+
+/**
+ * docs/guarantees.md 10.4: the held path costs no more AWS calls per delivery than the normal path once warm. The same
+ * batches through two warm containers at the SDK level: one with nothing held, one with every endpoint held (an
+ * ad-hoc hold state in the holds table for each); calls counted per delivery (bus entry or held message).
+ */
+async function heldPathCalls(fixture: BenchFixture, batches: PipeKinesisRecord[][]): Promise<HeldPathRun> {
+  const run = async (held: boolean) => {
+    const { handler, calls, holdCalls } = newContainer(fixture, "sdk", 0, held);
+    for (const batch of [...fixture.makeEveryTrustBatches(), ...Array.from({ length: 5 }, fixture.makeBatch)]) await handler(batch, context);
+    const total = () => calls.kms + calls.s3 + calls.secrets + calls.putEvents + calls.bindingReads + calls.bindingWrites + holdCalls.sendMessageBatch + holdCalls.tableReads;
+    const start = { total: total(), entries: calls.entries, messages: holdCalls.messages, sends: holdCalls.sendMessageBatch, putEvents: calls.putEvents, reads: holdCalls.tableReads };
+    for (const batch of batches) await handler(batch, context);
+    const deliveries = calls.entries - start.entries + (holdCalls.messages - start.messages);
+    return {
+      perDelivery: (total() - start.total) / deliveries,
+      sends: (holdCalls.sendMessageBatch - start.sends) / Math.max(1, holdCalls.messages - start.messages),
+      putEvents: (calls.putEvents - start.putEvents) / Math.max(1, calls.entries - start.entries),
+      reads: (holdCalls.tableReads - start.reads) / batches.length,
+    };
+  };
+  const normal = await run(false);
+  const held = await run(true);
+  return {
+    normalCallsPerDelivery: +normal.perDelivery.toFixed(3),
+    heldCallsPerDelivery: +held.perDelivery.toFixed(3),
+    sendMessageBatchPerHeldDelivery: +held.sends.toFixed(3),
+    putEventsPerDelivery: +normal.putEvents.toFixed(3),
+    holdTableReadsPerBatch: +held.reads.toFixed(2),
+  };
+}
+
+/**
+ * A DynamoDB client answering the holds table (every endpoint held: an ad-hoc hold state each) and passing the
+ * bindings table's calls to `bindings`; an SQS client accepting every SendMessageBatch. Both count their calls.
+ */
+function heldClients(fixture: BenchFixture, bindings: DynamoDBClient, config: Record<string, unknown>) {
+  const counts = { sendMessageBatch: 0, messages: 0, tableReads: 0 };
+  const clientConfig = { ...config, region: "eu-west-2", credentials: { accessKeyId: "AKIABENCHMARK0000000", secretAccessKey: "bench" } };
+  const held = new Map(
+    fixture.trusts.flatMap((trust) =>
+      trust.endpoints.map((endpoint) => {
+        const key = holdKey(trust.trustId, endpoint.id);
+        const item = {
+          pk: { S: key }, trustId: { S: trust.trustId }, endpointId: { S: endpoint.id }, phase: { S: "held" }, source: { S: "adhoc" },
+          reason: { S: "bench" }, heldAt: { S: "2026-01-01T00:00:00Z" }, heldBy: { S: "bench" }, drained: { N: "0" }, version: { N: "1" },
+        };
+        return [key, item] as const;
+      }),
+    ),
+  );
+  const strip = <T extends { $metadata?: unknown }>({ $metadata: _metadata, ...output }: T) => output;
+  const dynamoDb = answerAtSdkLevel(new DynamoDBClient(clientConfig), {
+    BatchGetItemCommand: async (input) => {
+      const requests = input.RequestItems as Record<string, { Keys: { pk?: { S: string } }[] }>;
+      const keys = requests[HOLDS_ENV.HOLDS_TABLE_NAME]?.Keys;
+      if (!keys) return strip(await bindings.send(new BatchGetItemCommand(input as never)));
+      counts.tableReads += 1;
+      return { Responses: { [HOLDS_ENV.HOLDS_TABLE_NAME]: keys.flatMap((key) => (held.has(key.pk!.S) ? [held.get(key.pk!.S)!] : [])) }, UnprocessedKeys: {} };
+    },
+    PutItemCommand: async (input) => strip(await bindings.send(new PutItemCommand(input as never))),
+    GetItemCommand: async (input) => strip(await bindings.send(new GetItemCommand(input as never))),
+  });
+  const sqs = answerAtSdkLevel(new SQSClient(clientConfig), {
+    SendMessageBatchCommand: (input) => {
+      counts.sendMessageBatch += 1;
+      const entries = input.Entries as { Id: string }[];
+      counts.messages += entries.length;
+      return { Successful: entries.map((entry, i) => ({ Id: entry.Id, MessageId: `m-${counts.sendMessageBatch}-${i}`, MD5OfMessageBody: "" })), Failed: [] };
+    },
+  });
+  return { dynamoDb, sqs, counts };
 }
 
 async function measure(fixture: BenchFixture, level: AnswerLevel, batches: PipeKinesisRecord[][], batchSize: number): Promise<LevelRun> {
@@ -263,6 +362,7 @@ function printScenario(result: {
   coldFirstBatchMs: { records: number; callLatencyMs: number; core: number; fullSdkPath: number };
   costPerMillionDeliveredUsd: number;
   refreshPerWarmContainerDayUsd: { s3: number; secretsManager: number; kms: number; total: number };
+  heldPath: HeldPathRun;
 }) {
   const { core, fullSdkPath: full } = result;
   const both = (pick: (run: LevelRun) => string | number) => `${String(pick(core)).padStart(12)} ${String(pick(full)).padStart(14)}`;
@@ -283,6 +383,11 @@ function printScenario(result: {
   console.log(`  ${"cost per million delivered webhooks".padEnd(50)} $${result.costPerMillionDeliveredUsd}`);
   const refresh = result.refreshPerWarmContainerDayUsd;
   console.log(`  ${"cache refresh per warm container-day, all active".padEnd(50)} $${refresh.total} (Secrets Manager $${refresh.secretsManager}, KMS $${refresh.kms}, S3 $${refresh.s3})`);
+  const held = result.heldPath;
+  console.log(
+    `  ${"warm AWS calls per delivery: normal / all held".padEnd(50)} ${held.normalCallsPerDelivery} / ${held.heldCallsPerDelivery} ` +
+      `(PutEvents ${held.putEventsPerDelivery}, SendMessageBatch ${held.sendMessageBatchPerHeldDelivery}; holds table reads per batch ${held.holdTableReadsPerBatch})`,
+  );
 }
 
 // Last, so every constant above is initialised when the run starts.

@@ -1,263 +1,69 @@
-/**
- * The issue's acceptance test (#25; docs/guarantees.md 10.16): an endpoint held across 500 events over several
- * conversations, resumed, and drained to a real receiver on 127.0.0.1 by the hold drain's own code over the local
- * holds files; then a drain interrupted half-way (after sending, before deleting) and run again.
- *
- * The hold path's side (the transform Lambda putting held deliveries into the store) is stood in for here as the
- * Lambda does it: the real `processBatch`, whose publisher asks `holdDecision` of the hold state in the local holds
- * table and appends held deliveries to the endpoint's store through the `HoldStore` port.
- */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HOLD_CLOSING_MS, dataKeyEncryptionContext, holdDecision, holdKey, sealEventFields, type EventType, type HoldState } from "@trust-callbacks/schemas";
-import { createLogger } from "@trust-callbacks/runtime";
-import { DEFAULT_SETTINGS, DRAIN_EMPTY_SETTLE_MS, processBatch, type BusEntry, type EventPublisher, type PipeKinesisRecord, type PublishResult } from "@trust-callbacks/transform-filter";
-import { plainConversationEvent } from "@trust-callbacks/transform-filter/local";
-import { FileHoldStates, FileHoldStore, FileNoticeOutbox } from "../lib/local-holds.ts";
-import { drainLocalHolds } from "./local-drain.ts";
-import { LocalPipeline } from "./pipeline.ts";
-
-const CONVERSATIONS = 10;
-const PER_CONVERSATION = 50;
-const EVENTS = CONVERSATIONS * PER_CONVERSATION;
-const HELD = { trustId: "RX1", endpointId: "ehr" };
-const T0 = Date.parse("2026-12-05T02:00:00.000Z");
-
-function trustsDir(): { trustsDir: string; receiversFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), "holds-trusts-"));
-  writeFileSync(join(dir, "RX1.json"), JSON.stringify({
-    trustId: "RX1",
-    name: "Example Hospitals NHS Trust",
-    enabled: true,
-    endpoints: [{
-      id: "ehr",
-      url: "http://127.0.0.1:48201/callbacks",
-      eventTypes: ["conversation.created", "message.created", "message.read", "response.sent", "conversation.closed"],
-      payloadProfile: "full",
-      auth: { type: "api_key", headerName: "x-api-key", credentialsSecret: "trust-callbacks/local/credentials/RX1/ehr" },
-      signingSecret: "trust-callbacks/local/signing/RX1/ehr",
-      rateLimitPerSecond: 100,
-      drainRatePerSecond: 100,
-    }],
-  }));
-  const receiversFile = join(mkdtempSync(join(tmpdir(), "holds-receivers-")), "receivers.json");
-  writeFileSync(receiversFile, JSON.stringify({ "RX1/ehr": { behaviour: { kind: "ok" } } }));
-  return { trustsDir: dir, receiversFile };
-}
-
-/** 500 events, conversations interleaved, each conversation's events in occurrence order (`occurredAt`). */
-function events(pipeline: LocalPipeline) {
-  const key = pipeline.keyProvider.generateDataKey(dataKeyEncryptionContext("RX1"));
-  const types: EventType[] = ["message.created", "message.read", "response.sent"];
-  return Array.from({ length: EVENTS }, (_v, i) => {
-    const conversation = `conv-${i % CONVERSATIONS}`;
-    const n = Math.floor(i / CONVERSATIONS);
-    const type: EventType = n === 0 ? "conversation.created" : n === PER_CONVERSATION - 1 ? "conversation.closed" : types[n % types.length]!;
-    const event = { ...plainConversationEvent("RX1", conversation, type), occurredAt: new Date(T0 + i * 1000).toISOString() };
-    return sealEventFields(event, key.dataKey, key.wrappedKey);
-  });
-}
-
-const record = (data: unknown, sequence: number): PipeKinesisRecord => {
-  const sequenceNumber = String(49_600_000_000_000_000_000_000n + BigInt(sequence));
-  return {
-    kinesisSchemaVersion: "1.0", partitionKey: "p", sequenceNumber, data: Buffer.from(JSON.stringify(data)).toString("base64"),
-    approximateArrivalTimestamp: T0 / 1000, eventSource: "aws:kinesis", eventVersion: "1.0", eventID: `shardId-000000000000:${sequenceNumber}`,
-    eventName: "aws:kinesis:record", invokeIdentityArn: "arn:aws:iam::000000000000:role/local-pipe", awsRegion: "local",
-    eventSourceARN: "arn:aws:kinesis:local:000000000000:stream/conversation-events",
-  };
-};
+import { HoldState, holdKey } from "@trust-callbacks/schemas";
+import { FileHoldStates, FileHoldStore } from "../lib/local-holds.ts";
+import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, type LocalPipelineSummary } from "./pipeline.ts";
 
 /**
- * The transform Lambda's hold path, as the hold port sees it: each entry for an endpoint whose hold state holds it
- * goes to its store, the rest to the bus.
+ * docs/guarantees.md 10.1 and 10.2 on the local pipeline: an endpoint held in `.local/holds` (as `support hold`
+ * writes it) gets none of its deliveries; they wait in its file store, counted held, and every event is still
+ * accounted for. The other endpoints are delivered as before.
  */
-function holdingPublisher(pipeline: LocalPipeline, states: FileHoldStates, store: FileHoldStore): EventPublisher {
-  return {
-    async putEvents(entries: BusEntry[]): Promise<PublishResult[]> {
-      // One read of the hold states per call and one append of its held entries, in the call's order.
-      const parsed = entries.map((entry) => {
-        const { event } = JSON.parse(entry.Detail);
-        return { entry, event, endpoint: { trustId: String(event.trustid), endpointId: String(event.endpointid) } };
-      });
-      const read = await states.getMany(parsed.map((p) => p.endpoint));
-      const held = parsed.map(({ endpoint }) => {
-        const state = read.get(holdKey(endpoint.trustId, endpoint.endpointId));
-        return holdDecision([], state?.status === "found" ? state.value : undefined, new Date()).held;
-      });
-      const heldAnswers = await store.append(parsed.filter((_p, i) => held[i]).map(({ endpoint, event }) => ({ endpoint, cloudEvent: event })));
-      const sentAnswers = held.every(Boolean) ? [] : await pipeline.bus.putEvents(parsed.filter((_p, i) => !held[i]).map((p) => p.entry));
-      const answers = held.map((isHeld) => (isHeld ? heldAnswers.shift()! : sentAnswers.shift()!));
-      return answers;
-    },
-  };
-}
-
-async function holdAndSend(pipeline: LocalPipeline, holdsDir: string) {
-  const states = new FileHoldStates(holdsDir);
-  const store = new FileHoldStore(holdsDir);
-  // `support hold` writes this (docs/adr/0002-holds.md, "Ad-hoc hold and resume").
-  const held = await states.put({ ...HELD, phase: "held", source: "adhoc", reason: "EPR upgrade CHG0012345", heldAt: new Date(T0).toISOString(), heldBy: "local-user", drained: 0, version: 0 }, undefined);
-  expect(held.status).toBe("found");
-  const publisher = holdingPublisher(pipeline, states, store);
-  const all = events(pipeline);
-  const logger = createLogger({ level: "silent" });
-  const settings = { ...DEFAULT_SETTINGS, eventBusName: pipeline.bus.busName, cloudEventSource: "/trust-callbacks/local" };
-  const states_: string[] = [];
-  for (let start = 0; start < all.length; start += 100) {
-    const batch = all.slice(start, start + 100).map((event, i) => record(event, start + i));
-    const result = await processBatch(batch, { keys: pipeline.keyProvider, subscriptions: pipeline.documents, secrets: pipeline.secrets, publisher, quarantine: { put: async () => {} }, logger }, settings);
-    states_.push(...result.outcomes.map((outcome) => outcome.state));
-  }
-  return { states, store, outcomes: states_, sent: all };
-}
-
-async function resume(states: FileHoldStates): Promise<HoldState> {
-  const current = (await states.getMany([HELD])).get(holdKey(HELD.trustId, HELD.endpointId))!;
-  if (current.status !== "found") throw new Error("no hold to resume");
-  const resumed = await states.put({ ...current.value, phase: "draining", resumedAt: new Date().toISOString(), resumedBy: "local-user" }, current.value.version);
-  if (resumed.status !== "found") throw new Error("resume lost the race");
-  return resumed.value;
-}
-
-type Delivered = { id: string; conversation: string; time: string };
-const deliveredOf = (event: Record<string, unknown>): Delivered =>
-  ({ id: String(event.id), conversation: (event.data as { conversationId: string }).conversationId, time: String(event.time) });
-
-/**
- * The order the bus accepted the drain's deliveries in: the order the drain keeps (10.10). Like EventBridge, the local
- * API destination sends concurrently within its rate limit, so arrival order at the receiver is not promised
- * (receivers order by the CloudEvent's `time`).
- */
-function recordPublished(pipeline: LocalPipeline): Delivered[] {
-  const published: Delivered[] = [];
-  const putEvents = pipeline.bus.putEvents.bind(pipeline.bus);
-  pipeline.bus.putEvents = async (entries) => {
-    const answers = await putEvents(entries);
-    entries.forEach((entry, i) => {
-      if (answers[i]?.status === "found") published.push(deliveredOf(JSON.parse(entry.Detail).event));
-    });
-    return answers;
-  };
-  return published;
-}
-
-function received(pipeline: LocalPipeline) {
-  const receiver = pipeline.receivers.get("RX1/ehr")!;
-  return receiver.deliveries.map((d) => ({ ...deliveredOf(d.event), id: d.webhookId }));
-}
-
-const inOccurrenceOrderPerConversation = (deliveries: Delivered[]) => {
-  const last = new Map<string, string>();
-  return deliveries.every((d) => {
-    const before = last.get(d.conversation);
-    last.set(d.conversation, d.time);
-    return before === undefined || before < d.time;
-  });
-};
-
-describe("holds e2e: an endpoint held across 500 events, resumed and drained", () => {
+describe("local pipeline with a held endpoint", () => {
   let pipeline: LocalPipeline;
+  let summary: LocalPipelineSummary;
   const holdsDir = mkdtempSync(join(tmpdir(), "holds-"));
-  const noticesFile = join(holdsDir, "notices.ndjson");
-  let outcomes: string[] = [];
-  let receivedWhileHeld = 0;
-  let report: Awaited<ReturnType<typeof drainLocalHolds>>;
-  let finalReport: Awaited<ReturnType<typeof drainLocalHolds>>;
-  let published: Delivered[] = [];
+  const putOrder = new Map<string, number>();
 
   beforeAll(async () => {
-    pipeline = await LocalPipeline.start({ ...trustsDir(), dlqDir: mkdtempSync(join(tmpdir(), "dlq-")) });
-    const sent = await holdAndSend(pipeline, holdsDir);
-    outcomes = sent.outcomes;
-    receivedWhileHeld = received(pipeline).length;
-    const resumed = await resume(sent.states);
-    published = recordPublished(pipeline);
-    report = await drainLocalHolds(pipeline, { holdsDir, noticesFile });
-    // The final pass, once every Lambda has seen the store closing.
-    const closing = (await sent.states.getMany([HELD])).get(holdKey(HELD.trustId, HELD.endpointId));
-    const emptyAt = closing?.status === "found" ? Date.parse(closing.value.emptyAt!) : Date.parse(resumed.resumedAt!);
-    finalReport = await drainLocalHolds(pipeline, { holdsDir, noticesFile, now: () => new Date(emptyAt + Math.max(HOLD_CLOSING_MS, DRAIN_EMPTY_SETTLE_MS) + 1000) });
+    const states = new FileHoldStates(holdsDir);
+    const written = await states.put(
+      HoldState.parse({ trustId: "RX1", endpointId: "bleep", phase: "held", source: "adhoc", reason: "EPR upgrade", heldAt: new Date().toISOString(), heldBy: "local-user", version: 0 }),
+      undefined,
+    );
+    expect(written.status).toBe("found");
+    pipeline = await LocalPipeline.start({ trustsDir: SAMPLE_TRUSTS_DIR, receiversFile: SAMPLE_RECEIVERS_FILE, dlqDir: mkdtempSync(join(tmpdir(), "dlq-")), holdsDir });
+    const events = pipeline.events(11);
+    for (let i = 0; i < 200; i++) {
+      const event = events.next().value!;
+      putOrder.set(event.eventId, i);
+      pipeline.put(event);
+    }
     await pipeline.drain();
+    summary = pipeline.summary();
   }, 60_000);
-  afterAll(() => pipeline?.stop());
+  afterAll(() => pipeline.stop());
 
-  it("holds every delivery while held: all 500 published into the store, none filtered, none received", () => {
-    expect(outcomes).toHaveLength(EVENTS);
-    expect(outcomes.every((state) => state === "published")).toBe(true);
-    expect(receivedWhileHeld).toBe(0);
+  it("keeps the held endpoint's deliveries in its store, in order, none sent, and accounts for every event", async () => {
+    const bleep = summary.endpoints.find((e) => e.trustId === "RX1" && e.endpointId === "bleep")!;
+    expect(bleep.held).toBeGreaterThan(0);
+    expect([bleep.published, bleep.delivered, bleep.deadLettered]).toEqual([0, 0, 0]);
+    expect(pipeline.receivers.get("RX1/bleep")!.deliveries).toEqual([]);
+    expect(summary.unaccounted).toBe(0);
+
+    const depth = await new FileHoldStore(holdsDir).depth({ trustId: "RX1", endpointId: "bleep" });
+    expect(depth).toEqual({ status: "found", value: bleep.held });
+    // The store's CloudEvents are the endpoint's, one per held delivery (no duplicate ids).
+    const received = await new FileHoldStore(holdsDir).receive({ trustId: "RX1", endpointId: "bleep" }, 1000);
+    const ids = received.status === "found" ? received.value.map((delivery) => delivery.cloudEvent.id) : [];
+    expect(new Set(ids).size).toBe(bleep.held);
+    expect(received.status === "found" && received.value.every((d) => d.cloudEvent.endpointid === "bleep" && holdKey(d.endpoint.trustId, d.endpoint.endpointId) === "RX1#bleep")).toBe(true);
+    // In occurrence order per conversation (the stream keeps a conversation's events in order on its shard).
+    const byConversation = new Map<string, number[]>();
+    for (const { cloudEvent } of received.status === "found" ? received.value : []) {
+      const order = byConversation.get(cloudEvent.subject!) ?? [];
+      byConversation.set(cloudEvent.subject!, order);
+      order.push(putOrder.get((cloudEvent.data as { sourceEventId: string }).sourceEventId)!);
+    }
+    expect(byConversation.size).toBeGreaterThan(1);
+    for (const order of byConversation.values()) expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
-  it("delivers all 500 exactly once per id, in occurrence order per conversation, none dead-lettered", () => {
-    expect(report.endpoints).toEqual([expect.objectContaining({ ...HELD, from: "draining", to: "closing", sent: EVENTS, drained: EVENTS, filtered: 0 })]);
-    const deliveries = received(pipeline);
-    expect(deliveries).toHaveLength(EVENTS);
-    expect(new Set(deliveries.map((d) => d.id)).size).toBe(EVENTS);
-    const destination = pipeline.destinations.get("RX1/ehr")!;
-    expect(destination.stats.delivered).toBe(EVENTS); // the receiver dedupes; the destination counts every delivery
-    expect(destination.stats.deadLettered).toBe(0);
-    expect(new Set(deliveries.map((d) => d.conversation)).size).toBe(CONVERSATIONS);
-    // Sent in occurrence order per conversation: the order the bus accepted them.
-    expect(published.map((d) => d.id).sort()).toEqual(deliveries.map((d) => d.id).sort());
-    expect(inOccurrenceOrderPerConversation(published)).toBe(true);
-  });
-
-  it("ends the hold: the item deleted after the final pass, and the trust told started, ended and drained once each", () => {
-    expect(finalReport.endpoints).toEqual([expect.objectContaining({ to: "deleted" })]);
-    const notices = new FileNoticeOutbox(noticesFile).read();
-    expect(notices.map((n) => n.kind).sort()).toEqual(["hold-drained", "hold-ended", "hold-started"]);
-    expect(notices.find((n) => n.kind === "hold-ended")).toMatchObject({ trustId: "RX1", endpointId: "ehr", counts: { held: EVENTS }, reason: "EPR upgrade CHG0012345" });
-    expect(notices.find((n) => n.kind === "hold-drained")).toMatchObject({ counts: { drained: EVENTS } });
-  });
-});
-
-describe("holds e2e: a drain interrupted half-way and run again loses nothing", () => {
-  let pipeline: LocalPipeline;
-  const holdsDir = mkdtempSync(join(tmpdir(), "holds-"));
-  const noticesFile = join(holdsDir, "notices.ndjson");
-  let interrupted: Awaited<ReturnType<typeof drainLocalHolds>>;
-  let resumed: Awaited<ReturnType<typeof drainLocalHolds>>;
-  const HALF = EVENTS / 2;
-  let published: Delivered[] = [];
-
-  beforeAll(async () => {
-    pipeline = await LocalPipeline.start({ ...trustsDir(), dlqDir: mkdtempSync(join(tmpdir(), "dlq-")) });
-    const { states } = await holdAndSend(pipeline, holdsDir);
-    await resume(states);
-    published = recordPublished(pipeline);
-    // The drain stops after the bus accepted HALF deliveries, before it deletes the last of them (a crash there).
-    const abort = new AbortController();
-    const putEvents = pipeline.bus.putEvents.bind(pipeline.bus);
-    let accepted = 0;
-    pipeline.bus.putEvents = async (entries) => {
-      const answers = await putEvents(entries);
-      accepted += answers.filter((answer) => answer.status === "found").length;
-      if (accepted >= HALF) abort.abort();
-      return answers;
-    };
-    interrupted = await drainLocalHolds(pipeline, { holdsDir, noticesFile, signal: abort.signal });
-    pipeline.bus.putEvents = putEvents;
-    resumed = await drainLocalHolds(pipeline, { holdsDir, noticesFile });
-    await pipeline.drain();
-  }, 60_000);
-  afterAll(() => pipeline?.stop());
-
-  it("stops half-way with the last call sent and not deleted", () => {
-    expect(interrupted.endpoints[0]).toMatchObject({ stopped: "interrupted", sent: HALF, drained: HALF - 10 });
-  });
-
-  it("the next drain resends what was not deleted, with the same ids, and delivers the rest: every id once at least, none lost", () => {
-    expect(resumed.endpoints[0]).toMatchObject({ sent: EVENTS - HALF + 10, to: "closing" });
-    const deliveries = received(pipeline);
-    expect(new Set(deliveries.map((d) => d.id)).size).toBe(EVENTS);
-    const destination = pipeline.destinations.get("RX1/ehr")!;
-    expect(destination.stats.delivered).toBe(EVENTS + 10); // the 10 repeats, same ids (the receiver kept each once)
-    expect(destination.stats.deadLettered).toBe(0);
-    // The repeats are the 10 sent and not deleted, with their own ids; the first sending of each is in order.
-    const firsts = published.filter((d, i) => published.findIndex((other) => other.id === d.id) === i);
-    expect(published.length - firsts.length).toBe(10);
-    expect(inOccurrenceOrderPerConversation(firsts)).toBe(true);
+  it("delivers the other endpoints as before", () => {
+    const ehr = summary.endpoints.find((e) => e.trustId === "RX1" && e.endpointId === "ehr")!;
+    expect([ehr.held, ehr.delivered]).toEqual([0, ehr.published]);
+    expect(ehr.published).toBeGreaterThan(0);
   });
 });

@@ -10,15 +10,17 @@ import {
   processBatch,
   type QuarantineSink,
   type PipeKinesisRecord,
+  type HoldDeps,
   type PublishedDelivery,
   type QuarantinedRecord,
   type RecordOutcome,
   type SigningSecretSource,
 } from "@trust-callbacks/transform-filter";
 import { CachingDataKeyUnwrapper } from "@trust-callbacks/transform-filter/aws";
-import { LocalConversationBindings, LocalKeyProvider, VersionedSubscriptions } from "@trust-callbacks/transform-filter/local";
+import { InMemoryHoldStates, InMemoryHoldStore, LocalConversationBindings, LocalKeyProvider, VersionedSubscriptions } from "@trust-callbacks/transform-filter/local";
 import { historyFileWriter, jsonLinesWriter, type HistoryLine } from "../lib/call-history.ts";
 import { FileDeadLetterQueue } from "../lib/dead-letter-queue.ts";
+import { FileHoldStates, FileHoldStore } from "../lib/local-holds.ts";
 import { ensureLocalSecrets, newCredentialsSecret } from "../lib/local-secrets.ts";
 import { FileQuarantineStore } from "../lib/quarantine-store.ts";
 import { generateEvents } from "../lib/event-generator.ts";
@@ -62,6 +64,12 @@ export interface LocalPipelineOptions {
    * can decrypt what an earlier run encrypted. A local stand-in for KMS only; never a real key.
    */
   masterKeyFile?: string;
+  /**
+   * The holds table and hold stores as files in this directory (`FileHoldStates`/`FileHoldStore`, shared with `support
+   * hold`, `resume` and the drain; docs/adr/0002-holds.md). Unset: kept in memory for this run. Either way a held
+   * endpoint's deliveries go to its store, counted `held` (docs/guarantees.md 10.1).
+   */
+  holdsDir?: string;
   /** The notices outbox (`.local/notices.ndjson`): what the trusts would be told of their deliveries (10.36). None when omitted. */
   noticesFile?: string;
 }
@@ -146,7 +154,10 @@ export interface EndpointSummary {
   trustId: string;
   endpointId: string;
   auth: string;
+  /** Deliveries put on the bus for this endpoint. */
   published: number;
+  /** Deliveries kept in the endpoint's hold store instead (the endpoint is held): delivered by the drain. */
+  held: number;
   delivered: number;
   retries: number;
   deadLettered: number;
@@ -181,6 +192,8 @@ export class LocalPipeline {
   readonly secrets = new LocalSecrets();
   /** The versioned subscription documents: `documents.put(config)` changes a trust's document mid-run. */
   readonly documents: VersionedSubscriptions;
+  /** Hold states and stores (files under `holdsDir`, or in memory): what `support hold` and the drain share. */
+  readonly holds: HoldDeps;
   /** Conversation bindings, with the DynamoDB table's semantics (first binding wins, expiry, late TTL). */
   readonly bindings: LocalConversationBindings;
   /** What ensureLocalSecrets did to the secrets file, when there is one. */
@@ -204,6 +217,9 @@ export class LocalPipeline {
     const now = options.bindingClock ?? (() => new Date());
     this.documents = new VersionedSubscriptions(this.trusts);
     this.bindings = new LocalConversationBindings(() => now().getTime());
+    this.holds = options.holdsDir
+      ? { states: new FileHoldStates(options.holdsDir), store: new FileHoldStore(options.holdsDir) }
+      : { states: new InMemoryHoldStates(), store: new InMemoryHoldStore() };
     this.recordHistory = options.historyFile ? historyFileWriter(options.historyFile) : () => {};
     if (options.noticesFile) this.notices = new LocalDeliveryNotices(options.noticesFile);
     if (options.streamFile) this.recordStream = jsonLinesWriter<PipeKinesisRecord>(options.streamFile);
@@ -228,6 +244,7 @@ export class LocalPipeline {
       keys: new CachingDataKeyUnwrapper(this.keyProvider, { maxKeys: 1000, ttlMs: 300_000 }),
       subscriptions: this.documents,
       bindings: { store: this.bindings, versions: this.documents, now },
+      holds: this.holds,
       secrets: this.secrets,
       publisher: this.bus,
       quarantine,
@@ -369,12 +386,14 @@ export class LocalPipeline {
     const pipeDead = new Set(this.pipe.deadLettered.map((r) => r.eventID));
     const count = (state: string) => states.filter((o) => o.state === state && !pipeDead.has(o.recordId)).length;
     const publishedTo = new Map<string, number>();
+    const heldFor = new Map<string, number>();
     for (const outcome of states) {
       if (outcome.duplicateOf) continue;
       for (const delivery of outcome.deliveries) {
         if (delivery.state !== "published") continue;
         const key = `${outcome.trustId}/${delivery.endpointId}`;
-        publishedTo.set(key, (publishedTo.get(key) ?? 0) + 1);
+        const counts = delivery.held ? heldFor : publishedTo;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
       }
     }
     const endpoints: EndpointSummary[] = [...this.destinations.entries()].map(([key, destination]) => {
@@ -385,6 +404,7 @@ export class LocalPipeline {
         endpointId,
         auth: endpoint.auth.type,
         published: publishedTo.get(key) ?? 0,
+        held: heldFor.get(key) ?? 0,
         delivered: destination.stats.delivered,
         retries: destination.stats.retries,
         deadLettered: destination.stats.deadLettered,
@@ -401,6 +421,7 @@ export class LocalPipeline {
       unfinished: this.putCount - this.outcomes.size + count("retry"),
     };
     // Each published delivery must have arrived or be in a DLQ; more arrivals than publishes would be duplicates.
+    // A held delivery is accounted for by its hold store (the drain delivers it: it is published then).
     const lostDeliveries = endpoints.reduce((total, e) => total + Math.abs(e.published - e.delivered - e.deadLettered), 0);
     const quarantineReasons: Record<string, number> = {};
     for (const entry of this.quarantined) {

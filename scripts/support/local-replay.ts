@@ -18,6 +18,7 @@ export async function localReplayPipeline(target: TargetOptions & { kind: "local
     streamFile: join(local, "stream.jsonl"),
     quarantineDir: join(local, "quarantine"),
     masterKeyFile: join(local, "master.key"),
+    holdsDir: join(local, "holds"),
   });
   return {
     pipeline,

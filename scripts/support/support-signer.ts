@@ -21,6 +21,7 @@ import {
   type DataKeyUnwrapper,
   type DeliveryHistory,
   type EventPublisher,
+  type HoldDeps,
   type SigningSecretSource,
   type SubscriptionSource,
 } from "@trust-callbacks/transform-filter";
@@ -130,6 +131,8 @@ export interface InProcessSignerOptions {
   history?: DeliveryHistory;
   /** The trusts' documents; default: `trusts` as they are. */
   subscriptions?: SubscriptionSource;
+  /** The local hold states and stores (`.local/holds/`): a redrive or replay to a held endpoint is held (10.8). */
+  holds?: HoldDeps;
   now?: () => Date;
 }
 
@@ -153,7 +156,16 @@ export class InProcessSupportSigner implements SupportSigner {
     return handleSupportRequest(
       // Through JSON, as the function receives it: nothing passes that would not pass the wire.
       JSON.parse(JSON.stringify(request)),
-      { subscriptions, secrets, publisher, keys, logger: createLogger({ level: "silent" }), ...(this.options.history ? { history: this.options.history } : {}), ...(this.options.now ? { now: this.options.now } : {}) },
+      {
+        subscriptions,
+        secrets,
+        publisher,
+        keys,
+        logger: createLogger({ level: "silent" }),
+        ...(this.options.history ? { history: this.options.history } : {}),
+        ...(this.options.holds ? { holds: this.options.holds } : {}),
+        ...(this.options.now ? { now: this.options.now } : {}),
+      },
       { ...DEFAULT_SETTINGS, eventBusName, cloudEventSource },
     );
   }

@@ -120,7 +120,13 @@ function localTarget(options: TargetOptions & { kind: "local" }): Target {
     redriveInto: async () => {
       // What failed again goes to a DLQ of its own, so this run's scan never meets what it redrove.
       // Its new attempts go into the run's history (`.local/history.jsonl`), as the bus logs them on AWS.
-      const pipeline = await LocalPipeline.start({ ...localDelivery(options), dlqDir: join(root, ".redrive-dlq"), historyFile: join(dirname(root), "history.jsonl") });
+      const pipeline = await LocalPipeline.start({
+        ...localDelivery(options),
+        dlqDir: join(root, ".redrive-dlq"),
+        historyFile: join(dirname(root), "history.jsonl"),
+        // The run's holds (.local/holds): a redrive to a held endpoint is held (docs/guarantees.md 10.8).
+        holdsDir: join(dirname(root), "holds"),
+      });
       return {
         // The signer's own code, in-process: the local pipeline has no IAM.
         signer: new InProcessSupportSigner({
@@ -130,6 +136,7 @@ function localTarget(options: TargetOptions & { kind: "local" }): Target {
           keys: pipeline.keyProvider,
           eventBusName: pipeline.bus.busName,
           cloudEventSource: "/trust-callbacks/local",
+          holds: pipeline.holds,
         }),
         finish: async () => {
           await pipeline.drain();

@@ -24,6 +24,15 @@ export const LambdaEnvironment = z.object({
   DATA_KEY_KMS_KEY_ARN: z.string().min(1).optional(),
   /** The conversation bindings table (modules/pipeline/dynamodb.tf); unset: every event uses the current document. */
   BINDINGS_TABLE: z.string().min(3).optional(),
+  /**
+   * Holds (docs/adr/0002-holds.md): the holds table, the hold stores' URL base (`https://sqs.<region>.amazonaws.com/<account>/`;
+   * a store's URL adds `holdQueueName(NAME_PREFIX, trust, endpoint)`) and the deployment's name prefix. All three or
+   * none (`holdAdapters` refuses a part); none: nothing is held (every delivery goes to the bus, windows and hold
+   * states unread).
+   */
+  HOLDS_TABLE_NAME: z.string().min(3).optional(),
+  HOLD_QUEUE_URL_BASE: z.url({ protocol: /^https?$/ }).refine((url) => url.endsWith("/"), "HOLD_QUEUE_URL_BASE must end with /").optional(),
+  NAME_PREFIX: z.string().min(1).optional(),
   /** Days a binding counts after it is made (Terraform: lambda.binding_ttl_days). */
   BINDING_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   // At most 256 KiB: a larger entry could not be kept in a trust's DLQ (Terraform caps the variable the same way).

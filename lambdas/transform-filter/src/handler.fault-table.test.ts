@@ -1,7 +1,9 @@
+import { BatchGetItemCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SendMessageBatchCommand, SQSClient, type SendMessageBatchCommandInput } from "@aws-sdk/client-sqs";
 import { createHash } from "node:crypto";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
@@ -15,10 +17,24 @@ import { s3Object } from "./testing/sdk-faults.ts";
  * retries, and the one state every record of the batch must end in. Written from the promises: a refusal of our
  * own configuration or an outage is a retry; only a fault of the record (or of the trust's document) is a quarantine;
  * only a corrupt or foreign ciphertext is delivered with fields marked undecryptable.
+ * The hold rows (10.2, 10.3, 10.6): the endpoint is in a window of its trust file; the holds table (DynamoDB) and its
+ * hold store (SQS FIFO) fail as the SDK reports it; `held` is published to the store and not to the bus.
  */
 
-type Service = "kms" | "s3-document" | "s3-index" | "s3-indexed-document" | "secrets" | "putevents-call" | "putevents-entry" | "s3-quarantine";
-type Expected = "retry" | "quarantined" | "published" | "published-undecryptable";
+type Service =
+  | "kms"
+  | "s3-document"
+  | "s3-index"
+  | "s3-indexed-document"
+  | "secrets"
+  | "putevents-call"
+  | "putevents-entry"
+  | "s3-quarantine"
+  | "holds-read"
+  | "holds-write"
+  | "hold-store-call"
+  | "hold-store-entry";
+type Expected = "retry" | "quarantined" | "published" | "published-undecryptable" | "held";
 
 interface Row {
   service: Service;
@@ -70,19 +86,49 @@ const TABLE: Row[] = [
   { service: "putevents-entry", fault: "malformed detail", error: { name: "MalformedDetail" }, expected: "quarantined" },
   // S3 PutObject of a quarantine entry (the record is bound for quarantine: its document is unknown).
   { service: "s3-quarantine", fault: "access denied", error: client("AccessDenied", 403), expected: "retry" },
+  // DynamoDB BatchGetItem of the endpoints' hold states (10.6: nothing sent on a guess).
+  { service: "holds-read", fault: "access denied", error: client("AccessDeniedException"), expected: "retry" },
+  { service: "holds-read", fault: "throughput exceeded", error: client("ProvisionedThroughputExceededException"), expected: "retry" },
+  { service: "holds-read", fault: "internal error", error: server("InternalServerError"), expected: "retry" },
+  { service: "holds-read", fault: "timeout (no answer)", error: noAnswer("TimeoutError"), expected: "retry" },
+  { service: "holds-read", fault: "table missing", error: client("ResourceNotFoundException"), expected: "retry" },
+  // DynamoDB PutItem of the window's hold state (10.3).
+  { service: "holds-write", fault: "access denied", error: client("AccessDeniedException"), expected: "retry" },
+  { service: "holds-write", fault: "throttled", error: client("ThrottlingException"), expected: "retry" },
+  { service: "holds-write", fault: "another writer first (condition failed)", error: client("ConditionalCheckFailedException"), expected: "held" },
+  // SQS SendMessageBatch to the endpoint's hold store: the whole call, or every entry refused (10.2).
+  { service: "hold-store-call", fault: "access denied", error: client("AccessDeniedException"), expected: "retry" },
+  { service: "hold-store-call", fault: "throttled", error: client("RequestThrottled"), expected: "retry" },
+  { service: "hold-store-call", fault: "queue missing", error: client("QueueDoesNotExist"), expected: "retry" },
+  { service: "hold-store-call", fault: "queue's KMS key disabled", error: client("KmsDisabled"), expected: "retry" },
+  { service: "hold-store-entry", fault: "KMS access denied", error: { name: "KmsAccessDenied" }, expected: "retry" },
+  { service: "hold-store-entry", fault: "throttled on every attempt", error: { name: "RequestThrottled" }, expected: "retry" },
+  { service: "hold-store-entry", fault: "internal error on every attempt", error: { name: "InternalError" }, expected: "retry" },
+  { service: "hold-store-entry", fault: "invalid message contents", error: { name: "InvalidMessageContents" }, expected: "quarantined" },
 ];
+const HOLD_SERVICES: readonly Service[] = ["holds-read", "holds-write", "hold-store-call", "hold-store-entry"];
 
 const sdkError = ({ name, status, fault }: Row["error"]) =>
   Object.assign(new Error(`injected ${name}`), { name, ...(fault ? { $fault: fault } : {}), ...(status ? { $metadata: { httpStatusCode: status } } : { $metadata: {} }) });
 
-const mocks = { kms: mockClient(KMSClient), s3: mockClient(S3Client), sm: mockClient(SecretsManagerClient), eb: mockClient(EventBridgeClient) };
+const mocks = {
+  kms: mockClient(KMSClient),
+  s3: mockClient(S3Client),
+  sm: mockClient(SecretsManagerClient),
+  eb: mockClient(EventBridgeClient),
+  ddb: mockClient(DynamoDBClient),
+  sqs: mockClient(SQSClient),
+};
 afterEach(() => Object.values(mocks).forEach((mock) => mock.reset()));
 
 async function run(row: Row) {
-  const { kms, s3, sm, eb } = mocks;
+  const { kms, s3, sm, eb, ddb, sqs } = mocks;
   const keyProvider = new LocalKeyProvider();
   const sealer = new EventSealer(keyProvider);
-  const config = trustConfig("RX1", [{ payloadProfile: "full" }]);
+  const holding = HOLD_SERVICES.includes(row.service);
+  // A hold row: the endpoint is in a window of its trust file now.
+  const window = { from: new Date(Date.now() - 3_600_000).toISOString(), until: new Date(Date.now() + 3_600_000).toISOString(), reason: "EPR upgrade" };
+  const config = trustConfig("RX1", [{ payloadProfile: "full", ...(holding ? { holds: [window] } : {}) }]);
   const documentText = JSON.stringify(config);
   const indexed = row.service === "s3-index" || row.service === "s3-indexed-document";
   const fail = () => {
@@ -117,6 +163,18 @@ async function run(row: Row) {
     };
   });
 
+  ddb.on(BatchGetItemCommand).callsFake(() => (row.service === "holds-read" ? fail() : { Responses: { holds: [] } }));
+  ddb.on(PutItemCommand).callsFake(() => (row.service === "holds-write" ? fail() : {}));
+  const held: string[] = [];
+  sqs.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => {
+    if (row.service === "hold-store-call") fail();
+    if (row.service === "hold-store-entry") {
+      return { Successful: [], Failed: input.Entries!.map((entry) => ({ Id: entry.Id, Code: row.error.name, SenderFault: true, Message: "injected" })) };
+    }
+    held.push(...input.Entries!.map((entry) => entry.MessageBody!));
+    return { Successful: input.Entries!.map((entry) => ({ Id: entry.Id, MessageId: `m-${entry.Id}`, MD5OfMessageBody: "" })) };
+  });
+
   const logs = captureLogs();
   const handler = createHandler(
     createRuntime(
@@ -128,12 +186,17 @@ async function run(row: Row) {
         PUBLISH_ATTEMPTS: "2",
         LOG_LEVEL: "debug",
         ...(indexed ? { SUBSCRIPTION_INDEX_KEYS: "subscriptions/index.json" } : {}),
+        ...(holding
+          ? { HOLDS_TABLE_NAME: "holds", HOLD_QUEUE_URL_BASE: "https://sqs.eu-west-2.amazonaws.com/123456789012/", NAME_PREFIX: "trust-callbacks-test" }
+          : {}),
       },
       {
         kms: kms as unknown as KMSClient,
         s3: s3 as unknown as S3Client,
         secretsManager: sm as unknown as SecretsManagerClient,
         eventBridge: eb as unknown as EventBridgeClient,
+        dynamoDb: ddb as unknown as DynamoDBClient,
+        sqs: sqs as unknown as SQSClient,
         logDestination: logs.destination,
       },
     ),
@@ -147,21 +210,24 @@ async function run(row: Row) {
   const lines = logs.lines.map((line) => JSON.parse(line) as { eventID?: string; state?: string; reason?: string });
   const outcomes = records.map((record) => lines.filter((line) => line.eventID === record.eventID && line.state));
   const bodies = accepted.map((detail) => JSON.parse(detail).event as { data: { sourceEventId: string; text: unknown; undecryptableFields?: string[] } });
-  return { records, events, response, outcomes, quarantined, bodies, logs: logs.lines };
+  const heldBodies = held.map((body) => JSON.parse(body) as { data: { sourceEventId: string } });
+  return { records, events, response, outcomes, quarantined, bodies, heldBodies, logs: logs.lines };
 }
 
 describe("the one state each AWS fault leads to (promises 1.2, 1.3, 2.1, 2.2)", () => {
   it.each(TABLE)("$service: $fault → $expected", async (row) => {
-    const { records, events, response, outcomes, quarantined, bodies } = await run(row);
-    const state = row.expected === "published-undecryptable" ? "published" : row.expected;
+    const { records, events, response, outcomes, quarantined, bodies, heldBodies } = await run(row);
+    const state = row.expected === "published-undecryptable" || row.expected === "held" ? "published" : row.expected;
     records.forEach((record, i) => {
       // One outcome line per record, in the expected state, with a reason unless published.
       expect(outcomes[i], JSON.stringify(outcomes[i])).toHaveLength(1);
       expect(outcomes[i]![0]!.state).toBe(state);
       if (state !== "published") expect(outcomes[i]![0]!.reason).toMatch(/\w/);
       const published = bodies.filter((body) => body.data.sourceEventId === events[i]!.eventId);
+      const inStore = heldBodies.filter((body) => body.data.sourceEventId === events[i]!.eventId);
       const inQuarantine = quarantined.filter((entry) => entry.eventID === record.eventID);
-      expect(published).toHaveLength(state === "published" ? 1 : 0);
+      expect(published).toHaveLength(state === "published" && row.expected !== "held" ? 1 : 0);
+      expect(inStore).toHaveLength(row.expected === "held" ? 1 : 0);
       expect(inQuarantine).toHaveLength(state === "quarantined" ? 1 : 0);
       if (state === "quarantined") expect(inQuarantine[0]!.reason).toMatch(/\w/);
       if (row.expected === "published") expect(published[0]!.data.undecryptableFields).toBeUndefined();

@@ -4,11 +4,13 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Writable } from "node:stream";
 import { MAX_SIGNING_KEYS } from "@trust-callbacks/schemas";
 import type { DestinationStream, Logger } from "pino";
 import { awsClientConfig, awsTimeoutsFor } from "@trust-callbacks/runtime/aws";
 import { DynamoDbConversationBindings } from "./adapters/dynamodb-bindings.ts";
+import { holdAdapters } from "./hold-adapters.ts";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
 import { S3QuarantineSink } from "./adapters/s3-quarantine.ts";
 import { S3SubscriptionVersions } from "./adapters/s3-subscription-versions.ts";
@@ -51,6 +53,7 @@ export function createRuntime(
     secretsManager?: SecretsManagerClient;
     eventBridge?: EventBridgeClient;
     dynamoDb?: DynamoDBClient;
+    sqs?: SQSClient;
     logDestination?: DestinationStream;
     /** Where the EMF metric lines go; default stdout (the Lambda's). */
     metricsOutput?: Writable;
@@ -66,6 +69,8 @@ export function createRuntime(
   const clientConfig = awsClientConfig(logger, awsTimeoutsFor(env.LAMBDA_TIMEOUT_SECONDS * 1000));
   const s3 = clients?.s3 ?? new S3Client(clientConfig);
   const traceHeader = () => invocationTraceHeader(processEnv);
+  let dynamoDb: DynamoDBClient | undefined;
+  const dynamoDbClient = () => (dynamoDb ??= clients?.dynamoDb ?? new DynamoDBClient(clientConfig));
   return {
     env,
     logger,
@@ -94,11 +99,13 @@ export function createRuntime(
       ...(env.BINDINGS_TABLE && env.SUBSCRIPTION_INDEX_KEYS
         ? {
             bindings: {
-              store: new DynamoDbConversationBindings(clients?.dynamoDb ?? new DynamoDBClient(clientConfig), { tableName: env.BINDINGS_TABLE, logger }),
+              store: new DynamoDbConversationBindings(dynamoDbClient(), { tableName: env.BINDINGS_TABLE, logger }),
               versions: new S3SubscriptionVersions(s3, { bucket: env.SUBSCRIPTIONS_BUCKET, prefix: env.SUBSCRIPTIONS_PREFIX }),
             },
           }
         : {}),
+      // Holds (docs/guarantees.md 10.1-10.7); unset, nothing is held.
+      ...holdAdapters(env, clientConfig, logger, { ...clients, dynamoDb: dynamoDbClient }),
     },
   };
 }

@@ -72,6 +72,16 @@ describe("10.10 the drain re-signs with the support signer's path", () => {
     expect(states.items.get(holdKey("RX1", "ep1"))).toMatchObject({ phase: "closing", drained: 3 });
   });
 
+  it("sends to the bus even when given the signer's holds: what the drain sends is never held again", async () => {
+    const { deps, publisher, store, states } = setup(trustConfig("RX1", [{ id: "ep1", rateLimitPerSecond: 10 }]), 0);
+    const sender = signerDrainSender({ ...deps, holds: { states, store } } as Parameters<typeof signerDrainSender>[0], TEST_SETTINGS);
+    const answers = await sender.send({ trustId: "RX1", endpointId: "ep1" }, [cloudEvent(1)]);
+    expect(answers).toEqual([expect.objectContaining({ status: "accepted", cloudEventId: "ce-1" })]);
+    expect(answers[0]).not.toHaveProperty("held");
+    expect(publisher.published).toHaveLength(1);
+    expect(await store.depth({ trustId: "RX1", endpointId: "ep1" })).toMatchObject({ value: 0 });
+  });
+
   it("paces at drainRateOf(endpoint): unset, half the rate limit", async () => {
     const { deps, publisher } = setup(trustConfig("RX1", [{ id: "ep1", rateLimitPerSecond: 4 }]), 6);
     await runHoldDrain(deps, TEST_SETTINGS);

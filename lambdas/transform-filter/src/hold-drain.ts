@@ -15,7 +15,7 @@ import type { HoldStateStore, HoldStore, NoticeLog } from "./core/hold-ports.ts"
 import type { Subscription } from "./core/ports.ts";
 import { resignForEndpoint, type SupportSignerDeps, type SupportSignerSettings } from "./support-signer.ts";
 
-export interface HoldDrainDeps extends Omit<SupportSignerDeps, "keys" | "history"> {
+export interface HoldDrainDeps extends Omit<SupportSignerDeps, "keys" | "history" | "holds"> {
   states: HoldStateStore;
   store: HoldStore;
   notices: NoticeLog;
@@ -29,7 +29,10 @@ export interface HoldDrainDeps extends Omit<SupportSignerDeps, "keys" | "history
  * it is disabled or removed: its held deliveries are filtered, 10.0), and the redrive path for sending.
  */
 export function signerDrainSender(deps: Omit<SupportSignerDeps, "keys">, settings: SupportSignerSettings): DrainSender {
-  const signerDeps: SupportSignerDeps = { ...deps, keys: { unwrap: async () => { throw new Error("the drain decrypts nothing"); } } };
+  // What the drain sends was held: it never goes through the hold stage again (its endpoint is still `draining`, which
+  // holds), so the signer's `holds` are left out whatever the caller passed.
+  const { holds: _notHeldAgain, ...sending } = deps;
+  const signerDeps: SupportSignerDeps = { ...sending, keys: { unwrap: async () => { throw new Error("the drain decrypts nothing"); } } };
   return {
     async plan({ trustId, endpointId }): Promise<DrainPlan> {
       let lookup: Result<Subscription>;

@@ -45,3 +45,4 @@ export { handleSupportRequest, type SupportSignerDeps, type SupportSignerSetting
 export { runHoldDrain, signerDrainSender, type HoldDrainDeps } from "./hold-drain.ts";
 export { DRAIN_EMPTY_SETTLE_MS, DRAIN_RESERVE_MS, drainHolds, type DrainOptions, type DrainPlan, type DrainReport, type DrainSender, type EndpointDrainReport } from "./core/drain.ts";
 export type { EndpointRef, HeldDelivery, HoldStateStore, HoldStore, NoticeLog, ReceivedDelivery } from "./core/hold-ports.ts";
+export type { HoldDeps } from "./core/stages/hold.ts";

@@ -11,8 +11,10 @@ export const COUNT_METRICS: (keyof BatchCounts)[] = [
   "retried",
   "duplicates",
   "deliveriesPublished",
+  "deliveriesHeld",
   "decryptFailures",
   "putEventsCalls",
+  "holdStoreCalls",
   "unboundEvents",
 ];
 

@@ -10,12 +10,15 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DestinationStream, Logger } from "pino";
 import { formatIssues, type SupportSignerAnswer } from "@trust-callbacks/schemas";
 import { awsClientConfig, awsTimeoutsFor } from "@trust-callbacks/runtime/aws";
 import { EventBridgePublisher } from "./adapters/eventbridge-publisher.ts";
 import { LambdaEnvironment } from "./config.ts";
 import { DEFAULT_SETTINGS } from "./core/process-batch.ts";
+import { holdAdapters } from "./hold-adapters.ts";
 import { lookupAdapters } from "./lookup-adapters.ts";
 import { createLogger } from "@trust-callbacks/runtime";
 import { handleSupportRequest, type SupportSignerDeps, type SupportSignerSettings } from "./support-signer.ts";
@@ -38,7 +41,15 @@ export interface SupportRuntime {
 /** Wires the AWS adapters once per container (the same adapters the transform function uses). */
 export function createSupportRuntime(
   processEnv: NodeJS.ProcessEnv,
-  clients?: { kms?: KMSClient; s3?: S3Client; secretsManager?: SecretsManagerClient; eventBridge?: EventBridgeClient; logDestination?: DestinationStream },
+  clients?: {
+    kms?: KMSClient;
+    s3?: S3Client;
+    secretsManager?: SecretsManagerClient;
+    eventBridge?: EventBridgeClient;
+    dynamoDb?: DynamoDBClient;
+    sqs?: SQSClient;
+    logDestination?: DestinationStream;
+  },
 ): SupportRuntime {
   const parsed = SupportSignerEnvironment.safeParse(processEnv);
   if (!parsed.success) throw new Error(`invalid support signer environment: ${formatIssues(parsed.error)}`);
@@ -61,6 +72,8 @@ export function createSupportRuntime(
       logger,
       ...lookupAdapters(env, s3, clientConfig, logger, clients),
       publisher: new EventBridgePublisher(clients?.eventBridge ?? new EventBridgeClient(clientConfig)),
+      // A redrive or replay to a held endpoint is held (docs/guarantees.md 10.8).
+      ...holdAdapters(env, clientConfig, logger, clients),
     },
   };
 }

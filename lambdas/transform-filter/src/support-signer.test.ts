@@ -5,12 +5,13 @@
  */
 import { createHmac, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { BuiltCallbackDetail, CallbackCloudEvent, SupportSignerAnswer, TrustConfig } from "@trust-callbacks/schemas";
+import { HoldState, type BuiltCallbackDetail, type CallbackCloudEvent, type SupportSignerAnswer, type TrustConfig } from "@trust-callbacks/schemas";
 import { MAX_SUPPORT_REQUEST_BYTES } from "@trust-callbacks/schemas";
 import { LocalKeyProvider } from "./adapters/local-key-provider.ts";
 import { TransientError } from "@trust-callbacks/runtime";
 import { canonicalJson } from "./core/signature.ts";
 import { InMemorySecrets, InMemorySubscriptions, RecordingPublisher } from "./testing/fakes.ts";
+import { InMemoryHoldStates, InMemoryHoldStore } from "./testing/holds.ts";
 import { EventSealer, TEST_SETTINGS, captureLogs, kinesisRecord, newSigningSecret, plainMessageCreated, trustConfig } from "./testing/fixtures.ts";
 import { createLogger } from "@trust-callbacks/runtime";
 import { handleSupportRequest } from "./support-signer.ts";
@@ -237,5 +238,64 @@ describe("support signer: replay", () => {
       reason: expect.stringContaining("ep9"),
     });
     expect(await handleSupportRequest(replay("RX1", Array.from({ length: 101 }, () => record)), deps, TEST_SETTINGS)).toMatchObject({ kind: "refused", retry: "never" });
+  });
+});
+
+describe("10.8 a redrive or replay to a held endpoint is held too", () => {
+  const heldState = (endpointId: string): HoldState =>
+    HoldState.parse({ trustId: "RX1", endpointId, phase: "held", source: "adhoc", reason: "EPR upgrade", heldAt: "2026-12-05T03:00:00Z", heldBy: "alice", version: 1 });
+  const withHolds = (configs: TrustConfig[], states: HoldState[] = []) => {
+    const context = setup(configs);
+    const holdStates = new InMemoryHoldStates(states);
+    const holdStore = new InMemoryHoldStore();
+    return { ...context, holdStates, holdStore, deps: { ...context.deps, holds: { states: holdStates, store: holdStore } } };
+  };
+
+  it("redrive: each CloudEvent goes to the held endpoint's store unchanged, answered accepted and held with the store's id; nothing on the bus", async () => {
+    const { deps, publisher, holdStore } = withHolds([trustConfig("RX1", [{}, {}])], [heldState("ep2")]);
+    const events = [cloudEvent("RX1", "ep2"), cloudEvent("RX1", "ep2")];
+    const answer = await handleSupportRequest(redrive("RX1", "ep2", events), deps, TEST_SETTINGS);
+    expect(deliveriesOf(answer)).toEqual(events.map((event) => ({ status: "accepted", endpointId: "ep2", cloudEventId: event.id, busEventId: `held-${event.id}`, held: true })));
+    expect(publisher.published).toEqual([]);
+    expect(holdStore.queues.get("RX1#ep2")!.map((delivery) => delivery.cloudEvent)).toEqual(events);
+  });
+
+  it("redrive: a window of the current trust file holds it (and writes the window's hold state)", async () => {
+    const holds = [{ from: "2026-12-05T02:00:00Z", until: "2026-12-05T06:00:00Z", reason: "EPR upgrade" }];
+    const { deps, publisher, holdStore, holdStates } = withHolds([trustConfig("RX1", [{ holds }])]);
+    const answer = await handleSupportRequest(redrive("RX1", "ep1", [cloudEvent("RX1", "ep1")]), deps, TEST_SETTINGS);
+    expect(deliveriesOf(answer)[0]).toMatchObject({ status: "accepted", held: true });
+    expect([publisher.published.length, holdStore.queues.get("RX1#ep1")?.length, holdStates.items.get("RX1#ep1")?.source]).toEqual([0, 1, "schedule"]);
+  });
+
+  it("redrive: an endpoint not held is sent to the bus as before", async () => {
+    const { deps, publisher, holdStore } = withHolds([trustConfig("RX1", [{}, {}])], [heldState("ep2")]);
+    const answer = await handleSupportRequest(redrive("RX1", "ep1", [cloudEvent("RX1", "ep1")]), deps, TEST_SETTINGS);
+    expect(deliveriesOf(answer)[0]).toMatchObject({ status: "accepted" });
+    expect(deliveriesOf(answer)[0]).not.toHaveProperty("held");
+    expect([publisher.published.length, holdStore.appendCalls]).toEqual([1, 0]);
+  });
+
+  it("redrive: a hold state that cannot be read fails the delivery (retry later), sent nowhere", async () => {
+    const { deps, publisher, holdStore, holdStates } = withHolds([trustConfig("RX1")]);
+    holdStates.failNext("getMany");
+    const answer = await handleSupportRequest(redrive("RX1", "ep1", [cloudEvent("RX1", "ep1")]), deps, TEST_SETTINGS);
+    expect(deliveriesOf(answer)[0]).toMatchObject({ status: "failed", retry: "later" });
+    expect([publisher.published.length, holdStore.appendCalls]).toEqual([0, 0]);
+  });
+
+  it("replay: the held endpoint's deliveries go to its store, answered held; a dry run keeps nothing", async () => {
+    const { deps, publisher, holdStore, sealer } = withHolds([trustConfig("RX1", [{}, {}])], [heldState("ep1")]);
+    const records = [kinesisRecord(sealer.seal(plainMessageCreated("RX1")))];
+    const request = { kind: "replay", trustId: "RX1", endpointId: "ep1", records, operator: "alice@example.nhs.uk", correlationId: "corr-2" };
+
+    const dry = await handleSupportRequest({ ...request, dryRun: true }, deps, TEST_SETTINGS);
+    expect(dry.kind === "replay" && dry.records[0]!.deliveries[0]).toMatchObject({ status: "accepted", held: true });
+    expect(holdStore.appendCalls).toBe(0);
+
+    const answer = await handleSupportRequest(request, deps, TEST_SETTINGS);
+    expect(answer.kind === "replay" && answer.records[0]!.deliveries).toEqual([expect.objectContaining({ status: "accepted", endpointId: "ep1", held: true })]);
+    expect(publisher.published).toEqual([]);
+    expect(holdStore.queues.get("RX1#ep1")).toHaveLength(1);
   });
 });

@@ -6,6 +6,8 @@
  * to deliveries support staff chose: `signedBusEntry`, `publish`, the subscription source and the signing-secret
  * port; nothing of them is copied. The Lambda (`support-handler.ts`) and the support CLI's local mode both call
  * `handleSupportRequest`, so one code path is tested.
+ * With `holds`, a delivery to a held endpoint goes to its hold store like any other (the core's own `hold` stage:
+ * docs/guarantees.md 10.8) and is answered `accepted` with `held: true` and the store's id.
  */
 import pLimit from "p-limit";
 import type { Logger } from "pino";
@@ -38,7 +40,9 @@ import type { PipeKinesisRecord } from "./core/records.ts";
 import { failureOf, found, notFound, type Retry } from "@trust-callbacks/runtime";
 import { signedBusEntry } from "./core/signed-entry.ts";
 import { NoActiveSigningKey } from "./core/signature.ts";
-import type { DeliveryState, SettledDelivery, SignedDelivery, SignedRecord } from "./core/stages/batch.ts";
+import type { HoldStore } from "./core/hold-ports.ts";
+import type { DecidedRecord, DeliveryState, SettledDelivery, SignedDelivery, SignedRecord } from "./core/stages/batch.ts";
+import { hold, readHoldStates, type HoldDeps } from "./core/stages/hold.ts";
 import { publish } from "./core/stages/publish.ts";
 import { oversizeReason } from "./core/stages/sign.ts";
 
@@ -48,6 +52,8 @@ export interface SupportSignerDeps {
   publisher: EventPublisher;
   /** Field data keys, for replay (the records are the stream's ciphertext). */
   keys: DataKeyUnwrapper;
+  /** Hold states and stores: a redrive or replay to a held endpoint is held (10.8). Unset: nothing is held. */
+  holds?: HoldDeps;
   logger: Logger;
   /** Told of every delivery a replay published (the local pipeline's call history); the function logs its answers. */
   history?: DeliveryHistory;
@@ -225,24 +231,61 @@ export async function resignForEndpoint(
   });
 
   const busEventIds = new Map<string, string>();
-  const published = await publish(toPublish, deps.publisher, pLimit(1), {
+  const waits = {
     ...settings,
-    sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
     random: deps.random ?? Math.random,
     ...(deps.remainingTimeMs ? { remainingTimeMs: deps.remainingTimeMs } : {}),
+  };
+  // 10.8: to a held endpoint, the core's own hold stage (the current document's windows, the endpoint's hold state).
+  let heldDecided: DecidedRecord[] = [];
+  let toSend = toPublish;
+  if (deps.holds && toPublish.length > 0) {
+    const states = await readHoldStates([{ event: toPublish[0]!.event, endpoints: [endpoint] }], deps.holds.states);
+    const trustHolds = new Map(toPublish.map((record) => [record.position, document.config.holds]));
+    const held = await hold(toPublish, states, recordingIds(deps.holds, busEventIds), trustHolds, { ...waits, now: signedAt });
+    heldDecided = held.decided;
+    toSend = held.next;
+  }
+  const published = await publish(toSend, deps.publisher, pLimit(1), {
+    ...waits,
     history: { published: (delivery: PublishedDelivery) => busEventIds.set(delivery.cloudEventId, delivery.busEventId) },
   });
-  for (const decided of published.decided) {
+  for (const decided of [...heldDecided, ...published.decided]) {
     const settled = decided.deliveries[0]!;
     results.set(decided.position, answerOf(settled, busEventIds));
   }
   return answer(request.cloudEvents.map((_event, position) => results.get(position)!));
 }
 
+/**
+ * The hold store, telling `ids` the store's id of each delivery it accepts (by CloudEvent id, and by CloudEvent id and
+ * endpoint for a replay), as the publish stage's history tells the bus's.
+ */
+const recordingIds = (holds: HoldDeps, ids: Map<string, string>): HoldDeps => ({ states: holds.states, store: storeIdsOf(holds.store, ids) });
+
+function storeIdsOf(store: HoldStore, ids: Map<string, string>): HoldStore {
+  return {
+    append: async (deliveries) => {
+      const answers = await store.append(deliveries);
+      deliveries.forEach((delivery, index) => {
+        const answer = answers[index];
+        if (answer?.status !== "found") return;
+        ids.set(delivery.cloudEvent.id, answer.value.eventId);
+        ids.set(`${delivery.cloudEvent.id}/${delivery.endpoint.endpointId}`, answer.value.eventId);
+      });
+      return answers;
+    },
+    receive: (endpoint, max) => store.receive(endpoint, max),
+    delete: (endpoint, receipts) => store.delete(endpoint, receipts),
+    depth: (endpoint) => store.depth(endpoint),
+  };
+}
+
 function answerOf(delivery: SettledDelivery, busEventIds: ReadonlyMap<string, string>): SupportDeliveryAnswer {
   const busEventId = delivery.cloudEventId ? busEventIds.get(delivery.cloudEventId) : undefined;
   if (delivery.state === "published" && delivery.cloudEventId && busEventId) {
-    return { status: "accepted", endpointId: delivery.endpoint.id, cloudEventId: delivery.cloudEventId, busEventId };
+    return { status: "accepted", endpointId: delivery.endpoint.id, cloudEventId: delivery.cloudEventId, busEventId, ...(delivery.held ? { held: true as const } : {}) };
   }
   return {
     status: "failed",
@@ -250,6 +293,25 @@ function answerOf(delivery: SettledDelivery, busEventIds: ReadonlyMap<string, st
     ...(delivery.cloudEventId ? { cloudEventId: delivery.cloudEventId } : {}),
     retry: delivery.state === "published" ? "later" : retryOf(delivery.state),
     reason: delivery.reason ?? (delivery.state === "published" ? "the bus answered no event id" : delivery.state),
+  };
+}
+
+/** Holds for dry runs: hold states are read as they are; nothing is written, and the store keeps nothing. */
+function dryRunHolds(holds: HoldDeps): HoldDeps {
+  return {
+    states: {
+      getMany: (endpoints) => holds.states.getMany(endpoints),
+      ...(holds.states.cached ? { cached: (endpoint: Parameters<NonNullable<HoldDeps["states"]["cached"]>>[0]) => holds.states.cached!(endpoint) } : {}),
+      put: async (state) => found(state),
+      delete: async (endpoint) => found(endpoint),
+      list: () => holds.states.list(),
+    },
+    store: {
+      append: async (deliveries) => deliveries.map(() => found({ eventId: "dry-run" })),
+      receive: async () => found([]),
+      delete: async () => found(0),
+      depth: (endpoint) => holds.store.depth(endpoint),
+    },
   };
 }
 
@@ -279,6 +341,8 @@ async function replay(request: SupportReplayRequest, deps: SupportSignerDeps, se
       // A replay quarantines nothing: what the core would quarantine was quarantined, or not, when it first arrived.
       quarantine: { put: async () => {} },
       logger: deps.logger,
+      // A dry run holds nothing and writes no hold state: it reads where each delivery would go, and sends nothing.
+      ...(deps.holds ? { holds: recordingIds(request.dryRun ? dryRunHolds(deps.holds) : deps.holds, busEventIds) } : {}),
       history: {
         published: (delivery) => {
           busEventIds.set(`${delivery.cloudEventId}/${delivery.endpointId}`, delivery.busEventId);
@@ -304,7 +368,7 @@ async function replay(request: SupportReplayRequest, deps: SupportSignerDeps, se
       deliveries: outcome.deliveries.map((delivery): SupportDeliveryAnswer => {
         const busEventId = delivery.cloudEventId ? busEventIds.get(`${delivery.cloudEventId}/${delivery.endpointId}`) : undefined;
         if (delivery.state === "published" && delivery.cloudEventId && busEventId) {
-          return { status: "accepted", endpointId: delivery.endpointId, cloudEventId: delivery.cloudEventId, busEventId };
+          return { status: "accepted", endpointId: delivery.endpointId, cloudEventId: delivery.cloudEventId, busEventId, ...(delivery.held ? { held: true as const } : {}) };
         }
         return {
           status: "failed",

@@ -31,7 +31,11 @@ describe("local run drains ended holds", () => {
 
     expect(JSON.parse(printed.join("\n")).unaccounted).toBe(0);
     expect(status).toBe(0);
-    expect(errors).toContain("hold RX1/bleep: draining -> closing; sent 2, drained 2");
+    // The two held before the run, and any of the run's own events to RX1/bleep (held too: its hold is still draining).
+    const line = errors.find((e) => e.startsWith("hold RX1/bleep: "));
+    const [, sent, drained] = /^hold RX1\/bleep: draining -> closing; sent (\d+), drained (\d+)$/.exec(line ?? "") ?? [];
+    expect(Number(sent)).toBeGreaterThanOrEqual(2);
+    expect(drained).toBe(sent);
     expect(await new FileHoldStore(holdsDir).depth(bleep)).toMatchObject({ value: 0 });
     expect(new FileNoticeOutbox(join(local, "notices.ndjson")).read().filter((n) => n.kind.startsWith("hold-")).map((n) => n.kind).sort()).toEqual(["hold-ended", "hold-started"]);
   }, 60_000);

@@ -29,6 +29,8 @@ export async function run(command: RunCommand): Promise<number> {
     streamFile: join(local, "stream.jsonl"),
     quarantineDir: join(local, "quarantine"),
     masterKeyFile: join(local, "master.key"),
+    // The holds `support hold`/`resume` and the drain share (.local/holds): a held endpoint's deliveries wait there.
+    holdsDir: join(local, "holds"),
     noticesFile: join(local, "notices.ndjson"),
   });
   const secrets = pipeline.secretsFile;
@@ -121,14 +123,16 @@ function printSummary(summary: LocalPipelineSummary & { filterReasons: ReturnTyp
     `${e.trustId}/${e.endpointId}`,
     e.auth,
     String(e.published),
+    String(e.held),
     String(e.delivered),
     String(e.retries),
     String(e.deadLettered),
     e.p50Ms === null ? "-" : `${e.p50Ms} ms`,
     e.p99Ms === null ? "-" : `${e.p99Ms} ms`,
   ]);
-  const header = ["endpoint", "auth", "published", "delivered", "retries", "dead-lettered", "p50", "p99"];
+  const header = ["endpoint", "auth", "published", "held", "delivered", "retries", "dead-lettered", "p50", "p99"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+  if (summary.endpoints.some((e) => e.held > 0)) console.log("held: kept in the endpoint's hold store (.local/holds) until its hold ends; the drain then delivers them");
   console.log(summary.unaccounted === 0 ? "\nevery event accounted for" : `\n${summary.unaccounted} event(s) UNACCOUNTED FOR`);
 }

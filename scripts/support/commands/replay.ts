@@ -45,6 +45,7 @@ export async function replayCommand(command: SupportCommand & { name: "replay" }
       publisher: local.pipeline.bus,
       eventBusName: local.pipeline.bus.busName,
       cloudEventSource: command.cloudEventSource ?? "/trust-callbacks/local",
+      holds: local.pipeline.holds,
       ...(command.dryRun ? {} : { history: { published: (delivery: PublishedDelivery) => write({ source: "lambda", kind: "published", ...delivery }) } }),
     });
     finish = local.finish;

@@ -27,7 +27,8 @@ export function matchEndpoints(event: PlatformEvent, config: TrustConfig): Endpo
  * payload profiles, with what must follow the current document at once taken from `current`:
  * - the trust's kill switch (`enabled`) and each endpoint's (`endpoints[].enabled`), both ways;
  * - an endpoint no longer in the current document is dropped (its rule and target are gone);
- * - each endpoint's `signingSecret` (a changed signing key signs from the next event on).
+ * - each endpoint's `signingSecret` (a changed signing key signs from the next event on);
+ * - the trust's and each endpoint's hold windows (`holds`: a planned downtime holds every conversation).
  * Endpoints added after the binding are not in the bound version, so the conversation does not reach them.
  */
 export function boundConfig(bound: TrustConfig, current: TrustConfig): TrustConfig {
@@ -35,9 +36,10 @@ export function boundConfig(bound: TrustConfig, current: TrustConfig): TrustConf
   return {
     ...bound,
     enabled: current.enabled,
+    holds: current.holds,
     endpoints: bound.endpoints.flatMap((endpoint) => {
       const now = currentEndpoints.get(endpoint.id);
-      return now ? [{ ...endpoint, enabled: now.enabled, signingSecret: now.signingSecret }] : [];
+      return now ? [{ ...endpoint, enabled: now.enabled, signingSecret: now.signingSecret, holds: now.holds }] : [];
     }),
   };
 }

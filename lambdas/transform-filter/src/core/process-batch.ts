@@ -10,10 +10,13 @@ import type {
   SubscriptionSource,
   SubscriptionVersionSource,
 } from "./ports.ts";
+import type { HoldWindow } from "@trust-callbacks/schemas";
 import { PrefetchingSigningSecrets } from "./prefetching-secrets.ts";
 import type { PipeKinesisRecord } from "./records.ts";
+import type { RoutedRecord } from "./stages/batch.ts";
 import { decode, receive } from "./stages/decode.ts";
 import { decrypt } from "./stages/decrypt.ts";
+import { hold, readHoldStates, type HoldDeps, type HoldStageResult } from "./stages/hold.ts";
 import { publish } from "./stages/publish.ts";
 import { quarantine } from "./stages/quarantine.ts";
 import { report, type BatchResult } from "./stages/report.ts";
@@ -67,6 +70,11 @@ export interface ProcessorDeps {
     now?: () => Date;
   };
   logger: Logger;
+  /**
+   * Holds (docs/adr/0002-holds.md; docs/guarantees.md 10.1-10.7): hold states and hold stores. A delivery to a held
+   * endpoint goes to its store, not the bus. Without them nothing is held: windows and hold states are not read.
+   */
+  holds?: HoldDeps;
   /** Told of every delivery the bus accepts (the call history). */
   history?: DeliveryHistory;
   now?: () => Date;
@@ -104,21 +112,30 @@ export async function processBatch(
   // Signing secrets are asked for as each trust's document arrives, not once every record is routed.
   const secrets = new PrefetchingSigningSecrets(deps.secrets, settings.concurrency);
   const routed = await route(decoded.next, deps.subscriptions, limitCalls(), bindings, secrets);
+  // Hold states depend only on the routing too: read beside the data keys and signing secrets.
+  const holdStates = deps.holds && readHoldStates(routed.next, deps.holds.states);
   // Data keys and the rest of the signing secrets depend only on the routing: looked up together.
   const [readable, signingKeys] = await Promise.all([
     decrypt(routed.next, deps.keys, limitCalls()),
     lookupSigningSecrets(routed.next, secrets),
   ]);
-  const signed = sign(readable.next, signingKeys, { ...settings, signedAt: now() });
-  const published = await publish(signed.next, deps.publisher, limitCalls(), {
+  const signedAt = now();
+  const signed = sign(readable.next, signingKeys, { ...settings, signedAt });
+  const waits = {
     ...settings,
     sleep: deps.sleep ?? sleepFor,
     random: deps.random ?? Math.random,
+    ...(deps.remainingTimeMs ? { remainingTimeMs: deps.remainingTimeMs } : {}),
+  };
+  const held: HoldStageResult = deps.holds
+    ? await hold(signed.next, await holdStates!, deps.holds, trustHoldsOf(routed.next), { ...waits, now: signedAt })
+    : { decided: [], next: signed.next, holdStoreCalls: 0 };
+  const published = await publish(held.next, deps.publisher, limitCalls(), {
+    ...waits,
     now,
     ...(deps.history ? { history: deps.history } : {}),
-    ...(deps.remainingTimeMs ? { remainingTimeMs: deps.remainingTimeMs } : {}),
   });
-  const decided = [decoded, routed, readable, signed, published].flatMap((stage) => stage.decided);
+  const decided = [decoded, routed, readable, signed, held, published].flatMap((stage) => stage.decided);
   const settled = await quarantine(
     decided.sort((a, b) => a.position - b.position),
     deps.quarantine,
@@ -129,6 +146,14 @@ export async function processBatch(
   return report(received, settled, decoded.repeats, {
     decryptFailures: readable.undecryptableFields,
     putEventsCalls: published.putEventsCalls,
+    holdStoreCalls: held.holdStoreCalls,
     unboundEvents: routed.unbound,
   }, deps.logger);
+}
+
+/** The trust windows of each routed record that has any, by position (most have none: an empty map). */
+function trustHoldsOf(records: readonly RoutedRecord[]): Map<number, readonly HoldWindow[]> {
+  const windows = new Map<number, readonly HoldWindow[]>();
+  for (const record of records) if (record.trustHolds) windows.set(record.position, record.trustHolds);
+  return windows;
 }

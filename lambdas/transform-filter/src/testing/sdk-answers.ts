@@ -3,6 +3,7 @@ import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { BINDING_KEY_ATTRIBUTE } from "../adapters/dynamodb-bindings.ts";
 
 /** A command's output (without $metadata) for its input; throwing fails the call as the SDK would. */
@@ -15,7 +16,7 @@ export type SdkAnswer = (input: Record<string, unknown>) => unknown;
  * benchmark measures it and tests can check client options. `onResolve` runs each time the SDK resolves
  * the middleware stack.
  */
-export function answerAtSdkLevel<C extends KMSClient | S3Client | SecretsManagerClient | EventBridgeClient | DynamoDBClient>(
+export function answerAtSdkLevel<C extends KMSClient | S3Client | SecretsManagerClient | EventBridgeClient | DynamoDBClient | SQSClient>(
   client: C,
   answers: Record<string, SdkAnswer>,
   onResolve: () => void = () => {},

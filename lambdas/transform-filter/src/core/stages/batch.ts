@@ -1,5 +1,5 @@
 import type pLimit from "p-limit";
-import type { Endpoint, PlatformEvent } from "@trust-callbacks/schemas";
+import type { Endpoint, HoldWindow, PlatformEvent } from "@trust-callbacks/schemas";
 import type { DecryptedData } from "../event-data.ts";
 import type { BusEntry } from "../ports.ts";
 import type { PipeKinesisRecord } from "../records.ts";
@@ -36,6 +36,8 @@ export interface RoutedRecord extends EventRecord {
   endpoints: Endpoint[];
   /** The bus the trust's rules are on, when the subscription source knows it. */
   eventBus?: string;
+  /** The trust's own hold windows (its current document's `holds`), when it has any: the `hold` stage reads them. */
+  trustHolds?: readonly HoldWindow[];
 }
 
 /** A routed record, with its encrypted fields opened when some endpoint receives it in full. */
@@ -58,6 +60,8 @@ export interface SettledDelivery {
   state: DeliveryState;
   reason?: string;
   cloudEventId?: string;
+  /** Published to the endpoint's hold store, not the bus (the `hold` stage; docs/guarantees.md 10.1). */
+  held?: true;
 }
 
 /** A record with one delivery per subscribed endpoint: signed (to publish) or already settled. */

@@ -6,6 +6,8 @@ export interface DeliveryOutcome {
   cloudEventId?: string;
   state: DeliveryState;
   reason?: string;
+  /** Kept in the endpoint's hold store, not put on the bus (published to the store). */
+  held?: true;
 }
 
 export interface RecordOutcome {
@@ -30,8 +32,12 @@ export interface BatchCounts {
   retried: number;
   duplicates: number;
   deliveriesPublished: number;
+  /** Deliveries kept in their endpoint's hold store instead of the bus (not in `deliveriesPublished`). */
+  deliveriesHeld: number;
   decryptFailures: number;
   putEventsCalls: number;
+  /** Hold store calls (SQS SendMessageBatch on AWS). */
+  holdStoreCalls: number;
   /** Events of conversations with no binding in force, filtered with the current document. */
   unboundEvents: number;
 }
@@ -51,6 +57,7 @@ export class WholeBatchRetry extends Error {
 export interface StageCounts {
   decryptFailures: number;
   putEventsCalls: number;
+  holdStoreCalls: number;
   unboundEvents: number;
 }
 
@@ -76,6 +83,7 @@ export function report(
     retried: 0,
     duplicates: 0,
     deliveriesPublished: 0,
+    deliveriesHeld: 0,
     ...stageCounts,
   };
   const outcomes = received.map(({ position }) => {
@@ -96,7 +104,10 @@ export function report(
       if (!outcome.recordId) throw new WholeBatchRetry("a record without eventID must be retried; retrying the whole batch");
       batchItemFailures.push({ itemIdentifier: outcome.recordId });
     }
-    counts.deliveriesPublished += outcome.deliveries.filter((d) => d.state === "published").length;
+    for (const delivery of outcome.deliveries) {
+      if (delivery.held) counts.deliveriesHeld += 1;
+      else if (delivery.state === "published") counts.deliveriesPublished += 1;
+    }
     logOutcome(logger, outcome);
   }
   return { batchItemFailures, outcomes, counts };
@@ -123,6 +134,7 @@ function deliveryOutcome(delivery: SettledDelivery): DeliveryOutcome {
   const outcome: DeliveryOutcome = { endpointId: delivery.endpoint.id, state: delivery.state };
   if (delivery.cloudEventId) outcome.cloudEventId = delivery.cloudEventId;
   if (delivery.reason) outcome.reason = delivery.reason;
+  if (delivery.held) outcome.held = true;
   return outcome;
 }
 

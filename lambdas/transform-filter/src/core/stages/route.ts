@@ -97,6 +97,8 @@ export async function route(
     // Field by field, not spreads: once per record on the hot path.
     const routed: RoutedRecord = { position: record.position, recordId: record.recordId, record: record.record, event: record.event, endpoints: match.value };
     if (eventBus) routed.eventBus = eventBus;
+    // Windows are operational, like the kill switches: always the current document's (docs/guarantees.md 10.7).
+    if (document.value.config.holds.length > 0) routed.trustHolds = document.value.config.holds;
     result.next.push(routed);
   }
   return result;
