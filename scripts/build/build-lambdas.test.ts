@@ -37,4 +37,13 @@ describe("Lambda build", () => {
     const context = { awsRequestId: "smoke", getRemainingTimeInMillis: () => 10_000 };
     await expect(bundle.handler({ kind: "sign-anything" }, context)).resolves.toMatchObject({ kind: "refused", retry: "never" });
   }, 60_000);
+
+  it("bundles the hold drain from the transform-filter workspace (docs/guarantees.md 10.10); without its holds environment it refuses to start, naming what is missing", async () => {
+    const built = await buildLambda("hold-drain");
+    expect(Object.keys(unzipSync(readFileSync(built.zipPath)))).toEqual(["index.mjs"]);
+    Object.assign(process.env, { AWS_REGION: "eu-west-2", ENVIRONMENT: "test", EVENT_BUS_NAME: "bus", SUBSCRIPTIONS_BUCKET: "config", LOG_LEVEL: "fatal" });
+    const bundle = await import(built.zipPath.replace(/\.zip$/, "/index.mjs"));
+    const context = { awsRequestId: "smoke", getRemainingTimeInMillis: () => 10_000 };
+    expect(() => bundle.handler({}, context)).toThrow(/HOLDS_TABLE_NAME/);
+  }, 60_000);
 });

@@ -20,6 +20,7 @@ const FIXED_MTIME = new Date("2020-01-01T00:00:00Z");
  */
 export const EXTRA_FUNCTIONS: Record<string, { workspace: string; entry: string }> = {
   "support-signer": { workspace: "transform-filter", entry: "src/support-handler.ts" },
+  "hold-drain": { workspace: "transform-filter", entry: "src/hold-drain-handler.ts" },
 };
 
 export async function buildLambda(name: string): Promise<{ zipPath: string; bundleBytes: number; zipBytes: number }> {

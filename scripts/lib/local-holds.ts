@@ -15,6 +15,23 @@ import { privateAppender, writePrivateFile } from "./private-files.ts";
  */
 export const DEFAULT_HOLDS_DIR = ".local/holds";
 
+/**
+ * One call at a time per file within this process: each call reads, acts and writes the whole file, so two calls in
+ * flight at once (the core appends a batch's calls in parallel; the drain steps endpoints in parallel) would each
+ * write back what it read and lose the other's change.
+ */
+const fileQueues = new Map<string, Promise<unknown>>();
+function serialized<T>(file: string, call: () => Promise<T>): Promise<T> {
+  const previous = fileQueues.get(file) ?? Promise.resolve();
+  const next = previous.then(call, call);
+  const settled = next.catch(() => undefined);
+  fileQueues.set(file, settled);
+  void settled.then(() => {
+    if (fileQueues.get(file) === settled) fileQueues.delete(file);
+  });
+  return next;
+}
+
 export class FileHoldStates implements HoldStateStore {
   private readonly file: string;
   constructor(dir: string = DEFAULT_HOLDS_DIR) {
@@ -26,11 +43,13 @@ export class FileHoldStates implements HoldStateStore {
     return new InMemoryHoldStates(HoldState.array().parse(JSON.parse(readFileSync(this.file, "utf8"))));
   }
 
-  private async act<T>(call: (states: InMemoryHoldStates) => Promise<T>, write: boolean): Promise<T> {
-    const states = this.load();
-    const answer = await call(states);
-    if (write) writePrivateFile(this.file, `${JSON.stringify([...states.items.values()], null, 2)}\n`);
-    return answer;
+  private act<T>(call: (states: InMemoryHoldStates) => Promise<T>, write: boolean): Promise<T> {
+    return serialized(this.file, async () => {
+      const states = this.load();
+      const answer = await call(states);
+      if (write) writePrivateFile(this.file, `${JSON.stringify([...states.items.values()], null, 2)}\n`);
+      return answer;
+    });
   }
 
   getMany(endpoints: readonly EndpointRef[]) {
@@ -58,11 +77,13 @@ export class FileHoldStore implements HoldStore {
     return InMemoryHoldStore.restore(JSON.parse(readFileSync(this.file, "utf8")) as HoldStoreSnapshot);
   }
 
-  private async act<T>(call: (store: InMemoryHoldStore) => Promise<T>, write: boolean): Promise<T> {
-    const store = this.load();
-    const answer = await call(store);
-    if (write) writePrivateFile(this.file, `${JSON.stringify(store.snapshot())}\n`);
-    return answer;
+  private act<T>(call: (store: InMemoryHoldStore) => Promise<T>, write: boolean): Promise<T> {
+    return serialized(this.file, async () => {
+      const store = this.load();
+      const answer = await call(store);
+      if (write) writePrivateFile(this.file, `${JSON.stringify(store.snapshot())}\n`);
+      return answer;
+    });
   }
 
   append(deliveries: readonly HeldDelivery[]) {

@@ -24,12 +24,17 @@ describe("parseLocalArgs", () => {
     [["trigger", "--trust", "RX1", "--type", "message.read"], { name: "trigger", trust: "RX1", type: "message.read", dlqDir: ".local/dlq", seed: 42, json: false }],
     [["trigger", "--trust", "RX1", "--type", "message.read", "--max-retries", "2", "--secrets", "s.json", "--json"], { name: "trigger", trust: "RX1", type: "message.read", dlqDir: ".local/dlq", secretsFile: "s.json", seed: 42, maxRetries: 2, json: true }],
     [["--secrets", "s.json"], { ...run, secretsFile: "s.json" }],
+    [["drain"], { name: "drain", dlqDir: ".local/dlq", json: false }],
+    [["drain", "--trusts", "t", "--holds-dir", "h", "--notices", "n.ndjson", "--secrets", "s.json", "--json"], { name: "drain", trustsDir: "t", holdsDir: "h", noticesFile: "n.ndjson", secretsFile: "s.json", dlqDir: ".local/dlq", json: true }],
+    [["drain", "-h"], helpFor("drain")],
   ])("%j → %j", (argv, expected) => {
     expect(parseLocalArgs(argv)).toEqual(expected);
   });
 
   it.each<[string[], RegExp]>([
-    [["frobnicate"], /^unknown command frobnicate; the commands are run, listen, trigger$/],
+    [["frobnicate"], /^unknown command frobnicate; the commands are run, listen, trigger, drain$/],
+    [["drain", "--count", "3"], /^drain does not take --count; it takes /],
+    [["run", "--holds-dir", "h"], /^run does not take --holds-dir; it takes /],
     [["--count", "lots"], /^--count must be a whole number >= 0$/],
     [["--rate", "0"], /^--rate must be a whole number >= 1$/],
     [["--colour", "blue"], /^unknown option --colour; the options are --trusts, /],

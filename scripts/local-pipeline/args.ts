@@ -30,12 +30,20 @@ const TRIGGER_USAGE = `  npm run local -- trigger --trust ODS --type TYPE [--tru
     --seed N            generator seed (default 42): another seed, another generated event of the type
     --max-retries N     cap the endpoints' retry attempts (default: as each trust file says, up to 185 attempts over
                         up to 24 h; 0 dead-letters at the first failure, e.g. an endpoint with no listener)`;
-const EXIT_USAGE = "Exit status: 0 done; 1 an event unaccounted for (run) or not delivered (trigger); 2 a usage error (one line).";
+const DRAIN_USAGE = `  npm run local -- drain [--trusts DIR|FILE] [--receivers FILE] [--secrets FILE] [--dlq-dir DIR] [--holds-dir DIR] [--notices FILE] [--json]
+                        one sweep of the hold drain (the deployed function's code) over the local holds: each
+                        endpoint whose hold ended (resume, its until, its window's end) has its held deliveries sent
+                        in order, re-signed, at its drain rate; reports each endpoint's phase and counts; notices go
+                        to the local outbox. A closing hold is finished by a sweep 30 s after its store was empty
+    --holds-dir DIR     the local holds table and stores (default: holds beside --dlq-dir, .local/holds)
+    --notices FILE      the local notice outbox (default: notices.ndjson beside --dlq-dir, .local/notices.ndjson)`;
+const EXIT_USAGE = "Exit status: 0 done; 1 an event unaccounted for (run), not delivered (trigger) or a drain that could not finish its step (drain); 2 a usage error (one line).";
 
 export const USAGE = `Usage:
 ${RUN_USAGE}
 ${LISTEN_USAGE}
 ${TRIGGER_USAGE}
+${DRAIN_USAGE}
 ${EXIT_USAGE}`;
 
 /** The options each command takes, and its own usage (`npm run local -- <command> --help`). */
@@ -43,6 +51,7 @@ const LOCAL_COMMANDS: Record<string, { usage: string; options: string[] }> = {
   run: { usage: RUN_USAGE, options: ["trusts", "receivers", "events", "count", "rate", "seed", "duration", "dlq-dir", "secrets", "json"] },
   listen: { usage: LISTEN_USAGE, options: ["endpoint", "trusts", "secrets", "port", "respond", "status", "secret", "auth", "json"] },
   trigger: { usage: TRIGGER_USAGE, options: ["trust", "type", "attr", "event", "trusts", "secrets", "seed", "max-retries", "dlq-dir", "json"] },
+  drain: { usage: DRAIN_USAGE, options: ["trusts", "receivers", "secrets", "dlq-dir", "holds-dir", "notices", "json"] },
 };
 
 export function localCommandUsage(name: string): string | undefined {
@@ -97,7 +106,20 @@ export interface TriggerCommand {
   json: boolean;
 }
 
-export type LocalCommand = RunCommand | ListenCommand | TriggerCommand;
+export interface DrainCommand {
+  name: "drain";
+  trustsDir?: string;
+  receiversFile?: string;
+  secretsFile?: string;
+  dlqDir: string;
+  /** Unset: `holds` beside the DLQ directory. */
+  holdsDir?: string;
+  /** Unset: `notices.ndjson` beside the DLQ directory. */
+  noticesFile?: string;
+  json: boolean;
+}
+
+export type LocalCommand = RunCommand | ListenCommand | TriggerCommand | DrainCommand;
 
 const OPTIONS = {
   trusts: { type: "string" },
@@ -121,6 +143,8 @@ const OPTIONS = {
   status: { type: "string" },
   trust: { type: "string" },
   type: { type: "string" },
+  "holds-dir": { type: "string" },
+  notices: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -213,6 +237,18 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommand | Help {
       ...secretsFile,
       seed,
       ...(values["max-retries"] !== undefined ? { maxRetries: wholeNumber(values["max-retries"], "max-retries") } : {}),
+      json: values.json,
+    };
+  }
+  if (name === "drain") {
+    return {
+      name,
+      ...trustsDir,
+      ...(values.receivers ? { receiversFile: values.receivers } : {}),
+      ...secretsFile,
+      dlqDir,
+      ...(values["holds-dir"] ? { holdsDir: values["holds-dir"] } : {}),
+      ...(values.notices ? { noticesFile: values.notices } : {}),
       json: values.json,
     };
   }

@@ -41,5 +41,8 @@ export { buildCloudEvent, cloudEventTime } from "./core/cloudevent.ts";
 export { minimalEventData } from "./core/event-data.ts";
 export { NoActiveSigningKey, canonicalJson, setSigningKeyCacheSize, signCanonical, signingKeysAt } from "./core/signature.ts";
 export { handleSupportRequest, type SupportSignerDeps, type SupportSignerSettings } from "./support-signer.ts";
+/** The hold drain (docs/guarantees.md 10.10-10.16): the Lambda's and the local pipeline's one code path. */
+export { runHoldDrain, signerDrainSender, type HoldDrainDeps } from "./hold-drain.ts";
+export { DRAIN_EMPTY_SETTLE_MS, DRAIN_RESERVE_MS, drainHolds, type DrainOptions, type DrainPlan, type DrainReport, type DrainSender, type EndpointDrainReport } from "./core/drain.ts";
 export type { EndpointRef, HeldDelivery, HoldStateStore, HoldStore, NoticeLog, ReceivedDelivery } from "./core/hold-ports.ts";
 export type { HoldDeps } from "./core/stages/hold.ts";

@@ -163,8 +163,23 @@ function endpointRefusal(document: Subscription, trustId: string, endpointId: st
 const retryOf = (state: DeliveryState): Retry => (state === "quarantined" ? "never" : "later");
 
 async function redrive(request: SupportRedriveRequest, deps: SupportSignerDeps, settings: SupportSignerSettings): Promise<SupportRedriveAnswer> {
-  const { trustId, endpointId, correlationId } = request;
-  const answer = (deliveries: SupportDeliveryAnswer[]): SupportRedriveAnswer => ({ kind: "redrive", correlationId, deliveries });
+  const { trustId, endpointId, correlationId, cloudEvents } = request;
+  return { kind: "redrive", correlationId, deliveries: await resignForEndpoint(trustId, endpointId, cloudEvents, deps, settings) };
+}
+
+/**
+ * Re-signs CloudEvents for exactly one endpoint with a fresh timestamp and publishes them: one answer per event, in
+ * order. The redrive's whole path, and the hold drain's (`src/hold-drain.ts`, docs/guarantees.md 10.10).
+ */
+export async function resignForEndpoint(
+  trustId: string,
+  endpointId: string,
+  cloudEvents: readonly SupportRedriveRequest["cloudEvents"][number][],
+  deps: SupportSignerDeps,
+  settings: SupportSignerSettings,
+): Promise<SupportDeliveryAnswer[]> {
+  const request = { cloudEvents };
+  const answer = (deliveries: SupportDeliveryAnswer[]) => deliveries;
   const allFail = (retry: Retry, reason: string) =>
     answer(request.cloudEvents.map((event) => ({ status: "failed", endpointId, cloudEventId: event.id, retry, reason })));
 

@@ -4,8 +4,10 @@ import { createInterface } from "node:readline";
 import { PlatformEvent } from "@trust-callbacks/schemas";
 import { DEFAULT_SECRETS_FILE } from "../../lib/local-secrets.ts";
 import type { RunCommand } from "../args.ts";
+import { localHoldsPaths } from "./drain.ts";
 import { progressLine } from "../../lib/progress.ts";
 import { readableFile, startPipeline } from "../inputs.ts";
+import { drainLocalHolds } from "../local-drain.ts";
 import { SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, type LocalPipeline, type LocalPipelineSummary } from "../pipeline.ts";
 
 /** `run`: the whole delivery path on this machine; exit 1 when any event is unaccounted for. */
@@ -65,8 +67,15 @@ export async function run(command: RunCommand): Promise<number> {
   await pipeline.drain();
   clearInterval(ticker);
   if (interactive) process.stderr.write("\n");
-  await pipeline.stop();
+  // This run's records, accounted before the hold drain adds deliveries of earlier holds to the destinations' counts.
   const summary = { ...pipeline.summary(), filterReasons: filterReasons(pipeline) };
+  // Holds that ended (a resume, an until, a window's end) are drained once the run's records are through (10.16).
+  const holds = await drainLocalHolds(pipeline, localHoldsPaths(command));
+  await pipeline.drain();
+  for (const e of holds.endpoints.filter((e) => e.sent > 0 || e.filtered > 0 || e.from !== e.to)) {
+    console.error(`hold ${e.trustId}/${e.endpointId}: ${e.from} -> ${e.to}; sent ${e.sent}, drained ${e.drained}${e.filtered ? `, filtered ${e.filtered}` : ""}`);
+  }
+  await pipeline.stop();
   if (command.json) console.log(JSON.stringify(summary, null, 2));
   else {
     printSummary(summary);
