@@ -142,7 +142,7 @@ export class DynamoDbNotices implements NoticeTable, EpisodeStore {
       // Unreadable: written again from scratch would lose the race guard, so it is a failure to look at.
       return failureOf(new Error(`episode ${episodeKey(key)} is malformed`));
     }
-    return found({ ...key, phase, since, changedAt, version });
+    return found({ ...key, phase, since, changedAt, told: item.told?.BOOL ?? true, version });
   }
 
   async put(episode: Episode, expectedVersion: number | undefined): Promise<Result<Episode>> {
@@ -158,6 +158,7 @@ export class DynamoDbNotices implements NoticeTable, EpisodeStore {
             phase: { S: episode.phase },
             since: { S: episode.since },
             changedAt: { S: episode.changedAt },
+            told: { BOOL: episode.told },
             version: { N: String(episode.version) },
           },
           ...(expectedVersion === undefined

@@ -20,6 +20,7 @@ const ep = (phase: Episode["phase"], since: number, changedAt: number, version =
   phase,
   since: T(since),
   changedAt: T(changedAt),
+  told: true,
   version,
 });
 const FAILING_10 = "deliveries-failing#RX1#main#dead-letters@" + T(10);
@@ -38,7 +39,22 @@ describe("one episode per endpoint and cause: told of changes only (promises 10.
     ["a recovery never preceded by a failure (credentials updated): nothing", undefined, obs("healthy", 30), undefined, undefined],
     ["a second recovery (another authorization): nothing", ep("healthy", 10, 30), obs("healthy", 40), undefined, undefined],
     ["a recovery older than the failure (late event): nothing", ep("failing", 10, 10), obs("healthy", 5), undefined, undefined],
+    // A new OAuth endpoint's connection: created DEAUTHORIZED with placeholders, then authorized by connection-sync.
+    ["a connection deauthorized before it was ever seen authorized: nothing, recorded untold", undefined, obs("failing", 10, { cause: "connection-deauthorized" }), undefined, { phase: "failing", told: false, version: 0 }],
+    ["its first authorization: nothing, and it is healthy from then", { ...ep("failing", 10, 10), cause: "connection-deauthorized", told: false }, obs("healthy", 12, { cause: "connection-deauthorized" }), undefined, { phase: "healthy", changedAt: T(12), told: false }],
+    ["a connection first seen authorized: nothing, recorded healthy", undefined, obs("healthy", 12, { cause: "connection-deauthorized" }), undefined, { phase: "healthy", changedAt: T(12), told: false, version: 0 }],
+    [
+      "deauthorized after it was seen authorized: failing",
+      { ...ep("healthy", 12, 12), cause: "connection-deauthorized", told: true },
+      obs("failing", 30, { cause: "connection-deauthorized" }),
+      "deliveries-failing#RX1#main#connection-deauthorized@" + T(30),
+      { phase: "failing", since: T(30), told: true },
+    ],
   ];
+  it("an untold first authorization delivered again tells nothing", () => {
+    const healthy: Episode = { ...ep("healthy", 12, 12), cause: "connection-deauthorized", told: false };
+    expect(stepEpisode(healthy, obs("healthy", 12, { cause: "connection-deauthorized" })).notice).toBeUndefined();
+  });
   it.each(table)("%s", (_case, before, observation, noticeId, after) => {
     const step = stepEpisode(before, observation);
     expect(step.notice?.id).toBe(noticeId);
@@ -60,6 +76,7 @@ describe("one episode per endpoint and cause: told of changes only (promises 10.
   it("the two causes are separate episodes: a deauthorization while dead letters fail is its own notice", async () => {
     const episodes = new InMemoryEpisodes();
     const notices = new InMemoryNoticeTable();
+    await recordObservation(obs("healthy", 5, { cause: "connection-deauthorized" }), { episodes, notices }); // seen authorized
     await recordObservation(obs("failing", 10), { episodes, notices });
     await recordObservation(obs("failing", 12, { cause: "connection-deauthorized" }), { episodes, notices });
     await recordObservation(obs("healthy", 20, { cause: "connection-deauthorized" }), { episodes, notices });

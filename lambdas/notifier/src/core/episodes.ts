@@ -49,19 +49,27 @@ export function stepEpisode(episode: Episode | undefined, observation: Observati
   const ms = Date.parse(at);
   if (observation.health === "failing") {
     if (episode?.phase === "failing") {
-      return at === episode.since ? { notice: failingNotice(episode, observation.deadLetters) } : { why: `failing since ${episode.since} already` };
+      if (at !== episode.since) return { why: `failing since ${episode.since} already` };
+      return episode.told ? { notice: failingNotice(episode, observation.deadLetters) } : { why: "deauthorized before it was ever authorized" };
     }
     if (episode && ms <= Date.parse(episode.changedAt)) return { why: `older than the recovery at ${episode.changedAt}` };
-    const write: Episode = { trustId, endpointId, cause, phase: "failing", since: at, changedAt: at, version: (episode?.version ?? -1) + 1 };
+    const write: Episode = { trustId, endpointId, cause, phase: "failing", since: at, changedAt: at, told: true, version: (episode?.version ?? -1) + 1 };
+    // A connection never seen authorized is a new endpoint's, created with placeholder credentials until
+    // connection-sync authorizes it (modules/trust-endpoint): not a failure to tell the trust of.
+    if (!episode && cause === "connection-deauthorized") return { write: { ...write, told: false }, expectedVersion: undefined, why: "deauthorized before it was ever authorized" };
     return { write, expectedVersion: episode?.version, notice: failingNotice(write, observation.deadLetters) };
   }
-  if (!episode) return { why: "healthy, and never told it was failing" };
+  if (!episode) {
+    if (cause !== "connection-deauthorized") return { why: "healthy, and never told it was failing" };
+    const write: Episode = { trustId, endpointId, cause, phase: "healthy", since: at, changedAt: at, told: false, version: 0 };
+    return { write, expectedVersion: undefined, why: "first seen authorized" };
+  }
   if (episode.phase === "healthy") {
-    return at === episode.changedAt ? { notice: recoveredNotice(episode) } : { why: `healthy since ${episode.changedAt} already` };
+    return at === episode.changedAt && episode.told ? { notice: recoveredNotice(episode) } : { why: `healthy since ${episode.changedAt} already` };
   }
   if (ms < Date.parse(episode.since)) return { why: `older than the failure at ${episode.since}` };
   const write: Episode = { ...episode, phase: "healthy", changedAt: at, version: episode.version + 1 };
-  return { write, expectedVersion: episode.version, notice: recoveredNotice(write) };
+  return episode.told ? { write, expectedVersion: episode.version, notice: recoveredNotice(write) } : { write, expectedVersion: episode.version, why: "authorized for the first time" };
 }
 
 export interface RecordedObservation {

@@ -32,6 +32,12 @@ export interface Episode {
   phase: "failing" | "healthy";
   since: string;
   changedAt: string;
+  /**
+   * Whether the trust was told of the current phase. False for a connection deauthorized before it was ever seen
+   * authorized (created with placeholder credentials, 10.31) and for the authorization that ends it; items written
+   * before this field existed read as told.
+   */
+  told: boolean;
   version: number;
 }
 
