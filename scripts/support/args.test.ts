@@ -70,7 +70,7 @@ describe("parseSupportArgs", () => {
 });
 
 describe("parseSupportArgs: rotate-signing-key and add-endpoint", () => {
-  const aws = { target: { kind: "aws", env: "prod", trustsDir: "infrastructure/terraform/environments/prod/trusts" }, auditFile: "redrive-audit.ndjson", dryRun: false, json: false };
+  const aws = { target: { kind: "aws", env: "prod", trustsDir: "infrastructure/terraform/environments/prod/trusts", namePrefix: "trust-callbacks-prod" }, auditFile: "redrive-audit.ndjson", dryRun: false, json: false };
   const localTarget = (trustsDir = "scripts/local-pipeline/sample-trusts") => ({ kind: "local", secretsFile: ".local/secrets.json", trustsDir });
   const newEndpoint = ["--url", "https://x.example/cb", "--events", "message.created,response.sent", "--auth", "api_key", "--header-name", "x-api-key", "--profile", "minimal"];
   const awsEndpoint = { ...aws, change: false, secretPrefix: "trust-callbacks/prod/", namePrefix: "trust-callbacks-prod" };
@@ -79,7 +79,9 @@ describe("parseSupportArgs: rotate-signing-key and add-endpoint", () => {
     [["rotate-signing-key", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr"], { name: "rotate-signing-key", ...aws, trust: "RX1", endpoint: "ehr", endOverlap: false }],
     [["rotate-signing-key", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--overlap", "26h", "--dry-run", "--json"], { name: "rotate-signing-key", ...aws, dryRun: true, json: true, trust: "RX1", endpoint: "ehr", endOverlap: false, overlapSeconds: 93600 }],
     [["rotate-signing-key", "--env", "prod", "--trust", "RX1", "--endpoint", "ehr", "--overlap", "0"], { name: "rotate-signing-key", ...aws, trust: "RX1", endpoint: "ehr", endOverlap: false, overlapSeconds: 0 }],
-    [["rotate-signing-key", "--env", "prod", "--trusts", "t", "--trust", "RX1", "--endpoint", "ehr", "--end-overlap"], { name: "rotate-signing-key", ...aws, target: { kind: "aws", env: "prod", trustsDir: "t" }, trust: "RX1", endpoint: "ehr", endOverlap: true }],
+    [["rotate-signing-key", "--env", "prod", "--trusts", "t", "--trust", "RX1", "--endpoint", "ehr", "--end-overlap"], { name: "rotate-signing-key", ...aws, target: { kind: "aws", env: "prod", trustsDir: "t", namePrefix: "trust-callbacks-prod" }, trust: "RX1", endpoint: "ehr", endOverlap: true }],
+    // The notices table is the deployment's own (`<name prefix>-notices`), for a deployment named otherwise too.
+    [["rotate-signing-key", "--env", "prod", "--name-prefix", "tc-prod", "--trust", "RX1", "--endpoint", "ehr"], { name: "rotate-signing-key", ...aws, target: { ...aws.target, namePrefix: "tc-prod" }, trust: "RX1", endpoint: "ehr", endOverlap: false }],
     [["rotate-signing-key", "--trust", "RX1", "--endpoint", "ehr"], { name: "rotate-signing-key", ...aws, target: localTarget(), trust: "RX1", endpoint: "ehr", endOverlap: false }],
     [["rotate-signing-key", "--secrets", "s.json", "--trust", "RX1", "--endpoint", "ehr", "--overlap", "90m"], { name: "rotate-signing-key", ...aws, target: { ...localTarget(), secretsFile: "s.json" }, trust: "RX1", endpoint: "ehr", endOverlap: false, overlapSeconds: 5400 }],
     [["add-endpoint", "--env", "prod", "--trust", "RX1", "--endpoint", "bleep", ...newEndpoint], {
@@ -100,7 +102,7 @@ describe("parseSupportArgs: rotate-signing-key and add-endpoint", () => {
       name: "add-endpoint", ...aws, target: localTarget("t"), change: true, trust: "RX1", endpoint: "ehr", fields: { url: "http://127.0.0.1:1/x" }, secretPrefix: "trust-callbacks/local/", namePrefix: "trust-callbacks-local",
     }],
     [["add-endpoint", "--env", "prod", "--secret-prefix", "tc/prod/", "--name-prefix", "tc-prod", "--trust", "RX1", "--endpoint", "ehr", "--change", "--profile", "full"], {
-      name: "add-endpoint", ...awsEndpoint, secretPrefix: "tc/prod/", namePrefix: "tc-prod", change: true, trust: "RX1", endpoint: "ehr", fields: { payloadProfile: "full" },
+      name: "add-endpoint", ...awsEndpoint, target: { ...aws.target, namePrefix: "tc-prod" }, secretPrefix: "tc/prod/", namePrefix: "tc-prod", change: true, trust: "RX1", endpoint: "ehr", fields: { payloadProfile: "full" },
     }],
   ])("%j → %j", (argv, expected) => {
     expect(parseSupportArgs(argv)).toEqual(expected);

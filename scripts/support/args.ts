@@ -90,7 +90,7 @@ export const COMMANDS = {
                                         new signing key for the endpoint, printed once for the trust; the old key keeps
                                         signing too until the overlap ends (default: the endpoint's maximum event age +
                                         1 h 18 min); --end-overlap removes the old key(s) now`,
-    options: ["env", "secrets", "trusts", "audit-file", "trust", "endpoint", "overlap", "end-overlap", "dry-run", "json"],
+    options: ["env", "secrets", "trusts", "audit-file", "trust", "endpoint", "overlap", "end-overlap", "name-prefix", "dry-run", "json"],
   },
   "add-endpoint": {
     usage: `  add-endpoint --trust T --endpoint E --url URL --events a,b --auth TYPE --profile full|minimal [options]
@@ -191,7 +191,8 @@ export interface HistoryQuery {
 
 /** Where the secret commands work: Secrets Manager and an environment's trust files, or the local pipeline's secrets file. */
 export type SecretTargetOptions =
-  | { kind: "aws"; env: string; trustsDir: string }
+  /** `namePrefix`: the deployment's resource name prefix (its notices table is `<namePrefix>-notices`). */
+  | { kind: "aws"; env: string; trustsDir: string; namePrefix: string }
   | { kind: "local"; secretsFile: string; trustsDir: string };
 
 interface SecretCommon {
@@ -449,7 +450,7 @@ function parseSecretCommand(name: "rotate-signing-key" | "add-endpoint", values:
   const env = values.env;
   if (name === "add-endpoint" && !env && !values.trusts) throw new UsageError("add-endpoint needs --env ENV, or --trusts DIR for the local pipeline's trust files");
   const target: SecretTargetOptions = env
-    ? { kind: "aws", env, trustsDir: values.trusts ?? `infrastructure/terraform/environments/${env}/trusts` }
+    ? { kind: "aws", env, trustsDir: values.trusts ?? `infrastructure/terraform/environments/${env}/trusts`, namePrefix: values["name-prefix"] ?? `trust-callbacks-${env}` }
     : { kind: "local", secretsFile: values.secrets ?? ".local/secrets.json", trustsDir: values.trusts ?? SAMPLE_TRUSTS };
   const common = { target, auditFile: values["audit-file"], trust: values.trust, endpoint: values.endpoint, dryRun: values["dry-run"], json: values.json };
 

@@ -12,7 +12,7 @@ import type { SecretTargetOptions } from "./args.ts";
  */
 export function openNoticeLog(target: SecretTargetOptions): NoticeLog {
   return target.kind === "aws"
-    ? new DynamoDbNoticeLog({ client: new DynamoDBClient({}), tableName: `trust-callbacks-${target.env}-notices` })
+    ? new DynamoDbNoticeLog({ client: new DynamoDBClient({}), tableName: `${target.namePrefix}-notices` })
     : new FileNoticeOutbox(join(dirname(target.secretsFile), "notices.ndjson"));
 }
 

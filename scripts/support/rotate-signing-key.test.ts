@@ -325,7 +325,7 @@ describe("rotate-signing-key in AWS names the caller's AWS identity in its audit
     const trustsDir = mkdtempSync(join(tmpdir(), "trusts-"));
     writeFileSync(join(trustsDir, "RX1.json"), JSON.stringify(trust()));
     const auditFile = join(trustsDir, "audit.ndjson");
-    return { auditFile, command: { name: "rotate-signing-key", target: { kind: "aws", env: "prod", trustsDir }, auditFile, trust: "RX1", endpoint: "ehr", dryRun: false, json: true, endOverlap: false } as const };
+    return { auditFile, command: { name: "rotate-signing-key", target: { kind: "aws", env: "prod", trustsDir, namePrefix: "trust-callbacks-prod" }, auditFile, trust: "RX1", endpoint: "ehr", dryRun: false, json: true, endOverlap: false } as const };
   };
 
   it("rotated: the audit line's operator is the STS ARN", async () => {
