@@ -732,12 +732,12 @@ describe("holds and trust notices", () => {
     }
   });
 
-  it("let only the drain receive, delete and return held deliveries, never send or purge (10.41)", () => {
-    for (const action of [...receive, "sqs:GetQueueAttributes"]) {
+  it("let only the drain receive and delete held deliveries, never send, purge or hide them longer (10.41)", () => {
+    for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]) {
       for (const store of [holdStore, otherTrustsStore]) expect(as("drain", action, store), `drain ${action}`).toBe("Allowed");
       for (const store of [stagingStore, otherAccountStore, trustDlq]) expect(as("drain", action, store), `drain ${action} ${store}`).toBe("ImplicitlyDenied");
     }
-    for (const action of ["sqs:SendMessage", "sqs:PurgeQueue", "sqs:SetQueueAttributes", "sqs:DeleteQueue"]) expect(as("drain", action, holdStore), action).toBe("ImplicitlyDenied");
+    for (const action of ["sqs:ChangeMessageVisibility", "sqs:SendMessage", "sqs:PurgeQueue", "sqs:SetQueueAttributes", "sqs:DeleteQueue"]) expect(as("drain", action, holdStore), action).toBe("ImplicitlyDenied");
     for (const who of everyone.filter((name) => name !== "drain")) {
       for (const action of receive) expect(as(who, action, holdStore), `${who} ${action}`).not.toBe("Allowed");
     }
@@ -794,12 +794,13 @@ describe("holds and trust notices", () => {
     const bindings = arn("dynamodb", `table/${PREFIX}-bindings`);
     const stagingHolds = arn("dynamodb", "table/trust-callbacks-staging-holds");
     const allowed: Record<string, Record<string, string[]>> = {
-      transform: { [holds]: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"], [notices]: [] },
-      signer: { [holds]: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"], [notices]: [] },
-      drain: { [holds]: ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], [notices]: ["dynamodb:PutItem"] },
-      notifier: { [holds]: [], [notices]: ["dynamodb:Scan", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] },
-      viewer: { [holds]: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Scan", "dynamodb:Query"], [notices]: [] },
-      operator: { [holds]: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"], [notices]: ["dynamodb:PutItem"] },
+      // Exactly the calls each part's code makes (adapters: dynamodb-hold-states.ts, notices.ts, the notifier's).
+      transform: { [holds]: ["dynamodb:BatchGetItem", "dynamodb:PutItem"], [notices]: [] },
+      signer: { [holds]: ["dynamodb:BatchGetItem", "dynamodb:PutItem"], [notices]: [] },
+      drain: { [holds]: ["dynamodb:Scan", "dynamodb:PutItem", "dynamodb:DeleteItem"], [notices]: ["dynamodb:PutItem", "dynamodb:GetItem"] },
+      notifier: { [holds]: [], [notices]: ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] },
+      viewer: { [holds]: ["dynamodb:BatchGetItem", "dynamodb:Scan"], [notices]: [] },
+      operator: { [holds]: ["dynamodb:BatchGetItem", "dynamodb:Scan", "dynamodb:PutItem"], [notices]: ["dynamodb:PutItem"] },
       pipe: { [holds]: [], [notices]: [] },
       destinations: { [holds]: [], [notices]: [] },
       sync: { [holds]: [], [notices]: [] },

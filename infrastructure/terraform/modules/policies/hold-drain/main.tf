@@ -42,7 +42,7 @@ output "role_policy" {
           # The consumer's actions (Amazon SQS API permissions reference); never SendMessage or PurgeQueue.
           Sid      = "ReceiveHeldDeliveries"
           Effect   = "Allow"
-          Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+          Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
           Resource = [local.hold_queues]
         },
         {
@@ -58,14 +58,15 @@ output "role_policy" {
           # Scan: the table holds only endpoints with a hold or a drain (small). Every write is conditional on version.
           Sid      = "MoveHoldStates"
           Effect   = "Allow"
-          Action   = ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+          Action   = ["dynamodb:Scan", "dynamodb:PutItem", "dynamodb:DeleteItem"]
           Resource = [var.holds_table_arn]
         },
         {
-          # hold-started / hold-ended / hold-drained notices (first write wins: PutItem with a condition).
+          # hold-started / hold-ended / hold-drained notices (first write wins: PutItem with a condition; GetItem
+          # reads the first notice when DynamoDB's refusal did not return it: DynamoDbNoticeLog).
           Sid      = "WriteNotices"
           Effect   = "Allow"
-          Action   = ["dynamodb:PutItem"]
+          Action   = ["dynamodb:PutItem", "dynamodb:GetItem"]
           Resource = [var.notices_table_arn]
         },
         {

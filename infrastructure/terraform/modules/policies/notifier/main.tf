@@ -36,12 +36,13 @@ output "role_policy" {
         Resource = ["${var.log_group_arn}:*"]
       },
       {
-        # Due unsent notices are found by a scan or query; its own notices are written first-wins (PutItem with a
-        # condition); a published one is marked sent (UpdateItem). No DeleteItem.
+        # Due unsent notices are found by a scan (the table has no index); episodes are read (GetItem) and its own
+        # notices written first-wins (PutItem with a condition); a published one is claimed and marked sent
+        # (UpdateItem). No DeleteItem.
         Sid      = "ReadAndMarkNotices"
         Effect   = "Allow"
-        Action   = ["dynamodb:Scan", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-        Resource = [var.notices_table_arn, "${var.notices_table_arn}/index/*"]
+        Action   = ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+        Resource = [var.notices_table_arn]
       },
       {
         Sid      = "NoticesTableEncryptionThroughDynamoDB"

@@ -403,7 +403,7 @@ locals {
     {
       Sid      = "ReadHoldStates"
       Effect   = "Allow"
-      Action   = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+      Action   = ["dynamodb:BatchGetItem", "dynamodb:PutItem"]
       Resource = [var.holds.table_arn]
     },
     {

@@ -101,7 +101,7 @@ locals {
     {
       Sid      = "ReadHoldStates"
       Effect   = "Allow"
-      Action   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Scan", "dynamodb:Query"]
+      Action   = ["dynamodb:BatchGetItem", "dynamodb:Scan"]
       Resource = [local.hold_tables.holds.arn]
     },
     {
@@ -116,13 +116,13 @@ locals {
     },
   ] : statement if var.holds != null]
 
-  # docs/guarantees.md 10.45: hold and resume write the endpoint's hold state (conditional Put and Update; the drain
+  # docs/guarantees.md 10.45: hold and resume write the endpoint's hold state (a conditional PutItem; the drain
   # alone deletes it); rotate-signing-key writes its notices (first write wins). Never publish, never receive.
   hold_operator_statements = [for statement in [
     {
       Sid      = "WriteHoldStates"
       Effect   = "Allow"
-      Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+      Action   = ["dynamodb:PutItem"]
       Resource = [local.hold_tables.holds.arn]
     },
     {
