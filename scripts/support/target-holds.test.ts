@@ -13,8 +13,9 @@ import { awsHolds, type EnvironmentOutputs } from "./target.ts";
 
 const outputs = (holds?: object, namePrefix?: string): EnvironmentOutputs => ({
   trusts: { value: { RX1: { dlq_url: "https://sqs.eu-west-2.amazonaws.com/111122223333/trust-callbacks-prod-RX1-dlq", event_bus_name: "b" } } },
-  pipeline: { value: { lambda_function_name: "trust-callbacks-prod-transform-filter", ...(holds ? { holds } : {}) } },
-  ...(namePrefix ? { trusts_stack_inputs: { value: { name_prefix: namePrefix } } } : {}),
+  // As `make output` writes them: pipeline.name_prefix (stacks/pipeline outputs.tf); no trusts_stack_inputs.
+  // With a prefix the Lambda is named otherwise, so only pipeline.name_prefix can give the stores' names.
+  pipeline: { value: { lambda_function_name: namePrefix ? "fn-named-otherwise" : "trust-callbacks-prod-transform-filter", ...(namePrefix ? { name_prefix: namePrefix } : {}), ...(holds ? { holds } : {}) } },
 });
 const trust = TrustConfig.parse({
   trustId: "RX1",
@@ -52,7 +53,7 @@ describe("awsHolds: the outputs' holds table and hold stores", () => {
     expect(rows.map((r) => r.outcome)).toEqual(["lost-race"]);
   });
 
-  it("without trusts_stack_inputs.name_prefix: the Lambda's name prefix; without queue_url_base: a usage error", async () => {
+  it("without pipeline.name_prefix: the Lambda's name prefix; without queue_url_base: a usage error", async () => {
     const sqs = mockClient(SQSClient);
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" } });
     expect(() => awsHolds(outputs({ table_name: "h" }), { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) })).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringMatching(/pipeline\.holds\.queue_url_base/) }));

@@ -98,7 +98,11 @@ function awsTarget(options: TargetOptions & { kind: "aws" }): Target {
 export function awsHolds(outputs: EnvironmentOutputs, clients: { dynamodb: DynamoDBClient; sqs: SQSClient }): Holds {
   const holds = outputs.pipeline?.value.holds;
   if (!holds?.table_name) return noHolds();
-  const namePrefix = outputs.trusts_stack_inputs?.value.name_prefix ?? /^(.+)-transform-filter$/.exec(outputs.pipeline?.value.lambda_function_name ?? "")?.[1];
+  // `make output` writes pipeline (with name_prefix), not trusts_stack_inputs; the rest are older outputs' places.
+  const namePrefix =
+    outputs.pipeline?.value.name_prefix ??
+    outputs.trusts_stack_inputs?.value.name_prefix ??
+    /^(.+)-transform-filter$/.exec(outputs.pipeline?.value.lambda_function_name ?? "")?.[1];
   // The stores' URL base as Terraform knows it: no URL is pieced together here from another queue's.
   const queueUrlBase = holds.queue_url_base;
   if (!namePrefix || !queueUrlBase) throw new UsageError("the outputs name no hold stores (pipeline.holds.queue_url_base, trusts_stack_inputs.name_prefix): take them from `make output ENV=<env>` of a version with holds");
@@ -122,6 +126,8 @@ export interface EnvironmentOutputs {
       support?: { audit_log_group_name?: string };
       /** The support signer function that redrive and replay invoke (modules/pipeline/support-signer.tf). */
       support_signer_function_name?: string;
+      /** The prefix of every resource name of the deployment. */
+      name_prefix?: string;
       /** The holds table `hold`, `resume` and `list` use, and the hold stores' URL base (issue #25). */
       holds?: { table_name?: string; queue_url_base?: string };
     };

@@ -743,6 +743,16 @@ describe("holds and trust notices", () => {
     }
   });
 
+  it("let the support roles list alarm states for the console, and never change an alarm (7.20)", () => {
+    const alarm = arn("cloudwatch", `alarm:${PREFIX}-RAJ123-dlq-not-empty`);
+    for (const who of ["viewer", "operator"]) {
+      expect(as(who, "cloudwatch:DescribeAlarms", "*"), `${who} DescribeAlarms`).toBe("Allowed");
+      for (const action of ["cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState", "cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions"]) {
+        expect(as(who, action, alarm), `${who} ${action}`).toBe("ImplicitlyDenied");
+      }
+    }
+  });
+
   it("let the support roles read a hold store's depth and nothing else of it, while the operator still handles dead letters (10.41, 10.45)", () => {
     // [role, action, queue, expected]
     const cases: [string, string, string, string][] = [

@@ -174,7 +174,7 @@ export function awsSource(options: TargetOptions & { kind: "aws" }, auditFile: s
   const source = awsHistorySource(outputs, clients.logs);
   const trustOutputs = outputs.trusts.value as Record<string, { alarm_names?: string[] }>;
   const trustOfAlarm = new Map(Object.entries(trustOutputs).flatMap(([trustId, t]) => (t.alarm_names ?? []).map((name) => [name, trustId] as const)));
-  const namePrefix = /^(.+)-transform-filter$/.exec(pipeline.lambda_function_name)?.[1] ?? "trust-callbacks";
+  const namePrefix = pipeline.name_prefix ?? /^(.+)-transform-filter$/.exec(pipeline.lambda_function_name)?.[1] ?? "trust-callbacks";
   return {
     kind: "aws",
     targetOptions: options,

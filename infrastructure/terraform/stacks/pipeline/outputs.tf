@@ -25,6 +25,8 @@ output "rules_per_bus" {
 output "pipeline" {
   description = "Shared resources of the environment (what the support CLI reads; `make output` merges it with every trusts stack's trusts)."
   value = {
+    # The prefix of every resource name (`<prefix>-<ODS>-<endpoint>-hold.fifo`, `<prefix>-notices`, ...).
+    name_prefix             = module.pipeline.name_prefix
     event_bus_names         = module.pipeline.event_bus_names
     config_bucket           = module.pipeline.config_bucket
     subscription_index_keys = module.pipeline.subscription_index_keys # one shard per bus, written by its trusts stack

@@ -59,6 +59,15 @@ locals {
       Resource = ["*"]
     },
     {
+      # The console's overview lists the alarms in ALARM (DescribeAlarms with a state filter: a listing call, which
+      # may be authorized against "*" rather than each alarm's ARN, so granted on "*"). Alarm names, states and
+      # reasons only: no content, no secret; never PutMetricAlarm or SetAlarmState.
+      Sid      = "ListAlarmStates"
+      Effect   = "Allow"
+      Action   = ["cloudwatch:DescribeAlarms"]
+      Resource = ["*"]
+    },
+    {
       Sid      = "ReadThisDeploymentsConnectionStates"
       Effect   = "Allow"
       Action   = ["events:DescribeConnection"]
