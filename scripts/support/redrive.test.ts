@@ -12,7 +12,7 @@ import type { SupportSignerAnswer } from "@trust-callbacks/schemas";
 import { verifyWebhook } from "../lib/verify-webhook.ts";
 import { LocalPipeline, SAMPLE_RECEIVERS_FILE, SAMPLE_TRUSTS_DIR, loadTrusts } from "../local-pipeline/pipeline.ts";
 import { supportRecordOfAuditLine } from "../lib/call-history.ts";
-import { listFailed, redrive, type AuditLine, type RedriveOptions } from "./redrive.ts";
+import { HELD_DETAIL, listFailed, redrive, type AuditLine, type RedriveOptions } from "./redrive.ts";
 import { SqsDeadLetterQueue } from "./sqs-dead-letter-queue.ts";
 import { InProcessSupportSigner, SupportSignerUnavailable, type SupportSigner } from "./support-signer.ts";
 
@@ -273,6 +273,10 @@ describe("redrive through the signer (docs/guarantees.md 7.40)", () => {
   // One dead letter per case; the signer's answer for it; whether it must be deleted (only when accepted).
   const cases: [string, (id: string) => Answer | Error, boolean][] = [
     ["accepted", accepted, true],
+    ["accepted into a hold store (the endpoint is held)", (id) => {
+      const answer = accepted(id);
+      return answer.kind === "redrive" ? { ...answer, deliveries: answer.deliveries.map((d) => ({ ...d, held: true as const })) } : answer;
+    }, true],
     ["failed, never to be retried", (id) => failedWith(id, "never"), false],
     ["failed, to be retried later", (id) => failedWith(id, "later"), false],
     ["failed, to be retried now", (id) => failedWith(id, "now"), false],
@@ -305,6 +309,8 @@ describe("redrive through the signer (docs/guarantees.md 7.40)", () => {
     expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle)).toEqual(deleted ? ["rh-4"] : []);
     expect(summary).toMatchObject({ selected: 1, redriven: deleted ? 1 : 0, failed: deleted ? 0 : 1 });
     expect(audit.map((line) => [line.outcome, line.busEventId])).toEqual([deleted ? ["redriven", "bus-ce-4"] : ["failed", undefined]]);
+    // Held (10.8): deleted from the DLQ like any accepted one, and the row says it waits for the drain.
+    expect(audit[0]?.detail === HELD_DETAIL).toBe(_case.startsWith("accepted into a hold store"));
     // The signer is asked for exactly that endpoint and CloudEvent, with who asked: nothing of a key leaves the CLI.
     expect(requests).toEqual([
       expect.objectContaining({ kind: "redrive", trustId: "RYJ", endpointId: "legacy", operator: "me", cloudEvents: [expect.objectContaining({ id: "ce-4", endpointid: "legacy" })] }),

@@ -75,6 +75,9 @@ export const selects = (failed: FailedDelivery, sel: Selection): boolean =>
   (!sel.since || Date.parse(failed.firstFailedAt) >= sel.since.getTime()) &&
   (!sel.until || Date.parse(failed.firstFailedAt) <= sel.until.getTime());
 
+/** What a redrive's row and audit line say when the endpoint is held: deleted from the DLQ, not yet delivered. */
+export const HELD_DETAIL = "held: the endpoint is held; its drain sends it when the hold ends";
+
 export interface AuditLine {
   at: string;
   operator: string;
@@ -190,6 +193,7 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         nextSlot = Math.max(Date.now(), nextSlot) + interval;
         let busEventId: string;
+        let held = false;
         try {
           const answer = await options.signer.sign({
             kind: "redrive",
@@ -204,6 +208,7 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
           const delivery = answer.deliveries.find((d) => d.cloudEventId === failed.cloudEventId);
           if (delivery?.status !== "accepted") throw new Error(delivery ? `${delivery.reason} (retry: ${delivery.retry})` : "the support signer did not answer for it");
           busEventId = delivery.busEventId;
+          held = delivery.held === true;
         } catch (error) {
           summary.failed += 1;
           audit({ ...context, outcome: "failed", detail: (error as Error).message });
@@ -212,7 +217,8 @@ export async function redrive(queue: DeadLetterQueue, options: RedriveOptions): 
         }
         await queue.delete(message);
         summary.redriven += 1;
-        audit({ ...context, outcome: "redriven", busEventId });
+        // A redrive to a held endpoint is kept in its hold store and sent by the drain when the hold ends (10.8).
+        audit({ ...context, outcome: "redriven", busEventId, ...(held ? { detail: HELD_DETAIL } : {}) });
         options.progress?.(summary.redriven + summary.failed, summary.selected);
       }
     }
