@@ -810,7 +810,7 @@ describe("holds and trust notices", () => {
       drain: { [holds]: ["dynamodb:Scan", "dynamodb:PutItem", "dynamodb:DeleteItem"], [notices]: ["dynamodb:PutItem", "dynamodb:GetItem"] },
       notifier: { [holds]: [], [notices]: ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] },
       viewer: { [holds]: ["dynamodb:BatchGetItem", "dynamodb:Scan"], [notices]: [] },
-      operator: { [holds]: ["dynamodb:BatchGetItem", "dynamodb:Scan", "dynamodb:PutItem"], [notices]: ["dynamodb:PutItem"] },
+      operator: { [holds]: ["dynamodb:BatchGetItem", "dynamodb:Scan", "dynamodb:PutItem"], [notices]: [] },
       pipe: { [holds]: [], [notices]: [] },
       destinations: { [holds]: [], [notices]: [] },
       sync: { [holds]: [], [notices]: [] },
@@ -832,7 +832,7 @@ describe("holds and trust notices", () => {
       ["drain", "holds", "Allowed"], ["drain", "notices", "Allowed"], ["drain", "bindings", "ImplicitlyDenied"],
       ["notifier", "notices", "Allowed"], ["notifier", "holds", "ImplicitlyDenied"],
       ["viewer", "holds", "Allowed"], ["viewer", "notices", "ImplicitlyDenied"],
-      ["operator", "holds", "Allowed"], ["operator", "notices", "Allowed"],
+      ["operator", "holds", "Allowed"], ["operator", "notices", "ImplicitlyDenied"],
       ["pipe", "holds", "ImplicitlyDenied"], ["sync", "notices", "ImplicitlyDenied"],
     ];
     for (const [who, table, expected] of keyCases) expect(as(who, "kms:Decrypt", main, viaTable(table), doc("main_key_policy")), `${who} ${table}`).toBe(expected);

@@ -150,7 +150,7 @@ module "support" {
     arn         = "${local.arn}:kinesis:${local.regional}:stream/clinical-messaging-conversation-events"
     kms_key_arn = local.key["platform-stream"]
   }
-  holds = { table_arn = local.table["holds"], notices_table_arn = local.table["notices"], tables_key_arn = local.key["main"] }
+  holds = { table_arn = local.table["holds"], tables_key_arn = local.key["main"] }
 }
 
 module "support_signer" {

@@ -41,7 +41,7 @@ module "policies" {
   support_signer_function_arn = var.support_signer_function_arn
   source_stream               = var.source_stream
   # Issue #25 (docs/guarantees.md 10.45): hold and resume write hold states, rotate-signing-key writes notices.
-  holds = var.holds == null ? null : { table_arn = var.holds.table_arn, notices_table_arn = var.holds.notices_table_arn, tables_key_arn = var.kms_key_arn }
+  holds = var.holds == null ? null : { table_arn = var.holds.table_arn, tables_key_arn = var.kms_key_arn }
 }
 
 resource "aws_iam_role" "support" {

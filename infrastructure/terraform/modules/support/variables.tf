@@ -86,10 +86,9 @@ variable "source_stream" {
 }
 
 variable "holds" {
-  description = "The holds and notices tables (modules/pipeline outputs holds.table_arn and notices.table_arn), both encrypted with kms_key_arn: the viewer reads hold states, the operator writes hold states and notices. null: neither table is granted."
+  description = "The holds table (modules/pipeline output holds.table_arn), encrypted with kms_key_arn: the viewer reads hold states, the operator writes them (hold, resume). null: the table is not granted."
   type = object({
-    table_arn         = string
-    notices_table_arn = string
+    table_arn = string
   })
   default = null
 }

@@ -147,5 +147,5 @@ module "support" {
   support_signer_function_arn = module.pipeline.support_signer_function_arn
   source_stream               = { arn = module.pipeline.source_stream_arn, kms_key_arn = module.pipeline.source_stream_kms_key_arn }
   # Issue #25: support reads hold states and depths, writes hold states and notices; never publishes, never receives.
-  holds = { table_arn = module.pipeline.holds.table_arn, notices_table_arn = module.pipeline.notices.table_arn }
+  holds = { table_arn = module.pipeline.holds.table_arn }
 }

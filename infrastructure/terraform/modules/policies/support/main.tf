@@ -16,7 +16,7 @@ locals {
   hold_queues = "${local.arn_prefix}:sqs:${local.regional}:${var.name_prefix}-*-hold.fifo"
   topics      = "${local.arn_prefix}:sns:${local.regional}:${var.name_prefix}-*-notices"
   # Without var.holds the statements below are left out (the for filters), so these placeholders are never rendered.
-  hold_tables = { for role, arn in { holds = try(var.holds.table_arn, "table/none"), notices = try(var.holds.notices_table_arn, "table/none") } : role => { arn = arn, name = element(split("/", arn), 1) } }
+  hold_tables = { for role, arn in { holds = try(var.holds.table_arn, "table/none") } : role => { arn = arn, name = element(split("/", arn), 1) } }
   tables_key  = try(var.holds.tables_key_arn, "none")
 
   viewer_statements = [
@@ -126,29 +126,13 @@ locals {
   ] : statement if var.holds != null]
 
   # docs/guarantees.md 10.45: hold and resume write the endpoint's hold state (a conditional PutItem; the drain
-  # alone deletes it); rotate-signing-key writes its notices (first write wins). Never publish, never receive.
+  # alone deletes it). Never a notice (the pipeline's functions record them), never publish, never receive.
   hold_operator_statements = [for statement in [
     {
       Sid      = "WriteHoldStates"
       Effect   = "Allow"
       Action   = ["dynamodb:PutItem"]
       Resource = [local.hold_tables.holds.arn]
-    },
-    {
-      Sid      = "WriteNotices"
-      Effect   = "Allow"
-      Action   = ["dynamodb:PutItem"]
-      Resource = [local.hold_tables.notices.arn]
-    },
-    {
-      Sid      = "NoticesTableEncryptionThroughDynamoDB"
-      Effect   = "Allow"
-      Action   = ["kms:Decrypt"]
-      Resource = [local.tables_key]
-      Condition = { StringEquals = {
-        "kms:ViaService"                               = "dynamodb.${var.region}.amazonaws.com"
-        "kms:EncryptionContext:aws:dynamodb:tableName" = local.hold_tables.notices.name
-      } }
     },
   ] : statement if var.holds != null]
 

@@ -69,11 +69,10 @@ variable "source_stream" {
 }
 
 variable "holds" {
-  description = "The holds table and the notices table (modules/pipeline outputs holds and notices) and the key that encrypts both: the viewer reads hold states; the operator also writes hold states (hold, resume) and notices. null: neither table is granted."
+  description = "The holds table (modules/pipeline output holds) and the key that encrypts it: the viewer reads hold states; the operator also writes them (hold, resume). null: the table is not granted."
   type = object({
-    table_arn         = string
-    notices_table_arn = string
-    tables_key_arn    = string
+    table_arn      = string
+    tables_key_arn = string
   })
   default = null
 }
