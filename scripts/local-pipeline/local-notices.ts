@@ -1,5 +1,28 @@
-import { InMemoryEpisodes, recordObservation } from "@trust-callbacks/notifier";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { InMemoryEpisodes, episodeKey, recordObservation, type Episode, type EpisodeStore } from "@trust-callbacks/notifier";
 import { FileNoticeOutbox } from "../lib/local-holds.ts";
+import { writePrivateFile } from "../lib/private-files.ts";
+
+/**
+ * The episodes kept between runs (`notice-episodes.json` beside the outbox), as the notices table keeps them between
+ * the notifier's invocations: an endpoint still failing in the next run is not told again. Loaded once per run,
+ * written after every change; one pipeline at a time, which is how the local pipeline runs.
+ */
+class FileEpisodes implements EpisodeStore {
+  private readonly memory = new InMemoryEpisodes();
+  constructor(private readonly file: string) {
+    if (existsSync(file)) for (const episode of JSON.parse(readFileSync(file, "utf8")) as Episode[]) this.memory.episodes.set(episodeKey(episode), episode);
+  }
+  get(key: Parameters<EpisodeStore["get"]>[0]) {
+    return this.memory.get(key);
+  }
+  async put(episode: Episode, expectedVersion: number | undefined) {
+    const written = await this.memory.put(episode, expectedVersion);
+    if (written.status === "found") writePrivateFile(this.file, `${JSON.stringify([...this.memory.episodes.values()], null, 2)}\n`);
+    return written;
+  }
+}
 
 /**
  * The local pipeline's notices of deliveries (docs/guarantees.md 10.36): the API destination stand-in reports each
@@ -10,13 +33,14 @@ import { FileNoticeOutbox } from "../lib/local-holds.ts";
  */
 export class LocalDeliveryNotices {
   readonly outbox: FileNoticeOutbox;
-  private readonly episodes = new InMemoryEpisodes();
+  private readonly episodes: FileEpisodes;
   private queue: Promise<void> = Promise.resolve();
   /** Reports that could not be recorded (the outbox could not be written): the run reports them, never drops them silently. */
   readonly failures: string[] = [];
 
   constructor(file: string) {
     this.outbox = new FileNoticeOutbox(file);
+    this.episodes = new FileEpisodes(join(dirname(file), "notice-episodes.json"));
   }
 
   report(trustId: string, endpointId: string, health: "failing" | "healthy", at: Date = new Date()): void {
