@@ -74,17 +74,47 @@ resource "aws_cloudwatch_metric_alarm" "hold_age" {
 # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html). A standard metric alarm, not a Metrics
 # Insights one: an account has 200 Metrics Insights alarms per Region by default (CloudWatch User Guide, "Limits",
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html), and there is one of these per
-# endpoint (3,000 at 1,000 trusts). It watches the rule on the endpoint's bus; while a trust moves between buses, the
-# rule left on the previous bus is not counted here.
+# endpoint (3,000 at 1,000 trusts). It watches the rule on the endpoint's bus; while a trust moves between buses
+# (previous_event_bus_name, 8.10) it sums the rule on each bus with metric math (FILL: a bus with no datapoint counts
+# 0; CloudWatch User Guide, "Using metric math": https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html).
 # Failing: any dead letter in a 5-minute period; recovered: 3 periods (15 minutes) without one.
+locals {
+  dead_letter_buses = var.previous_event_bus_name == null ? {} : { current = var.event_bus_name, previous = var.previous_event_bus_name }
+}
+
 resource "aws_cloudwatch_metric_alarm" "dead_letters" {
-  alarm_name          = "${local.name}-dead-letters"
-  alarm_description   = "Deliveries to ${var.trust_id} ${var.endpoint.id} went to the trust's DLQ. The trust is told (notices) on ALARM after OK and on OK."
-  namespace           = "AWS/Events"
-  metric_name         = "InvocationsSentToDlq"
-  dimensions          = { EventBusName = var.event_bus_name, RuleName = local.name }
-  statistic           = "Sum"
-  period              = 300
+  alarm_name        = "${local.name}-dead-letters"
+  alarm_description = "Deliveries to ${var.trust_id} ${var.endpoint.id} went to the trust's DLQ. The trust is told (notices) on ALARM after OK and on OK."
+  # Outside a move: the one rule's metric. During a move: metric_query below, and these are unset.
+  namespace   = var.previous_event_bus_name == null ? "AWS/Events" : null
+  metric_name = var.previous_event_bus_name == null ? "InvocationsSentToDlq" : null
+  dimensions  = var.previous_event_bus_name == null ? { EventBusName = var.event_bus_name, RuleName = local.name } : null
+  statistic   = var.previous_event_bus_name == null ? "Sum" : null
+  period      = var.previous_event_bus_name == null ? 300 : null
+
+  dynamic "metric_query" {
+    for_each = var.previous_event_bus_name == null ? [] : ["both"]
+    content {
+      id          = "dead_letters"
+      expression  = "FILL(current, 0) + FILL(previous, 0)"
+      label       = "Dead letters of ${local.name} on both buses"
+      return_data = true
+    }
+  }
+  dynamic "metric_query" {
+    for_each = local.dead_letter_buses
+    content {
+      id = metric_query.key
+      metric {
+        namespace   = "AWS/Events"
+        metric_name = "InvocationsSentToDlq"
+        dimensions  = { EventBusName = metric_query.value, RuleName = local.name }
+        stat        = "Sum"
+        period      = 300
+      }
+    }
+  }
+
   evaluation_periods  = 3
   datapoints_to_alarm = 1
   threshold           = 0

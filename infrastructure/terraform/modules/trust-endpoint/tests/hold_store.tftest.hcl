@@ -97,6 +97,28 @@ run "has_a_dead_letter_alarm_the_notifier_hears" {
   }
 }
 
+# 8.10, 10.40: while the trust moves between buses the endpoint has a rule on each; dead letters of either tell the trust.
+run "counts_the_dead_letters_of_both_rules_while_the_trust_moves_between_buses" {
+  command = plan
+  variables {
+    previous_event_bus_name = "trust-callbacks-test-callbacks-1"
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.dead_letters.alarm_name == "trust-callbacks-test-RX1-ehr-main-dead-letters" &&
+      toset([for q in aws_cloudwatch_metric_alarm.dead_letters.metric_query : q.metric[0].dimensions["EventBusName"] if length(q.metric) > 0]) == toset(["trust-callbacks-test-callbacks-0", "trust-callbacks-test-callbacks-1"]) &&
+      alltrue([for q in aws_cloudwatch_metric_alarm.dead_letters.metric_query : q.metric[0].dimensions["RuleName"] == "trust-callbacks-test-RX1-ehr-main" && q.metric[0].metric_name == "InvocationsSentToDlq" && q.metric[0].stat == "Sum" if length(q.metric) > 0]) &&
+      length([for q in aws_cloudwatch_metric_alarm.dead_letters.metric_query : q if q.return_data == true]) == 1
+    )
+    error_message = "during a move the one alarm sums InvocationsSentToDlq of the endpoint's rule on both buses"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.dead_letters.threshold == 0 && aws_cloudwatch_metric_alarm.dead_letters.evaluation_periods == 3 && aws_cloudwatch_metric_alarm.dead_letters.datapoints_to_alarm == 1
+    error_message = "the same thresholds as outside a move"
+  }
+}
+
 run "refuses_a_hold_store_key_that_is_not_a_kms_key" {
   command = plan
   variables {
