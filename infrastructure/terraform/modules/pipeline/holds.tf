@@ -163,24 +163,10 @@ resource "aws_lambda_function" "hold_drain" {
   kms_key_arn = aws_kms_key.main.arn
 
   environment {
-    variables = merge(local.hold_environment, {
-      ENVIRONMENT              = var.environment
-      EVENT_BUS_NAME           = aws_cloudwatch_event_bus.callbacks[0].name
-      BUS_SOURCE               = var.bus_source
-      SUBSCRIPTIONS_BUCKET     = aws_s3_bucket.this["config"].bucket
-      SUBSCRIPTIONS_PREFIX     = local.subscriptions_prefix
-      SUBSCRIPTION_INDEX_KEYS  = join(",", local.subscription_index_keys)
-      DATA_KEY_KMS_KEY_ARN     = local.data_key_kms_key_arn
-      MAX_PUT_EVENTS_BYTES     = tostring(var.lambda.max_put_events_bytes)
-      SUBSCRIPTION_TTL_SECONDS = tostring(var.lambda.subscription_ttl_seconds)
-      # The same bound as the transform Lambda: a bus move waits for it (output index_timing).
-      SUBSCRIPTION_INDEX_MAX_STALE_SECONDS = tostring(local.subscription_index_max_stale_seconds)
-      SIGNING_SECRET_CACHE_SIZE            = tostring(local.signing_secret_cache_size)
-      DATA_KEY_CACHE_SIZE                  = tostring(local.data_key_cache_size)
-      NOTICES_TABLE_NAME                   = aws_dynamodb_table.notices.name
-      LOG_LEVEL                            = var.lambda.log_level
-      LAMBDA_TIMEOUT_SECONDS               = tostring(local.hold_drain_timeout_seconds) # guarantees 1.5
-      NODE_OPTIONS                         = "--enable-source-maps"
+    variables = merge(local.signing_function_environment, {
+      NOTICES_TABLE_NAME     = aws_dynamodb_table.notices.name
+      LAMBDA_TIMEOUT_SECONDS = tostring(local.hold_drain_timeout_seconds) # guarantees 1.5
+      NODE_OPTIONS           = "--enable-source-maps"
     })
   }
 

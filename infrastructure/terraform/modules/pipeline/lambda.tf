@@ -3,6 +3,26 @@ locals {
   subscription_index_max_stale_seconds = 300
 
   lambda_name = "${local.name}-transform-filter"
+
+  # What every function that signs and publishes reads alike (the transform Lambda, the support signer, the hold
+  # drain: one core, `lookupAdapters`): one map, so none of them drifts from the others (a bus move's wait counts on
+  # SUBSCRIPTION_INDEX_MAX_STALE_SECONDS being the same everywhere). Each function adds its own timeout and extras.
+  signing_function_environment = merge(local.hold_environment, {
+    ENVIRONMENT              = var.environment
+    EVENT_BUS_NAME           = aws_cloudwatch_event_bus.callbacks[0].name
+    BUS_SOURCE               = var.bus_source
+    SUBSCRIPTIONS_BUCKET     = aws_s3_bucket.this["config"].bucket
+    SUBSCRIPTIONS_PREFIX     = local.subscriptions_prefix
+    SUBSCRIPTION_INDEX_KEYS  = join(",", local.subscription_index_keys)
+    DATA_KEY_KMS_KEY_ARN     = local.data_key_kms_key_arn
+    MAX_PUT_EVENTS_BYTES     = tostring(var.lambda.max_put_events_bytes)
+    SUBSCRIPTION_TTL_SECONDS = tostring(var.lambda.subscription_ttl_seconds)
+    # Set here, not left to the functions' default, so a bus move waits for the value in use (output index_timing).
+    SUBSCRIPTION_INDEX_MAX_STALE_SECONDS = tostring(local.subscription_index_max_stale_seconds)
+    SIGNING_SECRET_CACHE_SIZE            = tostring(local.signing_secret_cache_size)
+    DATA_KEY_CACHE_SIZE                  = tostring(local.data_key_cache_size)
+    LOG_LEVEL                            = var.lambda.log_level
+  })
 }
 
 resource "aws_cloudwatch_log_group" "lambda" {
@@ -48,28 +68,15 @@ resource "aws_lambda_function" "transform_filter" {
   kms_key_arn                    = aws_kms_key.main.arn
 
   environment {
-    # local.hold_environment (holds.tf): the holds table and the hold stores' URL base (issue #25).
-    variables = merge(local.hold_environment, {
-      ENVIRONMENT              = var.environment
-      EVENT_BUS_NAME           = aws_cloudwatch_event_bus.callbacks[0].name
-      BUS_SOURCE               = var.bus_source
-      SUBSCRIPTIONS_BUCKET     = aws_s3_bucket.this["config"].bucket
-      SUBSCRIPTIONS_PREFIX     = local.subscriptions_prefix
-      SUBSCRIPTION_INDEX_KEYS  = join(",", local.subscription_index_keys)
-      QUARANTINE_BUCKET        = aws_s3_bucket.this["quarantine"].bucket
-      QUARANTINE_PREFIX        = local.quarantine_prefix
-      DATA_KEY_KMS_KEY_ARN     = local.data_key_kms_key_arn
-      MAX_PUT_EVENTS_BYTES     = tostring(var.lambda.max_put_events_bytes)
-      SUBSCRIPTION_TTL_SECONDS = tostring(var.lambda.subscription_ttl_seconds)
-      # Set here, not left to the function's default, so a bus move waits for the value in use (output index_timing).
-      SUBSCRIPTION_INDEX_MAX_STALE_SECONDS = tostring(local.subscription_index_max_stale_seconds)
-      SIGNING_SECRET_CACHE_SIZE            = tostring(local.signing_secret_cache_size)
-      DATA_KEY_CACHE_SIZE                  = tostring(local.data_key_cache_size)
-      BINDINGS_TABLE                       = aws_dynamodb_table.bindings.name
-      BINDING_TTL_DAYS                     = tostring(var.lambda.binding_ttl_days)
-      LOG_LEVEL                            = var.lambda.log_level
-      LAMBDA_TIMEOUT_SECONDS               = tostring(var.lambda.timeout_seconds) # sizes every AWS call's timeouts (guarantees 1.5)
-      NODE_OPTIONS                         = "--enable-source-maps --max-semi-space-size=${local.v8_semi_space_mb}"
+    # local.signing_function_environment, with local.hold_environment (holds.tf): the holds table and the hold
+    # stores' URL base (issue #25).
+    variables = merge(local.signing_function_environment, {
+      QUARANTINE_BUCKET      = aws_s3_bucket.this["quarantine"].bucket
+      QUARANTINE_PREFIX      = local.quarantine_prefix
+      BINDINGS_TABLE         = aws_dynamodb_table.bindings.name
+      BINDING_TTL_DAYS       = tostring(var.lambda.binding_ttl_days)
+      LAMBDA_TIMEOUT_SECONDS = tostring(var.lambda.timeout_seconds) # sizes every AWS call's timeouts (guarantees 1.5)
+      NODE_OPTIONS           = "--enable-source-maps --max-semi-space-size=${local.v8_semi_space_mb}"
     })
   }
 
