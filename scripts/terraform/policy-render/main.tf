@@ -83,13 +83,9 @@ module "hold_drain" {
   partition             = "aws"
   region                = var.region
   account_id            = var.account_id
-  event_bus_names       = local.buses
-  config_bucket_arn     = "${local.arn}:s3:::${var.name_prefix}-config-${var.account_id}"
-  subscriptions_prefix  = "subscriptions/"
   main_key_arn          = local.key["main"]
-  signing_secret_prefix = "trust-callbacks/prod/signing/"
-  secrets_kms_key_arns  = [local.key["secrets"]]
   log_group_arn         = "${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-hold-drain"
+  re_signing_statements = module.pipeline.re_signing_statements
   holds_table_arn       = local.table["holds"]
   notices_table_arn     = local.table["notices"]
   holds_key_arn         = local.key["holds"]
@@ -160,14 +156,9 @@ module "support_signer" {
   partition             = "aws"
   region                = var.region
   account_id            = var.account_id
-  event_bus_names       = local.buses
-  config_bucket_arn     = "${local.arn}:s3:::${var.name_prefix}-config-${var.account_id}"
-  subscriptions_prefix  = "subscriptions/"
-  main_key_arn          = local.key["main"]
   data_key_key_arn      = local.key["platform-data-keys"]
-  signing_secret_prefix = "trust-callbacks/prod/signing/"
-  secrets_kms_key_arns  = [local.key["secrets"]]
   log_group_arn         = "${local.arn}:logs:${local.regional}:log-group:/aws/lambda/${var.name_prefix}-support-signer"
+  re_signing_statements = module.pipeline.re_signing_statements
 
   hold_producer_statements = module.pipeline.hold_producer_statements
 }

@@ -120,17 +120,14 @@ resource "aws_cloudwatch_log_group" "hold_drain" {
 module "hold_drain_policies" {
   source = "../policies/hold-drain"
 
-  name_prefix           = local.name
-  partition             = local.partition
-  region                = local.region
-  account_id            = local.account_id
-  event_bus_names       = local.event_bus_names
-  config_bucket_arn     = aws_s3_bucket.this["config"].arn
-  subscriptions_prefix  = local.subscriptions_prefix
-  main_key_arn          = aws_kms_key.main.arn
-  signing_secret_prefix = var.signing_secret_prefix
-  secrets_kms_key_arns  = var.secrets_kms_key_arns
-  log_group_arn         = aws_cloudwatch_log_group.hold_drain.arn
+  name_prefix   = local.name
+  partition     = local.partition
+  region        = local.region
+  account_id    = local.account_id
+  main_key_arn  = aws_kms_key.main.arn
+  log_group_arn = aws_cloudwatch_log_group.hold_drain.arn
+  # Subscription documents, signing keys, the buses: one copy with the support signer's.
+  re_signing_statements = module.policies.re_signing_statements
   holds_table_arn       = aws_dynamodb_table.holds.arn
   notices_table_arn     = aws_dynamodb_table.notices.arn
   holds_key_arn         = aws_kms_key.holds.arn

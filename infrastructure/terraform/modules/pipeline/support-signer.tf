@@ -21,18 +21,14 @@ resource "aws_cloudwatch_log_group" "support_signer" {
 module "support_signer_policies" {
   source = "../policies/support-signer"
 
-  name_prefix           = local.name
-  partition             = local.partition
-  region                = local.region
-  account_id            = local.account_id
-  event_bus_names       = local.event_bus_names
-  config_bucket_arn     = aws_s3_bucket.this["config"].arn
-  subscriptions_prefix  = local.subscriptions_prefix
-  main_key_arn          = aws_kms_key.main.arn
-  data_key_key_arn      = local.data_key_kms_key_arn
-  signing_secret_prefix = var.signing_secret_prefix
-  secrets_kms_key_arns  = var.secrets_kms_key_arns
-  log_group_arn         = aws_cloudwatch_log_group.support_signer.arn
+  name_prefix      = local.name
+  partition        = local.partition
+  region           = local.region
+  account_id       = local.account_id
+  data_key_key_arn = local.data_key_kms_key_arn
+  log_group_arn    = aws_cloudwatch_log_group.support_signer.arn
+  # Subscription documents, signing keys, the buses: one copy with the hold drain's.
+  re_signing_statements = module.policies.re_signing_statements
   # A redrive or replay to a held endpoint is held (docs/guarantees.md 10.41): the transform Lambda's statements.
   hold_producer_statements = module.policies.hold_producer_statements
 }

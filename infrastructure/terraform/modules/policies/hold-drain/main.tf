@@ -5,9 +5,8 @@
 # them to the callbacks buses and deletes each once the bus accepted it; it moves hold states and writes the hold's
 # notices. It sends to no hold store, quarantines nothing and reads no field data key (a held delivery is already built).
 locals {
-  arn_prefix     = "arn:${var.partition}"
-  regional       = "${var.region}:${var.account_id}"
-  event_bus_arns = [for name in var.event_bus_names : "${local.arn_prefix}:events:${local.regional}:event-bus/${name}"]
+  arn_prefix = "arn:${var.partition}"
+  regional   = "${var.region}:${var.account_id}"
   # holdQueueName in schemas/src/holds.ts: <prefix>-<ODS>-<endpoint>-hold.fifo, one pattern for every endpoint.
   hold_queues = "${local.arn_prefix}:sqs:${local.regional}:${var.name_prefix}-*-hold.fifo"
   tables      = [for arn in [var.holds_table_arn, var.notices_table_arn] : element(split("/", arn), 1)]
@@ -81,49 +80,10 @@ output "role_policy" {
             "kms:EncryptionContext:aws:dynamodb:tableName" = local.tables
           } }
         },
-        {
-          Sid      = "PublishToCallbacksBuses"
-          Effect   = "Allow"
-          Action   = ["events:PutEvents"]
-          Resource = local.event_bus_arns
-        },
-        {
-          # The endpoint's current document: its drain rate and signing secret names.
-          Sid      = "ReadSubscriptionDocuments"
-          Effect   = "Allow"
-          Action   = ["s3:GetObject"]
-          Resource = ["${var.config_bucket_arn}/${var.subscriptions_prefix}*"]
-        },
-        {
-          Sid       = "ListSubscriptionDocuments"
-          Effect    = "Allow"
-          Action    = ["s3:ListBucket"]
-          Resource  = [var.config_bucket_arn]
-          Condition = { StringLike = { "s3:prefix" = ["${var.subscriptions_prefix}*"] } }
-        },
-        {
-          Sid       = "BucketDecryptionThroughS3"
-          Effect    = "Allow"
-          Action    = ["kms:Decrypt"]
-          Resource  = [var.main_key_arn]
-          Condition = { StringEquals = { "kms:ViaService" = "s3.${var.region}.amazonaws.com" } }
-        },
-        {
-          # Signing keys of this environment only (the same pattern as the transform Lambda's; Secrets Manager User
-          # Guide, "Permissions reference for Secrets Manager").
-          Sid      = "ReadSigningSecrets"
-          Effect   = "Allow"
-          Action   = ["secretsmanager:GetSecretValue"]
-          Resource = ["${local.arn_prefix}:secretsmanager:${local.regional}:secret:${var.signing_secret_prefix}*"]
-        },
       ],
-      length(var.secrets_kms_key_arns) == 0 ? [] : [{
-        Sid       = "DecryptSigningSecretsThroughSecretsManager"
-        Effect    = "Allow"
-        Action    = ["kms:Decrypt"]
-        Resource  = var.secrets_kms_key_arns
-        Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${var.region}.amazonaws.com" } }
-      }],
+      # Subscription documents (the endpoint's drain rate and signing secret names), signing keys, the buses: the
+      # support signer's own statements too (modules/policies/pipeline).
+      var.re_signing_statements,
     )
   })
 }

@@ -23,50 +23,9 @@ variable "account_id" {
   }
 }
 
-variable "event_bus_names" {
-  description = "Names of the deployment's callbacks buses: the only buses the drain may publish to."
-  type        = list(string)
-
-  validation {
-    condition     = length(var.event_bus_names) > 0
-    error_message = "give at least one callbacks bus."
-  }
-}
-
-variable "config_bucket_arn" {
-  description = "ARN of the bucket that holds the subscription documents."
-  type        = string
-}
-
-variable "subscriptions_prefix" {
-  description = "Key prefix of the subscription documents in the config bucket, ending in /."
-  type        = string
-
-  validation {
-    condition     = endswith(var.subscriptions_prefix, "/")
-    error_message = "subscriptions_prefix ends in / (e.g. subscriptions/), so the grant covers that folder only."
-  }
-}
-
 variable "main_key_arn" {
   description = "ARN of the data-at-rest key (the config bucket's and the log group's)."
   type        = string
-}
-
-variable "signing_secret_prefix" {
-  description = "Name prefix of the endpoints' signing keys, e.g. trust-callbacks/prod/signing/: the only secrets the drain may read."
-  type        = string
-
-  validation {
-    condition     = endswith(var.signing_secret_prefix, "/") && length(var.signing_secret_prefix) > 1
-    error_message = "signing_secret_prefix ends in / (e.g. trust-callbacks/prod/signing/), so it names one folder of secrets."
-  }
-}
-
-variable "secrets_kms_key_arns" {
-  description = "Customer managed keys that encrypt the signing secrets (used through Secrets Manager only); empty when they use the AWS managed key."
-  type        = list(string)
-  default     = []
 }
 
 variable "log_group_arn" {
@@ -87,4 +46,14 @@ variable "notices_table_arn" {
 variable "holds_key_arn" {
   description = "ARN of the key that encrypts the hold stores."
   type        = string
+}
+
+variable "re_signing_statements" {
+  description = "The statements of a function that re-signs and publishes (modules/policies/pipeline output re_signing_statements): read subscription documents and signing keys, publish to the callbacks buses."
+  type        = any
+
+  validation {
+    condition     = length(var.re_signing_statements) > 0 && alltrue([for statement in var.re_signing_statements : statement.Effect == "Allow"])
+    error_message = "give the pipeline policies' re_signing_statements (allow statements)."
+  }
 }

@@ -377,6 +377,61 @@ output "lambda_role_policy" {
   })
 }
 
+output "re_signing_statements" {
+  description = "The statements a function that re-signs and publishes what was already built needs (the support signer's and the hold drain's): read the current subscription documents and the signing keys, publish to the callbacks buses."
+  value       = local.re_signing_statements
+}
+
+locals {
+  # One copy for the support signer and the hold drain (both sign with the transform core's signedBusEntry): the
+  # current documents only (no version reads), signing keys only, every callbacks bus.
+  re_signing_statements = concat([
+    {
+      Sid      = "PublishToCallbacksBuses"
+      Effect   = "Allow"
+      Action   = ["events:PutEvents"]
+      Resource = local.event_bus_arns
+    },
+    {
+      # The current document only (the index and each trust's document): a redrive or a drain signs for the endpoint
+      # as it is now.
+      Sid      = "ReadSubscriptionDocuments"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = ["${var.config_bucket_arn}/${var.subscriptions_prefix}*"]
+    },
+    {
+      # Lets S3 answer 404 (unknown trust) instead of 403 for a missing document.
+      Sid       = "ListSubscriptionDocuments"
+      Effect    = "Allow"
+      Action    = ["s3:ListBucket"]
+      Resource  = [var.config_bucket_arn]
+      Condition = { StringLike = { "s3:prefix" = ["${var.subscriptions_prefix}*"] } }
+    },
+    {
+      # Only through S3 (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys": kms:ViaService).
+      Sid       = "BucketDecryptionThroughS3"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt"]
+      Resource  = [var.main_key_arn]
+      Condition = { StringEquals = { "kms:ViaService" = "s3.${var.region}.amazonaws.com" } }
+    },
+    {
+      # Signing keys only, of this environment (the transform Lambda's pattern, ReadSigningSecrets above).
+      Sid      = "ReadSigningSecrets"
+      Effect   = "Allow"
+      Action   = ["secretsmanager:GetSecretValue"]
+      Resource = ["${local.arn_prefix}:secretsmanager:${local.regional}:secret:${var.signing_secret_prefix}*"]
+    },
+    ], length(var.secrets_kms_key_arns) == 0 ? [] : [{
+      Sid       = "DecryptSigningSecretsThroughSecretsManager"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt"]
+      Resource  = var.secrets_kms_key_arns
+      Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${var.region}.amazonaws.com" } }
+  }])
+}
+
 output "hold_producer_statements" {
   description = "The statements a producer of held deliveries needs (the transform Lambda's and the support signer's): send to hold stores, read hold states and write a scheduled hold's first state."
   value       = local.hold_producer_statements
