@@ -33,3 +33,9 @@ export const base64 = (maxLength: number) =>
     .meta({ pattern: BASE64_PATTERN.source });
 
 export const Identifier = z.string().min(1).max(128);
+
+/** An endpoint's id within its trust (trust files, hold states, notices): it names the endpoint's AWS resources. */
+export const EndpointId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, "must be 1-32 lower-case letters, digits or inner hyphens");
+
+/** An instant as ISO 8601 with an offset (`2027-01-10T20:00:00Z`): hold windows, hold states, notices. */
+export const Instant = z.iso.datetime({ offset: true });

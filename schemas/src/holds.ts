@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { OdsCode } from "./common.ts";
+import { EndpointId, Instant, OdsCode } from "./common.ts";
 
 /**
  * Holds (docs/guarantees.md section 10; docs/adr/0002-holds.md): an endpoint's deliveries kept, in order, instead of
@@ -23,8 +23,6 @@ export const HOLD_STATE_MAX_AGE_SECONDS = 20;
  */
 export const HOLD_CLOSING_MS = (HOLD_STATE_MAX_AGE_SECONDS + 10) * 1000;
 
-const Instant = z.iso.datetime({ offset: true });
-const EndpointId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, "must be 1-32 lower-case letters, digits or inner hyphens");
 const HoldReason = z.string().trim().min(1).max(200);
 
 /** One planned window: from `from` (inclusive) to `until` (exclusive), with a reason support and the trust both see. */

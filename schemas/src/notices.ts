@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { OdsCode } from "./common.ts";
+import { EndpointId, Instant, OdsCode } from "./common.ts";
 
 /**
  * What a trust is told on its notification topic (docs/guarantees.md section 10; docs/adr/0002-holds.md): state
@@ -9,8 +9,6 @@ import { OdsCode } from "./common.ts";
  * trust's topic and marks them sent. The local pipeline writes the same documents, one JSON line each, to its outbox.
  */
 
-const Instant = z.iso.datetime({ offset: true });
-const EndpointId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/);
 
 export const NOTICE_KINDS = [
   /** First dead letter after a healthy period, or the connection became DEAUTHORIZED (`cause`). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Identifier, OdsCode } from "./common.ts";
+import { EndpointId, Identifier, OdsCode } from "./common.ts";
 import { EventType } from "./events.ts";
 import { HoldWindows, MAX_HOLD_MS, heldSpans } from "./holds.ts";
 
@@ -104,7 +104,7 @@ export const EndpointConditions = z.strictObject({
 });
 
 /** An endpoint's id, as the trust file and the webhook body (`endpointid`) carry it. */
-export const EndpointId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, "must be 1-32 lower-case letters, digits or inner hyphens");
+export { EndpointId };
 
 export const Endpoint = z.strictObject({
   id: EndpointId.describe("Stable id, unique within the trust; names the endpoint's AWS resources, so never rename it."),
